@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RootFs, PathEscapeError } from './rootfs.js';
+
+function tempRoot(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-rootfs-'));
+}
+
+test('paths resolve inside the root, .. stops at the root', () => {
+  const r = tempRoot();
+  const rf = new RootFs(r);
+  assert.equal(rf.real('/etc/hosts'), path.join(r, 'etc/hosts'));
+  assert.equal(rf.real('/../../../etc/passwd'), path.join(r, 'etc/passwd'));
+  assert.equal(rf.real('/a/./b/../c'), path.join(r, 'a/c'));
+  assert.throws(() => rf.real('relative/path'), PathEscapeError);
+  assert.throws(() => rf.real('/a\0b'), PathEscapeError);
+});
+
+test('symlinks, absolute or relative, cannot lead outside the root', () => {
+  const r = tempRoot();
+  const rf = new RootFs(r);
+  fs.mkdirSync(path.join(r, 'etc'));
+  fs.symlinkSync('/etc', path.join(r, 'abs'));
+  fs.symlinkSync('../../../../../etc', path.join(r, 'etc', 'rel'));
+  fs.symlinkSync('/etc/shadow', path.join(r, 'etc', 'file'));
+  assert.equal(rf.real('/abs/passwd'), path.join(r, 'etc/passwd'));
+  assert.equal(rf.real('/etc/rel/passwd'), path.join(r, 'etc/passwd'));
+  assert.equal(rf.real('/etc/file'), path.join(r, 'etc/shadow'));
+  rf.write('/abs/x', 'inside');
+  assert.equal(fs.readFileSync(path.join(r, 'etc/x'), 'utf8'), 'inside');
+  fs.symlinkSync('loop', path.join(r, 'loop'));
+  assert.throws(() => rf.real('/loop/x'), PathEscapeError);
+});
+
+test('atomic write sets mode and leaves no temp file; append keeps the old content', () => {
+  const r = tempRoot();
+  const rf = new RootFs(r);
+  rf.write('/var/lib/x/secret', 'pw', { mode: 0o600 });
+  const st = fs.statSync(path.join(r, 'var/lib/x/secret'));
+  assert.equal(st.mode & 0o777, 0o600);
+  rf.write('/var/lib/x/secret', '+more', { mode: 0o640, append: true });
+  assert.equal(rf.readText('/var/lib/x/secret'), 'pw+more');
+  assert.equal(rf.stat('/var/lib/x/secret')?.mode, 0o640);
+  assert.deepEqual(rf.list('/var/lib/x'), ['secret']);
+  assert.equal(rf.read('/nope'), null);
+});
+
+test('a lock is exclusive, and a dead holder\'s lock is taken over', () => {
+  const r = tempRoot();
+  const rf = new RootFs(r);
+  const release = rf.tryLock('/run/l.lock');
+  assert.ok(release);
+  // A live other holder (pid 1 always exists) keeps it.
+  fs.writeFileSync(path.join(r, 'run/other.lock'), '1');
+  assert.equal(rf.tryLock('/run/other.lock'), null);
+  release();
+  // A holder that no longer exists does not.
+  fs.writeFileSync(path.join(r, 'run/dead.lock'), '999999999');
+  const again = rf.tryLock('/run/dead.lock');
+  assert.ok(again);
+  assert.equal(fs.readFileSync(path.join(r, 'run/dead.lock'), 'utf8'), String(process.pid));
+  again();
+});

@@ -1,0 +1,352 @@
+// The rooted file system: every path nimbus reads or writes is a path inside `root`,
+// and no path, however it is spelled and whatever symlinks it crosses, resolves
+// outside it. Writes are atomic (temp file, fsync, mode and owner, rename) so a stage
+// killed at any point leaves either the old file or the new one, never half of one.
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export interface WriteOptions {
+  /** File mode; default 0644. Applied before the rename, so the file never exists with a wider mode. */
+  mode?: number;
+  owner?: Owner;
+  /** Append to the existing content (still written atomically, as a whole new file). */
+  append?: boolean;
+  /** Create missing parent directories with this mode (default 0755). */
+  dirMode?: number;
+}
+
+export interface FileStat {
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  isFile: boolean;
+  isDir: boolean;
+  isSymlink: boolean;
+  mtimeMs: number;
+}
+
+export class PathEscapeError extends Error {}
+
+const MAX_SYMLINKS = 40;
+
+function isErrno(e: unknown, code: string): boolean {
+  return typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === code;
+}
+
+export class RootFs {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = nodePath.resolve(root);
+  }
+
+  /**
+   * Maps a path inside the root to the real path on this machine, following symlinks
+   * as the kernel would if `root` were `/`: an absolute link target restarts at the
+   * root, `..` stops at the root. With `followLast` false the last component is not
+   * followed (for creating, replacing or removing a link itself).
+   */
+  real(path: string, followLast = true): string {
+    if (!path.startsWith('/')) throw new PathEscapeError(`not an absolute path: ${JSON.stringify(path)}`);
+    if (path.includes('\0')) throw new PathEscapeError(`path contains a NUL byte: ${JSON.stringify(path)}`);
+    if (this.root === '/') {
+      // Nothing can escape "/", but `..` and symlinks still need no special care.
+      return nodePath.normalize(path);
+    }
+    let pending = path.split('/').filter((c) => c !== '' && c !== '.');
+    const done: string[] = [];
+    let links = 0;
+    while (pending.length > 0) {
+      const comp = pending.shift() as string;
+      if (comp === '..') {
+        done.pop();
+        continue;
+      }
+      const candidate = nodePath.join(this.root, ...done, comp);
+      const isLast = pending.length === 0;
+      if (isLast && !followLast) {
+        done.push(comp);
+        break;
+      }
+      let target: string | null = null;
+      try {
+        if (fs.lstatSync(candidate).isSymbolicLink()) target = fs.readlinkSync(candidate);
+      } catch (e) {
+        if (!isErrno(e, 'ENOENT') && !isErrno(e, 'ENOTDIR')) throw e;
+      }
+      if (target === null) {
+        done.push(comp);
+        continue;
+      }
+      if (++links > MAX_SYMLINKS) throw new PathEscapeError(`too many levels of symbolic links: ${path}`);
+      const rest = target.split('/').filter((c) => c !== '' && c !== '.');
+      if (target.startsWith('/')) done.length = 0;
+      pending = [...rest, ...pending];
+    }
+    return nodePath.join(this.root, ...done);
+  }
+
+  /** The in-root path for a real path under the root (for messages and records). */
+  inRoot(real: string): string {
+    if (this.root === '/') return real;
+    const rel = nodePath.relative(this.root, real);
+    return '/' + rel;
+  }
+
+  read(path: string): Buffer | null {
+    try {
+      return fs.readFileSync(this.real(path));
+    } catch (e) {
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR') || isErrno(e, 'EISDIR')) return null;
+      throw e;
+    }
+  }
+
+  readText(path: string): string | null {
+    const b = this.read(path);
+    return b === null ? null : b.toString('utf8');
+  }
+
+  exists(path: string): boolean {
+    return fs.existsSync(this.real(path));
+  }
+
+  stat(path: string, follow = true): FileStat | null {
+    try {
+      const s = follow ? fs.statSync(this.real(path)) : fs.lstatSync(this.real(path, false));
+      return {
+        mode: s.mode & 0o7777,
+        uid: s.uid,
+        gid: s.gid,
+        size: s.size,
+        isFile: s.isFile(),
+        isDir: s.isDirectory(),
+        isSymlink: s.isSymbolicLink(),
+        mtimeMs: s.mtimeMs,
+      };
+    } catch (e) {
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return null;
+      throw e;
+    }
+  }
+
+  isDir(path: string): boolean {
+    return this.stat(path)?.isDir ?? false;
+  }
+
+  /** Directory entries, sorted; an absent directory has none. */
+  list(path: string): string[] {
+    try {
+      return fs.readdirSync(this.real(path)).sort();
+    } catch (e) {
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return [];
+      throw e;
+    }
+  }
+
+  mkdir(path: string, mode = 0o755): void {
+    const real = this.real(path);
+    if (fs.existsSync(real)) return;
+    this.mkdir(nodePath.posix.dirname(path) === path ? '/' : nodePath.posix.dirname(path), mode);
+    try {
+      fs.mkdirSync(real, { mode });
+      fs.chmodSync(real, mode);
+    } catch (e) {
+      if (!isErrno(e, 'EEXIST')) throw e;
+    }
+  }
+
+  write(path: string, data: string | Uint8Array, opts: WriteOptions = {}): void {
+    const mode = opts.mode ?? 0o644;
+    const real = this.real(path);
+    const dir = nodePath.dirname(real);
+    if (!fs.existsSync(dir)) this.mkdir(this.inRoot(dir), opts.dirMode ?? 0o755);
+    let body: Uint8Array = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (opts.append) {
+      const old = this.read(path);
+      if (old !== null) body = Buffer.concat([old, body]);
+    }
+    const tmp = nodePath.join(dir, `.${nodePath.basename(real)}.nimbus-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    // Created 0600 so the content is never readable by others before the final mode is set.
+    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    try {
+      fs.writeSync(fd, body);
+      if (opts.owner) fs.fchownSync(fd, opts.owner.uid, opts.owner.gid);
+      fs.fchmodSync(fd, mode);
+      fs.fsyncSync(fd);
+    } catch (e) {
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+    fs.closeSync(fd);
+    try {
+      fs.renameSync(tmp, real);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  /**
+   * Appends without rewriting (logs): O_APPEND, created with `mode`. A line written by
+   * one write(2) call is never interleaved with another writer's.
+   */
+  appendLog(path: string, text: string, mode = 0o644): void {
+    const real = this.real(path);
+    const dir = nodePath.dirname(real);
+    if (!fs.existsSync(dir)) this.mkdir(this.inRoot(dir));
+    const fd = fs.openSync(real, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, mode);
+    try {
+      fs.writeSync(fd, text);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Opens a log file for appending and returns its descriptor (for child output). */
+  openLog(path: string, mode = 0o644): number {
+    const real = this.real(path);
+    const dir = nodePath.dirname(real);
+    if (!fs.existsSync(dir)) this.mkdir(this.inRoot(dir));
+    return fs.openSync(real, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, mode);
+  }
+
+  closeFd(fd: number): void {
+    fs.closeSync(fd);
+  }
+
+  chmod(path: string, mode: number): void {
+    fs.chmodSync(this.real(path), mode);
+  }
+
+  chown(path: string, owner: Owner): void {
+    fs.chownSync(this.real(path), owner.uid, owner.gid);
+  }
+
+  /** Creates or atomically replaces a symlink at `path` pointing at `target` (not resolved). */
+  symlink(target: string, path: string): void {
+    const real = this.real(path, false);
+    const dir = nodePath.dirname(real);
+    if (!fs.existsSync(dir)) this.mkdir(this.inRoot(dir));
+    const tmp = nodePath.join(dir, `.${nodePath.basename(real)}.nimbus-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    fs.symlinkSync(target, tmp);
+    try {
+      fs.renameSync(tmp, real);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  readlink(path: string): string | null {
+    try {
+      return fs.readlinkSync(this.real(path, false));
+    } catch (e) {
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'EINVAL') || isErrno(e, 'ENOTDIR')) return null;
+      throw e;
+    }
+  }
+
+  /** Removes a file, a link (not what it points at) or a whole directory tree. */
+  remove(path: string): void {
+    fs.rmSync(this.real(path, false), { recursive: true, force: true });
+  }
+
+  rename(from: string, to: string): void {
+    fs.renameSync(this.real(from, false), this.real(to, false));
+  }
+
+  /**
+   * Takes an exclusive lock held by this process: a lock file created with O_EXCL
+   * holding our pid. Returns a release function, or null when another live process
+   * holds it. A lock left by a dead process (a killed stage) is broken, but only under
+   * a second lock (`<lock>.break`) and after re-reading its holder, so two processes
+   * that both find it stale cannot each remove the other's fresh lock.
+   */
+  tryLock(path: string): (() => void) | null {
+    const real = this.real(path);
+    const dir = nodePath.dirname(real);
+    if (!fs.existsSync(dir)) this.mkdir(this.inRoot(dir));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (createExclusive(real)) return () => fs.rmSync(real, { force: true });
+      const holder = readPid(real);
+      if (holder === null) continue; // released between our create and our read
+      if (holder === process.pid || pidAlive(holder)) return null;
+      const brk = `${real}.break`;
+      if (!createExclusive(brk)) {
+        const s = statOrNull(brk);
+        // A breaker that itself died long ago: clear its guard and try again.
+        if (s !== null && Date.now() - s.mtimeMs > 10_000) fs.rmSync(brk, { force: true });
+        continue;
+      }
+      try {
+        if (readPid(real) === holder) fs.rmSync(real, { force: true });
+      } finally {
+        fs.rmSync(brk, { force: true });
+      }
+    }
+    return null;
+  }
+
+  /** Waits (up to `timeoutMs`) for the lock; null when it stayed held by another process. */
+  lock(path: string, timeoutMs: number): (() => void) | null {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const release = this.tryLock(path);
+      if (release !== null || Date.now() >= deadline) return release;
+      sleepSync(25);
+    }
+  }
+}
+
+function createExclusive(real: string): boolean {
+  try {
+    const fd = fs.openSync(real, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    fs.writeSync(fd, String(process.pid));
+    fs.closeSync(fd);
+    return true;
+  } catch (e) {
+    if (isErrno(e, 'EEXIST')) return false;
+    throw e;
+  }
+}
+
+function readPid(real: string): number | null {
+  try {
+    const n = Number.parseInt(fs.readFileSync(real, 'utf8'), 10);
+    // A lock file caught between create and write reads empty: treat its holder as alive.
+    return Number.isFinite(n) ? n : process.pid;
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return null;
+    throw e;
+  }
+}
+
+function statOrNull(real: string): fs.Stats | null {
+  try {
+    return fs.statSync(real);
+  } catch {
+    return null;
+  }
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+export function sleepSync(ms: number): void {
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return isErrno(e, 'EPERM');
+  }
+}

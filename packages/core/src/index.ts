@@ -1,0 +1,4 @@
+// @nimbus/core: the shared library of the four stages and the CLI.
+export * from './host/index.js';
+export * from './log/logger.js';
+export * from './yaml/load.js';
