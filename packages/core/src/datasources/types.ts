@@ -1,0 +1,74 @@
+// What a datasource is and what it finds. One file per datasource implements
+// `Datasource`; the stages only see `DatasourceResult`.
+import type { Host } from '../host/host.js';
+import type { Logger } from '../log/logger.js';
+
+export type Dsmode = 'local' | 'net' | 'disabled' | 'pass';
+
+export type NetworkConfigFormat = 'network_data.json' | 'v1' | 'v2' | 'eni';
+
+export interface NetworkConfigSource {
+  format: NetworkConfigFormat;
+  /** Parsed content (network_data.json object, v1/v2 dict, or ENI text). */
+  config: unknown;
+  /** Where it came from, for messages: "/config-drive/openstack/latest/network_data.json". */
+  source: string;
+}
+
+export interface DatasourceResult {
+  /** The name used in datasource_list: ConfigDrive, NoCloud, OpenStack, Ec2, None. */
+  dsname: string;
+  /** status.json "datasource": e.g. "DataSourceConfigDrive [net,ver=2][source=/dev/sr0]". */
+  description: string;
+  /** instance-data v1 fields. */
+  cloudName: string;
+  platform: string;
+  /** e.g. "config-disk (/dev/sr0)", "seed-dir (/var/lib/cloud/seed/nocloud)", "metadata (http://169.254.169.254)". */
+  subplatform: string;
+  dsmode: Dsmode;
+  instanceId: string;
+  localHostname?: string;
+  availabilityZone?: string;
+  region?: string;
+  publicKeys: string[];
+  /** The source's own metadata, as delivered (instance-data ds.meta_data). */
+  metadata: Record<string, unknown>;
+  /** Raw user-data and vendor-data bytes as delivered, or null when there are none. */
+  userdata: Uint8Array | null;
+  vendordata: Uint8Array | null;
+  networkConfig: NetworkConfigSource | null;
+  /** EC2-style metadata (config drive ec2/latest/meta-data.json, IMDS), incl. block-device-mapping. */
+  ec2Metadata?: Record<string, unknown>;
+  /** Files the metadata asks to be written (config drive `files` with content_path). */
+  files?: { path: string; content: Uint8Array }[];
+  /** Keys that only go to instance-data-sensitive.json. */
+  sensitive?: Record<string, unknown>;
+}
+
+export interface DatasourceContext {
+  host: Host;
+  log: Logger;
+  /** The merged system configuration (cloud.cfg + cloud.cfg.d + cmdline). */
+  cfg: Record<string, unknown>;
+  /** cfg.datasource[<name>] or {}. */
+  dsCfg: Record<string, unknown>;
+  /** Which stage is looking: local sources only in init-local, network ones in init. */
+  stage: 'local' | 'net';
+}
+
+/** A datasource that is present but whose data cannot be read; names the file and what was wrong. */
+export class DatasourceError extends Error {}
+
+export interface Datasource {
+  /** As written in datasource_list. */
+  readonly name: string;
+  /** `local` sources can be read before the network is up; `net` ones need it. */
+  readonly needs: 'local' | 'net';
+  /** Looks for the data: null when this source is not here; throws DatasourceError when it is but is broken. */
+  find(ctx: DatasourceContext): Promise<DatasourceResult | null>;
+  /**
+   * A cheap look at the instance-id (local stage, cached instance): returns the current
+   * id, or null when this source cannot tell cheaply.
+   */
+  currentInstanceId?(ctx: DatasourceContext): Promise<string | null>;
+}

@@ -1,0 +1,17 @@
+// What nimbus needs to know about the distribution of the tree it configures.
+
+export type DistroFamily = 'debian' | 'rhel';
+
+export type NetRenderer = 'eni' | 'netplan' | 'networkd' | 'sysconfig' | 'network-manager';
+
+export interface Distro {
+  /** os-release ID: debian, ubuntu, centos, rhel, rocky, almalinux, fedora. */
+  id: string;
+  family: DistroFamily;
+  /** os-release VERSION_ID, "" when unknown. */
+  version: string;
+  /** The user cloud-init creates as `default`. */
+  defaultUser: { name: string; gecos: string; groups: string[]; shell: string; sudo: string[]; lock_passwd: boolean };
+  /** Network renderers in order of preference for this distro. */
+  renderers: NetRenderer[];
+}

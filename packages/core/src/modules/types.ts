@@ -1,0 +1,43 @@
+// The shape every module has, built-in or dropped into /etc/cloud/modules.d: its
+// metadata (name, frequency, the keys that activate it), its schema and its handler,
+// kept together so adding a module touches one file.
+import type { ZodType } from 'zod';
+import type { Host } from '../host/host.js';
+import type { Logger } from '../log/logger.js';
+import type { DatasourceResult } from '../datasources/types.js';
+import type { Paths } from '../state/paths.js';
+import type { Distro } from '../distro/types.js';
+import type { ConfigSource } from '../config/source.js';
+
+export type Frequency = 'always' | 'once-per-instance' | 'once';
+export const FREQUENCIES: readonly Frequency[] = ['always', 'once-per-instance', 'once'];
+
+export type StageName = 'init-local' | 'init' | 'modules-config' | 'modules-final';
+
+export interface ModuleContext {
+  host: Host;
+  log: Logger;
+  /** The merged configuration: system config overlaid with vendor and user cloud-config. */
+  cfg: Record<string, unknown>;
+  /** Where each key of cfg came from (file, line, column), for error messages. */
+  source: ConfigSource;
+  ds: DatasourceResult;
+  paths: Paths;
+  distro: Distro;
+  stage: StageName;
+  /** The frequency this run was made with (the module's own, or one forced by `single`). */
+  frequency: Frequency;
+}
+
+export interface Module {
+  /** Canonical name with underscores (write_files); cloud.cfg may spell it with dashes. */
+  readonly name: string;
+  readonly frequency: Frequency;
+  /** Top-level keys this module reads; it is skipped when none is set (unless alwaysRun). */
+  readonly keys: readonly string[];
+  /** Modules that act without any key (scripts_user, final_message). */
+  readonly alwaysRun?: boolean;
+  /** Schema of this module's keys (an object schema over the top-level config). */
+  readonly schema: ZodType;
+  run(ctx: ModuleContext): void | Promise<void>;
+}
