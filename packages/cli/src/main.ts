@@ -1,4 +1,5 @@
 // `nimbus` (also installed as `cloud-init`): the cloud-init-compatible CLI.
+import './commands/index.js';
 import { runCli } from './program.js';
 
 runCli(process.argv).then(

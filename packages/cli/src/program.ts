@@ -66,3 +66,8 @@ export async function runCli(argv: string[]): Promise<number> {
 export function addCommands(...r: Register[]): void {
   registry.push(...r);
 }
+
+/** The `devel` parent command (net-convert, make-mime, ...), created on first use. */
+export function develCommand(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'devel') ?? program.command('devel').description('developer tools: net-convert, make-mime, schema');
+}

@@ -1,0 +1,4 @@
+// Every subcommand, registered in the order `nimbus --help` lists them.
+import { addCommands } from '../program.js';
+
+addCommands();
