@@ -1,4 +1,8 @@
 // Every subcommand, registered in the order `nimbus --help` lists them.
 import { addCommands } from '../program.js';
+import { registerStageCommands } from './stage-commands.js';
+import { registerStatus } from './status.js';
+import { registerQuery } from './query.js';
+import { registerClean } from './clean.js';
 
-addCommands();
+addCommands(registerStageCommands, registerStatus, registerQuery, registerClean);

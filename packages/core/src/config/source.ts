@@ -19,6 +19,11 @@ export class ConfigSource {
     for (const k of keys) this.byKey.set(k, origin);
   }
 
+  /** Takes over every key origin of another source (later add() calls still win). */
+  addFrom(other: ConfigSource): void {
+    for (const [k, o] of other.byKey) this.byKey.set(k, o);
+  }
+
   /** "user-data line 12 col 5" style location for a key path like ["write_files", 2, "encoding"]. */
   locate(path: readonly (string | number)[]): { file: string; pos: Position | null } | null {
     if (path.length === 0) return null;

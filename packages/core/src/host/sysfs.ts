@@ -1,5 +1,6 @@
 // The kernel's views that nimbus reads: /sys/class/net, /sys/class/dmi/id and
 // /proc/cmdline, always under the root so a test tree can hold a fake machine.
+import * as os from 'node:os';
 import type { RootFs } from './rootfs.js';
 
 export class Sysfs {
@@ -40,5 +41,17 @@ export class Sysfs {
     } catch {
       return null;
     }
+  }
+
+  /** Seconds since boot: <root>/proc/uptime when the tree has one, else this machine's. */
+  uptime(): number {
+    const text = this.fs.readText('/proc/uptime');
+    const n = text === null ? Number.NaN : Number.parseFloat(text);
+    return Number.isFinite(n) ? n : os.uptime();
+  }
+
+  /** The running kernel (a tree under --root runs on this kernel too). */
+  uname(): { system: string; release: string; machine: string; version: string } {
+    return { system: os.type(), release: os.release(), machine: os.machine(), version: os.version() };
   }
 }

@@ -32,7 +32,7 @@ export class Logger {
 
   constructor(
     private readonly sink: LogSink,
-    private readonly opts: { stage: string; debug: boolean; module?: string; quiet?: boolean },
+    private readonly opts: { stage: string; debug: boolean; module?: string; quiet?: boolean; tty?: boolean },
     report?: StageReport,
   ) {
     this.report = report ?? { errors: [], recoverable: { WARNING: [], DEPRECATED: [] } };
@@ -53,7 +53,11 @@ export class Logger {
     const t = stamp(new Date());
     this.sink.file(lines.map((l) => `${t} - ${where}[${level}]: ${l}\n`).join(''));
     if (!this.opts.quiet && (level !== 'DEBUG' || this.opts.debug)) {
-      this.sink.stderr(lines.map((l) => `<${PRIORITY[level]}>${where}: ${l}\n`).join(''));
+      // journald reads "<N>" as the priority; a person at a terminal gets the level word instead.
+      const line = this.opts.tty
+        ? (l: string) => `${where}: ${level === 'INFO' || level === 'DEBUG' ? '' : `${level}: `}${l}\n`
+        : (l: string) => `<${PRIORITY[level]}>${where}: ${l}\n`;
+      this.sink.stderr(lines.map(line).join(''));
     }
   }
 

@@ -12,7 +12,7 @@ import type { ConfigSource } from '../config/source.js';
 export type Frequency = 'always' | 'once-per-instance' | 'once';
 export const FREQUENCIES: readonly Frequency[] = ['always', 'once-per-instance', 'once'];
 
-export type StageName = 'init-local' | 'init' | 'modules-config' | 'modules-final';
+export type StageName = 'init-local' | 'init' | 'modules-init' | 'modules-config' | 'modules-final' | 'single';
 
 export interface ModuleContext {
   host: Host;

@@ -1,0 +1,64 @@
+// Looks for the instance's data: the sources of datasource_list in order, those that
+// can be read at this stage; the first with data wins. A source that is present but
+// broken is reported (file, line, what was wrong) and the search goes on.
+import type { Host } from '../host/host.js';
+import type { Logger } from '../log/logger.js';
+import type { Datasource, DatasourceContext, DatasourceResult } from './types.js';
+import { DatasourceError } from './types.js';
+import { datasourceByName } from './registry.js';
+import { defaultDatasourceList } from '../config/defaults.js';
+import { isDict, type Dict } from '../config/merge.js';
+
+export function datasourceList(cfg: Dict, log: Logger): string[] {
+  const v = cfg.datasource_list;
+  const fallback = builtinDatasourceList();
+  if (v === undefined || v === null) return fallback;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  log.warn(`datasource_list: expected a list of datasource names, got ${JSON.stringify(v)}; using the default ${fallback.join(', ')}`);
+  return fallback;
+}
+
+/** The default list: cloud-init's order, of the datasources nimbus has. */
+export function builtinDatasourceList(): string[] {
+  return defaultDatasourceList((name) => datasourceByName(name) !== undefined);
+}
+
+export function contextFor(host: Host, log: Logger, cfg: Dict, name: string, stage: 'local' | 'net'): DatasourceContext {
+  const all = isDict(cfg.datasource) ? cfg.datasource : {};
+  const own = all[name];
+  return { host, log, cfg, dsCfg: isDict(own) ? own : {}, stage };
+}
+
+/** The usable sources of datasource_list for a stage, in order; unknown names are reported once. */
+export function candidates(cfg: Dict, log: Logger, stage: 'local' | 'net'): Datasource[] {
+  const out: Datasource[] = [];
+  for (const name of datasourceList(cfg, log)) {
+    const ds = datasourceByName(name);
+    if (ds === undefined) {
+      if (stage === 'local') log.warn(`datasource_list: not supported: datasource ${name}; skipped`);
+      continue;
+    }
+    // None is the last resort of the network stage, never a local answer.
+    if (stage === 'local' && (ds.needs !== 'local' || ds.name === 'None')) continue;
+    out.push(ds);
+  }
+  return out;
+}
+
+export async function findDatasource(host: Host, log: Logger, cfg: Dict, stage: 'local' | 'net'): Promise<DatasourceResult | null> {
+  for (const ds of candidates(cfg, log, stage)) {
+    const t0 = host.clock.monotonicMs();
+    try {
+      const r = await ds.find(contextFor(host, log, cfg, ds.name, stage));
+      if (r !== null) {
+        log.info(`found datasource ${r.description} (${Math.round(host.clock.monotonicMs() - t0)} ms)`);
+        return r;
+      }
+      log.debug(`datasource ${ds.name}: not present`);
+    } catch (e) {
+      if (e instanceof DatasourceError) log.error(`datasource ${ds.name}: ${e.message}`);
+      else log.error(`datasource ${ds.name}: unexpected failure: ${(e as Error).message}`);
+    }
+  }
+  return null;
+}

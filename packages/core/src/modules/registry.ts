@@ -1,0 +1,16 @@
+// The modules nimbus has, by canonical name.
+import type { Module } from './types.js';
+import { writeFiles } from './write-files.js';
+import { writeFilesDeferred } from './write-files-deferred.js';
+import { runcmd } from './runcmd.js';
+import { scriptsUser } from './scripts-user.js';
+import { scriptsPerBoot, scriptsPerInstance, scriptsPerOnce } from './scripts-per.js';
+import { finalMessage } from './final-message.js';
+
+export const BUILTIN_MODULES: readonly Module[] = [writeFiles, writeFilesDeferred, runcmd, scriptsUser, scriptsPerInstance, scriptsPerBoot, scriptsPerOnce, finalMessage];
+
+const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
+
+export function builtinModule(name: string): Module | undefined {
+  return byName.get(name);
+}

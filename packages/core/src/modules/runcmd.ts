@@ -1,0 +1,39 @@
+// runcmd: turns the list into a shell script, instances/<iid>/scripts/runcmd, which
+// scripts_user runs in the final stage. A list item is an argv, each word quoted; a
+// string item is a shell line, as written.
+import { z } from 'zod';
+import type { Module } from './types.js';
+
+export const runcmdSchema = z.object({ runcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])), z.null()])).optional() });
+
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** The script for a runcmd list, or the items it cannot use with their index. */
+export function runcmdScript(list: unknown[]): { script: string; bad: { index: number; got: string }[] } {
+  const lines = ['#!/bin/sh'];
+  const bad: { index: number; got: string }[] = [];
+  list.forEach((item, i) => {
+    if (typeof item === 'string') lines.push(item);
+    else if (Array.isArray(item) && item.every((w) => typeof w === 'string' || typeof w === 'number' || typeof w === 'boolean')) lines.push(item.map((w) => shellQuote(String(w))).join(' '));
+    else if (item !== null) bad.push({ index: i, got: Array.isArray(item) ? 'a list with a non-scalar item' : typeof item });
+  });
+  return { script: lines.join('\n') + '\n', bad };
+}
+
+export const runcmd: Module = {
+  name: 'runcmd',
+  frequency: 'once-per-instance',
+  keys: ['runcmd'],
+  schema: runcmdSchema,
+  run(ctx) {
+    const list = ctx.cfg.runcmd;
+    if (!Array.isArray(list)) throw new Error(`${ctx.source.where(['runcmd'])}runcmd must be a list of commands (strings or lists of words)`);
+    const { script, bad } = runcmdScript(list);
+    for (const b of bad) ctx.log.error(`${ctx.source.where(['runcmd', b.index])}runcmd[${b.index}]: expected a string or a list of words, got ${b.got}; left out of the script`);
+    const path = ctx.paths.instance('scripts/runcmd');
+    ctx.host.fs.write(path, script, { mode: 0o700 });
+    ctx.log.info(`wrote ${path} (${list.length - bad.length} command(s)); scripts_user runs it in the final stage`);
+  },
+};

@@ -1,0 +1,28 @@
+// Running every script in a directory, in name order, with output to
+// cloud-init-output.log; shared by scripts_user, scripts_per_* and scripts_vendor.
+import { z } from 'zod';
+import type { Frequency, Module, ModuleContext } from './types.js';
+
+export function runScriptsIn(ctx: ModuleContext, dir: string): void {
+  const names = ctx.host.fs.list(dir).filter((n) => ctx.host.fs.stat(`${dir}/${n}`)?.isFile === true);
+  if (names.length === 0) {
+    ctx.log.debug(`no scripts in ${dir}`);
+    return;
+  }
+  const failed: string[] = [];
+  for (const name of names) {
+    const path = `${dir}/${name}`;
+    const st = ctx.host.fs.stat(path);
+    if (st !== null && (st.mode & 0o100) === 0) ctx.host.fs.chmod(path, st.mode | 0o700);
+    const r = ctx.host.exec.run([ctx.host.exec.pathFor(path)], { output: 'log', env: { INSTANCE_ID: ctx.ds.instanceId } });
+    if (r.recorded) ctx.log.info(`recorded ${path}`);
+    else if (r.error !== undefined || r.code !== 0) failed.push(`${name} (${r.error ?? `exit ${r.code}`})`);
+    else ctx.log.info(`ran ${path}`);
+  }
+  if (failed.length > 0) throw new Error(`${failed.length} of ${names.length} script(s) in ${dir} failed: ${failed.join(', ')}; their output is in /var/log/cloud-init-output.log`);
+}
+
+/** A module that runs the scripts of one directory (the scripts_* family differ only in that and their frequency). */
+export function scriptsModule(name: string, frequency: Frequency, dirOf: (ctx: ModuleContext) => string): Module {
+  return { name, frequency, keys: [], alwaysRun: true, schema: z.object({}), run: (ctx) => runScriptsIn(ctx, dirOf(ctx)) };
+}

@@ -1,0 +1,134 @@
+// Writing the entries of `write_files`, shared by write_files (init stage) and
+// write_files_deferred (final stage, entries with defer: true). Each entry that
+// cannot be written is reported with its file and line, and the others still are.
+import { z } from 'zod';
+import { gunzipBounded } from '../userdata/gzip.js';
+import { resolveOwner } from '../host/passwd.js';
+import { isDict } from '../config/merge.js';
+import type { ModuleContext } from './types.js';
+
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'binary content');
+
+export const writeFilesSchema = z.object({
+  write_files: z
+    .array(
+      z.object({
+        path: z.string(),
+        content: z.union([z.string(), bytes]).optional(),
+        source: z.object({ uri: z.string(), headers: z.record(z.string(), z.string()).optional() }).optional(),
+        owner: z.string().optional(),
+        permissions: z.union([z.string(), z.number()]).optional(),
+        encoding: z.enum(['gz', 'gzip', 'gz+base64', 'gzip+base64', 'gz+b64', 'gzip+b64', 'b64', 'base64', 'text/plain']).optional(),
+        append: z.boolean().optional(),
+        defer: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+});
+
+export const ENCODINGS = ['b64', 'base64', 'gz', 'gzip', 'gz+b64', 'gz+base64', 'gzip+b64', 'gzip+base64', 'text/plain'];
+
+function asBytes(content: unknown): Uint8Array {
+  if (content instanceof Uint8Array) return content;
+  if (typeof content === 'string') return new Uint8Array(Buffer.from(content, 'utf8'));
+  if (content === undefined || content === null) return new Uint8Array();
+  // cloud-init writes str() of other scalars; numbers and booleans are common by mistake.
+  return new Uint8Array(Buffer.from(String(content), 'utf8'));
+}
+
+function fromBase64(content: unknown, what: string): Uint8Array {
+  const text = content instanceof Uint8Array ? Buffer.from(content).toString('latin1') : String(content ?? '');
+  const clean = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) throw new Error(`${what}: content is not valid base64`);
+  return new Uint8Array(Buffer.from(clean, 'base64'));
+}
+
+/** Decodes content by its `encoding`; throws naming the expected encodings for an unknown one. */
+export function decodeContent(content: unknown, encoding: unknown, what: string): Uint8Array {
+  const enc = encoding === undefined || encoding === null ? 'text/plain' : String(encoding).toLowerCase().trim();
+  switch (enc) {
+    case 'text/plain':
+      return asBytes(content);
+    case 'b64':
+    case 'base64':
+      return fromBase64(content, what);
+    case 'gz':
+    case 'gzip':
+      return gunzipBounded(asBytes(content), what);
+    case 'gz+b64':
+    case 'gz+base64':
+    case 'gzip+b64':
+    case 'gzip+base64':
+      return gunzipBounded(fromBase64(content, what), what);
+    default:
+      throw new Error(`unknown encoding ${JSON.stringify(encoding)}; expected one of ${ENCODINGS.join(', ')}`);
+  }
+}
+
+/** Mode from an int (as YAML 0644 gives) or an octal string ("0644", "644", "0o644"). */
+export function decodePermissions(v: unknown, ctx: ModuleContext, where: string): number {
+  if (v === undefined || v === null) return 0o644;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0 || v > 0o7777) throw new Error(`permissions ${v} is not a file mode (0 to 07777)`);
+    // An unquoted 644 is the decimal number 644, which cloud-init also takes as is.
+    if (v >= 100 && /^[0-7]{3,4}$/.test(String(v))) {
+      ctx.log.warn(`${where}permissions ${v} is the decimal number ${v} (mode 0${v.toString(8)}); write '0${v}' to mean mode 0${v}`);
+    }
+    return v;
+  }
+  const s = String(v).trim().replace(/^0o/i, '');
+  if (!/^[0-7]{1,5}$/.test(s) || Number.parseInt(s, 8) > 0o7777) throw new Error(`permissions ${JSON.stringify(v)} is not an octal file mode such as '0644'`);
+  return Number.parseInt(s, 8);
+}
+
+export function writeFileEntries(ctx: ModuleContext, deferred: boolean): void {
+  const list = ctx.cfg.write_files;
+  if (list === undefined || list === null) return;
+  if (!Array.isArray(list)) {
+    ctx.log.error(`${ctx.source.where(['write_files'])}write_files must be a list of files, got ${typeof list}`);
+    return;
+  }
+  let written = 0;
+  list.forEach((entry: unknown, i: number) => {
+    const at = (key?: string) => ctx.source.where(key === undefined ? ['write_files', i] : ['write_files', i, key]);
+    if (!isDict(entry)) {
+      ctx.log.error(`${at()}write_files[${i}]: expected a mapping with path and content`);
+      return;
+    }
+    if (Boolean(entry.defer) !== deferred) return;
+    try {
+      const path = entry.path;
+      if (typeof path !== 'string' || path === '') throw Object.assign(new Error('path is missing'), { key: 'path' });
+      if (!path.startsWith('/')) throw Object.assign(new Error(`path ${JSON.stringify(path)} must be absolute`), { key: 'path' });
+      if (entry.source !== undefined && entry.content === undefined) {
+        throw Object.assign(new Error('not supported: write_files source (fetching content from a URL)'), { key: 'source' });
+      }
+      let content: Uint8Array;
+      try {
+        content = decodeContent(entry.content, entry.encoding, `write_files[${i}] (${path})`);
+      } catch (e) {
+        throw Object.assign(e as Error, { key: 'encoding' });
+      }
+      let mode: number;
+      try {
+        mode = decodePermissions(entry.permissions, ctx, at('permissions'));
+      } catch (e) {
+        throw Object.assign(e as Error, { key: 'permissions' });
+      }
+      const ownerSpec = typeof entry.owner === 'string' ? entry.owner : 'root:root';
+      let owner;
+      try {
+        owner = resolveOwner(ctx.host.fs, ownerSpec);
+      } catch (e) {
+        throw Object.assign(e as Error, { key: 'owner' });
+      }
+      ctx.host.fs.write(path, content, { mode, owner, append: entry.append === true });
+      written++;
+      ctx.log.info(`wrote ${path} (${content.length} bytes, mode 0${mode.toString(8)}, owner ${ownerSpec}${entry.append === true ? ', appended' : ''})`);
+    } catch (e) {
+      const key = (e as { key?: string }).key;
+      ctx.log.error(`${at(key)}write_files[${i}]: ${(e as Error).message}; this file was not written`);
+    }
+  });
+  ctx.log.debug(`${written} file(s) written`);
+}

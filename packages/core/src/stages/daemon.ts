@@ -1,0 +1,60 @@
+// The entry of the four stage daemons (nimbus-local.js, ...): each is a oneshot that
+// runs its stage. They take the CLI's global options: --root, --exec, --debug.
+import { createHost, type HostOptions } from '../host/host.js';
+import { EXEC_MODES, type ExecMode } from '../host/exec.js';
+import { disabledReason, openStage } from './env.js';
+import { guarded } from './guard.js';
+import { runInitLocal } from './local.js';
+import { runInit } from './init.js';
+import { runModulesMode } from './modules.js';
+
+export type DaemonStage = 'local' | 'init' | 'config' | 'final';
+
+const USAGE = (s: DaemonStage) => `usage: nimbus-${s} [--root DIR] [--exec host|chroot|record] [--debug]\n`;
+
+export function parseDaemonArgs(stage: DaemonStage, argv: string[]): { opts: HostOptions; debug: boolean } | string {
+  const opts: HostOptions = {};
+  let debug = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    if (flag === '--root') {
+      const v = value();
+      if (!v) return `--root needs a directory\n${USAGE(stage)}`;
+      opts.root = v;
+    } else if (flag === '--exec') {
+      const v = value();
+      if (!v || !(EXEC_MODES as readonly string[]).includes(v)) return `--exec must be one of ${EXEC_MODES.join(', ')}\n${USAGE(stage)}`;
+      opts.exec = v as ExecMode;
+    } else if (flag === '--debug' || flag === '-d') debug = true;
+    else return `unknown argument ${a}\n${USAGE(stage)}`;
+  }
+  return { opts, debug };
+}
+
+export async function runStageDaemon(stage: DaemonStage, argv: string[]): Promise<number> {
+  const parsed = parseDaemonArgs(stage, argv);
+  if (typeof parsed === 'string') {
+    process.stderr.write(parsed);
+    return 2;
+  }
+  const host = createHost(parsed.opts);
+  const why = disabledReason(host);
+  if (why !== null) {
+    process.stderr.write(`nimbus-${stage}: ${why}; nothing to do\n`);
+    return 0;
+  }
+  const name = stage === 'local' ? 'init-local' : stage === 'init' ? 'init' : (`modules-${stage}` as const);
+  const env = openStage(host, name, { debug: parsed.debug });
+  return guarded(
+    env,
+    name,
+    async () => {
+      if (stage === 'local') return runInitLocal(env);
+      if (stage === 'init') return (await runInit(env)).code;
+      return (await runModulesMode(env, stage)).code;
+    },
+    1,
+  );
+}

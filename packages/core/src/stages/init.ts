@@ -1,0 +1,39 @@
+// init: after the network is up. Trusts what init-local found (or finds a network
+// datasource, the None datasource last), stores and handles user-data and
+// vendor-data, and runs cloud_init_modules.
+import type { StageEnv } from './env.js';
+import type { DatasourceResult } from '../datasources/types.js';
+import { findDatasource } from '../datasources/find.js';
+import { readCachedInstance, recordInstance } from '../state/instance.js';
+import { writeInstanceData } from '../state/instance-data.js';
+import { stageFinished, stageStarted } from '../state/status.js';
+import { NIMBUS_VERSION_STRING } from '../modules/final-message.js';
+import { consumeData } from './consume.js';
+import { configFromParts } from './instance-config.js';
+import { runModuleList, type ModuleResult } from './runner.js';
+
+/** The instance's data: the cache when init-local (or an earlier boot) found a real source, else a search. */
+export async function obtainDatasource(env: StageEnv): Promise<DatasourceResult | null> {
+  const cached = readCachedInstance(env.host);
+  // A None cache is not trusted: a real source may have appeared since.
+  if (cached !== null && cached.dsname !== 'None') return cached;
+  return (await findDatasource(env.host, env.log, env.system.cfg, 'local')) ?? (await findDatasource(env.host, env.log, env.system.cfg, 'net'));
+}
+
+export async function runInit(env: StageEnv): Promise<{ code: number; modules: ModuleResult[] }> {
+  const { host, log } = env;
+  stageStarted(host, 'init');
+  const ds = await obtainDatasource(env);
+  if (ds === null) {
+    log.error('no datasource found (not even None: is it missing from datasource_list?); nothing was configured');
+    stageFinished(host, 'init', log.report, null);
+    return { code: 1, modules: [] };
+  }
+  const { paths } = recordInstance(host, ds);
+  const { user, vendor } = consumeData(host, log, ds, paths);
+  const { cfg, source } = configFromParts(env.system, vendor.parts, user.parts);
+  writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
+  const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
+  stageFinished(host, 'init', log.report, ds.description);
+  return { code: log.report.errors.length > 0 ? 1 : 0, modules };
+}

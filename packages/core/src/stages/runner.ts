@@ -1,0 +1,99 @@
+// Runs modules: each at its frequency, guarded by its semaphore and a lock so it never
+// runs twice (at once or over time), its failure reported without stopping the next.
+// Each run is logged as start/finish events, the raw material of `analyze` and the demo.
+import type { Module, ModuleContext, Frequency, StageName } from '../modules/types.js';
+import { builtinModule } from '../modules/registry.js';
+import { NOT_IMPLEMENTED } from '../modules/catalog.js';
+import { parseModuleList } from '../config/modules-list.js';
+import type { StageEnv } from './env.js';
+
+export type Outcome = 'ran' | 'failed' | 'skipped' | 'unsupported';
+
+export interface ModuleResult {
+  name: string;
+  outcome: Outcome;
+  ms: number;
+  reason: string;
+}
+
+const LOCK_WAIT_MS = 10 * 60 * 1000;
+
+export type BaseContext = Omit<ModuleContext, 'log' | 'frequency' | 'stage'>;
+
+function configured(mod: Module, cfg: Record<string, unknown>): boolean {
+  return mod.alwaysRun === true || mod.keys.some((k) => cfg[k] !== undefined && cfg[k] !== null);
+}
+
+export async function runModule(env: StageEnv, base: BaseContext, mod: Module, frequency: Frequency, stage: StageName): Promise<ModuleResult> {
+  const { host } = env;
+  const log = env.log.child(mod.name);
+  const event = `${stage}/config-${mod.name}`;
+  const t0 = host.clock.monotonicMs();
+  const done = (outcome: Outcome, reason: string): ModuleResult => {
+    const ms = Math.round(host.clock.monotonicMs() - t0);
+    const status = outcome === 'ran' ? 'SUCCESS' : outcome === 'failed' ? 'FAIL' : 'SKIP';
+    log.debug(`finish: ${event}: ${status}: ${reason} (${ms} ms)`);
+    return { name: mod.name, outcome, ms, reason };
+  };
+  if (!configured(mod, base.cfg)) return done('skipped', `no ${mod.keys.join('/')} configuration`);
+  const sem = base.paths.semaphore(mod.name, frequency);
+  if (sem !== null && host.fs.exists(sem)) return done('skipped', `already ran (${frequency})`);
+  const release = host.fs.lock(base.paths.moduleLock(mod.name), LOCK_WAIT_MS);
+  if (release === null) {
+    log.error(`another nimbus process kept the lock of ${mod.name} for ${LOCK_WAIT_MS / 1000} s; not run`);
+    return done('failed', 'lock held by another process');
+  }
+  try {
+    // The other holder may have just finished it.
+    if (sem !== null && host.fs.exists(sem)) return done('skipped', `already ran (${frequency})`);
+    log.debug(`start: ${event}: running config-${mod.name} with frequency ${frequency}`);
+    const errorsBefore = log.report.errors.length;
+    try {
+      await mod.run({ ...base, log, frequency, stage });
+    } catch (e) {
+      log.error(e instanceof Error ? e.message : String(e));
+      if (e instanceof Error && e.stack) log.debug(e.stack);
+    }
+    // The semaphore marks "ran", failed or not, as cloud-init's does: a failing
+    // per-instance module is reported, not retried on every boot.
+    if (sem !== null) host.fs.write(sem, `${process.pid}: ${host.clock.now()}\n`);
+    const failed = log.report.errors.length > errorsBefore;
+    return done(failed ? 'failed' : 'ran', failed ? `${log.report.errors.length - errorsBefore} error(s)` : 'ran successfully');
+  } finally {
+    release();
+  }
+}
+
+export async function runModuleList(env: StageEnv, base: BaseContext, listKey: string, stage: StageName): Promise<ModuleResult[]> {
+  const { entries, errors } = parseModuleList(base.cfg[listKey], listKey);
+  for (const e of errors) env.log.error(`${base.source.where([listKey])}${e}`);
+  const results: ModuleResult[] = [];
+  for (const entry of entries) {
+    const mod = builtinModule(entry.name);
+    if (mod === undefined) {
+      results.push(unsupported(env, base, entry.name, stage));
+      continue;
+    }
+    results.push(await runModule(env, base, mod, entry.frequency ?? mod.frequency, stage));
+  }
+  return results;
+}
+
+function unsupported(env: StageEnv, base: BaseContext, name: string, stage: StageName): ModuleResult {
+  const keys = NOT_IMPLEMENTED[name];
+  const log = env.log.child(name);
+  const event = `${stage}/config-${name}`;
+  if (keys === undefined) {
+    log.warn(`not supported: module ${name} is not a module nimbus knows; skipped`);
+    log.debug(`finish: ${event}: SKIP: unknown module (0 ms)`);
+    return { name, outcome: 'unsupported', ms: 0, reason: 'unknown module' };
+  }
+  const set = keys.filter((k) => base.cfg[k] !== undefined && base.cfg[k] !== null);
+  if (set.length > 0) {
+    log.warn(`not supported: module ${name}; its configuration (${set.join(', ')}) was not applied`);
+    log.debug(`finish: ${event}: SKIP: not supported (0 ms)`);
+    return { name, outcome: 'unsupported', ms: 0, reason: `not supported; ${set.join(', ')} ignored` };
+  }
+  log.debug(`finish: ${event}: SKIP: not supported, nothing configured for it (0 ms)`);
+  return { name, outcome: 'skipped', ms: 0, reason: 'not supported, nothing configured' };
+}

@@ -1,0 +1,39 @@
+// single --name N [--frequency F]: runs one module. When /var/lib/cloud was removed it
+// finds the datasource and handles user-data first, so the module runs on the
+// instance's real configuration rather than on none.
+import type { StageEnv } from './env.js';
+import type { Frequency } from '../modules/types.js';
+import { builtinModule } from '../modules/registry.js';
+import { NOT_IMPLEMENTED } from '../modules/catalog.js';
+import { canonicalModuleName } from '../config/modules-list.js';
+import { readCachedInstance, recordInstance } from '../state/instance.js';
+import { Paths } from '../state/paths.js';
+import { consumeData } from './consume.js';
+import { configFromStore } from './instance-config.js';
+import { obtainDatasource } from './init.js';
+import { runModule, type ModuleResult } from './runner.js';
+
+export async function runSingle(env: StageEnv, name: string, frequency: Frequency | undefined): Promise<{ code: number; result: ModuleResult | null }> {
+  const { host, log } = env;
+  const canonical = canonicalModuleName(name);
+  const mod = builtinModule(canonical);
+  if (mod === undefined) {
+    log.error(NOT_IMPLEMENTED[canonical] !== undefined ? `not supported: module ${canonical}` : `no module named ${name}`);
+    return { code: 1, result: null };
+  }
+  let ds = readCachedInstance(host);
+  if (ds === null) {
+    log.info('no cached instance (was /var/lib/cloud removed?): finding the datasource and handling user-data first');
+    ds = await obtainDatasource(env);
+    if (ds === null) {
+      log.error('no datasource found; the module was not run');
+      return { code: 1, result: null };
+    }
+    const { paths } = recordInstance(host, ds);
+    consumeData(host, log, ds, paths);
+  }
+  const paths = new Paths(ds.instanceId);
+  const { cfg, source } = configFromStore(host, log, env.system, paths);
+  const result = await runModule(env, { host, cfg, source, ds, paths, distro: env.distro }, mod, frequency ?? mod.frequency, 'single');
+  return { code: log.report.errors.length > 0 ? 1 : 0, result };
+}

@@ -1,0 +1,87 @@
+// Whole boots on temp roots: a fake machine tree (os-release, passwd, a seed), the
+// four stage bundles from dist/ run with --root (commands recorded), and the CLI.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
+export const DIST = path.join(REPO, 'dist');
+export const EXAMPLE_DRIVE = path.join(REPO, 'examples/config-drive');
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function makeRoot(opts: { drive?: string | false; osRelease?: string } = {}): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-it-'));
+  fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'etc/os-release'), opts.osRelease ?? 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n');
+  fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\ndemo:x:1001:1002:Demo:/home/demo:/bin/bash\n');
+  fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nadm:x:4:\ndemo:x:1002:\n');
+  if (opts.drive !== false) {
+    const seed = path.join(root, 'var/lib/cloud/seed/config_drive');
+    fs.mkdirSync(seed, { recursive: true });
+    fs.cpSync(opts.drive ?? EXAMPLE_DRIVE, seed, { recursive: true });
+  }
+  return root;
+}
+
+export function stage(root: string, name: 'local' | 'init' | 'config' | 'final', ...extra: string[]): Run {
+  const r = spawnSync(process.execPath, [path.join(DIST, `nimbus-${name}.js`), '--root', root, ...extra], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function cli(root: string, ...args: string[]): Run {
+  const r = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), '--root', root, ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A boot: /run is emptied first, as a reboot empties the tmpfs. Returns each stage's run. */
+export function boot(root: string): Run[] {
+  fs.rmSync(path.join(root, 'run'), { recursive: true, force: true });
+  return (['local', 'init', 'config', 'final'] as const).map((s) => stage(root, s));
+}
+
+export function read(root: string, p: string): string {
+  return fs.readFileSync(path.join(root, p), 'utf8');
+}
+
+export function exists(root: string, p: string): boolean {
+  return fs.existsSync(path.join(root, p));
+}
+
+export function statOf(root: string, p: string): fs.Stats {
+  return fs.statSync(path.join(root, p));
+}
+
+/** The argv of every command recorded under --exec record. */
+export function recorded(root: string): string[][] {
+  const p = path.join(root, 'var/log/nimbus-commands.log');
+  if (!fs.existsSync(p)) return [];
+  return fs.readFileSync(p, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { argv: string[] }).argv);
+}
+
+/** The instance directory (the `instance` link is absolute inside the root). */
+export function instanceDir(root: string): string {
+  const link = fs.readlinkSync(path.join(root, 'var/lib/cloud/instance'));
+  return link;
+}
+
+/** A copy of the example drive with its files edited. */
+export function driveWith(edit: (dir: string) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-drive-'));
+  fs.cpSync(EXAMPLE_DRIVE, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+export function setUserData(driveDir: string, text: string | Buffer): void {
+  for (const v of fs.readdirSync(path.join(driveDir, 'openstack'))) fs.writeFileSync(path.join(driveDir, 'openstack', v, 'user_data'), text);
+}
+
+export function noStackTrace(text: string): boolean {
+  return !/\n\s+at .+\(.*:\d+:\d+\)/.test(text) && !/^\s+at /m.test(text);
+}
