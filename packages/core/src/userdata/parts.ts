@@ -38,8 +38,10 @@ export function typeByFirstLine(body: Uint8Array): string | null {
 }
 
 export function looksLikeMime(body: Uint8Array): boolean {
-  const head = Buffer.from(body.subarray(0, 512)).toString('latin1');
-  return /^(MIME-Version|Content-Type):/im.test(head.split(/\r?\n\r?\n/)[0] ?? '') && /^Content-Type:\s*multipart\//im.test(head);
+  const head = Buffer.from(body.subarray(0, 2048)).toString('latin1');
+  const headers = head.split(/\r?\n\r?\n/)[0] ?? '';
+  // The message must open with a header line; a #cloud-config that mentions one is not MIME.
+  return /^[A-Za-z][A-Za-z0-9-]*:/.test(headers) && /^Content-Type:\s*multipart\//im.test(headers);
 }
 
 export function partName(index: number): string {

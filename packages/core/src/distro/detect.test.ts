@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { distroFromOsRelease } from './detect.js';
+import { parseOsRelease, parseRedhatRelease } from './os-release.js';
+
+test('os-release of each family', () => {
+  const ubuntu = distroFromOsRelease(parseOsRelease('NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID="24.04"\n'));
+  assert.deepEqual([ubuntu.id, ubuntu.family, ubuntu.version, ubuntu.defaultUser.name, ubuntu.renderers[0]], ['ubuntu', 'debian', '24.04', 'ubuntu', 'netplan']);
+  const alma = distroFromOsRelease(parseOsRelease('ID="almalinux"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\n'));
+  assert.deepEqual([alma.family, alma.renderers[0]], ['rhel', 'network-manager']);
+  const c7 = distroFromOsRelease(parseOsRelease('ID="centos"\nVERSION_ID="7"\n'));
+  assert.deepEqual([c7.family, c7.defaultUser.name, c7.renderers[0]], ['rhel', 'centos', 'sysconfig']);
+  const derived = distroFromOsRelease(parseOsRelease('ID=mycorp\nID_LIKE="rhel fedora"\n'));
+  assert.equal(derived.family, 'rhel');
+});
+
+test('CentOS 6 has only /etc/redhat-release', () => {
+  const r = parseRedhatRelease('CentOS release 6.10 (Final)\n');
+  assert.deepEqual(r, { ID: 'centos', VERSION_ID: '6.10', ID_LIKE: 'rhel fedora' });
+  assert.equal(distroFromOsRelease(r ?? {}).renderers[0], 'sysconfig');
+  assert.equal(parseRedhatRelease('garbage'), null);
+});
+
+test('quoted values with escapes', () => {
+  assert.deepEqual(parseOsRelease('PRETTY_NAME="Debian \\"x\\""\n# c\nBAD LINE\n'), { PRETTY_NAME: 'Debian "x"' });
+});
