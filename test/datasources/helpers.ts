@@ -5,6 +5,9 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { ensureCommand } from '../helpers/apt.js';
 import { createHost, type Host } from '../../packages/core/src/host/index.js';
 import type { ExecMode } from '../../packages/core/src/host/exec.js';
 import { Logger } from '../../packages/core/src/log/logger.js';
@@ -103,4 +106,15 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
   } catch (e) {
     return { ms: performance.now() - t0, value: undefined, error: e as Error };
   }
+}
+
+/** Skip reason for tests that need genisoimage (installed on first use), or false. */
+export const isoSkip: string | false = ensureCommand('genisoimage', 'genisoimage') ? false : 'genisoimage is not installed and could not be installed';
+
+/** Makes an ISO image of a directory tree with genisoimage; returns its bytes. */
+export function mkiso(dir: string, args: string[]): Buffer {
+  const out = path.join(tempDir('nimbus-iso-'), 'image.iso');
+  const r = spawnSync('genisoimage', ['-quiet', '-o', out, ...args, dir], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `genisoimage failed: ${r.stderr}`);
+  return fs.readFileSync(out);
 }

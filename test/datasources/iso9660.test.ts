@@ -5,22 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { ensureCommand } from '../helpers/apt.js';
 import { IsoError, IsoImage, isoVolumeId, openIso, openIsoFile, bufferSource } from '../../packages/core/src/datasources/iso9660.js';
-import { put, tempDir, testHost } from './helpers.js';
+import { isoSkip as skip, mkiso, put, tempDir, testHost } from './helpers.js';
 
-const haveTool = ensureCommand('genisoimage', 'genisoimage');
-const skip = haveTool ? false : 'genisoimage is not installed and could not be installed';
-
-/** Makes an ISO of a directory tree; returns its bytes. */
-export function mkiso(dir: string, args: string[]): Buffer {
-  const out = path.join(tempDir('nimbus-iso-'), 'image.iso');
-  const r = spawnSync('genisoimage', ['-quiet', '-o', out, ...args, dir], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `genisoimage failed: ${r.stderr}`);
-  return fs.readFileSync(out);
-}
 
 const BIG = Buffer.alloc(300_000);
 for (let i = 0; i < BIG.length; i++) BIG[i] = (i * 7919) % 251;
