@@ -191,15 +191,18 @@ test('a user-data response that never ends: a clear error within the budget', as
   }
 });
 
-test('missing instance-id is an error; strict_id true on an unknown platform asks nothing', async () => {
+test('missing instance-id is an error; on a platform DMI does not identify nothing is asked unless strict_id is false', async () => {
   const srv = await serve(imds({ override: (url, res) => (url.endsWith('/instance-id') ? (send(res, 404, 'no'), true) : false) }));
   const { log } = testLogger();
   try {
     await assert.rejects(ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(srv.url), log)), /meta-data\/instance-id: missing or empty/);
     const before = srv.seen.length;
-    const r = await ec2Datasource.find(dsContext(testHost(rootWithDmi({ product_name: 'KVM' })), cfg(srv.url, { strict_id: true }), log));
-    assert.equal(r, null);
+    const kvm = () => testHost(rootWithDmi({ product_name: 'KVM' }));
+    assert.equal(await ec2Datasource.find(dsContext(kvm(), cfg(srv.url), log)), null);
+    assert.equal(await ec2Datasource.find(dsContext(kvm(), cfg(srv.url, { strict_id: true }), log)), null);
     assert.equal(srv.seen.length, before);
+    await assert.rejects(ec2Datasource.find(dsContext(kvm(), cfg(srv.url, { strict_id: false }), log)), /instance-id: missing/);
+    assert.ok(srv.seen.length > before);
   } finally {
     await srv.close();
   }

@@ -16,6 +16,8 @@ export interface DmiFacts {
 }
 
 export interface PlatformFacts {
+  /** x86 machines have DMI; elsewhere its absence says nothing about the cloud. */
+  x86: boolean;
   /** false when /sys/class/dmi/id is absent (non-x86, some containers): DMI tells nothing. */
   dmiAvailable: boolean;
   dmi: DmiFacts;
@@ -95,6 +97,7 @@ export function readPlatformFacts(host: Host): PlatformFacts {
   const environ = (safeText(host, '/proc/1/environ') ?? '').split('\0');
   const envVal = (k: string) => environ.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1) ?? null;
   return {
+    x86: process.arch === 'x64' || process.arch === 'ia32',
     dmiAvailable,
     dmi,
     hypervisorUuid: nonEmpty(safeText(host, '/sys/hypervisor/uuid')?.trim() ?? null),
@@ -181,7 +184,7 @@ function checkOne(name: string, f: DetectFacts): DsCheck {
       // A config drive carries the same data without a network wait.
       if (f.seeds.configDrive || hasLabel(f, CONFIG_DRIVE_LABELS)) return v('not-found', 'a config drive is present instead');
       if (isOpenStackPlatform(f)) return v('found', `DMI says OpenStack (${f.dmi.productName ?? f.dmi.chassisAssetTag ?? f.pid1ProductName})`);
-      if (!f.dmiAvailable) return v('maybe', 'no DMI on this machine to tell');
+      if (!f.dmiAvailable && !f.x86) return v('maybe', 'no DMI on this machine to tell');
       return v('not-found', `DMI product "${f.dmi.productName ?? ''}" is not OpenStack`);
     }
     case 'Ec2': {
@@ -189,7 +192,7 @@ function checkOne(name: string, f: DetectFacts): DsCheck {
       if (f.container) return v('not-found', `in a container (${f.container})`);
       const p = ec2Platform(f);
       if (p) return v('found', `DMI says ${p}`);
-      if (!f.dmiAvailable) return v('maybe', 'no DMI on this machine to tell');
+      if (!f.dmiAvailable && !f.x86) return v('maybe', 'no DMI on this machine to tell');
       return v('not-found', 'DMI does not identify an EC2 platform');
     }
     case 'None':
@@ -202,8 +205,10 @@ function checkOne(name: string, f: DetectFacts): DsCheck {
 /**
  * Decides which datasources to try, as ds-identify does: a datasource named on the
  * kernel command line is trusted; a list with one entry (besides None) is used as is;
- * otherwise every "found" source in list order, or when none is found and DMI could
- * not tell, the "maybe" ones. None stays last when the list has it.
+ * otherwise every "found" source in list order, or when none is found, the "maybe"
+ * ones (only on machines without DMI that are not x86: on x86 no DMI means a container
+ * or an offline root, where no metadata service is worth a wait). None stays last
+ * when the list has it.
  */
 export function decideDatasources(f: DetectFacts, datasourceList: readonly string[]): DetectVerdict {
   const args = cmdlineArgs(f.cmdline);

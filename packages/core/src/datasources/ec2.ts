@@ -218,13 +218,14 @@ export const ec2Datasource: Datasource = {
   async find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     const { log } = ctx;
     const platform = ec2Platform(readPlatformFacts(ctx.host));
-    // strict_id true: only on a platform DMI identifies (cloud-init's default here is "warn").
+    // strict_id (default true, as ds-identify has it): only on a platform DMI identifies,
+    // so a machine that is not EC2 never waits on 169.254.169.254.
     const strict = ctx.dsCfg['strict_id'];
-    if (!platform && (strict === true || strict === 'true')) {
-      log.debug('Ec2: platform not identified and strict_id is true');
+    if (!platform && strict !== false && strict !== 'false' && strict !== 'warn') {
+      log.debug('Ec2: DMI does not identify an EC2 platform and strict_id is not false; not asking the metadata service');
       return null;
     }
-    if (!platform) log.debug('Ec2: DMI does not identify an EC2 platform; trying the metadata service anyway (strict_id is not true)');
+    if (!platform) log.warn(`Ec2: DMI does not identify an EC2 platform; trying the metadata service anyway (strict_id: ${String(strict)})`);
     const v1 = ctx.dsCfg['allow_imdsv1'] === true;
     const s = metadataSettings(ctx.dsCfg, { urls: [EC2_DEFAULT_URL], timeout: 5, retries: 3, maxWait: 10 });
     for (const p of s.problems) log.warn(`datasource Ec2: ${p}`);

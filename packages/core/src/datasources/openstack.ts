@@ -170,8 +170,8 @@ export const openStackDatasource: Datasource = {
   async find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     const { log } = ctx;
     const platform = readPlatformFacts(ctx.host);
-    // As cloud-init: only where DMI says OpenStack, or cannot say (no DMI).
-    if (platform.dmiAvailable && !isOpenStackPlatform(platform)) {
+    // As cloud-init: only where DMI says OpenStack, or on a machine without DMI (not x86).
+    if (!isOpenStackPlatform(platform) && (platform.dmiAvailable || platform.x86)) {
       log.debug(`OpenStack: DMI product "${platform.dmi.productName ?? ''}" is not OpenStack, not asking the metadata service`);
       return null;
     }
