@@ -31,6 +31,14 @@ function nova(override: Override = () => false) {
       '/openstack/2018-08-27/vendor_data.json': JSON.stringify({ 'cloud-init': '#cloud-config\npackages: [htop]\n' }),
       '/openstack/2018-08-27/network_data.json': JSON.stringify(NETWORK),
       '/openstack/content/0000': 'Welcome\n',
+      '/2009-04-04/meta-data/': 'instance-id\nblock-device-mapping/\niam/',
+      '/2009-04-04/meta-data/instance-id': 'i-00000001',
+      '/2009-04-04/meta-data/block-device-mapping/': 'ami\nephemeral0',
+      '/2009-04-04/meta-data/block-device-mapping/ami': 'vda',
+      '/2009-04-04/meta-data/block-device-mapping/ephemeral0': 'vdb',
+      '/2009-04-04/meta-data/iam/': 'security-credentials/',
+      '/2009-04-04/meta-data/iam/security-credentials/': 'role',
+      '/2009-04-04/meta-data/iam/security-credentials/role': '{"SecretAccessKey": "k"}',
     };
     if (url in files) send(res, 200, files[url] as string);
     else send(res, 404, 'Not Found');
@@ -59,7 +67,8 @@ test('reads the newest supported version: metadata, user-data, vendor-data, netw
     assert.deepEqual(r.networkConfig, { format: 'network_data.json', config: NETWORK, source: `${srv.url}/openstack/2018-08-27/network_data.json` });
     assert.deepEqual(r.files, [{ path: '/etc/motd', content: new Uint8Array(Buffer.from('Welcome\n')) }]);
     assert.equal(r.metadata['admin_pass'], undefined);
-    assert.deepEqual(r.sensitive, { admin_pass: 'hunter2' });
+    assert.deepEqual(r.ec2Metadata, { 'instance-id': 'i-00000001', 'block-device-mapping': { ami: 'vda', ephemeral0: 'vdb' }, iam: {} });
+    assert.deepEqual(r.sensitive, { admin_pass: 'hunter2', 'ec2-meta-data': { iam: { 'security-credentials': { role: { SecretAccessKey: 'k' } } } } });
     assert.ok(!srv.seen.some((s) => s.includes('latest')), 'a dated version was used');
   } finally {
     await srv.close();
@@ -81,6 +90,7 @@ test('404 for every optional file is fine; only "latest" listed uses latest', as
     assert.equal(r.vendordata, null);
     assert.equal(r.networkConfig, null);
     assert.deepEqual(r.publicKeys, []);
+    assert.equal(r.ec2Metadata, undefined);
   } finally {
     await srv.close();
   }

@@ -142,6 +142,17 @@ class Imds {
   }
 }
 
+/**
+ * Crawls an EC2-style meta-data tree without a token, as Nova's EC2-compatible
+ * metadata serves it beside /openstack (block-device-mapping for the mounts module).
+ * 404 on the top means there is none: an empty tree.
+ */
+export async function crawlEc2MetaData(client: MetadataClient, base: string, version = '2009-04-04'): Promise<{ tree: Ec2Tree; secrets: Ec2Tree }> {
+  const secrets: Ec2Tree = {};
+  const tree = await new Imds(client, base, true).crawl(`${version}/meta-data/`, secrets);
+  return { tree, secrets };
+}
+
 function isSafeName(n: string): boolean {
   return n !== '' && n !== '.' && n !== '..' && !/[?#\s]/.test(n);
 }

@@ -5,6 +5,7 @@
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult, type Dsmode } from './types.js';
 import { HttpError, MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
 import { isOpenStackPlatform, readPlatformFacts } from './detect.js';
+import { crawlEc2MetaData } from './ec2.js';
 
 /** Dated metadata versions nimbus reads, oldest first (Nova's names for them). */
 export const OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30', '2016-10-06', '2017-02-22', '2018-08-27'] as const;
@@ -143,6 +144,14 @@ async function readFromBase(ctx: DatasourceContext, client: MetadataClient, base
     if (rel.split('/').includes('..')) throw new DatasourceError(`${mdUrl}: content_path ${JSON.stringify(f.contentPath)} leaves openstack/`);
     files.push({ path: f.path, content: await need(`${top}/${rel}`) });
   }
+  // Nova also serves the EC2-style tree; cloud-init keeps it (block-device-mapping for
+  // the mounts module). It is optional: a failure costs a debug line, not the datasource.
+  let ec2: Awaited<ReturnType<typeof crawlEc2MetaData>> | null = null;
+  try {
+    ec2 = await crawlEc2MetaData(client, base);
+  } catch (e) {
+    log.debug(`OpenStack: no EC2-style metadata: ${(e as Error).message}`);
+  }
   const result: DatasourceResult = {
     dsname: 'OpenStack',
     description: `DataSourceOpenStack [${meta.dsmode ?? 'net'},ver=2]`,
@@ -160,7 +169,10 @@ async function readFromBase(ctx: DatasourceContext, client: MetadataClient, base
   if (meta.localHostname !== undefined) result.localHostname = meta.localHostname;
   if (meta.availabilityZone !== undefined) result.availabilityZone = meta.availabilityZone;
   if (files.length > 0) result.files = files;
-  if (Object.keys(meta.sensitive).length > 0) result.sensitive = meta.sensitive;
+  if (ec2 && Object.keys(ec2.tree).length > 0) result.ec2Metadata = ec2.tree;
+  const sensitive: Record<string, unknown> = { ...meta.sensitive };
+  if (ec2 && Object.keys(ec2.secrets).length > 0) sensitive['ec2-meta-data'] = ec2.secrets;
+  if (Object.keys(sensitive).length > 0) result.sensitive = sensitive;
   return result;
 }
 
