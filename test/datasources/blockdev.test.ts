@@ -149,4 +149,6 @@ test('the mount path with a real loop mount of an ext4 drive: unmounted after su
   }, { fsType: 'ext4' }), /boom while mounted/);
   assert.deepEqual(mountsUnder(root), [], 'unmounted after an error');
   assert.deepEqual(fs.readdirSync(path.join(root, MOUNT_BASE)), [], 'no mount directory left');
+  assert.equal(fs.statSync(path.join(root, MOUNT_BASE)).mode & 0o777, 0o700);
+  assert.equal(fs.statSync(path.join(root, '/run/cloud-init')).mode & 0o777, 0o755);
 });

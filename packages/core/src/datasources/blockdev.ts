@@ -255,6 +255,8 @@ export async function withDeviceTree<T>(
 }
 
 function makePrivateDir(host: Host): string {
+  // /run/cloud-init itself stays world-readable (instance-data.json); only tmp/ is private.
+  host.fs.mkdir(posix.dirname(MOUNT_BASE), 0o755);
   host.fs.mkdir(MOUNT_BASE, 0o700);
   for (let i = 0; i < 8; i++) {
     const dir = `${MOUNT_BASE}/nimbus-mnt-${randomBytes(6).toString('hex')}`;

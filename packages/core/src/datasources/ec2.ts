@@ -21,8 +21,8 @@ const MAX_DEPTH = 10;
 /** Keys whose subtrees are credentials. */
 const SECRET_KEYS = ['security-credentials'];
 
-export type Ec2Tree = { [key: string]: Ec2Value };
-export type Ec2Value = string | string[] | Ec2Tree | unknown;
+/** A crawled tree: directories are nested trees; leaves are strings, lists of lines or parsed JSON. */
+export type Ec2Tree = { [key: string]: unknown };
 
 /** Picks the newest supported version in the service's root listing, else "latest". */
 export function chooseEc2Version(listed: readonly string[]): string {
@@ -53,11 +53,11 @@ export function parseEc2Listing(text: string): { leaves: Map<string, string>; ch
 }
 
 /** A leaf's value: JSON objects parsed, multi-line text as a list of lines, else the text. */
-export function decodeEc2Leaf(body: Uint8Array): Ec2Value {
+export function decodeEc2Leaf(body: Uint8Array): unknown {
   const text = bodyText(body);
   if (text.startsWith('{')) {
     try {
-      return JSON.parse(text) as unknown;
+      return JSON.parse(text);
     } catch {
       // not JSON after all: keep the text
     }
