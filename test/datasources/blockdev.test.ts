@@ -47,7 +47,7 @@ test('read directly as ISO9660 when commands are only recorded; errors name the 
   const host = testHost(root, 'record');
   const { log } = testLogger();
   const got = await withDeviceTree({ host, log }, '/dev/sr0', (r) => ({
-    source: r.source,
+    source: r.label,
     list: r.list('openstack/latest'),
     md: Buffer.from(r.readFile('openstack/latest/meta_data.json')!).toString(),
     none: r.readFile('openstack/latest/nope'),
@@ -89,7 +89,7 @@ test('mounted read-only on a private directory and always unmounted (where loop 
   const source = await withDeviceTree({ host, log }, '/dev/sr0', (r) => {
     insideMounts = mountsUnder(root);
     assert.equal(Buffer.from(r.readFile('openstack/latest/meta_data.json')!).toString(), '{"uuid": "iid-1"}');
-    return r.source;
+    return r.label;
   }, { fsType: 'iso9660' });
   if (source !== '/dev/sr0 (mounted)') {
     const why = lines.find((l) => l.includes('mount failed')) ?? 'unknown';
@@ -134,7 +134,7 @@ test('the mount path with a real loop mount of an ext4 drive: unmounted after su
     inside = mountsUnder(root);
     assert.equal(Buffer.from(r.readFile('openstack/latest/meta_data.json')!).toString(), '{"uuid": "iid-ext4"}');
     assert.deepEqual(r.list('openstack'), ['latest']);
-    return r.source;
+    return r.label;
   }, { fsType: 'ext4' });
   if (source !== '/dev/vdb (mounted)') {
     // Not an ISO, so the direct read cannot have worked: we only get here if mount failed and the error was swallowed.

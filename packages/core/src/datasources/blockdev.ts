@@ -10,10 +10,14 @@ import type { Logger } from '../log/logger.js';
 import { IsoError, IsoImage, isoVolumeId, bufferSource, type ByteSource } from './iso9660.js';
 import { DatasourceError } from './types.js';
 
-/** Files of a datasource tree, by path relative to its top ("openstack/latest/meta_data.json"). */
+/**
+ * Files of a datasource tree, by path relative to its top ("openstack/latest/meta_data.json").
+ * The same shape as datasources/tree.ts's TreeReader, so config drive and NoCloud readers
+ * take a device tree as they take a seed directory.
+ */
 export interface TreeReader {
   /** Where the tree is, for messages: "/dev/sr0 (mounted)", "/dev/sr0 (ISO9660, read directly)". */
-  readonly source: string;
+  readonly label: string;
   /** A regular file's bytes; null when absent, a directory or a symlink. */
   readFile(rel: string): Uint8Array | null;
   /** Entry names of a directory, sorted; [] when absent. */
@@ -126,7 +130,7 @@ export function findDevicesByLabel(host: Host, labels: readonly string[], log?: 
 }
 
 /** Reads a directory tree through host.fs, refusing symlinks so a drive cannot point outside itself. */
-export function dirTreeReader(host: Host, dir: string, source: string = dir): TreeReader {
+export function dirTreeReader(host: Host, dir: string, label: string = dir): TreeReader {
   const pathOf = (rel: string): string | null => {
     const parts = rel.split('/').filter((p) => p !== '' && p !== '.');
     if (parts.includes('..')) return null;
@@ -138,13 +142,13 @@ export function dirTreeReader(host: Host, dir: string, source: string = dir): Tr
     return p;
   };
   return {
-    source,
+    label,
     readFile(rel: string): Uint8Array | null {
       const p = pathOf(rel);
       if (p === null) return null;
       const st = host.fs.stat(p, false);
       if (!st || !st.isFile) return null;
-      if (st.size > MAX_TREE_FILE_BYTES) throw new DatasourceError(`${source}: ${rel} is ${st.size} bytes, more than the ${MAX_TREE_FILE_BYTES} allowed`);
+      if (st.size > MAX_TREE_FILE_BYTES) throw new DatasourceError(`${label}: ${rel} is ${st.size} bytes, more than the ${MAX_TREE_FILE_BYTES} allowed`);
       return host.fs.read(p);
     },
     list(rel: string): string[] {
@@ -155,9 +159,9 @@ export function dirTreeReader(host: Host, dir: string, source: string = dir): Tr
 }
 
 /** A TreeReader over an ISO9660 image read directly. */
-export function isoTreeReader(img: IsoImage, source: string): TreeReader {
+export function isoTreeReader(img: IsoImage, label: string): TreeReader {
   return {
-    source,
+    label,
     readFile: (rel: string) => {
       if (rel.split('/').includes('..')) return null;
       return img.readFile(rel);

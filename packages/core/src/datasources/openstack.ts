@@ -8,7 +8,7 @@ import { isOpenStackPlatform, readPlatformFacts } from './detect.js';
 import { crawlEc2MetaData } from './ec2.js';
 
 /** Dated metadata versions nimbus reads, oldest first (Nova's names for them). */
-export const OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30', '2016-10-06', '2017-02-22', '2018-08-27'] as const;
+const OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30', '2016-10-06', '2017-02-22', '2018-08-27'] as const;
 
 export const OPENSTACK_DEFAULT_URL = 'http://169.254.169.254';
 
