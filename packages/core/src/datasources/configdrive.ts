@@ -1,21 +1,23 @@
 // OpenStack config drive: openstack/<version>/{meta_data.json, user_data,
-// vendor_data.json, network_data.json} and ec2/<version>/meta-data.json, read from a
-// seed directory (/var/lib/cloud/seed/config_drive, /config-drive).
+// vendor_data.json, network_data.json} and ec2/<version>/meta-data.json. Read from a
+// seed directory (/var/lib/cloud/seed/config_drive, /config-drive) or from a device
+// labelled config-2 (mounted read-only, or read as an ISO9660 image without mounting).
+// meta_data.json means the same as the metadata service's, so openstack.ts parses both.
 import type { Datasource, DatasourceContext, DatasourceResult, NetworkConfigSource } from './types.js';
 import { DatasourceError } from './types.js';
-import { dirTree, textOf, type TreeReader } from './tree.js';
-import { isDict, type Dict } from '../config/merge.js';
+import { dirTreeReader, textOf, type TreeReader } from './tree.js';
+import { findDevicesByLabel, withDeviceTree } from './blockdev.js';
+import { chooseOpenStackVersion, parseOpenStackMetadata, vendordataBytes } from './openstack.js';
+import { isDict } from '../config/merge.js';
 import { parseJson, JsonError } from '../util/json.js';
 
 export const CONFIG_DRIVE_DIRS = ['/var/lib/cloud/seed/config_drive', '/config-drive'];
+export const CONFIG_DRIVE_LABELS = ['config-2', 'CONFIG-2'];
 
-/** OpenStack metadata versions cloud-init 22.4 understands, oldest first. */
-export const OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30', '2016-10-06', '2017-02-22', '2018-08-27'];
-
-/** The newest supported dated version present, else "latest"; null when neither is. */
+/** The newest supported dated version present, else "latest"; null when neither is (not a config drive). */
 export function pickVersion(present: string[]): string | null {
-  for (let i = OPENSTACK_VERSIONS.length - 1; i >= 0; i--) if (present.includes(OPENSTACK_VERSIONS[i] as string)) return OPENSTACK_VERSIONS[i] as string;
-  return present.includes('latest') ? 'latest' : null;
+  const v = chooseOpenStackVersion(present);
+  return present.includes(v) ? v : null;
 }
 
 function json(tree: TreeReader, rel: string, required: boolean): unknown {
@@ -31,25 +33,10 @@ function json(tree: TreeReader, rel: string, required: boolean): unknown {
   }
 }
 
-/** vendor_data.json holds a string, or a dict whose "cloud-init" key holds the vendor-data. */
-function vendorData(v: unknown, where: string, ctx: DatasourceContext): Uint8Array | null {
-  if (v === null || v === undefined) return null;
-  if (isDict(v) && 'cloud-init' in v) return vendorData(v['cloud-init'], where, ctx);
-  if (typeof v === 'string') return new Uint8Array(Buffer.from(v, 'utf8'));
-  if (isDict(v)) return null; // vendor data for other agents only
-  ctx.log.warn(`${where}: not supported: vendor-data of type ${Array.isArray(v) ? 'list' : typeof v}; ignored`);
-  return null;
-}
-
-function publicKeys(v: unknown): string[] {
-  if (isDict(v)) return Object.values(v).filter((k): k is string => typeof k === 'string').map((k) => k.trim());
-  if (Array.isArray(v)) return v.filter((k): k is string => typeof k === 'string').map((k) => k.trim());
-  if (typeof v === 'string') return v.split('\n').map((k) => k.trim()).filter((k) => k !== '');
-  return [];
-}
-
-export function hasConfigDrive(tree: TreeReader): boolean {
-  return pickVersion(tree.list('openstack')) !== null;
+function pickEc2Version(present: string[]): string | null {
+  if (present.includes('latest')) return 'latest';
+  const dated = present.filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v)).sort();
+  return dated.length > 0 ? (dated[dated.length - 1] as string) : null;
 }
 
 /** Reads a config drive tree; throws DatasourceError naming the file when it is broken. */
@@ -57,28 +44,22 @@ export function readConfigDrive(tree: TreeReader, ctx: DatasourceContext, subpla
   const version = pickVersion(tree.list('openstack'));
   if (version === null) throw new DatasourceError(`${tree.label}: no openstack/<version> or openstack/latest directory`);
   const base = `openstack/${version}`;
-  const md = json(tree, `${base}/meta_data.json`, true);
-  if (!isDict(md)) throw new DatasourceError(`${tree.label}/${base}/meta_data.json: expected a JSON object`);
-  const uuid = md.uuid ?? md['instance-id'];
-  if (typeof uuid !== 'string' || uuid === '') throw new DatasourceError(`${tree.label}/${base}/meta_data.json: "uuid" (the instance-id) is missing or not a string`);
-  const files: { path: string; content: Uint8Array }[] = [];
-  if (Array.isArray(md.files)) {
-    for (const [i, f] of md.files.entries()) {
-      if (!isDict(f) || typeof f.path !== 'string' || typeof f.content_path !== 'string') {
-        throw new DatasourceError(`${tree.label}/${base}/meta_data.json: files[${i}] needs "path" and "content_path"`);
-      }
-      const content = tree.readFile(`openstack/${f.content_path.replace(/^\/+/, '')}`);
-      if (content === null) throw new DatasourceError(`${tree.label}/${base}/meta_data.json: files[${i}] content_path ${f.content_path} is not on the drive`);
-      files.push({ path: f.path, content });
-    }
-  }
+  const mdFile = `${tree.label}/${base}/meta_data.json`;
+  const meta = parseOpenStackMetadata(json(tree, `${base}/meta_data.json`, true), mdFile);
+  const files = meta.files.map((f, i) => {
+    const rel = f.contentPath.replace(/^\/+/, '');
+    const content = rel.split('/').includes('..') ? null : tree.readFile(`openstack/${rel}`);
+    if (content === null) throw new DatasourceError(`${mdFile}: files[${i}] content_path ${f.contentPath} is not on the drive`);
+    return { path: f.path, content };
+  });
   const nd = json(tree, `${base}/network_data.json`, false);
   const networkConfig: NetworkConfigSource | null = nd === null ? null : { format: 'network_data.json', config: nd, source: `${tree.label}/${base}/network_data.json` };
   const ec2Version = pickEc2Version(tree.list('ec2'));
   const ec2 = ec2Version === null ? null : json(tree, `ec2/${ec2Version}/meta-data.json`, false);
-  const meta = isDict(md.meta) ? md.meta : {};
-  const dsmodeRaw = meta.dsmode ?? ctx.dsCfg.dsmode;
+  const metaBlock = isDict(meta.metadata.meta) ? meta.metadata.meta : {};
+  const dsmodeRaw = meta.dsmode ?? metaBlock.dsmode ?? ctx.dsCfg.dsmode;
   const dsmode = dsmodeRaw === 'local' || dsmodeRaw === 'disabled' || dsmodeRaw === 'pass' ? dsmodeRaw : 'net';
+  const vdFile = `${tree.label}/${base}/vendor_data.json`;
   const result: DatasourceResult = {
     dsname: 'ConfigDrive',
     description: `DataSourceConfigDrive [${dsmode},ver=2][source=${tree.label}]`,
@@ -86,28 +67,23 @@ export function readConfigDrive(tree: TreeReader, ctx: DatasourceContext, subpla
     platform: 'openstack',
     subplatform,
     dsmode,
-    instanceId: uuid,
-    publicKeys: publicKeys(md.public_keys),
-    metadata: md as Dict,
+    instanceId: meta.instanceId,
+    publicKeys: meta.publicKeys,
+    metadata: meta.metadata,
     userdata: tree.readFile(`${base}/user_data`),
-    vendordata: vendorData(json(tree, `${base}/vendor_data.json`, false), `${tree.label}/${base}/vendor_data.json`, ctx),
+    vendordata: vendordataBytes(json(tree, `${base}/vendor_data.json`, false), vdFile),
     networkConfig,
     files,
   };
-  if (typeof md.hostname === 'string') result.localHostname = md.hostname;
-  if (typeof md.availability_zone === 'string') result.availabilityZone = md.availability_zone;
+  if (meta.localHostname !== undefined) result.localHostname = meta.localHostname;
+  if (meta.availabilityZone !== undefined) result.availabilityZone = meta.availabilityZone;
   if (isDict(ec2)) result.ec2Metadata = ec2;
+  if (Object.keys(meta.sensitive).length > 0) result.sensitive = meta.sensitive;
   return result;
 }
 
-function pickEc2Version(present: string[]): string | null {
-  const dated = present.filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v)).sort();
-  if (present.includes('latest')) return 'latest';
-  return dated.length > 0 ? (dated[dated.length - 1] as string) : null;
-}
-
 function seedTrees(ctx: DatasourceContext): TreeReader[] {
-  return CONFIG_DRIVE_DIRS.filter((d) => ctx.host.fs.isDir(d)).map((d) => dirTree(ctx.host.fs, d));
+  return CONFIG_DRIVE_DIRS.filter((d) => ctx.host.fs.isDir(d)).map((d) => dirTreeReader(ctx.host, d));
 }
 
 export const configDrive: Datasource = {
@@ -115,18 +91,25 @@ export const configDrive: Datasource = {
   needs: 'local',
   async find(ctx) {
     for (const tree of seedTrees(ctx)) {
-      if (!hasConfigDrive(tree)) continue;
+      if (pickVersion(tree.list('openstack')) === null) continue;
       return readConfigDrive(tree, ctx, `seed-dir (${tree.label})`);
+    }
+    for (const dev of findDevicesByLabel(ctx.host, CONFIG_DRIVE_LABELS, ctx.log)) {
+      return withDeviceTree(ctx, dev.device, (tree) => readConfigDrive(tree, ctx, `config-disk (${dev.device})`), { fsType: dev.type });
     }
     return null;
   },
   async currentInstanceId(ctx) {
-    for (const tree of seedTrees(ctx)) {
+    const read = (tree: TreeReader): string | null => {
       const version = pickVersion(tree.list('openstack'));
-      if (version === null) continue;
-      const md = json(tree, `openstack/${version}/meta_data.json`, false);
+      const md = version === null ? null : json(tree, `openstack/${version}/meta_data.json`, false);
       return isDict(md) && typeof md.uuid === 'string' ? md.uuid : null;
+    };
+    for (const tree of seedTrees(ctx)) {
+      const id = read(tree);
+      if (id !== null) return id;
     }
+    for (const dev of findDevicesByLabel(ctx.host, CONFIG_DRIVE_LABELS, ctx.log)) return withDeviceTree(ctx, dev.device, read, { fsType: dev.type });
     return null;
   },
 };

@@ -46,7 +46,7 @@ test('config drive: uuid, hostname, keys, files, vendor data', async () => {
 test('config drive: missing uuid and broken files are DatasourceErrors naming the file', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ds-'));
   write(root, '/config-drive/openstack/latest/meta_data.json', '{"name": "x"}');
-  await assert.rejects(configDrive.find(ctx(root)), (e: unknown) => e instanceof DatasourceError && /meta_data.json: "uuid"/.test(e.message));
+  await assert.rejects(configDrive.find(ctx(root)), (e: unknown) => e instanceof DatasourceError && /meta_data.json: no "uuid" \(the instance-id\)/.test(e.message));
   write(root, '/config-drive/openstack/latest/meta_data.json', '{"uuid": "x", "files": [{"path": "/a", "content_path": "/content/none"}]}');
   await assert.rejects(configDrive.find(ctx(root)), /files\[0\] content_path \/content\/none is not on the drive/);
   assert.equal(await configDrive.find(ctx(fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ds-')))), null);

@@ -29,10 +29,10 @@ export function contextFor(host: Host, log: Logger, cfg: Dict, name: string, sta
   return { host, log, cfg, dsCfg: isDict(own) ? own : {}, stage };
 }
 
-/** The usable sources of datasource_list for a stage, in order; unknown names are reported once. */
-export function candidates(cfg: Dict, log: Logger, stage: 'local' | 'net'): Datasource[] {
+/** The usable sources among `names` for a stage, in order; unknown names are reported once. */
+export function candidates(names: readonly string[], log: Logger, stage: 'local' | 'net'): Datasource[] {
   const out: Datasource[] = [];
-  for (const name of datasourceList(cfg, log)) {
+  for (const name of names) {
     const ds = datasourceByName(name);
     if (ds === undefined) {
       if (stage === 'local') log.warn(`datasource_list: not supported: datasource ${name}; skipped`);
@@ -45,8 +45,8 @@ export function candidates(cfg: Dict, log: Logger, stage: 'local' | 'net'): Data
   return out;
 }
 
-export async function findDatasource(host: Host, log: Logger, cfg: Dict, stage: 'local' | 'net'): Promise<DatasourceResult | null> {
-  for (const ds of candidates(cfg, log, stage)) {
+export async function findDatasource(host: Host, log: Logger, cfg: Dict, stage: 'local' | 'net', names: readonly string[] = datasourceList(cfg, log)): Promise<DatasourceResult | null> {
+  for (const ds of candidates(names, log, stage)) {
     const t0 = host.clock.monotonicMs();
     try {
       const r = await ds.find(contextFor(host, log, cfg, ds.name, stage));

@@ -1,12 +1,89 @@
-// NoCloud: meta-data (YAML), user-data, vendor-data and network-config files in a
-// seed directory (/var/lib/cloud/seed/nocloud, nocloud-net).
+// NoCloud: meta-data (YAML), user-data, vendor-data and network-config, found in
+//   - `ds=nocloud;s=<seed>;i=<iid>;h=<hostname>` on the kernel command line or in the
+//     DMI product serial (the seed a local directory, or http(s) in the network stage),
+//   - a seed directory (/var/lib/cloud/seed/nocloud, nocloud-net),
+//   - a filesystem labelled cidata / CIDATA (vfat or iso9660).
 import type { Datasource, DatasourceContext, DatasourceResult, NetworkConfigSource } from './types.js';
 import { DatasourceError } from './types.js';
-import { dirTree, textOf, type TreeReader } from './tree.js';
+import { dirTreeReader, textOf, type TreeReader } from './tree.js';
+import { findDevicesByLabel, withDeviceTree } from './blockdev.js';
+import { HttpError, MetadataClient, metadataSettings } from './http.js';
 import { isDict, type Dict } from '../config/merge.js';
 import { loadYaml, YamlError } from '../yaml/load.js';
 
 export const NOCLOUD_SEED_DIRS = ['/var/lib/cloud/seed/nocloud', '/var/lib/cloud/seed/nocloud-net'];
+export const NOCLOUD_LABELS = ['cidata', 'CIDATA'];
+const FILES = ['meta-data', 'user-data', 'vendor-data', 'network-config'];
+
+export interface NoCloudArgs {
+  seedfrom?: string;
+  instanceId?: string;
+  hostname?: string;
+}
+
+/** Parses "nocloud;s=http://10.0.0.1/;i=iid-1;h=host" (the value of ds=), or null when it is not NoCloud's. */
+export function parseNoCloudArg(value: string): NoCloudArgs | null {
+  const [name, ...rest] = value.split(';');
+  if (name !== 'nocloud' && name !== 'nocloud-net') return null;
+  const out: NoCloudArgs = {};
+  for (const kv of rest) {
+    const eq = kv.indexOf('=');
+    if (eq < 0) continue;
+    const k = kv.slice(0, eq);
+    const v = kv.slice(eq + 1);
+    if (k === 's' || k === 'seedfrom') out.seedfrom = v;
+    else if (k === 'i' || k === 'instance-id') out.instanceId = v;
+    else if (k === 'h' || k === 'local-hostname') out.hostname = v;
+  }
+  return out;
+}
+
+/** ds=nocloud... from the kernel command line, else from the DMI product serial. */
+export function noCloudArgs(ctx: DatasourceContext): NoCloudArgs | null {
+  for (const text of [ctx.host.sysfs.cmdline(), ctx.host.sysfs.dmi('product_serial') ?? '']) {
+    for (const word of text.split(/\s+/)) {
+      if (word.startsWith('ds=')) {
+        const a = parseNoCloudArg(word.slice(3));
+        if (a !== null) return a;
+      }
+    }
+  }
+  return null;
+}
+
+/** A tree of the four NoCloud files fetched from an http(s) seed, within the datasource's time budget. */
+async function httpTree(ctx: DatasourceContext, base: string): Promise<TreeReader> {
+  const s = metadataSettings(ctx.dsCfg, { urls: [base], timeout: 5, retries: 3, maxWait: 10 });
+  for (const p of s.problems) ctx.log.warn(`datasource NoCloud: ${p}`);
+  const client = new MetadataClient(s.budgetMs, { timeoutMs: s.timeoutMs, retries: s.retries }, () => ctx.host.clock.monotonicMs(), (m) => ctx.log.debug(m));
+  const files = new Map<string, Uint8Array>();
+  const url = (f: string) => `${base.endsWith('/') ? base : `${base}/`}${f}`;
+  try {
+    files.set('meta-data', await client.get(url('meta-data')));
+    for (const f of FILES.slice(1)) {
+      const b = await client.getOptional(url(f));
+      if (b !== null) files.set(f, b);
+    }
+  } catch (e) {
+    throw new DatasourceError(e instanceof HttpError ? `seedfrom ${base}: ${e.message}` : String(e));
+  }
+  return { label: base, readFile: (rel) => files.get(rel) ?? null, list: () => [...files.keys()].sort() };
+}
+
+/** The seed named by `s=`: a directory in the root, or (network stage only) an http(s) URL. */
+async function seedfrom(ctx: DatasourceContext, args: NoCloudArgs): Promise<DatasourceResult | null> {
+  const seed = args.seedfrom as string;
+  if (/^https?:\/\//.test(seed)) {
+    if (ctx.stage === 'local') {
+      ctx.log.debug(`NoCloud seedfrom ${seed} needs the network: left to the init stage`);
+      return null;
+    }
+    return readNoCloud(await httpTree(ctx, seed), ctx, `seed-url (${seed})`, args);
+  }
+  const dir = seed.replace(/^file:\/\//, '').replace(/\/+$/, '') || '/';
+  if (!dir.startsWith('/')) throw new DatasourceError(`ds=nocloud: seedfrom ${JSON.stringify(seed)} is neither an absolute path nor an http(s) URL`);
+  return readNoCloud(dirTreeReader(ctx.host, dir), ctx, `seed-dir (${dir})`, args);
+}
 
 function yamlFile(tree: TreeReader, name: string): unknown {
   const b = tree.readFile(name);
@@ -37,11 +114,12 @@ function keys(v: unknown): string[] {
   return [];
 }
 
-export function readNoCloud(tree: TreeReader, ctx: DatasourceContext, subplatform: string): DatasourceResult | null {
+export function readNoCloud(tree: TreeReader, ctx: DatasourceContext, subplatform: string, args: NoCloudArgs = {}): DatasourceResult | null {
   if (tree.readFile('meta-data') === null) return null;
   const md = yamlFile(tree, 'meta-data') ?? {};
   if (!isDict(md)) throw new DatasourceError(`${tree.label}/meta-data: expected a mapping (instance-id: ..., local-hostname: ...)`);
-  const iid = md['instance-id'] ?? 'nocloud';
+  // i= and h= on the command line win over the seed's own meta-data, as with cloud-init.
+  const iid = args.instanceId ?? md['instance-id'] ?? 'nocloud';
   if (typeof iid !== 'string' && typeof iid !== 'number') throw new DatasourceError(`${tree.label}/meta-data: instance-id must be a string`);
   const dsmodeRaw = md.dsmode ?? ctx.dsCfg.dsmode;
   const dsmode = dsmodeRaw === 'local' || dsmodeRaw === 'disabled' || dsmodeRaw === 'pass' ? dsmodeRaw : 'net';
@@ -54,34 +132,55 @@ export function readNoCloud(tree: TreeReader, ctx: DatasourceContext, subplatfor
     dsmode,
     instanceId: String(iid),
     publicKeys: keys(md['public-keys'] ?? md.public_keys),
-    metadata: { ...(md as Dict), dsmode, 'instance-id': String(iid) },
+    metadata: { ...(md as Dict), dsmode, 'instance-id': String(iid), ...(args.hostname ? { 'local-hostname': args.hostname } : {}) },
     userdata: tree.readFile('user-data'),
     vendordata: tree.readFile('vendor-data'),
     networkConfig: networkConfig(tree),
   };
-  const host = md['local-hostname'] ?? md.hostname;
+  const host = args.hostname ?? md['local-hostname'] ?? md.hostname;
   if (typeof host === 'string') result.localHostname = host;
   return result;
 }
 
 function trees(ctx: DatasourceContext): TreeReader[] {
-  return NOCLOUD_SEED_DIRS.filter((d) => ctx.host.fs.isDir(d)).map((d) => dirTree(ctx.host.fs, d));
+  return NOCLOUD_SEED_DIRS.filter((d) => ctx.host.fs.isDir(d)).map((d) => dirTreeReader(ctx.host, d));
 }
 
 export const noCloud: Datasource = {
   name: 'NoCloud',
   needs: 'local',
   async find(ctx) {
+    const args = noCloudArgs(ctx);
+    if (args?.seedfrom !== undefined) {
+      const r = await seedfrom(ctx, args);
+      if (r !== null || /^https?:/.test(args.seedfrom)) return r;
+    }
     for (const tree of trees(ctx)) {
-      const r = readNoCloud(tree, ctx, `seed-dir (${tree.label})`);
+      const r = readNoCloud(tree, ctx, `seed-dir (${tree.label})`, args ?? {});
+      if (r !== null) return r;
+    }
+    for (const dev of findDevicesByLabel(ctx.host, NOCLOUD_LABELS, ctx.log)) {
+      const r = await withDeviceTree(ctx, dev.device, (tree) => readNoCloud(tree, ctx, `config-disk (${dev.device})`, args ?? {}), { fsType: dev.type });
       if (r !== null) return r;
     }
     return null;
   },
   async currentInstanceId(ctx) {
-    for (const tree of trees(ctx)) {
+    const args = noCloudArgs(ctx);
+    if (args?.instanceId !== undefined) return args.instanceId;
+    // An http seed cannot be read cheaply before the network; the init stage re-reads it.
+    if (args?.seedfrom !== undefined && /^https?:/.test(args.seedfrom)) return null;
+    const seedTrees = args?.seedfrom !== undefined ? [dirTreeReader(ctx.host, args.seedfrom.replace(/^file:\/\//, ''))] : trees(ctx);
+    for (const tree of seedTrees) {
       const md = yamlFile(tree, 'meta-data');
       if (isDict(md)) return String(md['instance-id'] ?? 'nocloud');
+    }
+    for (const dev of findDevicesByLabel(ctx.host, NOCLOUD_LABELS, ctx.log)) {
+      const id = await withDeviceTree(ctx, dev.device, (tree) => {
+        const md = yamlFile(tree, 'meta-data');
+        return isDict(md) ? String(md['instance-id'] ?? 'nocloud') : null;
+      }, { fsType: dev.type });
+      if (id !== null) return id;
     }
     return null;
   },

@@ -1,25 +1,47 @@
 // A read-only view of a datasource's files, the same whether they are a seed
-// directory, a mounted drive or an ISO image read without mounting.
-import type { RootFs } from '../host/rootfs.js';
+// directory, a mounted drive or an ISO image read without mounting (blockdev.ts).
+import * as posix from 'node:path/posix';
+import type { Host } from '../host/host.js';
+import { DatasourceError } from './types.js';
 
 export interface TreeReader {
-  /** Where the tree is, for messages: "/config-drive", "/dev/sr0". */
+  /** Where the tree is, for messages: "/config-drive", "/dev/sr0 (mounted)". */
   readonly label: string;
-  /** A file's bytes by path relative to the tree's top ("openstack/latest/meta_data.json"); null when absent. */
+  /** A regular file's bytes by path relative to the top ("openstack/latest/meta_data.json"); null when absent, a directory or a symlink. */
   readFile(rel: string): Uint8Array | null;
-  /** Names in a directory of the tree, sorted; [] when absent. */
+  /** Entry names of a directory, sorted; [] when absent. */
   list(rel: string): string[];
 }
 
-export function dirTree(fs: RootFs, dir: string): TreeReader {
-  const abs = (rel: string) => (rel === '' ? dir : `${dir}/${rel}`);
+/** Largest single file read from a tree. */
+export const MAX_TREE_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Reads a directory tree through host.fs, refusing symlinks so a drive cannot point outside itself. */
+export function dirTreeReader(host: Host, dir: string, label: string = dir): TreeReader {
+  const pathOf = (rel: string): string | null => {
+    const parts = rel.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.includes('..')) return null;
+    let p = dir;
+    for (const part of parts) {
+      p = posix.join(p, part);
+      if (host.fs.stat(p, false)?.isSymlink) return null;
+    }
+    return p;
+  };
   return {
-    label: dir,
-    readFile: (rel) => {
-      const st = fs.stat(abs(rel));
-      return st !== null && st.isFile ? fs.read(abs(rel)) : null;
+    label,
+    readFile(rel: string): Uint8Array | null {
+      const p = pathOf(rel);
+      if (p === null) return null;
+      const st = host.fs.stat(p, false);
+      if (!st || !st.isFile) return null;
+      if (st.size > MAX_TREE_FILE_BYTES) throw new DatasourceError(`${label}: ${rel} is ${st.size} bytes, more than the ${MAX_TREE_FILE_BYTES} allowed`);
+      return host.fs.read(p);
     },
-    list: (rel) => fs.list(abs(rel)),
+    list(rel: string): string[] {
+      const p = pathOf(rel);
+      return p === null ? [] : host.fs.list(p);
+    },
   };
 }
 

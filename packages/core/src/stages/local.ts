@@ -4,7 +4,9 @@
 import type { StageEnv } from './env.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import { datasourceByName } from '../datasources/registry.js';
-import { contextFor, findDatasource } from '../datasources/find.js';
+import { contextFor, datasourceList, findDatasource } from '../datasources/find.js';
+import { decideDatasources, gatherFacts, recordVerdict, verdictCloudCfg } from '../datasources/detect.js';
+import { RUN_CLOUD_CFG } from '../config/load.js';
 import { readCachedInstance, recordInstance } from '../state/instance.js';
 import { writeInstanceData } from '../state/instance-data.js';
 import { stageFinished, stageStarted } from '../state/status.js';
@@ -36,6 +38,24 @@ async function checkCache(env: StageEnv, cached: DatasourceResult): Promise<Data
   return 'stale';
 }
 
+/**
+ * The local probe (as ds-identify): which datasources can be here at all, decided from
+ * DMI, block-device labels, seed directories and the kernel command line before any
+ * wait. The narrowed datasource_list goes to /run/cloud-init/cloud.cfg, where the later
+ * stages read it, so a machine with no datasource never waits on a metadata service.
+ */
+function detect(env: StageEnv): string[] {
+  const { host, log } = env;
+  const t0 = host.clock.monotonicMs();
+  const facts = gatherFacts(host, log);
+  const verdict = decideDatasources(facts, datasourceList(env.system.cfg, log));
+  for (const c of verdict.checks) if (c.verdict === 'not-supported') log.warn(`datasource_list: ${c.reason}; skipped`);
+  recordVerdict(host, facts, verdict);
+  host.fs.write(RUN_CLOUD_CFG, verdictCloudCfg(verdict));
+  log.info(`datasource detection: ${verdict.summary} (${Math.round(host.clock.monotonicMs() - t0)} ms)`);
+  return verdict.datasources;
+}
+
 export async function runInitLocal(env: StageEnv): Promise<number> {
   const { host, log } = env;
   stageStarted(host, 'init-local');
@@ -47,7 +67,7 @@ export async function runInitLocal(env: StageEnv): Promise<number> {
     if (verdict === 'stale') host.fs.remove(new Paths().instanceLink);
     else if (verdict !== 'unknown') ds = verdict;
   }
-  ds ??= await findDatasource(host, log, env.system.cfg, 'local');
+  if (ds === null) ds = await findDatasource(host, log, env.system.cfg, 'local', detect(env));
   if (ds !== null) {
     const rec = recordInstance(host, ds);
     if (rec.isNew) log.info(`new instance ${ds.instanceId} (previous: ${rec.previousId})`);

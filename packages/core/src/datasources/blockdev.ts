@@ -1,0 +1,248 @@
+// Block devices that may hold a datasource (config-2, cidata): finding them by
+// filesystem label, and reading their files through one TreeReader whether the device
+// is already mounted, mounted here (read-only, on a private temporary directory, always
+// unmounted afterwards), or read directly as an ISO9660 image when mounting is not
+// possible (containers, offline roots under --root, tests).
+import { randomBytes } from 'node:crypto';
+import * as posix from 'node:path/posix';
+import type { Host } from '../host/host.js';
+import type { Logger } from '../log/logger.js';
+import { IsoError, IsoImage, isoVolumeId, bufferSource, type ByteSource } from './iso9660.js';
+import { DatasourceError } from './types.js';
+import { dirTreeReader, type TreeReader } from './tree.js';
+
+export interface BlockFs {
+  device: string;
+  label: string | null;
+  type: string | null;
+}
+
+/** Largest image read into memory when a device cannot be mounted. Config drives are at most 64 MiB. */
+export const MAX_IMAGE_BYTES = 128 * 1024 * 1024;
+/** Where temporary mounts go, as cloud-init's are. */
+export const MOUNT_BASE = '/run/cloud-init/tmp';
+
+/** Parses `blkid -o export`: blank-line separated blocks of KEY=value lines. */
+export function parseBlkidExport(text: string): BlockFs[] {
+  const out: BlockFs[] = [];
+  for (const block of text.split(/\n\s*\n/)) {
+    const kv = new Map<string, string>();
+    for (const line of block.split('\n')) {
+      const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+      // blkid escapes special characters with backslashes in export mode.
+      if (m) kv.set(m[1] as string, (m[2] as string).replace(/\\(.)/g, '$1'));
+    }
+    const dev = kv.get('DEVNAME');
+    if (dev) out.push({ device: dev, label: kv.get('LABEL') ?? null, type: kv.get('TYPE') ?? null });
+  }
+  return out;
+}
+
+/** Whether devices are the machine's own (root "/", commands run here), so blkid and mount apply. */
+function onRealMachine(host: Host): boolean {
+  return host.root === '/' && host.exec.mode === 'host';
+}
+
+/** Optical drives present under the root's /dev (sr0, sr1, ...), in order. */
+export function cdromDevices(host: Host): string[] {
+  return host.fs
+    .list('/dev')
+    .filter((n) => /^sr\d+$/.test(n))
+    .sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)))
+    .map((n) => `/dev/${n}`);
+}
+
+/** Size in bytes of a device or image file, or null when unknown (no medium, no sysfs entry). */
+export function deviceSize(host: Host, device: string): number | null {
+  const st = host.fs.stat(device);
+  if (!st) return null;
+  if (st.isFile) return st.size;
+  const name = posix.basename(host.fs.inRoot(host.fs.real(device)));
+  const sectors = Number(host.fs.readText(`/sys/class/block/${name}/size`)?.trim());
+  return Number.isFinite(sectors) && sectors > 0 ? sectors * 512 : null;
+}
+
+/** Reads a device or image file whole, as an ISO9660 image; IsoError when it is not one or too big. */
+export function readDeviceIso(host: Host, device: string, maxImageBytes = MAX_IMAGE_BYTES): IsoImage {
+  return new IsoImage(deviceSource(host, device, maxImageBytes));
+}
+
+function deviceSource(host: Host, device: string, maxImageBytes: number): ByteSource {
+  const size = deviceSize(host, device);
+  if (size === null) throw new IsoError(`${device}: no medium or size unknown`);
+  if (size > maxImageBytes) throw new IsoError(`${device}: ${size} bytes, larger than the ${maxImageBytes} a datasource image may be`);
+  let data: Uint8Array | null;
+  try {
+    data = host.fs.read(device);
+  } catch (e) {
+    throw new IsoError(`${device}: cannot read: ${(e as Error).message}`);
+  }
+  if (!data) throw new IsoError(`${device}: not found`);
+  if (data.length > maxImageBytes) throw new IsoError(`${device}: larger than the ${maxImageBytes} a datasource image may be`);
+  return bufferSource(data, device);
+}
+
+/**
+ * The filesystems that may hold a datasource, with labels. On the real machine this is
+ * `blkid -o export` (one call for all devices); under another root, or without blkid,
+ * the optical drives in the root's /dev are probed for an ISO9660 label instead.
+ */
+export function listFilesystems(host: Host, log?: Logger): BlockFs[] {
+  const found: BlockFs[] = [];
+  if (onRealMachine(host) && host.exec.has('blkid')) {
+    const r = host.exec.run(['blkid', '-o', 'export'], { timeoutMs: 10_000 });
+    // Exit 2 means "nothing found"; anything else that is not 0 is worth a line in the log.
+    if (r.code === 0) found.push(...parseBlkidExport(r.stdout));
+    else if (r.code !== 2) log?.debug(`blkid -o export: exit ${r.code}${r.error ? ` (${r.error})` : ''}: ${r.stderr.trim()}`);
+    return found;
+  }
+  for (const dev of cdromDevices(host)) {
+    let label: string | null = null;
+    try {
+      label = isoVolumeId(deviceSource(host, dev, MAX_IMAGE_BYTES));
+    } catch (e) {
+      log?.debug(`${dev}: ${(e as Error).message}`);
+      continue;
+    }
+    if (label !== null) found.push({ device: dev, label, type: 'iso9660' });
+  }
+  return found;
+}
+
+/** Devices whose filesystem label is one of `labels` (exact, as blkid reports it), in device order. */
+export function findDevicesByLabel(host: Host, labels: readonly string[], log?: Logger): BlockFs[] {
+  return listFilesystems(host, log).filter((f) => f.label !== null && labels.includes(f.label));
+}
+
+/** A TreeReader over an ISO9660 image read directly. */
+export function isoTreeReader(img: IsoImage, label: string): TreeReader {
+  return {
+    label,
+    readFile: (rel: string) => {
+      if (rel.split('/').includes('..')) return null;
+      return img.readFile(rel);
+    },
+    list: (rel: string) => {
+      if (rel.split('/').includes('..')) return [];
+      return (img.list(rel) ?? []).map((e) => e.name);
+    },
+  };
+}
+
+/** Where `device` is already mounted on the real machine, from /proc/mounts; null when it is not. */
+export function mountPointOf(host: Host, device: string): string | null {
+  if (host.root !== '/') return null;
+  const mounts = host.fs.readText('/proc/mounts');
+  if (!mounts) return null;
+  let want: string;
+  try {
+    want = host.fs.real(device);
+  } catch {
+    return null;
+  }
+  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  for (const line of mounts.split('\n')) {
+    const [src, mnt] = line.split(' ');
+    if (!src || !mnt || !src.startsWith('/')) continue;
+    try {
+      if (host.fs.real(unescape(src)) === want) return unescape(mnt);
+    } catch {
+      // an unreadable path in /proc/mounts is not ours
+    }
+  }
+  return null;
+}
+
+export interface DeviceTreeOptions {
+  /** Filesystem type for mount -t (from blkid); omitted lets mount probe. */
+  fsType?: string | null;
+  /** false: never mount, always read the image directly. Default: mount when on the real machine. */
+  mount?: boolean;
+  maxImageBytes?: number;
+}
+
+/**
+ * Runs `fn` on the files of `device`: from its existing mount point, else mounted here
+ * read-only on a private directory (unmounted afterwards whatever `fn` does), else read
+ * directly as an ISO9660 image. Throws DatasourceError when none of these works.
+ */
+export async function withDeviceTree<T>(
+  ctx: { host: Host; log: Logger },
+  device: string,
+  fn: (reader: TreeReader) => Promise<T> | T,
+  opts: DeviceTreeOptions = {},
+): Promise<T> {
+  const { host, log } = ctx;
+  const existing = mountPointOf(host, device);
+  if (existing) {
+    log.debug(`${device} is already mounted on ${existing}`);
+    return fn(dirTreeReader(host, existing, `${device} (mounted on ${existing})`));
+  }
+  let mountError = 'mounting not attempted';
+  const mayMount = opts.mount ?? host.exec.mode === 'host';
+  if (mayMount && host.exec.mode === 'host') {
+    const dir = makePrivateDir(host);
+    const argv = ['mount', '-o', 'ro,nosuid,nodev,noexec'];
+    if (opts.fsType) argv.push('-t', opts.fsType);
+    argv.push(host.exec.pathFor(device), host.exec.pathFor(dir));
+    const r = host.exec.run(argv, { timeoutMs: 30_000 });
+    if (r.code === 0 && !r.error) {
+      log.debug(`mounted ${device} read-only on ${dir}`);
+      try {
+        return await fn(dirTreeReader(host, dir, `${device} (mounted)`));
+      } finally {
+        unmount(host, log, dir);
+      }
+    }
+    mountError = `mount failed: ${(r.error ?? r.stderr.trim()) || `exit ${r.code}`}`;
+    removeIfEmpty(host, dir);
+    log.debug(`${device}: ${mountError}; reading it directly as ISO9660`);
+  }
+  let img: IsoImage;
+  try {
+    img = readDeviceIso(host, device, opts.maxImageBytes);
+  } catch (e) {
+    const why = e instanceof IsoError ? e.message : `${device}: ${(e as Error).message}`;
+    throw new DatasourceError(`${device}: cannot read (${mountError}; ${why.startsWith(device) ? why.slice(device.length + 2) : why})`);
+  }
+  try {
+    return await fn(isoTreeReader(img, `${device} (ISO9660, read directly)`));
+  } catch (e) {
+    // A malformed image found while reading a file is the device's fault: say which one.
+    if (e instanceof IsoError) throw new DatasourceError(e.message);
+    throw e;
+  }
+}
+
+function makePrivateDir(host: Host): string {
+  // /run/cloud-init itself stays world-readable (instance-data.json); only tmp/ is private.
+  host.fs.mkdir(posix.dirname(MOUNT_BASE), 0o755);
+  host.fs.mkdir(MOUNT_BASE, 0o700);
+  for (let i = 0; i < 8; i++) {
+    const dir = `${MOUNT_BASE}/nimbus-mnt-${randomBytes(6).toString('hex')}`;
+    if (host.fs.exists(dir)) continue;
+    host.fs.mkdir(dir, 0o700);
+    return dir;
+  }
+  throw new DatasourceError(`cannot make a private mount directory under ${MOUNT_BASE}`);
+}
+
+/** Unmounts and removes the directory; a failed unmount is retried lazily and logged, never thrown over fn's own result. */
+function unmount(host: Host, log: Logger, dir: string): void {
+  const target = host.exec.pathFor(dir);
+  let r = host.exec.run(['umount', target], { timeoutMs: 30_000 });
+  if (r.code !== 0 || r.error) {
+    // Busy (a process looking at it): detach now, the kernel finishes when it is free.
+    r = host.exec.run(['umount', '-l', target], { timeoutMs: 30_000 });
+  }
+  if (r.code !== 0 || r.error) {
+    log.error(`could not unmount ${dir}: ${(r.error ?? r.stderr.trim()) || `exit ${r.code}`}`);
+    return;
+  }
+  removeIfEmpty(host, dir);
+}
+
+function removeIfEmpty(host: Host, dir: string): void {
+  // Only an empty directory is removed: a mount still on it must never be deleted through.
+  if (host.fs.list(dir).length === 0) host.fs.remove(dir);
+}

@@ -1,0 +1,257 @@
+// The metadata HTTP client. A boot must never hang on a metadata service, so every
+// request has its own timeout (covering the body too: a response that never ends is
+// cut off), retries happen only where a retry can help (408, 429, 5xx, connection
+// errors) with a growing pause, everything shares one total time budget, and bodies
+// are size-capped. Failures are HttpErrors that name the URL and what went wrong.
+
+export type HttpErrorKind = 'status' | 'timeout' | 'connection' | 'too-large' | 'budget' | 'invalid';
+
+export class HttpError extends Error {
+  constructor(
+    readonly url: string,
+    readonly kind: HttpErrorKind,
+    message: string,
+    /** The HTTP status for kind "status". */
+    readonly status?: number,
+  ) {
+    super(`${url}: ${message}`);
+    this.reason = message;
+  }
+  /** The message without the URL. */
+  readonly reason: string;
+}
+
+export interface HttpResponse {
+  url: string;
+  status: number;
+  body: Uint8Array;
+  headers: Headers;
+}
+
+export interface HttpOptions {
+  /** Per attempt, including reading the body. Default 5000. */
+  timeoutMs?: number;
+  /** Further attempts after the first, for retryable failures only. Default 3. */
+  retries?: number;
+  /** Largest body accepted. Default 4 MiB. */
+  maxBytes?: number;
+  /** First pause between attempts; doubles each time, capped at 2 s. Default 250. */
+  backoffMs?: number;
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'PUT';
+  headers?: Record<string, string>;
+  /** Statuses returned as a response instead of thrown (e.g. [404] for optional files). */
+  accept?: number[];
+  /** Overrides the client's retries for this request (0 for a quick probe). */
+  retries?: number;
+}
+
+/** Whether a status is worth another attempt: the server may answer differently later. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+function describeFetchError(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = err.cause;
+  if (cause?.code) return `${cause.code}${cause.message && !cause.message.includes(cause.code) ? ` (${cause.message})` : ''}`;
+  if (cause?.message) return cause.message;
+  return err.message ?? String(e);
+}
+
+/**
+ * A client with one time budget: created when a datasource starts looking, so all its
+ * requests together end within `budgetMs`.
+ */
+export class MetadataClient {
+  private readonly deadline: number;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly maxBytes: number;
+  private readonly backoffMs: number;
+
+  constructor(
+    readonly budgetMs: number,
+    opts: HttpOptions = {},
+    private readonly now: () => number = () => performance.now(),
+    private readonly debug: (msg: string) => void = () => {},
+  ) {
+    this.deadline = now() + budgetMs;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.retries = opts.retries ?? 3;
+    this.maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
+    this.backoffMs = opts.backoffMs ?? 250;
+  }
+
+  /** Milliseconds left in the budget. */
+  remainingMs(): number {
+    return Math.max(0, this.deadline - this.now());
+  }
+
+  /**
+   * One request with retries. Returns the response for 2xx and the `accept`ed statuses;
+   * throws HttpError otherwise.
+   */
+  async request(url: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const retries = opts.retries ?? this.retries;
+    let pause = this.backoffMs;
+    let last: HttpError | null = null;
+    let attempts = 0;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) {
+        // Never sleep past the budget: a pause that would end it is the end.
+        if (this.remainingMs() <= pause) break;
+        await sleep(pause);
+        pause = Math.min(pause * 2, 2000);
+      }
+      if (this.remainingMs() <= 0) break;
+      attempts++;
+      try {
+        const res = await this.once(url, opts);
+        if ((res.status >= 200 && res.status < 300) || opts.accept?.includes(res.status)) return res;
+        last = new HttpError(url, 'status', `HTTP ${res.status}`, res.status);
+        if (!isRetryableStatus(res.status)) throw last;
+        const retryAfter = Number(res.headers.get('retry-after'));
+        if (Number.isFinite(retryAfter) && retryAfter > 0) pause = Math.max(pause, retryAfter * 1000);
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        if (e.kind === 'too-large' || (e.kind === 'status' && !isRetryableStatus(e.status ?? 0))) throw e;
+        last = e;
+      }
+      this.debug(`${last.message}${attempt < retries ? ', retrying' : ''}`);
+    }
+    if (!last) throw new HttpError(url, 'budget', `not tried: the ${this.budgetMs} ms time budget is used up`);
+    const why = attempts > retries ? `${attempts} attempts` : `${attempts} attempt${attempts === 1 ? '' : 's'} in the ${this.budgetMs} ms budget`;
+    throw new HttpError(url, last.kind, `${last.reason} (gave up after ${why})`, last.status);
+  }
+
+  /** GET returning the body, or null for 404 (an optional file that is not there). */
+  async getOptional(url: string, headers?: Record<string, string>): Promise<Uint8Array | null> {
+    const res = await this.request(url, { headers, accept: [404] });
+    return res.status === 404 ? null : res.body;
+  }
+
+  async get(url: string, headers?: Record<string, string>): Promise<Uint8Array> {
+    return (await this.request(url, { headers })).body;
+  }
+
+  private async once(url: string, opts: RequestOptions): Promise<HttpResponse> {
+    const limit = Math.min(this.timeoutMs, this.remainingMs());
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort();
+    }, limit);
+    try {
+      let res: Response;
+      try {
+        res = await fetch(url, { method: opts.method ?? 'GET', headers: opts.headers, signal: ctl.signal, redirect: 'follow' });
+      } catch (e) {
+        if (timedOut) throw new HttpError(url, 'timeout', `no response within ${limit} ms`);
+        throw new HttpError(url, 'connection', `connection failed: ${describeFetchError(e)}`);
+      }
+      const declared = Number(res.headers.get('content-length'));
+      if (Number.isFinite(declared) && declared > this.maxBytes) {
+        ctl.abort();
+        throw new HttpError(url, 'too-large', `body of ${declared} bytes is larger than the ${this.maxBytes} allowed`);
+      }
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      try {
+        if (res.body) {
+          const reader = res.body.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            total += value.length;
+            if (total > this.maxBytes) {
+              ctl.abort();
+              throw new HttpError(url, 'too-large', `body larger than the ${this.maxBytes} allowed`);
+            }
+            chunks.push(value);
+          }
+        }
+      } catch (e) {
+        if (e instanceof HttpError) throw e;
+        if (timedOut) throw new HttpError(url, 'timeout', `body not complete within ${limit} ms (${total} bytes read)`);
+        throw new HttpError(url, 'connection', `connection lost while reading the body: ${describeFetchError(e)}`);
+      }
+      const body = new Uint8Array(total);
+      let at = 0;
+      for (const c of chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
+      return { url, status: res.status, body, headers: res.headers };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Decodes a body as UTF-8 text. */
+export function bodyText(body: Uint8Array): string {
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+}
+
+/** Parses a JSON body; the error names the URL and says it is not complete or not JSON. */
+export function parseJsonBody(url: string, body: Uint8Array): unknown {
+  try {
+    return JSON.parse(bodyText(body));
+  } catch (e) {
+    throw new HttpError(url, 'invalid', `not valid JSON (${body.length} bytes): ${(e as Error).message}`);
+  }
+}
+
+export interface MetadataSettings {
+  /** Base URLs without a trailing "/". */
+  urls: string[];
+  timeoutMs: number;
+  retries: number;
+  /** Total time budget for the whole datasource. */
+  budgetMs: number;
+}
+
+/**
+ * Reads cloud-init's datasource keys `metadata_urls`, `timeout` (s), `retries` and
+ * `max_wait` (s, the total budget) from dsCfg. Bad values fall back to the defaults and
+ * are reported in `problems`. A max_wait of 0 or less means one round of attempts:
+ * (retries + 1) x timeout.
+ */
+export function metadataSettings(
+  dsCfg: Record<string, unknown>,
+  defaults: { urls: string[]; timeout: number; retries: number; maxWait: number },
+): MetadataSettings & { problems: string[] } {
+  const problems: string[] = [];
+  const num = (key: string, def: number, min: number): number => {
+    const v = dsCfg[key];
+    if (v === undefined || v === null) return def;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    if (!Number.isFinite(n) || n < min) {
+      problems.push(`${key}: ${JSON.stringify(v)} is not a number >= ${min}, using ${def}`);
+      return def;
+    }
+    return n;
+  };
+  let urls = defaults.urls;
+  const raw = dsCfg['metadata_urls'];
+  if (raw !== undefined && raw !== null) {
+    const list = Array.isArray(raw) ? raw : [raw];
+    const good = list.filter((u): u is string => typeof u === 'string' && /^https?:\/\/[^/\s]+/.test(u)).map((u) => u.replace(/\/+$/, ''));
+    if (good.length !== list.length) problems.push(`metadata_urls: ignoring entries that are not http(s) URLs: ${JSON.stringify(list.filter((u) => !(typeof u === 'string' && /^https?:\/\/[^/\s]+/.test(u))))}`);
+    if (good.length > 0) urls = good;
+  }
+  const timeout = num('timeout', defaults.timeout, 0.001);
+  const retries = Math.floor(num('retries', defaults.retries, 0));
+  const maxWait = num('max_wait', defaults.maxWait, -Infinity);
+  const timeoutMs = Math.round(timeout * 1000);
+  const budgetMs = maxWait > 0 ? Math.round(maxWait * 1000) : timeoutMs * (retries + 1);
+  return { urls, timeoutMs, retries, budgetMs, problems };
+}
