@@ -2,3 +2,5 @@
 export * from './host/index.js';
 export * from './log/logger.js';
 export * from './yaml/load.js';
+export * from './userdata/mime.js';
+export * from './userdata/mime-compose.js';
