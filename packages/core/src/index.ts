@@ -4,3 +4,4 @@ export * from './log/logger.js';
 export * from './yaml/load.js';
 export * from './userdata/mime.js';
 export * from './userdata/mime-compose.js';
+export * from './userdata/merge.js';
