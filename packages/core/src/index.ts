@@ -5,3 +5,4 @@ export * from './yaml/load.js';
 export * from './userdata/mime.js';
 export * from './userdata/mime-compose.js';
 export * from './userdata/merge.js';
+export * from './userdata/make-mime.js';
