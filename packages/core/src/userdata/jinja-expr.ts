@@ -91,6 +91,7 @@ const NOT_SUPPORTED_OPS = new Set(['*', '/', '//', '%', '**', '{', '}', ':', '='
 export class ExprParser {
   private toks: Tok[];
   private i = 0;
+  private depth = 0;
   constructor(src: string) {
     this.toks = tokenize(src);
   }
@@ -128,12 +129,13 @@ export class ExprParser {
   }
 
   expr(): Expr {
-    if (this.i < this.toks.length) {
-      const e = this.or();
-      if (this.isName('if')) throw new ExprError('not supported: inline "x if c else y" (use {% if %})');
-      return e;
-    }
-    throw new ExprError('an expression was expected');
+    if (this.i >= this.toks.length) throw new ExprError('an expression was expected');
+    // Bounded so that no input can exhaust the stack.
+    if (++this.depth > 100) throw new ExprError('expression nested more than 100 levels deep');
+    const e = this.or();
+    this.depth--;
+    if (this.isName('if')) throw new ExprError('not supported: inline "x if c else y" (use {% if %})');
+    return e;
   }
   private or(): Expr {
     let l = this.and();
@@ -154,6 +156,7 @@ export class ExprParser {
   private not(): Expr {
     if (this.isName('not')) {
       this.i++;
+      if (++this.depth > 100) throw new ExprError('expression nested more than 100 levels deep');
       return { k: 'un', op: 'not', arg: this.not() };
     }
     return this.compare();
@@ -195,6 +198,7 @@ export class ExprParser {
   private unary(): Expr {
     if (this.isOp('-')) {
       this.i++;
+      if (++this.depth > 100) throw new ExprError('expression nested more than 100 levels deep');
       return { k: 'un', op: '-', arg: this.unary() };
     }
     let e = this.postfix(this.primary());

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { renderJinja, renderJinjaPart, jinjaVariables, JinjaError, isJinjaTemplate } from './jinja.js';
 import { ensurePackage } from '../../../../test/helpers/apt.js';
 
@@ -141,4 +142,21 @@ json.dump(out, sys.stdout)
       assert.ok(err instanceof JinjaError, `#${i} ${JSON.stringify(src)}: Jinja2 fails (${want.err}), nimbus gives ${JSON.stringify(got)}`);
     }
   });
+});
+
+test('property: no template makes renderJinja throw anything but JinjaError', () => {
+  const piece = fc.constantFrom('{{', '}}', '{%', '%}', '{#', '#}', '-', 'if ', 'elif ', 'else', 'endif', 'for ', ' in ', 'endfor', 'set ', '=', 'x', 'l', 'd', 'n', '.', '[', ']', '(', ')', '|', 'default', 'length', ' is ', 'defined', 'not ', 'and ', 'or ', '==', '~', '+', "'", '"', '\n', ' ', '1', 'loop.index', 'items()', ',');
+  const text = fc.oneof(fc.string({ maxLength: 60 }), fc.array(piece, { maxLength: 40 }).map((a) => a.join('')));
+  fc.assert(
+    fc.property(text, (src) => {
+      try {
+        renderJinja(src, CORPUS_VARS);
+      } catch (e) {
+        if (!(e instanceof JinjaError)) throw e;
+      }
+    }),
+    { numRuns: 5000 },
+  );
+  assert.throws(() => renderJinja(`{{ ${'('.repeat(5000)} }}`, {}), JinjaError);
+  assert.throws(() => renderJinja('{% if x %}'.repeat(5000), { x: true }), JinjaError);
 });

@@ -86,6 +86,7 @@ function lex(src: string, file: string, firstLine: number): Token[] {
 
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(
     private toks: Token[],
     private file: string,
@@ -127,6 +128,16 @@ class Parser {
   }
 
   private block(t: Tag, word: string, rest: string): Node {
+    if (this.depth >= 100) throw this.err(t.line, 'blocks nested more than 100 levels deep');
+    this.depth++;
+    try {
+      return this.blockBody(t, word, rest);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private blockBody(t: Tag, word: string, rest: string): Node {
     switch (word) {
       case 'if': {
         const branches: Array<{ cond: Expr; body: Node[]; line: number }> = [];
