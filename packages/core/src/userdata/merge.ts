@@ -11,7 +11,7 @@
 //         replace with a new value that is no list takes the new value.
 //   str:  append concatenates; otherwise the new value wins.
 // Inputs are never modified; the result shares unchanged sub-values with them.
-import { DEFAULT_PART_MERGE_HOW, parseMergeHow, type MergeHow, type MergerSpec, type MergerType } from './merge-how.js';
+import { DEFAULT_PART_MERGE_HOW, parseMergeHow, partMergeHow, type MergeHow, type MergerSpec, type MergerType } from './merge-how.js';
 
 export * from './merge-how.js';
 
@@ -147,4 +147,17 @@ export function mergeCloudConfigs(base: CloudConfig, next: unknown, mergeHow: Me
   const m = compile(how);
   // Without a dict merger cloud-init leaves the config as it was.
   return m.dict ? mergeDict(m, m.dict, base, next, '') : base;
+}
+
+/**
+ * Merges one cloud-config part (its YAML value) into the config of the parts before it,
+ * the way cloud-init's cloud-config handler does: merge_how / merge_type taken out of
+ * the part, then its Merge-Type header, else the user-data default. `where` names the
+ * part in errors. Throws MergeHowError or MergeError.
+ */
+export function mergeCloudConfigPart(base: CloudConfig, part: unknown, headerMergeType: string | null = null, where = 'cloud-config part'): CloudConfig {
+  if (part === null || part === undefined) return base;
+  if (!isMapping(part)) throw new MergeError('', `${where}: a cloud-config must be a mapping of keys, found ${kind(part)}`);
+  const { config, mergeHow } = partMergeHow(part, headerMergeType, where);
+  return mergeCloudConfigs(base, config, mergeHow);
 }
