@@ -65,7 +65,7 @@ test('nested multipart is flattened in order; a missing final boundary is tolera
     [
       ['text/x-shellscript', true, '#!/bin/sh'],
       ['text/plain', false, '#cloud-config'],
-      ['text/cloud-boothook', true, '#cloud-boothook\necho boot\n'],
+      ['text/cloud-boothook', true, '#cloud-boothook\necho boot'], // the last line ending goes, as in Python
     ],
   );
 });
@@ -185,4 +185,33 @@ test('property: composed messages parse back to their parts', () => {
     }),
     { numRuns: 500 },
   );
+});
+
+test('differential: odd but readable messages split as Python email splits them', (t) => {
+  const samples = [
+    'From someone Mon Jan 1 00:00:00 2024\nContent-Type: text/x-shellscript\n\n#!/bin/sh\n',
+    ' leading continuation\nContent-Type: text/cloud-config\n\n#cloud-config\n',
+    'Content-Type: multipart/mixed; boundary=b\n\n--b\n#!/bin/sh\necho no headers\n--b  \nContent-Type: TEXT/X-ShellScript\n\n#!/bin/sh\n--b--  \nepilogue\n--b\nnot a part\n',
+    'Content-Type: multipart/mixed; boundary="a b"\n\n--a b\r\nContent-Type: text/plain\r\n\r\nx\r\n\r\n--a b--\r\n',
+    'Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nno end\n',
+    'Content-Type: multipart/mixed; boundary=outer\n\n--outer\nContent-Type: multipart/mixed; boundary=inner\n\n--inner\n\ninner one\n--outer\n\nouter two\n--outer--\n',
+    'Content-Type: text/plain; charset="us-ascii"; name=x.sh\nContent-Transfer-Encoding: quoted-printable\n\n#!/bin/sh=\n\necho a=3Db =\n',
+    'Content-Type: notatype\n\nbody\n',
+    'Content-Type: text/plain\nContent-Disposition: attachment; filename="a\\"b.sh"\n\nx',
+  ];
+  const py = `
+import base64, email, json, sys
+out = []
+for s in json.load(sys.stdin):
+    m = email.message_from_bytes(s.encode())
+    out.append([dict(ct=p.get_content_type(), fn=p.get_filename(), body=base64.b64encode(p.get_payload(decode=True) or b'').decode()) for p in m.walk() if not p.is_multipart()])
+json.dump(out, sys.stdout)
+`;
+  const r = spawnSync('python3', ['-c', py], { input: JSON.stringify(samples), encoding: 'utf8' });
+  if (r.status !== 0) return t.skip(`python3 unavailable: ${r.stderr}`);
+  const ref = JSON.parse(r.stdout) as unknown[];
+  samples.forEach((s, i) => {
+    const ours = parseMime(msg(s)).map((p) => ({ ct: p.contentType, fn: p.filename, body: p.body.toString('base64') }));
+    assert.deepEqual(ours, ref[i], `#${i} ${JSON.stringify(s)}`);
+  });
 });

@@ -122,12 +122,19 @@ interface Entity {
 
 function parseHeaders(src: Source, start: number, end: number): Entity {
   const headers: MimeHeader[] = [];
+  let first = true;
   for (const l of lines(src, start, end)) {
     const text = src.text.slice(l.start, l.textEnd);
     if (text === '') return { headers, bodyStart: l.end };
+    // Python's email skips an mbox "From " line first, and a continuation with no header before it.
+    if (first && text.startsWith('From ')) {
+      first = false;
+      continue;
+    }
+    first = false;
     const last = headers[headers.length - 1];
-    if ((text[0] === ' ' || text[0] === '\t') && last) {
-      last.value += text;
+    if (text[0] === ' ' || text[0] === '\t') {
+      if (last) last.value += text;
       continue;
     }
     const m = HEADER_LINE.exec(text);
@@ -236,8 +243,9 @@ function splitMultipart(src: Source, ct: ContentType, bodyStart: number, end: nu
     prevLineTextEnd = l.textEnd;
   }
   if (!seen) throw new MimeError(src.file, line, `${ct.type} boundary "${boundary}" never appears in the body`);
-  // No closing delimiter: the last part runs to the end, as Python's email tolerates.
-  if (partStart >= 0) walk(src, partStart, end, childType, depth + 1, out);
+  // No closing delimiter: the last part runs to the end, less its final line ending, as
+  // Python's email tolerates it.
+  if (partStart >= 0) walk(src, partStart, Math.max(partStart, prevLineTextEnd), childType, depth + 1, out);
 }
 
 /**
