@@ -30,3 +30,8 @@ export * from './datasources/blockdev.js';
 export * from './datasources/detect.js';
 export * from './datasources/openstack.js';
 export * from './datasources/ec2.js';
+export * from './userdata/mime.js';
+export * from './userdata/mime-compose.js';
+export * from './userdata/merge.js';
+export * from './userdata/make-mime.js';
+export * from './userdata/jinja.js';

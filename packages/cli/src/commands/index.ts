@@ -4,5 +4,6 @@ import { registerStageCommands } from './stage-commands.js';
 import { registerStatus } from './status.js';
 import { registerQuery } from './query.js';
 import { registerClean } from './clean.js';
+import { registerMakeMime } from './make-mime.js';
 
-addCommands(registerStageCommands, registerStatus, registerQuery, registerClean);
+addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerMakeMime);

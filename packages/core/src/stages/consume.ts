@@ -1,13 +1,15 @@
 // The init stage's handling of user-data and vendor-data: store them as cloud-init
-// does (user-data.txt 0600, scripts 0700, cloud-config.txt 0600), split and handle
-// the parts, and return the cloud-config to lay over the system configuration.
+// does (user-data.txt and .txt.i 0600, scripts 0700, cloud-config.txt 0600), split and
+// handle the parts, and return the merged cloud-config to lay over the system config.
 import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import type { Paths } from '../state/paths.js';
 import { splitUserdata, type UserPart } from '../userdata/parts.js';
-import { handleParts, type CloudConfigPart } from '../userdata/process.js';
-import { mergeConfig, isDict, type Dict } from '../config/merge.js';
+import { handleParts, type CloudConfigPart, type HandledUserdata, type ScriptPart } from '../userdata/process.js';
+import { mergeCloudConfigPart, MergeError } from '../userdata/merge.js';
+import { composeMime } from '../userdata/mime-compose.js';
+import { isDict, type Dict } from '../config/merge.js';
 import { dumpYaml } from '../yaml/load.js';
 
 export interface ConsumedConfig {
@@ -15,33 +17,80 @@ export interface ConsumedConfig {
   parts: CloudConfigPart[];
 }
 
-/** A MIME filename made safe to be a file name in the scripts directory. */
+export interface ConsumeOptions {
+  jinjaVars: () => Record<string, unknown>;
+  /** Boothooks run when the init stage consumes the data, not when `single` rebuilds state. */
+  runBoothooks: boolean;
+}
+
+/** A MIME filename made safe to be a file name in a scripts directory. */
 export function safeScriptName(name: string, index: number): string {
   const base = name.split('/').pop() ?? '';
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(base) ? base : `part-${String(index).padStart(3, '0')}`;
 }
 
-function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what: 'user-data' | 'vendor-data', stored: string, scriptsDir: string): ConsumedConfig {
+function storeScripts(host: Host, log: Logger, dir: string, scripts: ScriptPart[], what: string, prune: boolean): string[] {
+  const names = scripts.map((s, i) => safeScriptName(s.filename, i + 1));
+  if (prune) {
+    // Scripts of an earlier boot that the data no longer holds must not run again.
+    for (const old of host.fs.list(dir)) {
+      if (old !== 'runcmd' && !names.includes(old) && host.fs.stat(`${dir}/${old}`)?.isFile) host.fs.remove(`${dir}/${old}`);
+    }
+  }
+  scripts.forEach((s, i) => {
+    host.fs.write(`${dir}/${names[i]}`, s.body, { mode: 0o700 });
+    log.debug(`stored ${what} script ${dir}/${names[i]}`);
+  });
+  return names;
+}
+
+function applyHandled(host: Host, log: Logger, h: HandledUserdata, what: string, paths: Paths, scriptsDir: string, opts: ConsumeOptions, iid: string): void {
+  storeScripts(host, log, scriptsDir, h.scripts, what, true);
+  for (const f of ['per-boot', 'per-instance', 'per-once'] as const) {
+    const scripts = h.frequencyScripts.filter((s) => s.frequency === f);
+    if (scripts.length > 0) storeScripts(host, log, `${paths.scriptsDir}/${f}`, scripts, `${what} ${f}`, false);
+  }
+  if (h.boothooks.length > 0) {
+    const names = storeScripts(host, log, paths.instance('boothooks'), h.boothooks, `${what} boothook`, true);
+    if (opts.runBoothooks) {
+      for (const name of names) {
+        const path = paths.instance(`boothooks/${name}`);
+        const r = host.exec.run([host.exec.pathFor(path)], { output: 'log', env: { INSTANCE_ID: iid } });
+        if (!r.recorded && (r.error !== undefined || r.code !== 0)) log.error(`${what} boothook ${name} failed (${r.error ?? `exit ${r.code}`}); its output is in /var/log/cloud-init-output.log`);
+        else log.info(`${r.recorded ? 'recorded' : 'ran'} ${what} boothook ${name}`);
+      }
+    }
+  }
+  for (const job of h.upstartJobs) {
+    const name = safeScriptName(job.filename, 1).replace(/\.conf$/, '');
+    host.fs.write(`/etc/init/${name}.conf`, job.body, { mode: 0o644 });
+    log.info(`wrote upstart job /etc/init/${name}.conf`);
+    if (!host.exec.has('initctl')) log.warn(`${what}: upstart job ${name} written to /etc/init, but this system has no upstart (no initctl); it will not run`);
+  }
+}
+
+function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what: 'user-data' | 'vendor-data', paths: Paths, scriptsDir: string, opts: ConsumeOptions, iid: string): ConsumedConfig {
+  const stored = paths.instance(what === 'user-data' ? 'user-data.txt' : 'vendor-data.txt');
   host.fs.write(stored, raw ?? new Uint8Array(), { mode: 0o600 });
   let parts: UserPart[] = [];
   try {
-    parts = raw === null ? [] : splitUserdata(raw, stored, null);
+    parts = raw === null ? [] : splitUserdata(raw, stored);
   } catch (e) {
     log.error(`${(e as Error).message}; no ${what} was applied`);
   }
   const label = (p: UserPart) => (parts.length === 1 ? stored : `${stored} part ${p.index} (${p.filename})`);
-  const handled = handleParts(parts, label, log);
-  // Scripts of an earlier boot that the data no longer holds must not run again.
-  for (const old of host.fs.list(scriptsDir)) if (/^part-\d+$/.test(old) || handled.scripts.every((s) => s.filename !== old)) {
-    if (host.fs.stat(`${scriptsDir}/${old}`)?.isFile && old !== 'runcmd') host.fs.remove(`${scriptsDir}/${old}`);
-  }
-  handled.scripts.forEach((s, i) => {
-    const name = safeScriptName(s.filename, i + 1);
-    host.fs.write(`${scriptsDir}/${name}`, s.body, { mode: 0o700 });
-    log.debug(`stored ${what} script ${scriptsDir}/${name}`);
-  });
+  const handled = handleParts(parts, label, log, { jinjaVars: opts.jinjaVars });
+  const processed = composeMime(handled.processed.map((p) => ({ contentType: p.contentType, body: Buffer.from(p.body), filename: p.filename, ...(p.mergeType ? { headers: [{ name: 'Merge-Type', value: p.mergeType }] } : {}) })));
+  host.fs.write(`${stored}.i`, processed, { mode: 0o600 });
+  applyHandled(host, log, handled, what, paths, scriptsDir, opts, iid);
   let cfg: Dict = {};
-  for (const p of handled.cloudConfigs) cfg = mergeConfig(cfg, p.value);
+  for (const p of handled.cloudConfigs) {
+    try {
+      cfg = mergeCloudConfigPart(cfg, p.value, p.mergeType ?? null, p.label);
+    } catch (e) {
+      log.error(`${e instanceof MergeError ? e.message : `${p.label}: ${(e as Error).message}`}; this part was not merged`);
+    }
+  }
   return { cfg, parts: handled.cloudConfigs };
 }
 
@@ -52,13 +101,13 @@ function configText(c: ConsumedConfig): string {
   return `#cloud-config\n# merged from ${c.parts.length} parts: ${c.parts.map((p) => p.label).join(', ')}\n${dumpYaml(c.cfg)}`;
 }
 
-export function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths): { user: ConsumedConfig; vendor: ConsumedConfig } {
-  const user = consumeOne(host, log, ds.userdata, 'user-data', paths.instance('user-data.txt'), paths.instance('scripts'));
+export function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths, opts: ConsumeOptions): { user: ConsumedConfig; vendor: ConsumedConfig } {
+  const user = consumeOne(host, log, ds.userdata, 'user-data', paths, paths.instance('scripts'), opts, ds.instanceId);
   host.fs.write(paths.instance('cloud-config.txt'), configText(user), { mode: 0o600 });
   const vd = user.cfg.vendor_data;
   const vendorOff = isDict(vd) && (vd.enabled === false || vd.enabled === 'false');
   if (vendorOff) log.info('vendor-data disabled by the user (vendor_data: {enabled: false})');
-  const vendor = consumeOne(host, log, vendorOff ? null : ds.vendordata, 'vendor-data', paths.instance('vendor-data.txt'), paths.instance('scripts/vendor'));
+  const vendor = consumeOne(host, log, vendorOff ? null : ds.vendordata, 'vendor-data', paths, paths.instance('scripts/vendor'), opts, ds.instanceId);
   host.fs.write(paths.instance('vendor-cloud-config.txt'), configText(vendor), { mode: 0o600 });
   return { user, vendor };
 }

@@ -5,7 +5,8 @@ import type { StageEnv } from './env.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import { findDatasource } from '../datasources/find.js';
 import { readCachedInstance, recordInstance } from '../state/instance.js';
-import { writeInstanceData } from '../state/instance-data.js';
+import { buildInstanceData, writeInstanceData } from '../state/instance-data.js';
+import { jinjaVariables } from '../userdata/jinja.js';
 import { stageFinished, stageStarted } from '../state/status.js';
 import { NIMBUS_VERSION_STRING } from '../modules/final-message.js';
 import { consumeData } from './consume.js';
@@ -20,6 +21,12 @@ export async function obtainDatasource(env: StageEnv): Promise<DatasourceResult 
   return (await findDatasource(env.host, env.log, env.system.cfg, 'local')) ?? (await findDatasource(env.host, env.log, env.system.cfg, 'net'));
 }
 
+/** Template variables for jinja parts: instance data as it stands before user-data is merged. */
+export function jinjaVarsFor(env: StageEnv, ds: DatasourceResult): () => Record<string, unknown> {
+  let vars: Record<string, unknown> | null = null;
+  return () => (vars ??= jinjaVariables(buildInstanceData(env.host, { ds, distro: env.distro, mergedCfg: env.system.cfg, version: NIMBUS_VERSION_STRING }).sensitive));
+}
+
 export async function runInit(env: StageEnv): Promise<{ code: number; modules: ModuleResult[] }> {
   const { host, log } = env;
   stageStarted(host, 'init');
@@ -30,7 +37,7 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
     return { code: 1, modules: [] };
   }
   const { paths } = recordInstance(host, ds);
-  const { user, vendor } = consumeData(host, log, ds, paths);
+  const { user, vendor } = consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds) });
   const { cfg, source } = configFromParts(env.system, vendor.parts, user.parts);
   writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');

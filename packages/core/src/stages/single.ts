@@ -10,7 +10,7 @@ import { readCachedInstance, recordInstance } from '../state/instance.js';
 import { Paths } from '../state/paths.js';
 import { consumeData } from './consume.js';
 import { configFromStore } from './instance-config.js';
-import { obtainDatasource } from './init.js';
+import { jinjaVarsFor, obtainDatasource } from './init.js';
 import { runModule, type ModuleResult } from './runner.js';
 
 export async function runSingle(env: StageEnv, name: string, frequency: Frequency | undefined): Promise<{ code: number; result: ModuleResult | null }> {
@@ -30,7 +30,7 @@ export async function runSingle(env: StageEnv, name: string, frequency: Frequenc
       return { code: 1, result: null };
     }
     const { paths } = recordInstance(host, ds);
-    consumeData(host, log, ds, paths);
+    consumeData(host, log, ds, paths, { runBoothooks: false, jinjaVars: jinjaVarsFor(env, ds) });
   }
   const paths = new Paths(ds.instanceId);
   const { cfg, source } = configFromStore(host, log, env.system, paths);

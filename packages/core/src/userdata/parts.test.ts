@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { splitUserdata, typeByFirstLine, looksLikeMime } from './parts.js';
+import { splitUserdata, typeByFirstLine } from './parts.js';
 
 const b = (s: string) => new Uint8Array(Buffer.from(s));
 
@@ -17,21 +17,35 @@ test('types by first line', () => {
 });
 
 test('gzip is detected by its magic number; empty data has no parts', () => {
-  const parts = splitUserdata(new Uint8Array(gzipSync('#!/bin/sh\necho hi\n')), 'ud', null);
+  const parts = splitUserdata(new Uint8Array(gzipSync('#!/bin/sh\necho hi\n')), 'ud');
   assert.equal(parts.length, 1);
   assert.equal(parts[0]?.contentType, 'text/x-shellscript');
   assert.equal(parts[0]?.filename, 'part-001');
-  assert.deepEqual(splitUserdata(b('  \n'), 'ud', null), []);
+  assert.deepEqual(splitUserdata(b('  \n'), 'ud'), []);
 });
 
 test('oversized user-data and gzip bombs are refused with a clear error', () => {
-  assert.throws(() => splitUserdata(new Uint8Array(17 * 1024 * 1024), 'ud', null), /ud: \d+ bytes is more than the \d+-byte limit/);
-  assert.throws(() => splitUserdata(new Uint8Array(gzipSync(Buffer.alloc(70 * 1024 * 1024))), 'ud', null), /decompresses to more than/);
+  assert.throws(() => splitUserdata(new Uint8Array(17 * 1024 * 1024), 'ud'), /ud: \d+ bytes is more than the \d+-byte limit/);
+  assert.throws(() => splitUserdata(new Uint8Array(gzipSync(Buffer.alloc(70 * 1024 * 1024))), 'ud'), /decompresses to more than/);
 });
 
-test('MIME is recognised and needs the MIME parser', () => {
-  const msg = b('Content-Type: multipart/mixed; boundary="XX"\nMIME-Version: 1.0\n\n--XX\nContent-Type: text/cloud-config\n\na: 1\n--XX--\n');
-  assert.ok(looksLikeMime(msg));
-  assert.throws(() => splitUserdata(msg, 'ud', null), /not supported: MIME multipart/);
-  assert.ok(!looksLikeMime(b('#cloud-config\nContent-Type: multipart/mixed\n')));
+test('MIME parts: leaf parts in order, text/plain typed by content, gzip parts opened, Merge-Type kept', () => {
+  const zipped = gzipSync('#!/bin/sh\necho zipped\n').toString('base64');
+  const msg = b(
+    'Content-Type: multipart/mixed; boundary="XX"\nMIME-Version: 1.0\n\n' +
+      '--XX\nContent-Type: text/cloud-config\nMerge-Type: list(append)+dict(recurse_array)\n\na: 1\n' +
+      '--XX\nContent-Type: text/plain\nContent-Disposition: attachment; filename="go.sh"\n\n#!/bin/sh\necho hi\n' +
+      '--XX\nContent-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n' + zipped + '\n' +
+      '--XX--\n',
+  );
+  const parts = splitUserdata(msg, 'ud');
+  assert.deepEqual(parts.map((p) => [p.index, p.filename, p.contentType]), [
+    [1, 'part-001', 'text/cloud-config'],
+    [2, 'go.sh', 'text/x-shellscript'],
+    [3, 'part-003', 'text/x-shellscript'],
+  ]);
+  assert.equal(parts[0]?.mergeType, 'list(append)+dict(recurse_array)');
+  assert.equal(Buffer.from(parts[2]?.body ?? []).toString(), '#!/bin/sh\necho zipped\n');
+  // Without a MIME-Version header it is one part, as cloud-init reads it.
+  assert.equal(splitUserdata(b('#cloud-config\nContent-Type: multipart/mixed\n'), 'ud').length, 1);
 });

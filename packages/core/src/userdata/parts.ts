@@ -2,6 +2,7 @@
 // into parts, each with the content type its first line or MIME header gives.
 import { gunzipBounded, isGzip } from './gzip.js';
 import { MAX_USERDATA_BYTES } from './limits.js';
+import { isMimeMessage, parseMime } from './mime.js';
 
 export interface UserPart {
   /** 1-based, in message order. */
@@ -37,33 +38,43 @@ export function typeByFirstLine(body: Uint8Array): string | null {
   return null;
 }
 
-export function looksLikeMime(body: Uint8Array): boolean {
-  const head = Buffer.from(body.subarray(0, 2048)).toString('latin1');
-  const headers = head.split(/\r?\n\r?\n/)[0] ?? '';
-  // The message must open with a header line; a #cloud-config that mentions one is not MIME.
-  return /^[A-Za-z][A-Za-z0-9-]*:/.test(headers) && /^Content-Type:\s*multipart\//im.test(headers);
-}
-
 export function partName(index: number): string {
   return `part-${String(index).padStart(3, '0')}`;
 }
 
+/** Content types whose part is typed by its first line instead (cloud-init's "type needed"). */
+const TYPE_BY_CONTENT = new Set(['text/plain', 'text/x-not-multipart']);
+/** Content types whose body is gzip, decompressed before anything else. */
+const GZIP_TYPES = new Set(['application/gzip', 'application/gzip-compressed', 'application/gzipped', 'application/x-compress', 'application/x-compressed', 'application/x-gunzip', 'application/x-gzip', 'application/x-gzip-compressed']);
+
+function resolve(index: number, filename: string | null, contentType: string, body: Uint8Array, what: string, mergeType?: string | null): UserPart {
+  let type = contentType;
+  let data = body;
+  if (GZIP_TYPES.has(type)) {
+    data = gunzipBounded(data, `${what} part ${index}`);
+    type = 'text/x-not-multipart';
+  }
+  if (TYPE_BY_CONTENT.has(type)) type = typeByFirstLine(data) ?? type;
+  const part: UserPart = { index, filename: filename ?? partName(index), contentType: type, body: data };
+  if (mergeType) part.mergeType = mergeType;
+  return part;
+}
+
 /**
- * Splits raw user-data into parts. A MIME message needs the MIME parser, given as
- * `splitMime`; without it a MIME message is reported as not supported.
+ * Splits raw user-data into parts: gzip by its magic number, MIME (by cloud-init's
+ * test) into its leaf parts, anything else as one part typed by its first line.
+ * Throws with `what` and the position for data that cannot be read.
  */
-export function splitUserdata(
-  raw: Uint8Array,
-  what: string,
-  splitMime: ((msg: Uint8Array, what: string) => UserPart[]) | null,
-): UserPart[] {
+export function splitUserdata(raw: Uint8Array, what: string): UserPart[] {
   if (raw.length > MAX_USERDATA_BYTES) throw new Error(`${what}: ${raw.length} bytes is more than the ${MAX_USERDATA_BYTES}-byte limit; refused`);
   let body = raw;
   if (isGzip(body)) body = gunzipBounded(body, what);
   if (body.length === 0 || Buffer.from(body).toString('utf8').trim() === '') return [];
-  if (looksLikeMime(body)) {
-    if (splitMime === null) throw new Error(`${what}: not supported: MIME multipart user-data`);
-    return splitMime(body, what);
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (isMimeMessage(buf)) {
+    return parseMime(buf, what)
+      .filter((p) => !p.contentType.startsWith('multipart/'))
+      .map((p, i) => resolve(i + 1, p.filename, p.contentType, new Uint8Array(p.body), what, p.mergeType));
   }
-  return [{ index: 1, filename: partName(1), contentType: typeByFirstLine(body) ?? 'text/x-not-multipart', body }];
+  return [resolve(1, null, 'text/x-not-multipart', body, what)];
 }

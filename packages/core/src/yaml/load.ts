@@ -12,6 +12,7 @@ import {
   EVENT_ID,
   type Event,
 } from 'js-yaml';
+import { PYYAML_SCALARS } from './pyyaml-scalars.js';
 
 const TRUE = new Set(['yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 const FALSE = new Set(['no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
@@ -25,7 +26,7 @@ const pyBool = defineScalarTag<boolean>('tag:yaml.org,2002:bool', {
   represent: (v) => (v ? 'true' : 'false'),
 });
 
-export const PYYAML_SCHEMA = YAML11_SCHEMA.withTags(pyBool);
+export const PYYAML_SCHEMA = YAML11_SCHEMA.withTags(pyBool, ...PYYAML_SCALARS);
 
 export interface Position {
   line: number; // 1-based
@@ -133,6 +134,10 @@ export function loadYaml(src: string, file: string): YamlDoc {
   } catch (e) {
     throw toYamlError(e, file);
   }
+  // PyYAML resolves a plain "=" to the YAML 1.1 value tag, which its safe loader cannot
+  // construct: the whole document is refused, so it is here too.
+  const eq = events.find((e) => e.type === EVENT_ID.SCALAR && e.tagStart < 0 && src.slice(e.valueStart, e.valueEnd) === '=');
+  if (eq) throw new YamlError(file, offsetToPosition(lineStarts(src), eventStart(eq)), "a plain '=' is YAML 1.1's value tag, which PyYAML cannot read; quote it: '='");
   const docs = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
   if (docs > 1) {
     const second = events.findIndex((e, k) => k > 0 && e.type === EVENT_ID.DOCUMENT);

@@ -1,0 +1,89 @@
+// `nimbus devel make-mime` end to end: the message it prints parses in Python's email
+// module (as cloud-init reads it) and in nimbus's parser to the same parts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseMime } from '../../packages/core/src/index.js';
+
+const CLI = resolve('dist/nimbus.js');
+
+function nimbus(args: string[], cwd: string): { status: number | null; stdout: Buffer; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+test('make-mime output parses in Python email and in parseMime to the same parts', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-make-mime-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const files: Array<[string, string, string]> = [
+    ['config.yaml', 'cloud-config', '#cloud-config\nruncmd:\n  - [echo, "héllo wörld"]\n'],
+    ['script.sh', 'x-shellscript', '#!/bin/sh\necho hi\n'],
+    ['boot.sh', 'x-shellscript-per-boot', '#!/bin/sh\r\necho each boot\r\n'],
+    ['hook.txt', 'cloud-boothook', '#cloud-boothook\necho "${INSTANCE_ID}"'],
+    ['tpl.txt', 'jinja2', '## template: jinja\n#cloud-config\nhostname: {{ v1.local_hostname }}\n'],
+  ];
+  for (const [f, , body] of files) writeFileSync(join(dir, f), body);
+  const r = nimbus(['devel', 'make-mime', ...files.flatMap(([f, ty]) => ['-a', `${f}:${ty}`])], dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const want = files.map(([f, ty, body]) => ({ type: `text/${ty}`, filename: f, body }));
+
+  const ours = parseMime(r.stdout, 'make-mime output');
+  assert.deepEqual(ours.map((p) => ({ type: p.contentType, filename: p.filename, body: p.body.toString('utf8') })), want);
+
+  const py = `
+import email, json, sys
+msg = email.message_from_bytes(sys.stdin.buffer.read())
+assert msg.get_content_type() == 'multipart/mixed', msg.get_content_type()
+print(json.dumps([dict(type=p.get_content_type(), filename=p.get_filename(), body=p.get_payload(decode=True).decode(p.get_content_charset())) for p in msg.walk() if not p.is_multipart()]))
+`;
+  const p = spawnSync('python3', ['-c', py], { input: r.stdout, encoding: 'utf8' });
+  if (p.status === null || p.error) return t.skip('python3 is not available');
+  assert.equal(p.status, 0, p.stderr);
+  assert.deepEqual(JSON.parse(p.stdout), want);
+
+  // And cloud-init's own user-data processor (Debian's package), when the reference is set up.
+  const ref = '/var/tmp/nimbus-ref/root/usr/lib/python3/dist-packages';
+  if (!existsSync(`${ref}/cloudinit/user_data.py`)) return t.diagnostic('reference cloud-init not set up; skipped its check');
+  const ci = `
+import importlib.util, json, sys
+from cloudinit import user_data, util
+proc = user_data.UserDataProcessor.__new__(user_data.UserDataProcessor)
+out = proc.process(sys.stdin.buffer.read())
+print(json.dumps([dict(type=p.get_content_type(), filename=p.get_filename(), body=util.fully_decoded_payload(p)) for p in out.walk() if not p.is_multipart()]))
+`;
+  const c = spawnSync('python3', ['-c', ci], { input: r.stdout, encoding: 'utf8', env: { ...process.env, PYTHONPATH: ref } });
+  assert.equal(c.status, 0, c.stderr);
+  assert.deepEqual(JSON.parse(c.stdout), want);
+});
+
+test('make-mime --list-types, unknown types, --force and bad arguments', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-make-mime-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'a.txt'), 'hello\n');
+  const list = nimbus(['devel', 'make-mime', '--list-types'], dir);
+  assert.equal(list.status, 0);
+  assert.ok(list.stdout.toString().split('\n').includes('x-shellscript-per-instance'));
+  assert.ok(list.stdout.toString().startsWith('cloud-boothook\ncloud-config\n'));
+
+  const bad = nimbus(['devel', 'make-mime', '-a', 'a.txt:foo'], dir);
+  assert.equal(bad.status, 1);
+  assert.equal(bad.stdout.length, 0);
+  assert.match(bad.stderr, /ERROR: attachment 1 \(a\.txt\): content type "text\/foo"/);
+
+  const forced = nimbus(['devel', 'make-mime', '-a', 'a.txt:foo', '--force'], dir);
+  assert.equal(forced.status, 0);
+  assert.match(forced.stderr, /WARNING: attachment 1/);
+  assert.equal(parseMime(forced.stdout)[0]?.contentType, 'text/foo');
+
+  const missing = nimbus(['devel', 'make-mime', '-a', 'nope.txt:cloud-config'], dir);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /nope\.txt: cannot read it/);
+
+  const noType = nimbus(['devel', 'make-mime', '-a', 'a.txt'], dir);
+  assert.equal(noType.status, 1);
+  assert.match(noType.stderr, /expected FILE:TYPE/);
+});
