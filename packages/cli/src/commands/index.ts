@@ -1,4 +1,6 @@
 // Every subcommand, registered in the order `nimbus --help` lists them.
 import { addCommands } from '../program.js';
+import { registerSysvinit } from './sysvinit.js';
+import { registerDoctor } from './doctor.js';
 
-addCommands();
+addCommands(registerSysvinit, registerDoctor);

@@ -1,0 +1,55 @@
+// `nimbus doctor`: checks the boot order on the init system(s) a root uses and the
+// known traps, and applies the fixes on request.
+import type { Host } from '../host/host.js';
+import { detectInitSystem } from './init-system.js';
+import { detectRcLayout } from './rc-tree.js';
+import { checkSystemd, nimbusUnitsPresent } from './doctor-systemd.js';
+import { checkSysv, nimbusRcPresent } from './doctor-sysv.js';
+import { checkFstab, checkNetworkManagerHostname } from './doctor-traps.js';
+import type { CheckResult, Finding } from './finding.js';
+
+export function runDoctor(host: Host): CheckResult {
+  const init = detectInitSystem(host);
+  const layout = detectRcLayout(host);
+  const parts: CheckResult[] = [];
+  // The running (or /sbin/init) init system is always checked; the other one too when
+  // nimbus is installed for it, since an image may boot either way.
+  const doSystemd = init === 'systemd' || nimbusUnitsPresent(host);
+  const doSysv = layout !== null && (init === 'sysv' || nimbusRcPresent(host, layout));
+  if (doSystemd) parts.push(checkSystemd(host));
+  if (doSysv) parts.push(checkSysv(host, layout));
+  if (init === 'sysv' && layout === null) {
+    parts.push({ checked: [], findings: [{ check: 'sysv', problem: 'SysV init without an rc tree (/etc/rc.d/init.d or /etc/init.d)', fix: 'not supported: nimbus only orders rc?.d links' }] });
+  }
+  if (!doSystemd && !doSysv) {
+    parts.push({
+      checked: [],
+      findings: [{ check: 'install', problem: 'nimbus is not set up to run at boot: no nimbus units and no nimbus rc links, and the init system is unknown', fix: 'install nimbus (the .deb or scripts/install.sh), then `systemctl enable nimbus.target` or `nimbus sysvinit install`' }],
+    });
+  }
+  parts.push(checkFstab(host), checkNetworkManagerHostname(host));
+  return { checked: parts.flatMap((p) => p.checked), findings: parts.flatMap((p) => p.findings) };
+}
+
+export interface FixOutcome {
+  fixed: Finding[];
+  manual: Finding[];
+  failed: { finding: Finding; error: string }[];
+}
+
+export function applyFixes(host: Host, findings: readonly Finding[]): FixOutcome {
+  const out: FixOutcome = { fixed: [], manual: [], failed: [] };
+  for (const f of findings) {
+    if (f.apply === undefined) {
+      out.manual.push(f);
+      continue;
+    }
+    try {
+      f.apply(host);
+      out.fixed.push(f);
+    } catch (e) {
+      out.failed.push({ finding: f, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out;
+}
