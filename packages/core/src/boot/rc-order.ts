@@ -113,7 +113,10 @@ function noFitMessage(stage: BootStage, dir: RcDir, b: Bounds): string {
   if (b.after.length > 0) parts.push(`after ${list(b.after)}`);
   if (b.before.length > 0) parts.push(`before ${list(b.before)}`);
   let msg = `${rcDirLabel(dir)}: no S-number fits ${STAGES[stage].name}: it must start ${parts.join(' and ')}`;
-  const late = b.after.filter((a) => b.before.some((x) => !runsBefore(a.link, x.link)));
+  // Name the host's own links that conflict; nimbus's links were placed by this plan.
+  const conflicting = b.after.filter((a) => b.before.some((x) => !runsBefore(a.link, x.link)));
+  const hostOnes = conflicting.filter((a) => !isNimbus(a.link));
+  const late = hostOnes.length > 0 ? hostOnes : conflicting;
   if (late.length > 0) {
     const early = b.before.filter((x) => late.some((a) => !runsBefore(a.link, x.link)));
     msg += `, but ${early.map((x) => linkFileName(x.link)).join(', ')} already starts before ${late.map((a) => linkFileName(a.link)).join(', ')}; reorder those first`;
