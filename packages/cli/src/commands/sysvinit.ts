@@ -44,13 +44,14 @@ export function registerSysvinit(program: Command, ctx: CliContext): void {
 
   cmd
     .command('remove')
-    .description('remove the nimbus init scripts and every nimbus rc link')
+    .description('remove every nimbus rc link and the nimbus init scripts')
     .addOption(styleOption())
-    .action((opts: { style?: RcStyle }) => {
+    .option('--keep-scripts', 'remove only the rc links (the package removes the scripts itself)', false)
+    .action((opts: { style?: RcStyle; keepScripts: boolean }) => {
       const host = ctx.host();
       const layout = layoutOf(host, opts.style);
       if (layout === null) return noLayout(ctx, host);
-      const removed = removeSysv(host, layout);
+      const removed = removeSysv(host, layout, { keepScripts: opts.keepScripts });
       process.stdout.write(removed.length > 0 ? `removed:\n${removed.map((p) => `  ${p}`).join('\n')}\n` : 'nothing to remove: nimbus is not installed for SysV here\n');
     });
 

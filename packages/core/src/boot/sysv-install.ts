@@ -45,8 +45,8 @@ export function installSysv(host: Host, layout: RcLayout): SysvInstallResult {
   return { ok: true, scripts, changes, order: orderLines(readRcLinks(host, layout)) };
 }
 
-/** Removes every nimbus rc link and init script; returns the paths removed. */
-export function removeSysv(host: Host, layout: RcLayout): string[] {
+/** Removes every nimbus rc link and (unless kept) init script; returns the paths removed. */
+export function removeSysv(host: Host, layout: RcLayout, opts: { keepScripts?: boolean } = {}): string[] {
   const removed: string[] = [];
   for (const l of readRcLinks(host, layout)) {
     if (!BOOT_STAGES.some((s) => STAGES[s].name === l.name)) continue;
@@ -56,7 +56,7 @@ export function removeSysv(host: Host, layout: RcLayout): string[] {
   }
   for (const stage of BOOT_STAGES) {
     const p = `${layout.initDir}/${STAGES[stage].name}`;
-    if (host.fs.stat(p, false) !== null) {
+    if (!opts.keepScripts && host.fs.stat(p, false) !== null) {
       host.fs.remove(p);
       removed.push(p);
     }
