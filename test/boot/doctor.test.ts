@@ -34,6 +34,19 @@ test('systemd: units not enabled are named with `systemctl enable`, and --fix ma
   const again = nimbus(root, 'doctor');
   assert.equal(again.code, 0, again.stdout);
   assert.match(again.stdout, /no problems found/);
+  // No running systemd in this root: nothing to reload.
+  assert.doesNotMatch(f.stdout, /daemon-reload/);
+});
+
+test('systemd running: --fix reloads it (recorded, as --root runs commands in record mode)', () => {
+  const root = systemdRoot();
+  fs.mkdirSync(path.join(root, 'run/systemd/system'), { recursive: true });
+  fs.rmSync(path.join(root, 'sbin/init'));
+  const f = nimbus(root, 'doctor', '--fix');
+  assert.equal(f.code, 0, f.stdout);
+  assert.match(f.stdout, /recorded: systemctl daemon-reload/);
+  const rec = fs.readFileSync(path.join(root, 'var/log/nimbus-commands.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[] });
+  assert.deepEqual(rec.map((r) => r.argv), [['systemctl', 'daemon-reload']]);
 });
 
 test('systemd: a drop-in that resets Before= is found; the fix is a later drop-in', () => {

@@ -32,6 +32,7 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
       for (const f of outcome.fixed) out.push(`fixed [${f.check}]: ${indent(f.problem, '  ')}\n  by: ${indent(f.fix.trimEnd(), '      ')}\n`);
       for (const { finding, error } of outcome.failed) out.push(show(finding), `  could not apply the fix: ${error}\n`);
       for (const f of outcome.manual) out.push(show(f), '  (needs a person: not applied)\n');
+      for (const r of outcome.reloads) out.push(`${r.recorded ? 'recorded' : 'ran'}: ${r.argv.join(' ')}${r.recorded ? '' : ` (exit ${r.code})`}\n`);
       // Whatever is still wrong after the fixes decides the exit code.
       const after = runDoctor(host).findings;
       out.push(after.length === 0 ? 'all problems fixed\n' : `${after.length} problem(s) remain\n`);

@@ -35,10 +35,12 @@ export interface FixOutcome {
   fixed: Finding[];
   manual: Finding[];
   failed: { finding: Finding; error: string }[];
+  /** Commands run after the fixes so a running system sees them (systemctl daemon-reload). */
+  reloads: { argv: string[]; code: number; recorded: boolean }[];
 }
 
 export function applyFixes(host: Host, findings: readonly Finding[]): FixOutcome {
-  const out: FixOutcome = { fixed: [], manual: [], failed: [] };
+  const out: FixOutcome = { fixed: [], manual: [], failed: [], reloads: [] };
   for (const f of findings) {
     if (f.apply === undefined) {
       out.manual.push(f);
@@ -50,6 +52,12 @@ export function applyFixes(host: Host, findings: readonly Finding[]): FixOutcome
     } catch (e) {
       out.failed.push({ finding: f, error: e instanceof Error ? e.message : String(e) });
     }
+  }
+  // A running systemd reads unit files and links only on daemon-reload.
+  if (out.fixed.some((f) => f.check === 'systemd') && host.fs.isDir('/run/systemd/system')) {
+    const argv = ['systemctl', 'daemon-reload'];
+    const r = host.exec.run(argv);
+    out.reloads.push({ argv, code: r.code, recorded: r.recorded });
   }
   return out;
 }
