@@ -172,3 +172,25 @@ test('an empty root: nimbus not set up to run at boot, exit 1', () => {
   assert.match(r.stdout, /ok: \/etc\/fstab: none/);
   for (const s of BOOT_STAGES) assert.ok(STAGES[s].unit.startsWith('nimbus-'));
 });
+
+test('Debian 12 with its own cloud-init on SysV: nimbus goes to rcS.d before networking; cloud-init\'s links are flagged', () => {
+  // The links Debian's cloud-init 22.4 package gets from insserv on a SysV tree (seen in
+  // the reference chroot): networking from rcS.d, cloud-init-local only in rc2-5 - after it.
+  const root = sysvRoot('debian');
+  write(root, 'sbin/init', '', 0o755);
+  rcLinks(root, 'debian', ['S'], 'S01hwclock.sh', 'S01networking', 'S01procps');
+  rcLinks(root, 'debian', RUN, 'S01cloud-config', 'S01cloud-final', 'S01cloud-init', 'S01cloud-init-local');
+  rcLinks(root, 'debian', ['0', '6'], 'K01cloud-config', 'K01cloud-final', 'K01cloud-init', 'K01cloud-init-local', 'K01hwclock.sh', 'K01networking');
+  const inst = nimbus(root, 'sysvinit', 'install');
+  assert.equal(inst.code, 0, inst.stderr);
+  // S01nimbus-local would sort after S01networking, so S00.
+  assert.match(inst.stdout, /rcS\.d: S00nimbus-local -> S01networking/);
+  const r = nimbus(root, 'doctor');
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /problem \[sysv\]: cloud-init's own scripts still start at boot beside nimbus's \(\/etc\/rc2\.d\/S01cloud-config, .*\/etc\/rc5\.d\/S01cloud-init-local\)/);
+  assert.match(r.stdout, /fix: update-rc\.d <script> disable, for cloud-config, cloud-final, cloud-init, cloud-init-local; or rm /);
+  assert.match(r.stdout, /ok: SysV \(debian layout\): nimbus rc links in order/);
+  assert.equal(nimbus(root, 'doctor', '--fix').code, 0);
+  assert.deepEqual(ls(root, 'etc/rc2.d'), ['S01nimbus-init', 'S02nimbus-config', 'S99nimbus-final']);
+  assert.ok(ls(root, 'etc/rc0.d').includes('K01cloud-init-local'), 'stop links are harmless and kept');
+});

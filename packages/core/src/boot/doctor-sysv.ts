@@ -4,6 +4,7 @@ import type { Host } from '../host/host.js';
 import { BOOT_STAGES, STAGES, stageOfName } from './stages.js';
 import { checkRcOrder, diffNimbusLinks, planRcOrder, type LinkChanges } from './rc-order.js';
 import { linkTarget, readRcLinks, type RcLayout } from './rc-tree.js';
+import type { RcLink } from './rc-links.js';
 import { applyLinkChanges, linkPath } from './sysv-install.js';
 import { renderInitScript } from './sysv-scripts.js';
 import type { CheckResult, Finding } from './finding.js';
@@ -17,6 +18,23 @@ export function describeChanges(layout: RcLayout, c: LinkChanges): string[] {
     ...c.moves.map((m) => `mv ${linkPath(layout, m.from)} ${linkPath(layout, m.to)}`),
     ...c.add.map((l) => `ln -s ${linkTarget(l.name)} ${linkPath(layout, l)}`),
     ...c.remove.map((l) => `rm ${linkPath(layout, l)}`),
+  ];
+}
+
+/** cloud-init's own SysV scripts, still started beside nimbus's. */
+export const CLOUD_INIT_SCRIPTS: readonly string[] = ['cloud-init-local', 'cloud-init', 'cloud-config', 'cloud-final'];
+
+function cloudInitLinks(layout: RcLayout, links: readonly RcLink[]): Finding[] {
+  const theirs = links.filter((l) => l.kind === 'S' && CLOUD_INIT_SCRIPTS.includes(l.name));
+  if (theirs.length === 0 || !links.some((l) => l.kind === 'S' && stageOfName(l.name) !== null)) return [];
+  const paths = theirs.map((l) => linkPath(layout, l));
+  return [
+    {
+      check: 'sysv',
+      problem: `cloud-init's own scripts still start at boot beside nimbus's (${paths.join(', ')}): both would configure the machine`,
+      fix: `${layout.style === 'debian' ? `update-rc.d <script> disable, for ${[...new Set(theirs.map((l) => l.name))].join(', ')}; or ` : ''}rm ${paths.join(' ')}`,
+      apply: (h) => paths.forEach((p) => h.fs.remove(p)),
+    },
   ];
 }
 
@@ -36,6 +54,7 @@ export function checkSysv(host: Host, layout: RcLayout): CheckResult {
     }
   }
   const links = readRcLinks(host, layout);
+  findings.push(...cloudInitLinks(layout, links));
   const violations = checkRcOrder({ links, hasRcS: layout.hasRcS });
   if (violations.length === 0) {
     checked.push(`SysV (${layout.style} layout): nimbus rc links in order`);
