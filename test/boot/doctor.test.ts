@@ -194,3 +194,18 @@ test('Debian 12 with its own cloud-init on SysV: nimbus goes to rcS.d before net
   assert.deepEqual(ls(root, 'etc/rc2.d'), ['S01nimbus-init', 'S02nimbus-config', 'S99nimbus-final']);
   assert.ok(ls(root, 'etc/rc0.d').includes('K01cloud-init-local'), 'stop links are harmless and kept');
 });
+
+test('systemd host with the package\'s files: shipped SysV scripts are not a SysV problem', () => {
+  const root = systemdRoot();
+  for (const s of BOOT_STAGES) write(root, `etc/init.d/nimbus-${s}`, fs.readFileSync(path.join(REPO, 'sysvinit/debian', `nimbus-${s}`), 'utf8'), 0o755);
+  for (const d of ['S', '0', '1', '2', '3', '4', '5', '6']) fs.mkdirSync(path.join(root, `etc/rc${d}.d`), { recursive: true });
+  nimbus(root, 'doctor', '--fix');
+  const r = nimbus(root, 'doctor');
+  assert.equal(r.code, 0, r.stdout);
+  assert.doesNotMatch(r.stdout, /sysv|SysV/);
+  // ...but rc links of nimbus on a systemd host are checked (someone ran sysvinit install).
+  rcLinks(root, 'debian', ['3'], 'S54nimbus-local');
+  const r2 = nimbus(root, 'doctor');
+  assert.equal(r2.code, 1);
+  assert.match(r2.stdout, /problem \[sysv\]: rc2\.d: nimbus-local has no start link/);
+});

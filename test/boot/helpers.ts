@@ -9,8 +9,16 @@ import { fileURLToPath } from 'node:url';
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(REPO, 'dist', 'nimbus.js');
 
+const made: string[] = [];
+// Temp roots go when the test file's process ends (kept with NIMBUS_KEEP_TMP=1, to look).
+process.on('exit', () => {
+  if (process.env.NIMBUS_KEEP_TMP !== '1') for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function tempRoot(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `nimbus-${tag}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `nimbus-${tag}-`));
+  made.push(d);
+  return d;
 }
 
 export function write(root: string, rel: string, text: string, mode = 0o644): void {

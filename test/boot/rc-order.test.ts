@@ -158,3 +158,13 @@ test('the check: missing start links, and a debian local stage left in rc2.d beh
   assert.deepEqual(c.add.filter((l) => l.kind === 'S').map(linkFileName), ['S10nimbus-local']);
   assert.deepEqual(c.remove.map((l) => `${l.dir}:${linkFileName(l)}`).sort(), ['2:S01nimbus-local', '3:S01nimbus-local', '4:S01nimbus-local', '5:S01nimbus-local']);
 });
+
+test('debian: a local stage already in rcS.d stays there even with no network manager in rcS.d', () => {
+  const host = [...links(['S'], 'S08mountall.sh', 'S09nimbus-local'), ...links(RUN, 'S03NetworkManager', 'S04ssh')];
+  assert.deepEqual(checkRcOrder({ links: host, hasRcS: true }).filter((v) => v.stage === 'local'), []);
+  const r = planRcOrder({ links: host, hasRcS: true });
+  assert.ok(r.ok);
+  assert.deepEqual(starts(r.links, 'S'), ['S09nimbus-local']);
+  // No number lies strictly between S03NetworkManager and S04ssh: the tie on S03 fits by name.
+  assert.deepEqual(starts(r.links, '3'), ['S03nimbus-init', 'S04nimbus-config', 'S99nimbus-final']);
+});

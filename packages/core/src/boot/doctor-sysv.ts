@@ -9,8 +9,13 @@ import { applyLinkChanges, linkPath } from './sysv-install.js';
 import { renderInitScript } from './sysv-scripts.js';
 import type { CheckResult, Finding } from './finding.js';
 
-export function nimbusRcPresent(host: Host, layout: RcLayout): boolean {
-  return readRcLinks(host, layout).some((l) => stageOfName(l.name) !== null) || BOOT_STAGES.some((s) => host.fs.exists(`${layout.initDir}/${STAGES[s].name}`));
+/** Whether nimbus's rc links are on the host (it is installed for SysV, not only shipped). */
+export function nimbusRcLinksPresent(host: Host, layout: RcLayout): boolean {
+  return readRcLinks(host, layout).some((l) => stageOfName(l.name) !== null);
+}
+
+export function nimbusScriptsPresent(host: Host, layout: RcLayout): boolean {
+  return BOOT_STAGES.some((s) => host.fs.exists(`${layout.initDir}/${STAGES[s].name}`));
 }
 
 export function describeChanges(layout: RcLayout, c: LinkChanges): string[] {

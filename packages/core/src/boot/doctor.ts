@@ -4,7 +4,7 @@ import type { Host } from '../host/host.js';
 import { detectInitSystem } from './init-system.js';
 import { detectRcLayout } from './rc-tree.js';
 import { checkSystemd, nimbusUnitsPresent } from './doctor-systemd.js';
-import { checkSysv, nimbusRcPresent } from './doctor-sysv.js';
+import { checkSysv, nimbusRcLinksPresent, nimbusScriptsPresent } from './doctor-sysv.js';
 import { checkFstab, checkNetworkManagerHostname } from './doctor-traps.js';
 import type { CheckResult, Finding } from './finding.js';
 
@@ -12,10 +12,13 @@ export function runDoctor(host: Host): CheckResult {
   const init = detectInitSystem(host);
   const layout = detectRcLayout(host);
   const parts: CheckResult[] = [];
-  // The running (or /sbin/init) init system is always checked; the other one too when
-  // nimbus is installed for it, since an image may boot either way.
-  const doSystemd = init === 'systemd' || nimbusUnitsPresent(host);
-  const doSysv = layout !== null && (init === 'sysv' || nimbusRcPresent(host, layout));
+  // The init system the root boots with is checked. The package ships both the units
+  // and the SysV scripts, so shipped files of the other one mean nothing; its rc links
+  // do. When the init system is unknown (an image tree), whatever nimbus is there for.
+  const doSystemd = init === 'systemd' || (init === null && nimbusUnitsPresent(host));
+  const doSysv =
+    layout !== null &&
+    (init === 'sysv' || nimbusRcLinksPresent(host, layout) || (init === null && nimbusScriptsPresent(host, layout)));
   if (doSystemd) parts.push(checkSystemd(host));
   if (doSysv) parts.push(checkSysv(host, layout));
   if (init === 'sysv' && layout === null) {

@@ -144,7 +144,9 @@ export function planRcOrder(t: RcTreeLinks): RcPlanResult {
     t.links.find((l) => l.dir === dir && l.kind === 'S' && l.name === STAGES[stage].name)?.seq;
   const problems: string[] = [];
   const out: RcLink[] = [];
-  const localInRcS = networkManagersInRcS(t).length > 0;
+  // rcS.d when a network manager starts there; also kept there when it already is,
+  // since rcS.d runs before every runlevel's network manager.
+  const localInRcS = networkManagersInRcS(t).length > 0 || (t.hasRcS && current('local', 'S') !== undefined);
   const firstStart: Partial<Record<BootStage, number>> = {};
 
   const place = (stage: BootStage, dir: RcDir, placed: Partial<Record<BootStage, RcLink>>): void => {
