@@ -27,6 +27,14 @@ test('rhel layout: scripts in /etc/rc.d/init.d, S links from the host\'s numbers
   const again = nimbus(root, 'sysvinit', 'install');
   assert.equal(again.code, 0);
   assert.match(again.stdout, /rc links: already in order, unchanged/);
+  // A locally edited script is kept unless asked.
+  const edited = path.join(root, 'etc/rc.d/init.d/nimbus-final');
+  fs.appendFileSync(edited, '# local edit\n');
+  const keep = nimbus(root, 'sysvinit', 'install');
+  assert.match(keep.stdout, /kept \/etc\/rc\.d\/init\.d\/nimbus-final: it differs from this version's/);
+  assert.match(fs.readFileSync(edited, 'utf8'), /# local edit\n$/);
+  assert.equal(nimbus(root, 'sysvinit', 'install', '--rewrite-scripts').code, 0);
+  assert.equal(fs.readFileSync(edited, 'utf8'), renderInitScript('final', 'rhel'));
   // remove undoes it, leaving the host's own links.
   const rm = nimbus(root, 'sysvinit', 'remove');
   assert.equal(rm.code, 0);

@@ -25,17 +25,19 @@ export function registerSysvinit(program: Command, ctx: CliContext): void {
     .command('install')
     .description('install the init scripts and make rc links ordered against the host\'s network managers and sshd')
     .addOption(styleOption())
-    .action((opts: { style?: RcStyle }) => {
+    .option('--rewrite-scripts', 'replace init scripts that differ from this version\'s (default: keep them, they may be local edits)', false)
+    .action((opts: { style?: RcStyle; rewriteScripts: boolean }) => {
       const host = ctx.host();
       const layout = layoutOf(host, opts.style);
       if (layout === null) return noLayout(ctx, host);
-      const r = installSysv(host, layout);
+      const r = installSysv(host, layout, { rewriteScripts: opts.rewriteScripts });
       if (!r.ok) {
         process.stderr.write(`nimbus sysvinit: cannot order the nimbus scripts on this host; nothing was changed:\n${r.problems.map((p) => `  ${p}`).join('\n')}\n`);
         ctx.setExit(1);
         return;
       }
-      const out = [`SysV (${layout.style} layout): installed ${r.scripts.join(', ')}`];
+      const out = [`SysV (${layout.style} layout): scripts ${r.scripts.join(', ')}`];
+      for (const k of r.kept) out.push(`kept ${k}: it differs from this version's (a local edit?); \`nimbus sysvinit show\` prints this version's, --rewrite-scripts replaces it`);
       const changes = describeChanges(layout, r.changes);
       out.push(changes.length > 0 ? `rc links:\n${changes.map((c) => `  ${c}`).join('\n')}` : 'rc links: already in order, unchanged');
       out.push('boot order:', ...r.order.map((l) => `  ${l}`));

@@ -7,7 +7,7 @@ import { linkTarget, rcDirPath, readRcLinks, type RcLayout } from './rc-tree.js'
 import { renderInitScript } from './sysv-scripts.js';
 
 export type SysvInstallResult =
-  | { ok: true; scripts: string[]; changes: LinkChanges; order: string[] }
+  | { ok: true; scripts: string[]; kept: string[]; changes: LinkChanges; order: string[] }
   | { ok: false; problems: string[] };
 
 export function linkPath(layout: RcLayout, l: RcLink): string {
@@ -28,21 +28,31 @@ export function orderLines(links: readonly RcLink[]): string[] {
 
 /**
  * Writes the four init scripts and makes their links with S-numbers computed from the
- * host's own links. Changes nothing when no order is possible.
+ * host's own links. Changes nothing when no order is possible. A script that exists
+ * and differs is kept (it may be the admin's edit of the package's conffile) unless
+ * `rewriteScripts`.
  */
-export function installSysv(host: Host, layout: RcLayout): SysvInstallResult {
+export function installSysv(host: Host, layout: RcLayout, opts: { rewriteScripts?: boolean } = {}): SysvInstallResult {
   const existing = readRcLinks(host, layout);
   const plan = planRcOrder({ links: existing, hasRcS: layout.hasRcS });
   if (!plan.ok) return plan;
   const scripts: string[] = [];
+  const kept: string[] = [];
   for (const stage of BOOT_STAGES) {
     const path = `${layout.initDir}/${STAGES[stage].name}`;
-    host.fs.write(path, renderInitScript(stage, layout.style), { mode: 0o755 });
+    const text = renderInitScript(stage, layout.style);
+    const now = host.fs.readText(path);
+    if (now !== null && now !== text && !opts.rewriteScripts) {
+      kept.push(path);
+      continue;
+    }
+    if (now !== text) host.fs.write(path, text, { mode: 0o755 });
+    else if (((host.fs.stat(path)?.mode ?? 0) & 0o111) === 0) host.fs.chmod(path, 0o755);
     scripts.push(path);
   }
   const changes = diffNimbusLinks(existing, plan.links);
   applyLinkChanges(host, layout, changes);
-  return { ok: true, scripts, changes, order: orderLines(readRcLinks(host, layout)) };
+  return { ok: true, scripts, kept, changes, order: orderLines(readRcLinks(host, layout)) };
 }
 
 /** Removes every nimbus rc link and (unless kept) init script; returns the paths removed. */
