@@ -209,3 +209,14 @@ test('systemd host with the package\'s files: shipped SysV scripts are not a Sys
   assert.equal(r2.code, 1);
   assert.match(r2.stdout, /problem \[sysv\]: rc2\.d: nimbus-local has no start link/);
 });
+
+test('systemd host without nimbus: one problem, that needs a person', () => {
+  const root = tempRoot('doctor-systemd-bare');
+  write(root, 'lib/systemd/systemd', '', 0o755);
+  link(root, 'sbin/init', '../lib/systemd/systemd');
+  const r = nimbus(root, 'doctor', '--fix');
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /problem \[systemd\]: nimbus's units are not installed \(none of nimbus-local\.service, .*nimbus\.target in \/etc\/systemd\/system, /);
+  assert.match(r.stdout, /needs a person: not applied/);
+  assert.equal((r.stdout.match(/problem \[/g) ?? []).length, 1);
+});
