@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BOOT_STAGES, STAGES, createHost, fixFstab, fstabTraps, runDoctor } from '../../packages/core/src/index.js';
+import { BOOT_STAGES, STAGE_UNITS, createHost, addNofail, fstabTraps, runDoctor } from '../../packages/core/src/index.js';
 import { REPO, link, ls, nimbus, rcLinks, sysvRoot, tempRoot, write } from './helpers.js';
 
 const RUN = ['2', '3', '4', '5'];
@@ -129,7 +129,7 @@ test('fstab: mounts of disks that may be missing without nofail, found and fixed
   ].join('\n');
   const traps = fstabTraps(fstab);
   assert.deepEqual(traps.map((t) => t.entry.line), [4, 5, 6, 8]);
-  const fixed = fixFstab(fstab, traps);
+  const fixed = addNofail(fstab, traps);
   assert.equal(fixed.split('\n')[3], '/dev/vdb\t/mnt\tauto\tdefaults,comment=cloudconfig,nofail,x-systemd.device-timeout=10s\t0\t2');
   assert.equal(fixed.split('\n')[4], '/dev/xvdc1 /data ext4 defaults,nofail,x-systemd.device-timeout=10s 0 2');
   assert.equal(fixed.split('\n')[5], 'LABEL=ephemeral0 /media/ephemeral0 ext4 defaults,nofail,x-systemd.device-timeout=10s');
@@ -170,7 +170,7 @@ test('an empty root: nimbus not set up to run at boot, exit 1', () => {
   assert.equal(r.code, 1);
   assert.match(r.stdout, /problem \[install\]: nimbus is not set up to run at boot/);
   assert.match(r.stdout, /ok: \/etc\/fstab: none/);
-  for (const s of BOOT_STAGES) assert.ok(STAGES[s].unit.startsWith('nimbus-'));
+  for (const s of BOOT_STAGES) assert.ok(STAGE_UNITS[s].unit.startsWith('nimbus-'));
 });
 
 test('Debian 12 with its own cloud-init on SysV: nimbus goes to rcS.d before networking; cloud-init\'s links are flagged', () => {

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BOOT_STAGES, STAGES, listSetting, missingUnitLines, parseUnitFile, scalarSetting, type UnitFile } from '../../packages/core/src/index.js';
+import { BOOT_STAGES, STAGE_UNITS, listSetting, missingUnitLines, parseUnitFile, scalarSetting, type UnitFile } from '../../packages/core/src/index.js';
 import { ensureCommand } from '../helpers/apt.js';
 import { REPO, tempRoot } from './helpers.js';
 
-const UNITS = [...BOOT_STAGES.map((s) => STAGES[s].unit), 'nimbus.target'];
+const UNITS = [...BOOT_STAGES.map((s) => STAGE_UNITS[s].unit), 'nimbus.target'];
 const load = (name: string): UnitFile => parseUnitFile(name, fs.readFileSync(path.join(REPO, 'units', name), 'utf8'));
 
 test('units/ holds the four services and the target, nothing else', () => {
@@ -17,7 +17,7 @@ test('units/ holds the four services and the target, nothing else', () => {
 });
 
 test('every stage unit has the ordering lines of DESIGN.md', () => {
-  for (const s of BOOT_STAGES) assert.deepEqual(missingUnitLines(s, [load(STAGES[s].unit)]), [], STAGES[s].unit);
+  for (const s of BOOT_STAGES) assert.deepEqual(missingUnitLines(s, [load(STAGE_UNITS[s].unit)]), [], STAGE_UNITS[s].unit);
   // Spelled out, so a change to the rules themselves is seen here too.
   const local = [load('nimbus-local.service')];
   assert.equal(scalarSetting(local, 'Unit', 'DefaultDependencies'), 'no');
@@ -37,14 +37,14 @@ test('every stage unit has the ordering lines of DESIGN.md', () => {
 
 test('each service is a journal-logging oneshot that honours both disable switches and aliases its cloud-init unit', () => {
   for (const s of BOOT_STAGES) {
-    const u = [load(STAGES[s].unit)];
+    const u = [load(STAGE_UNITS[s].unit)];
     assert.equal(scalarSetting(u, 'Service', 'Type'), 'oneshot');
     assert.equal(scalarSetting(u, 'Service', 'RemainAfterExit'), 'yes');
     assert.equal(scalarSetting(u, 'Service', 'StandardOutput'), 'journal+console');
     assert.equal(scalarSetting(u, 'Service', 'ExecStart'), `/usr/bin/node /usr/lib/nimbus/nimbus-${s}.js`);
     assert.equal(scalarSetting(u, 'Unit', 'ConditionPathExists'), '!/etc/cloud/cloud-init.disabled');
     assert.equal(scalarSetting(u, 'Unit', 'ConditionKernelCommandLine'), '!cloud-init=disabled');
-    assert.deepEqual(listSetting(u, 'Install', 'Alias'), [STAGES[s].cloudInitUnit]);
+    assert.deepEqual(listSetting(u, 'Install', 'Alias'), [STAGE_UNITS[s].cloudInitUnit]);
     assert.deepEqual(listSetting(u, 'Install', 'WantedBy'), ['nimbus.target']);
   }
   const t = [load('nimbus.target')];
@@ -80,7 +80,7 @@ function bootRoot(tag: string): string {
   fs.symlinkSync('/usr/lib/systemd/system/ssh.service', path.join(admin, 'sshd.service'));
   for (const u of UNITS) fs.copyFileSync(path.join(REPO, 'units', u), path.join(vendor, u));
   fs.symlinkSync('/usr/lib/systemd/system/nimbus.target', path.join(admin, 'multi-user.target.wants', 'nimbus.target'));
-  for (const s of BOOT_STAGES) fs.symlinkSync(`/usr/lib/systemd/system/${STAGES[s].unit}`, path.join(admin, 'nimbus.target.wants', STAGES[s].unit));
+  for (const s of BOOT_STAGES) fs.symlinkSync(`/usr/lib/systemd/system/${STAGE_UNITS[s].unit}`, path.join(admin, 'nimbus.target.wants', STAGE_UNITS[s].unit));
   for (const exe of ['usr/bin/node', 'usr/sbin/NetworkManager', 'usr/sbin/ifup', 'usr/sbin/sshd']) {
     fs.mkdirSync(path.dirname(path.join(root, exe)), { recursive: true });
     fs.writeFileSync(path.join(root, exe), '#!/bin/sh\n', { mode: 0o755 });

@@ -1,14 +1,14 @@
 // `nimbus doctor [--fix]`: names every boot-order problem and known trap on the root
 // with its exact fix; exits 1 while any remains.
 import type { Command } from 'commander';
-import { applyFixes, runDoctor, type Finding } from '@nimbus/core';
+import { applyFixes, runDoctor, type DoctorFinding } from '@nimbus/core';
 import type { CliContext } from '../program.js';
 
 function indent(text: string, by: string): string {
   return text.split('\n').map((l, i) => (i === 0 ? l : by + l)).join('\n');
 }
 
-function show(f: Finding): string {
+function show(f: DoctorFinding): string {
   return `problem [${f.check}]: ${indent(f.problem, '  ')}\n  fix: ${indent(f.fix.trimEnd(), '       ')}\n`;
 }
 

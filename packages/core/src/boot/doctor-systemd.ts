@@ -1,24 +1,24 @@
 // Doctor checks for systemd hosts: the units are installed, not masked, carry the
 // ordering lines (drop-ins included) and are enabled.
 import type { Host } from '../host/host.js';
-import { BOOT_STAGES, CLOUD_INIT_TARGET, STAGES, TARGET_UNIT } from './stages.js';
+import { BOOT_STAGES, CLOUD_INIT_TARGET, STAGE_UNITS, TARGET_UNIT } from './stages.js';
 import { listSetting } from './unit-file.js';
 import { missingUnitLines, renderDropIn } from './unit-rules.js';
 import { ADMIN_UNIT_DIR, UNIT_DIRS, enableLinkPresent, enableLinks, findUnit, makeEnableLink, type FoundUnit } from './systemd-units.js';
-import type { CheckResult, Finding } from './finding.js';
+import type { DoctorCheckResult, DoctorFinding } from './finding.js';
 
 export const DOCTOR_DROP_IN = '99-nimbus-doctor.conf';
 
 /** Whether any nimbus unit is on the host (the doctor then checks systemd even off systemd). */
 export function nimbusUnitsPresent(host: Host): boolean {
-  return [...BOOT_STAGES.map((s) => STAGES[s].unit), TARGET_UNIT].some((u) => findUnit(host, u).state !== 'missing');
+  return [...BOOT_STAGES.map((s) => STAGE_UNITS[s].unit), TARGET_UNIT].some((u) => findUnit(host, u).state !== 'missing');
 }
 
-export function checkSystemd(host: Host): CheckResult {
-  const findings: Finding[] = [];
+export function checkSystemd(host: Host): DoctorCheckResult {
+  const findings: DoctorFinding[] = [];
   const checked: string[] = [];
   const units = new Map<string, FoundUnit>();
-  for (const name of [...BOOT_STAGES.map((s) => STAGES[s].unit), TARGET_UNIT]) units.set(name, findUnit(host, name));
+  for (const name of [...BOOT_STAGES.map((s) => STAGE_UNITS[s].unit), TARGET_UNIT]) units.set(name, findUnit(host, name));
   // Aliases of the wanting units, so a link under cloud-init.target.wants counts for nimbus.target.
   const aliasesOf = (u: string): string[] => {
     const f = units.get(u);
@@ -54,7 +54,7 @@ export function checkSystemd(host: Host): CheckResult {
       });
       continue;
     }
-    const stage = BOOT_STAGES.find((s) => STAGES[s].unit === name);
+    const stage = BOOT_STAGES.find((s) => STAGE_UNITS[s].unit === name);
     if (stage !== undefined) {
       const missing = missingUnitLines(stage, u.files);
       if (missing.length > 0) {

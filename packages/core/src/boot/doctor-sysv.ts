@@ -1,13 +1,13 @@
 // Doctor checks for SysV hosts: the init scripts are there and every rc link starts in
 // the right order; the fix is the exact set of link renames that puts it right.
 import type { Host } from '../host/host.js';
-import { BOOT_STAGES, STAGES, stageOfName } from './stages.js';
+import { BOOT_STAGES, STAGE_UNITS, stageOfName } from './stages.js';
 import { checkRcOrder, diffNimbusLinks, planRcOrder, type LinkChanges } from './rc-order.js';
 import { linkTarget, readRcLinks, type RcLayout } from './rc-tree.js';
 import type { RcLink } from './rc-links.js';
 import { applyLinkChanges, linkPath } from './sysv-install.js';
 import { renderInitScript } from './sysv-scripts.js';
-import type { CheckResult, Finding } from './finding.js';
+import type { DoctorCheckResult, DoctorFinding } from './finding.js';
 
 /** Whether nimbus's rc links are on the host (it is installed for SysV, not only shipped). */
 export function nimbusRcLinksPresent(host: Host, layout: RcLayout): boolean {
@@ -15,7 +15,7 @@ export function nimbusRcLinksPresent(host: Host, layout: RcLayout): boolean {
 }
 
 export function nimbusScriptsPresent(host: Host, layout: RcLayout): boolean {
-  return BOOT_STAGES.some((s) => host.fs.exists(`${layout.initDir}/${STAGES[s].name}`));
+  return BOOT_STAGES.some((s) => host.fs.exists(`${layout.initDir}/${STAGE_UNITS[s].name}`));
 }
 
 export function describeChanges(layout: RcLayout, c: LinkChanges): string[] {
@@ -29,7 +29,7 @@ export function describeChanges(layout: RcLayout, c: LinkChanges): string[] {
 /** cloud-init's own SysV scripts, still started beside nimbus's. */
 export const CLOUD_INIT_SCRIPTS: readonly string[] = ['cloud-init-local', 'cloud-init', 'cloud-config', 'cloud-final'];
 
-function cloudInitLinks(layout: RcLayout, links: readonly RcLink[]): Finding[] {
+function cloudInitLinks(layout: RcLayout, links: readonly RcLink[]): DoctorFinding[] {
   const theirs = links.filter((l) => l.kind === 'S' && CLOUD_INIT_SCRIPTS.includes(l.name));
   if (theirs.length === 0 || !links.some((l) => l.kind === 'S' && stageOfName(l.name) !== null)) return [];
   const paths = theirs.map((l) => linkPath(layout, l));
@@ -43,11 +43,11 @@ function cloudInitLinks(layout: RcLayout, links: readonly RcLink[]): Finding[] {
   ];
 }
 
-export function checkSysv(host: Host, layout: RcLayout): CheckResult {
-  const findings: Finding[] = [];
+export function checkSysv(host: Host, layout: RcLayout): DoctorCheckResult {
+  const findings: DoctorFinding[] = [];
   const checked: string[] = [];
   for (const stage of BOOT_STAGES) {
-    const path = `${layout.initDir}/${STAGES[stage].name}`;
+    const path = `${layout.initDir}/${STAGE_UNITS[stage].name}`;
     const st = host.fs.stat(path);
     if (st === null || !st.isFile || (st.mode & 0o111) === 0) {
       findings.push({

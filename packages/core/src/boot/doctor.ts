@@ -6,12 +6,12 @@ import { detectRcLayout } from './rc-tree.js';
 import { checkSystemd, nimbusUnitsPresent } from './doctor-systemd.js';
 import { checkSysv, nimbusRcLinksPresent, nimbusScriptsPresent } from './doctor-sysv.js';
 import { checkFstab, checkNetworkManagerHostname } from './doctor-traps.js';
-import type { CheckResult, Finding } from './finding.js';
+import type { DoctorCheckResult, DoctorFinding } from './finding.js';
 
-export function runDoctor(host: Host): CheckResult {
+export function runDoctor(host: Host): DoctorCheckResult {
   const init = detectInitSystem(host);
   const layout = detectRcLayout(host);
-  const parts: CheckResult[] = [];
+  const parts: DoctorCheckResult[] = [];
   // The init system the root boots with is checked. The package ships both the units
   // and the SysV scripts, so shipped files of the other one mean nothing; its rc links
   // do. When the init system is unknown (an image tree), whatever nimbus is there for.
@@ -35,14 +35,14 @@ export function runDoctor(host: Host): CheckResult {
 }
 
 export interface FixOutcome {
-  fixed: Finding[];
-  manual: Finding[];
-  failed: { finding: Finding; error: string }[];
+  fixed: DoctorFinding[];
+  manual: DoctorFinding[];
+  failed: { finding: DoctorFinding; error: string }[];
   /** Commands run after the fixes so a running system sees them (systemctl daemon-reload). */
   reloads: { argv: string[]; code: number; recorded: boolean }[];
 }
 
-export function applyFixes(host: Host, findings: readonly Finding[]): FixOutcome {
+export function applyFixes(host: Host, findings: readonly DoctorFinding[]): FixOutcome {
   const out: FixOutcome = { fixed: [], manual: [], failed: [], reloads: [] };
   for (const f of findings) {
     if (f.apply === undefined) {

@@ -2,7 +2,7 @@
 // an action `nimbus doctor --fix` applies through host.
 import type { Host } from '../host/host.js';
 
-export interface Finding {
+export interface DoctorFinding {
   /** The check that found it: systemd, sysv, fstab, networkmanager, install. */
   check: string;
   problem: string;
@@ -12,8 +12,8 @@ export interface Finding {
   apply?: (host: Host) => void;
 }
 
-export interface CheckResult {
+export interface DoctorCheckResult {
   /** What was checked, for the report's "ok" lines. */
   checked: string[];
-  findings: Finding[];
+  findings: DoctorFinding[];
 }

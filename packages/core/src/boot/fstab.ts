@@ -3,7 +3,7 @@
 // `nofail` makes systemd wait for the device and drop to emergency mode, and makes
 // SysV's mountall fail. Pure functions on the file's text.
 
-export interface FstabEntry {
+export interface FstabLine {
   /** 1-based line number. */
   line: number;
   spec: string;
@@ -12,8 +12,8 @@ export interface FstabEntry {
   options: string[];
 }
 
-export function parseFstab(text: string): FstabEntry[] {
-  const out: FstabEntry[] = [];
+export function readFstabLines(text: string): FstabLine[] {
+  const out: FstabLine[] = [];
   text.split('\n').forEach((raw, i) => {
     const t = raw.trim();
     if (t === '' || t.startsWith('#')) return;
@@ -29,7 +29,7 @@ export function parseFstab(text: string): FstabEntry[] {
 const SECONDARY_DISK = /^\/dev\/(?:(?:s|v|xv|h)d[b-z][a-z]*\d*|nvme[1-9]\d*n\d+(?:p\d+)?|sr\d+|cdrom\d*)$/;
 
 /** Why an entry's device may be missing at boot, or null when it is expected to be there. */
-export function mayBeMissing(e: FstabEntry): string | null {
+export function mayBeMissing(e: FstabLine): string | null {
   if (e.options.includes('comment=cloudconfig')) return 'written by cloud-init for a cloud-provided disk';
   if (/ephemeral/i.test(e.spec) || e.spec.startsWith('/dev/disk/cloud/')) return 'an ephemeral disk, which a new instance or a resize can lose';
   if (SECONDARY_DISK.test(e.spec)) return `${e.spec} is not the boot disk and may be absent or renamed`;
@@ -41,14 +41,14 @@ export function mayBeMissing(e: FstabEntry): string | null {
 export const SAFE_OPTIONS: readonly string[] = ['nofail', 'x-systemd.device-timeout=10s'];
 
 export interface FstabTrap {
-  entry: FstabEntry;
+  entry: FstabLine;
   reason: string;
   options: string[];
 }
 
 export function fstabTraps(text: string): FstabTrap[] {
   const out: FstabTrap[] = [];
-  for (const e of parseFstab(text)) {
+  for (const e of readFstabLines(text)) {
     if (e.options.includes('nofail') || e.options.includes('noauto')) continue;
     const reason = mayBeMissing(e);
     if (reason === null) continue;
@@ -60,7 +60,7 @@ export function fstabTraps(text: string): FstabTrap[] {
 }
 
 /** Replaces the options field of the trap lines, keeping every other byte of the file. */
-export function fixFstab(text: string, traps: readonly FstabTrap[]): string {
+export function addNofail(text: string, traps: readonly FstabTrap[]): string {
   const lines = text.split('\n');
   for (const t of traps) {
     const raw = lines[t.entry.line - 1]!;

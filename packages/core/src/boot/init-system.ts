@@ -2,7 +2,7 @@
 // when /sbin/init leads to it; SysV when /sbin/init is another program.
 import * as posix from 'node:path/posix';
 import type { Host } from '../host/host.js';
-import { resolveLink } from './systemd-units.js';
+import { resolveUnitLink } from './systemd-units.js';
 
 export type InitSystem = 'systemd' | 'sysv';
 
@@ -21,6 +21,6 @@ export function detectInitSystem(host: Host): InitSystem | null {
 function resolveAll(host: Host, path: string): string {
   const parts = path.split('/').filter((c) => c !== '');
   let cur = '/';
-  for (const part of parts) cur = resolveLink(host, posix.join(cur, part));
+  for (const part of parts) cur = resolveUnitLink(host, posix.join(cur, part));
   return cur;
 }

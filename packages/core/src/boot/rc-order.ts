@@ -7,7 +7,7 @@
 // On Debian, `networking` starts from rcS.d, before any rc2.d script, so nimbus-local
 // then starts from rcS.d too. Existing nimbus links that satisfy the rules are kept, so
 // installing twice changes nothing and the doctor moves only what is wrong.
-import { BOOT_STAGES, STAGES, SYSV_LOCAL_FS, SYSV_NETWORK_MANAGERS, SYSV_SSH, stageOfName, type BootStage } from './stages.js';
+import { BOOT_STAGES, STAGE_UNITS, SYSV_LOCAL_FS, SYSV_NETWORK_MANAGERS, SYSV_SSH, stageOfName, type BootStage } from './stages.js';
 import { START_LEVELS, STOP_LEVELS, linkFileName, rcDirLabel, runsBefore, sameLink, type RcDir, type RcLink } from './rc-links.js';
 
 export interface RcTreeLinks {
@@ -79,7 +79,7 @@ function fitsStrictly(seq: number, b: Bounds): boolean {
 
 /** The S-number for a stage: its current one when it fits, else the preferred fitting one. */
 function choose(stage: BootStage, b: Bounds, current: number | undefined): number | null {
-  const name = STAGES[stage].name;
+  const name = STAGE_UNITS[stage].name;
   if (current !== undefined && fits(name, current, b)) return current;
   let ok: number[] = [];
   for (let s = 0; s <= 99; s++) if (fits(name, s, b)) ok.push(s);
@@ -112,7 +112,7 @@ function noFitMessage(stage: BootStage, dir: RcDir, b: Bounds): string {
   const parts: string[] = [];
   if (b.after.length > 0) parts.push(`after ${list(b.after)}`);
   if (b.before.length > 0) parts.push(`before ${list(b.before)}`);
-  let msg = `${rcDirLabel(dir)}: no S-number fits ${STAGES[stage].name}: it must start ${parts.join(' and ')}`;
+  let msg = `${rcDirLabel(dir)}: no S-number fits ${STAGE_UNITS[stage].name}: it must start ${parts.join(' and ')}`;
   // Name the host's own links that conflict; nimbus's links were placed by this plan.
   const conflicting = b.after.filter((a) => b.before.some((x) => !runsBefore(a.link, x.link)));
   const hostOnes = conflicting.filter((a) => !isNimbus(a.link));
@@ -141,7 +141,7 @@ export function stopSeq(startSeq: number): number {
 export function planRcOrder(t: RcTreeLinks): RcPlanResult {
   const others = t.links.filter((l) => !isNimbus(l));
   const current = (stage: BootStage, dir: RcDir): number | undefined =>
-    t.links.find((l) => l.dir === dir && l.kind === 'S' && l.name === STAGES[stage].name)?.seq;
+    t.links.find((l) => l.dir === dir && l.kind === 'S' && l.name === STAGE_UNITS[stage].name)?.seq;
   const problems: string[] = [];
   const out: RcLink[] = [];
   // rcS.d when a network manager starts there; also kept there when it already is,
@@ -156,7 +156,7 @@ export function planRcOrder(t: RcTreeLinks): RcPlanResult {
       problems.push(noFitMessage(stage, dir, b));
       return;
     }
-    const link: RcLink = { dir, kind: 'S', seq, name: STAGES[stage].name };
+    const link: RcLink = { dir, kind: 'S', seq, name: STAGE_UNITS[stage].name };
     placed[stage] = link;
     out.push(link);
     firstStart[stage] ??= seq;
@@ -177,7 +177,7 @@ export function planRcOrder(t: RcTreeLinks): RcPlanResult {
   if (problems.length > 0) return { ok: false, problems };
   for (const stage of BOOT_STAGES) {
     const seq = stopSeq(firstStart[stage] ?? 50);
-    for (const dir of STOP_LEVELS) out.push({ dir, kind: 'K', seq, name: STAGES[stage].name });
+    for (const dir of STOP_LEVELS) out.push({ dir, kind: 'K', seq, name: STAGE_UNITS[stage].name });
   }
   return { ok: true, links: out };
 }
@@ -187,7 +187,7 @@ export function checkRcOrder(t: RcTreeLinks): RcViolation[] {
   const others = t.links.filter((l) => !isNimbus(l));
   const v: RcViolation[] = [];
   const startOf = (stage: BootStage, dir: RcDir): RcLink | undefined =>
-    t.links.find((l) => l.dir === dir && l.kind === 'S' && l.name === STAGES[stage].name);
+    t.links.find((l) => l.dir === dir && l.kind === 'S' && l.name === STAGE_UNITS[stage].name);
   const checkBounds = (stage: BootStage, dir: RcDir, link: RcLink, placed: Partial<Record<BootStage, RcLink>>): void => {
     const b = boundsFor(stage, dir, others, placed);
     for (const a of b.after) {
@@ -216,7 +216,7 @@ export function checkRcOrder(t: RcTreeLinks): RcViolation[] {
       if (link === undefined) {
         // The local stage may start from rcS.d instead (Debian); that was checked above.
         if (!(stage === 'local' && (localS !== undefined || nmS.length > 0))) {
-          v.push({ dir, stage, message: `${rcDirLabel(dir)}: ${STAGES[stage].name} has no start link, so it does not run in runlevel ${dir}` });
+          v.push({ dir, stage, message: `${rcDirLabel(dir)}: ${STAGE_UNITS[stage].name} has no start link, so it does not run in runlevel ${dir}` });
         }
         continue;
       }

@@ -4,7 +4,7 @@
 export type BootStage = 'local' | 'init' | 'config' | 'final';
 export const BOOT_STAGES: readonly BootStage[] = ['local', 'init', 'config', 'final'];
 
-export interface StageFacts {
+export interface StageUnitFacts {
   stage: BootStage;
   /** SysV script name and systemd unit base name. */
   name: string;
@@ -16,11 +16,11 @@ export interface StageFacts {
   summary: string;
 }
 
-function facts(stage: BootStage, cloudInitUnit: string, summary: string): StageFacts {
+function facts(stage: BootStage, cloudInitUnit: string, summary: string): StageUnitFacts {
   return { stage, name: `nimbus-${stage}`, unit: `nimbus-${stage}.service`, cloudInitUnit, bundle: `/usr/lib/nimbus/nimbus-${stage}.js`, summary };
 }
 
-export const STAGES: Record<BootStage, StageFacts> = {
+export const STAGE_UNITS: Record<BootStage, StageUnitFacts> = {
   local: facts('local', 'cloud-init-local.service', 'local stage (cloud-init init --local): datasource on local devices, network configuration'),
   init: facts('init', 'cloud-init.service', 'init stage (cloud-init init): network datasources, init modules'),
   config: facts('config', 'cloud-config.service', 'config stage (cloud-init modules --mode config)'),
@@ -45,6 +45,6 @@ export const SYSV_LOCAL_FS: readonly string[] = [
 ];
 
 export function stageOfName(name: string): BootStage | null {
-  for (const s of BOOT_STAGES) if (STAGES[s].name === name) return s;
+  for (const s of BOOT_STAGES) if (STAGE_UNITS[s].name === name) return s;
   return null;
 }

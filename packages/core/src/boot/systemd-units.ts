@@ -14,7 +14,7 @@ export type FoundUnit =
   | { state: 'found'; name: string; path: string; /** The file the path resolves to. */ real: string; files: UnitFile[] };
 
 /** Resolves a symlink chain inside the root (also for root "/", where fs.real does not). */
-export function resolveLink(host: Host, path: string): string {
+export function resolveUnitLink(host: Host, path: string): string {
   let p = path;
   for (let i = 0; i < 40; i++) {
     const t = host.fs.readlink(p);
@@ -28,7 +28,7 @@ export function findUnit(host: Host, name: string): FoundUnit {
   for (const dir of UNIT_DIRS) {
     const path = `${dir}/${name}`;
     if (host.fs.stat(path, false) === null) continue;
-    const real = resolveLink(host, path);
+    const real = resolveUnitLink(host, path);
     if (real === '/dev/null') return { state: 'masked', name, path };
     const text = host.fs.readText(real);
     if (text === null) continue; // a dangling link does not load
@@ -76,7 +76,7 @@ export function enableLinkPresent(host: Host, link: EnableLink, unitName: string
   if (m === null) {
     // An alias: present when the name resolves to this unit's file.
     if (host.fs.stat(link.path, false) === null) return false;
-    return posix.basename(resolveLink(host, link.path)) === unitName;
+    return posix.basename(resolveUnitLink(host, link.path)) === unitName;
   }
   const names = [m[1]!, ...aliasesOf(m[1]!)];
   return UNIT_DIRS.some((dir) => names.some((n) => host.fs.stat(`${dir}/${n}.${m[2]}/${unitName}`, false) !== null));

@@ -1,6 +1,6 @@
 // Installs, re-orders and removes nimbus's SysV scripts and rc links through host.fs.
 import type { Host } from '../host/host.js';
-import { BOOT_STAGES, STAGES } from './stages.js';
+import { BOOT_STAGES, STAGE_UNITS } from './stages.js';
 import { START_LEVELS, linkFileName, type RcLink } from './rc-links.js';
 import { diffNimbusLinks, formatOrder, planRcOrder, type LinkChanges } from './rc-order.js';
 import { linkTarget, rcDirPath, readRcLinks, type RcLayout } from './rc-tree.js';
@@ -39,7 +39,7 @@ export function installSysv(host: Host, layout: RcLayout, opts: { rewriteScripts
   const scripts: string[] = [];
   const kept: string[] = [];
   for (const stage of BOOT_STAGES) {
-    const path = `${layout.initDir}/${STAGES[stage].name}`;
+    const path = `${layout.initDir}/${STAGE_UNITS[stage].name}`;
     const text = renderInitScript(stage, layout.style);
     const now = host.fs.readText(path);
     if (now !== null && now !== text && !opts.rewriteScripts) {
@@ -59,13 +59,13 @@ export function installSysv(host: Host, layout: RcLayout, opts: { rewriteScripts
 export function removeSysv(host: Host, layout: RcLayout, opts: { keepScripts?: boolean } = {}): string[] {
   const removed: string[] = [];
   for (const l of readRcLinks(host, layout)) {
-    if (!BOOT_STAGES.some((s) => STAGES[s].name === l.name)) continue;
+    if (!BOOT_STAGES.some((s) => STAGE_UNITS[s].name === l.name)) continue;
     const p = linkPath(layout, l);
     host.fs.remove(p);
     removed.push(p);
   }
   for (const stage of BOOT_STAGES) {
-    const p = `${layout.initDir}/${STAGES[stage].name}`;
+    const p = `${layout.initDir}/${STAGE_UNITS[stage].name}`;
     if (!opts.keepScripts && host.fs.stat(p, false) !== null) {
       host.fs.remove(p);
       removed.push(p);

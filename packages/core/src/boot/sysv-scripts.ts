@@ -2,7 +2,7 @@
 // `# chkconfig:` line (rhel's chkconfig) and an LSB block (insserv, chkconfig's LSB
 // mode) describing the same order nimbus computes. The copies under sysvinit/ in the
 // repository are this output (a test keeps them equal).
-import { STAGES, type BootStage } from './stages.js';
+import { STAGE_UNITS, type BootStage } from './stages.js';
 import type { RcStyle } from './rc-tree.js';
 
 interface Headers {
@@ -53,11 +53,11 @@ const HEADERS: Record<BootStage, Headers> = {
 };
 
 export function initScriptName(stage: BootStage): string {
-  return STAGES[stage].name;
+  return STAGE_UNITS[stage].name;
 }
 
 export function renderInitScript(stage: BootStage, style: RcStyle): string {
-  const f = STAGES[stage];
+  const f = STAGE_UNITS[stage];
   const h = HEADERS[stage];
   const requiredStart = typeof h.requiredStart === 'string' ? h.requiredStart : h.requiredStart(style);
   const startBefore = typeof h.startBefore === 'string' ? h.startBefore : h.startBefore(style);
