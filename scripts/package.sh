@@ -87,7 +87,10 @@ case "$1" in
             if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
         else
             # Numbers the rc links from this host's own network manager and sshd links.
-            /usr/bin/nimbus sysvinit install
+            # When no order is possible the package stays installed, and says why.
+            if ! /usr/bin/nimbus sysvinit install; then
+                echo "nimbus: the SysV boot order could not be set up (see above); run 'nimbus doctor' once it is resolved" >&2
+            fi
         fi
         ;;
 esac
