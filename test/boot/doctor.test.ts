@@ -220,3 +220,26 @@ test('systemd host without nimbus: one problem, that needs a person', () => {
   assert.match(r.stdout, /needs a person: not applied/);
   assert.equal((r.stdout.match(/problem \[/g) ?? []).length, 1);
 });
+
+test('an image tree with no /sbin/init and the package\'s files: checked for the init system nimbus is enabled for', () => {
+  const root = sysvRoot('debian');
+  for (const u of fs.readdirSync(path.join(REPO, 'units'))) write(root, `lib/systemd/system/${u}`, fs.readFileSync(path.join(REPO, 'units', u), 'utf8'));
+  for (const s of BOOT_STAGES) write(root, `etc/init.d/nimbus-${s}`, fs.readFileSync(path.join(REPO, 'sysvinit/debian', `nimbus-${s}`), 'utf8'), 0o755);
+  rcLinks(root, 'debian', ['S'], 'S01networking');
+  // Neither enabled: both are reported.
+  const none = nimbus(root, 'doctor');
+  assert.match(none.stdout, /problem \[systemd\]: nimbus-local\.service is not enabled/);
+  assert.match(none.stdout, /problem \[sysv\]: rcS\.d: networking \(S01\) starts at boot, before every runlevel script, but nimbus-local has no start link/);
+  // Set up for SysV (what the package's postinst does there): no systemd problems.
+  assert.equal(nimbus(root, 'sysvinit', 'install').code, 0);
+  const sysv = nimbus(root, 'doctor');
+  assert.equal(sysv.code, 0, sysv.stdout);
+  assert.doesNotMatch(sysv.stdout, /\[systemd\]/);
+  // Set up for systemd instead: no SysV problems (the shipped scripts are just files).
+  assert.equal(nimbus(root, 'sysvinit', 'remove', '--keep-scripts').code, 0);
+  link(root, 'etc/systemd/system/multi-user.target.wants/nimbus.target', '/lib/systemd/system/nimbus.target');
+  const sd = nimbus(root, 'doctor');
+  assert.doesNotMatch(sd.stdout, /\[sysv\]/);
+  assert.match(sd.stdout, /problem \[systemd\]: nimbus-local\.service is not enabled/);
+  assert.equal(nimbus(root, 'doctor', '--fix').code, 0);
+});

@@ -14,6 +14,15 @@ export function nimbusUnitsPresent(host: Host): boolean {
   return [...BOOT_STAGES.map((s) => STAGE_UNITS[s].unit), TARGET_UNIT].some((u) => findUnit(host, u).state !== 'missing');
 }
 
+/** Whether nimbus is enabled for systemd: a wants link to one of its units in the admin directory. */
+export function nimbusEnabledForSystemd(host: Host): boolean {
+  const ours = new Set([...BOOT_STAGES.map((s) => STAGE_UNITS[s].unit), TARGET_UNIT]);
+  return host.fs
+    .list(ADMIN_UNIT_DIR)
+    .filter((d) => d.endsWith('.wants') || d.endsWith('.requires'))
+    .some((d) => host.fs.list(`${ADMIN_UNIT_DIR}/${d}`).some((f) => ours.has(f)));
+}
+
 export function checkSystemd(host: Host): DoctorCheckResult {
   const findings: DoctorFinding[] = [];
   const checked: string[] = [];

@@ -3,7 +3,7 @@
 import type { Host } from '../host/host.js';
 import { detectInitSystem } from './init-system.js';
 import { detectRcLayout } from './rc-tree.js';
-import { checkSystemd, nimbusUnitsPresent } from './doctor-systemd.js';
+import { checkSystemd, nimbusEnabledForSystemd, nimbusUnitsPresent } from './doctor-systemd.js';
 import { checkSysv, nimbusRcLinksPresent, nimbusScriptsPresent } from './doctor-sysv.js';
 import { checkFstab, checkNetworkManagerHostname } from './doctor-traps.js';
 import type { DoctorCheckResult, DoctorFinding } from './finding.js';
@@ -14,13 +14,18 @@ export function runDoctor(host: Host): DoctorCheckResult {
   const parts: DoctorCheckResult[] = [];
   // The init system the root boots with is checked. The package ships both the units
   // and the SysV scripts, so shipped files of the other one mean nothing; its rc links
-  // do. When the init system is unknown (an image tree), whatever nimbus is there for.
-  const doSystemd = init === 'systemd' || (init === null && nimbusUnitsPresent(host));
-  const doSysv =
-    layout !== null &&
-    (init === 'sysv' || nimbusRcLinksPresent(host, layout) || (init === null && nimbusScriptsPresent(host, layout)));
+  // do. When the init system is unknown (an image tree), the one nimbus is enabled for,
+  // or, when it is enabled for neither, whatever nimbus files are there.
+  const rcLinks = layout !== null && nimbusRcLinksPresent(host, layout);
+  const wants = nimbusEnabledForSystemd(host);
+  let doSystemd = init === 'systemd';
+  let doSysv = layout !== null && (init === 'sysv' || rcLinks);
+  if (init === null) {
+    doSystemd = wants || (!rcLinks && nimbusUnitsPresent(host));
+    doSysv = layout !== null && (rcLinks || (!wants && nimbusScriptsPresent(host, layout)));
+  }
   if (doSystemd) parts.push(checkSystemd(host));
-  if (doSysv) parts.push(checkSysv(host, layout));
+  if (doSysv && layout !== null) parts.push(checkSysv(host, layout));
   if (init === 'sysv' && layout === null) {
     parts.push({ checked: [], findings: [{ check: 'sysv', problem: 'SysV init without an rc tree (/etc/rc.d/init.d or /etc/init.d)', fix: 'not supported: nimbus only orders rc?.d links' }] });
   }
