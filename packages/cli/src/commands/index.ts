@@ -5,5 +5,7 @@ import { registerStatus } from './status.js';
 import { registerQuery } from './query.js';
 import { registerClean } from './clean.js';
 import { registerMakeMime } from './make-mime.js';
+import { registerSysvinit } from './sysvinit.js';
+import { registerDoctor } from './doctor.js';
 
-addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerMakeMime);
+addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerSysvinit, registerDoctor, registerMakeMime);

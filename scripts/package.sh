@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# `npm run package`: builds nimbus and makes a .deb with dpkg-deb (Architecture: all,
+# Depends: nodejs (>= 18)). Its maintainer scripts enable the units on systemd hosts and
+# make the rc links (`nimbus sysvinit install`) on SysV hosts. Never installs anything
+# on this machine.
+#
+#   scripts/package.sh [--out DIR] [--no-build] [--allow-missing-stages]
+#
+#   --no-build   package the dist/ already built (the tests use this: a build replaces
+#                build/, which the running tests are loaded from)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=dist allow=() build=1
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --out) out=${2:?--out needs a directory}; shift 2 ;;
+    --allow-missing-stages) allow=(--allow-missing-stages); shift ;;
+    --no-build) build=0; shift ;;
+    *) echo "package.sh: unknown argument: $1" >&2; exit 1 ;;
+  esac
+done
+command -v dpkg-deb >/dev/null || { echo "package.sh: dpkg-deb is needed (Debian package dpkg)" >&2; exit 1; }
+
+if [[ $build == 1 ]]; then
+  bash scripts/ensure-deps.sh
+  node scripts/build.mjs
+fi
+version=$(node -p "require('./package.json').version")
+stage=$(mktemp -d "${TMPDIR:-/tmp}/nimbus-deb.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+chmod 0755 "$stage"   # the package's ./ entry; mktemp makes it 0700
+
+bash scripts/install.sh --destdir "$stage" --package --unitdir /lib/systemd/system --sysv-style debian "${allow[@]}"
+
+install -d -m 0755 "$stage/DEBIAN"
+size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+cat > "$stage/DEBIAN/control" <<CONTROL
+Package: nimbus
+Version: $version
+Architecture: all
+Maintainer: nimbus developers <nimbus@localhost>
+Depends: nodejs (>= 18)
+Section: admin
+Priority: optional
+Installed-Size: $size
+Homepage: https://github.com/nimbus/nimbus
+Description: cloud-init for Linux, in TypeScript
+ nimbus reads an instance's metadata and user-data at boot (config drive,
+ OpenStack/EC2 metadata service, NoCloud seed) and configures the machine:
+ network first, then files, users, keys, hostname, mounts and user scripts.
+ It keeps cloud-init's contracts: /etc/cloud/cloud.cfg, /var/lib/cloud, the
+ user-data formats and the command line (installed as cloud-init when
+ cloud-init itself is not).
+CONTROL
+
+# The SysV scripts are configuration the admin may edit: dpkg keeps their changes.
+for s in local init config final; do echo "/etc/init.d/nimbus-$s"; done > "$stage/DEBIAN/conffiles"
+
+cat > "$stage/DEBIAN/postinst" <<'SH'
+#!/bin/sh
+# nimbus postinst: cloud-init's command name and default configuration when they are
+# absent, then boot integration for the init system this host runs.
+set -e
+
+UNITS="nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service nimbus.target"
+
+uses_systemd() {
+    [ -d /run/systemd/system ] && return 0
+    case "$(readlink -f /sbin/init 2>/dev/null)" in */systemd) return 0 ;; esac
+    # An image tree being built (no init yet) with systemd installed.
+    [ ! -e /sbin/init ] && command -v systemctl >/dev/null 2>&1 && return 0
+    return 1
+}
+
+case "$1" in
+    configure)
+        if [ ! -e /usr/bin/cloud-init ] && [ ! -L /usr/bin/cloud-init ]; then
+            ln -s nimbus /usr/bin/cloud-init
+        fi
+        if [ ! -e /etc/cloud/cloud.cfg ]; then
+            mkdir -p /etc/cloud/cloud.cfg.d
+            cp /usr/share/nimbus/cloud.cfg /etc/cloud/cloud.cfg
+        fi
+        if uses_systemd; then
+            systemctl enable $UNITS
+            if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+        else
+            # Numbers the rc links from this host's own network manager and sshd links.
+            # When no order is possible the package stays installed, and says why.
+            if ! /usr/bin/nimbus sysvinit install; then
+                echo "nimbus: the SysV boot order could not be set up (see above); run 'nimbus doctor' once it is resolved" >&2
+            fi
+        fi
+        ;;
+esac
+exit 0
+SH
+
+cat > "$stage/DEBIAN/prerm" <<'SH'
+#!/bin/sh
+# nimbus prerm: takes the stages out of the boot before the files go.
+set -e
+UNITS="nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service nimbus.target"
+case "$1" in
+    remove|deconfigure)
+        if command -v systemctl >/dev/null 2>&1; then
+            systemctl disable $UNITS || true
+        fi
+        if [ -x /usr/bin/nimbus ] && [ -d /etc/init.d ] && ! [ -d /run/systemd/system ]; then
+            /usr/bin/nimbus sysvinit remove --keep-scripts || true
+        fi
+        ;;
+esac
+exit 0
+SH
+
+cat > "$stage/DEBIAN/postrm" <<'SH'
+#!/bin/sh
+# nimbus postrm: removes the cloud-init link postinst made (only when it is ours).
+set -e
+case "$1" in
+    remove|purge)
+        if [ -L /usr/bin/cloud-init ] && [ "$(readlink /usr/bin/cloud-init)" = nimbus ]; then
+            rm -f /usr/bin/cloud-init
+        fi
+        if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+        ;;
+esac
+exit 0
+SH
+chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"
+
+mkdir -p "$out"
+deb="$out/nimbus_${version}_all.deb"
+dpkg-deb --root-owner-group --build "$stage" "$deb" >/dev/null
+echo "package.sh: built $deb ($(du -k "$deb" | cut -f1) KiB)" >&2
+echo "$deb"
