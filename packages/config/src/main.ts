@@ -1,7 +1,8 @@
-// nimbus-config: the config boot stage as a oneshot daemon (see units/nimbus-config.service).
-import { runStageDaemon } from '@nimbus/core';
+// nimbus-config: the modules-config boot stage as a oneshot daemon (units/nimbus-config.service).
+import { runStageDaemon } from '@nimbus/core/daemon';
+import { runModulesMode } from '@nimbus/core/stages/modules';
 
-runStageDaemon('config', process.argv.slice(2)).then(
+runStageDaemon('config', process.argv.slice(2), async (env) => (await runModulesMode(env, 'config')).code).then(
   (code) => {
     process.exitCode = code;
   },

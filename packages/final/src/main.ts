@@ -1,7 +1,8 @@
-// nimbus-final: the final boot stage as a oneshot daemon (see units/nimbus-final.service).
-import { runStageDaemon } from '@nimbus/core';
+// nimbus-final: the modules-final boot stage as a oneshot daemon (units/nimbus-final.service).
+import { runStageDaemon } from '@nimbus/core/daemon';
+import { runModulesMode } from '@nimbus/core/stages/modules';
 
-runStageDaemon('final', process.argv.slice(2)).then(
+runStageDaemon('final', process.argv.slice(2), async (env) => (await runModulesMode(env, 'final')).code).then(
   (code) => {
     process.exitCode = code;
   },

@@ -4,8 +4,7 @@
 import { z } from 'zod';
 import type { Module, ModuleContext } from './types.js';
 
-declare const NIMBUS_VERSION: string;
-export const NIMBUS_VERSION_STRING = typeof NIMBUS_VERSION === 'string' ? NIMBUS_VERSION : '0.0.0-dev';
+import { NIMBUS_VERSION_STRING } from '../version.js';
 
 export const DEFAULT_FINAL_MESSAGE = 'nimbus v. $VERSION finished at $TIMESTAMP. Datasource $DATASOURCE.  Up $UPTIME seconds';
 

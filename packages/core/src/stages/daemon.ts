@@ -1,12 +1,12 @@
 // The entry of the four stage daemons (nimbus-local.js, ...): each is a oneshot that
-// runs its stage. They take the CLI's global options: --root, --exec, --debug.
+// runs its stage. They take the CLI's global options: --root, --exec, --debug. Each
+// daemon passes in its own stage function, so its bundle holds only that stage's code
+// (the local stage, on every boot's critical path, carries no module or schema code).
 import { createHost, type HostOptions } from '../host/host.js';
 import { EXEC_MODES, type ExecMode } from '../host/exec.js';
-import { disabledReason, openStage } from './env.js';
+import { NIMBUS_VERSION_STRING } from '../version.js';
+import { disabledReason, openStage, type StageEnv } from './env.js';
 import { guarded } from './guard.js';
-import { runInitLocal } from './local.js';
-import { runInit } from './init.js';
-import { runModulesMode } from './modules.js';
 
 export type DaemonStage = 'local' | 'init' | 'config' | 'final';
 
@@ -28,16 +28,20 @@ export function parseDaemonArgs(stage: DaemonStage, argv: string[]): { opts: Hos
       if (!v || !(EXEC_MODES as readonly string[]).includes(v)) return `--exec must be one of ${EXEC_MODES.join(', ')}\n${USAGE(stage)}`;
       opts.exec = v as ExecMode;
     } else if (flag === '--debug' || flag === '-d') debug = true;
+    else if (flag === '--version' || flag === '-v') return `nimbus-${stage} ${NIMBUS_VERSION_STRING}\n`;
+    else if (flag === '--help' || flag === '-h') return USAGE(stage);
     else return `unknown argument ${a}\n${USAGE(stage)}`;
   }
   return { opts, debug };
 }
 
-export async function runStageDaemon(stage: DaemonStage, argv: string[]): Promise<number> {
+export async function runStageDaemon(stage: DaemonStage, argv: string[], run: (env: StageEnv) => Promise<number>): Promise<number> {
   const parsed = parseDaemonArgs(stage, argv);
   if (typeof parsed === 'string') {
-    process.stderr.write(parsed);
-    return 2;
+    // --version and --help answer on stdout and succeed; a bad argument is an error.
+    const ok = parsed.startsWith(`nimbus-${stage} `) || parsed.startsWith('usage:');
+    (ok ? process.stdout : process.stderr).write(parsed);
+    return ok ? 0 : 2;
   }
   const host = createHost(parsed.opts);
   const why = disabledReason(host);
@@ -47,14 +51,5 @@ export async function runStageDaemon(stage: DaemonStage, argv: string[]): Promis
   }
   const name = stage === 'local' ? 'init-local' : stage === 'init' ? 'init' : (`modules-${stage}` as const);
   const env = openStage(host, name, { debug: parsed.debug });
-  return guarded(
-    env,
-    name,
-    async () => {
-      if (stage === 'local') return runInitLocal(env);
-      if (stage === 'init') return (await runInit(env)).code;
-      return (await runModulesMode(env, stage)).code;
-    },
-    1,
-  );
+  return guarded(env, name, () => run(env), 1);
 }

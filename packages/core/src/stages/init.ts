@@ -8,7 +8,7 @@ import { readCachedInstance, recordInstance } from '../state/instance.js';
 import { buildInstanceData, writeInstanceData } from '../state/instance-data.js';
 import { jinjaVariables } from '../userdata/jinja.js';
 import { stageFinished, stageStarted } from '../state/status.js';
-import { NIMBUS_VERSION_STRING } from '../modules/final-message.js';
+import { NIMBUS_VERSION_STRING } from '../version.js';
 import { consumeData } from './consume.js';
 import { configFromParts } from './instance-config.js';
 import { runModuleList, type ModuleResult } from './runner.js';

@@ -11,7 +11,7 @@ import { readCachedInstance, recordInstance } from '../state/instance.js';
 import { writeInstanceData } from '../state/instance-data.js';
 import { stageFinished, stageStarted } from '../state/status.js';
 import { Paths } from '../state/paths.js';
-import { NIMBUS_VERSION_STRING } from '../modules/final-message.js';
+import { NIMBUS_VERSION_STRING } from '../version.js';
 
 /** The cached datasource when it is still this machine's; "stale" when it is certainly not. */
 async function checkCache(env: StageEnv, cached: DatasourceResult): Promise<DatasourceResult | 'stale' | 'unknown'> {
