@@ -1,0 +1,193 @@
+// npm run bench: nimbus and Debian's cloud-init 22.4 on the same inputs, in the same
+// kind of namespaces (shared/reference/cloud-init-ref.sh), interleaved run by run, the
+// median of N runs. Prints a table with ratios and writes bench/results.json.
+//
+// nimbus runs against its own copy of the reference chroot with --exec chroot, so both
+// write the same files and really run runcmd. Each boot gets a fresh /run (a reboot).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { META_DATA, USER_DATA } from './seed.mjs';
+
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const REF_SCRIPT = path.resolve(repo, '../shared/reference/cloud-init-ref.sh');
+const REF_ROOT = process.env.REF_ROOT ?? '/var/tmp/nimbus-ref/root';
+const NIMBUS_ROOT = process.env.NIMBUS_BENCH_ROOT ?? '/var/tmp/nimbus-bench/root';
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
+const measurePy = path.join(repo, 'bench/measure.py');
+const node = process.execPath;
+const dist = (f) => path.join(repo, 'dist', f);
+
+function sh(cmd, args, opts = {}) {
+  return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+let counter = 0;
+/** One measured command inside fresh reference namespaces (a new /run: a reboot). */
+function measured(argv, runDir) {
+  const out = path.join(work, `m${++counter}.json`);
+  const rd = runDir ?? path.join(work, `run${counter}`);
+  const r = sh('bash', [REF_SCRIPT, 'run', rd, 'python3', measurePy, out, '--', ...argv]);
+  if (!fs.existsSync(out)) throw new Error(`measurement failed: ${argv.join(' ')}\n${r.stderr}`);
+  return JSON.parse(fs.readFileSync(out, 'utf8'));
+}
+
+/** The same without namespaces, for start-up figures. */
+function measuredHere(argv) {
+  const out = path.join(work, `m${++counter}.json`);
+  sh('python3', [measurePy, out, '--', ...argv]);
+  return JSON.parse(fs.readFileSync(out, 'utf8'));
+}
+
+// ---- set-up -------------------------------------------------------------------------
+function setupReference() {
+  const r = sh('bash', [REF_SCRIPT, 'setup'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) return `the reference chroot could not be built (exit ${r.status})`;
+  if (!fs.existsSync(NIMBUS_ROOT)) {
+    console.error(`bench: copying the reference tree to ${NIMBUS_ROOT} for nimbus (once)`);
+    fs.mkdirSync(path.dirname(NIMBUS_ROOT), { recursive: true });
+    const c = sh('cp', ['-a', REF_ROOT, NIMBUS_ROOT]);
+    if (c.status !== 0) return `copying the reference tree failed: ${c.stderr}`;
+    // The copy must not carry cloud-init's state or units into nimbus's runs.
+    fs.rmSync(path.join(NIMBUS_ROOT, 'var/lib/cloud'), { recursive: true, force: true });
+  }
+  return null;
+}
+
+const DS_LIST = 'datasource_list: [NoCloud, ConfigDrive, OpenStack, Ec2, None]\n';
+
+/** Puts a tree in its pre-first-boot state with the given seed. */
+function resetTree(root, seed) {
+  for (const d of ['var/lib/cloud', 'var/tmp/bench-runcmd', 'etc/bench', 'config-drive', 'var/log/cloud-init.log', 'var/log/cloud-init-output.log', 'var/log/nimbus-commands.log']) {
+    fs.rmSync(path.join(root, d), { recursive: true, force: true });
+  }
+  fs.mkdirSync(path.join(root, 'etc/cloud/cloud.cfg.d'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'etc/cloud/cloud.cfg.d/99-nimbus-bench.cfg'), DS_LIST);
+  if (seed === 'nocloud') {
+    const s = path.join(root, 'var/lib/cloud/seed/nocloud');
+    fs.mkdirSync(s, { recursive: true });
+    fs.writeFileSync(path.join(s, 'meta-data'), META_DATA);
+    fs.writeFileSync(path.join(s, 'user-data'), USER_DATA);
+  } else if (seed === 'configdrive') {
+    fs.cpSync(path.join(repo, 'examples/config-drive'), path.join(root, 'var/lib/cloud/seed/config_drive'), { recursive: true });
+  }
+}
+
+// ---- the two implementations --------------------------------------------------------
+const STAGES = [
+  ['init-local', ['init', '--local'], 'nimbus-local.js'],
+  ['init', ['init'], 'nimbus-init.js'],
+  ['modules-config', ['modules', '--mode', 'config'], 'nimbus-config.js'],
+  ['modules-final', ['modules', '--mode', 'final'], 'nimbus-final.js'],
+];
+
+function bootCloudInit(stages = STAGES) {
+  const runDir = path.join(work, `ci-run${++counter}`);
+  return stages.map(([name, args]) => ({ name, ...measured(['chroot', REF_ROOT, 'cloud-init', ...args], runDir) }));
+}
+
+function bootNimbus(stages = STAGES) {
+  const runDir = path.join(work, `nb-run${++counter}`);
+  fs.rmSync(path.join(NIMBUS_ROOT, 'run'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(NIMBUS_ROOT, 'run'), { recursive: true });
+  return stages.map(([name, , bundle]) => ({ name, ...measured([node, dist(bundle), '--root', NIMBUS_ROOT, '--exec', 'chroot'], runDir) }));
+}
+
+const samples = new Map(); // case -> {nimbus: [{ms, rss_kb}], cloudinit: [...]}
+function record(name, who, m) {
+  if (!samples.has(name)) samples.set(name, { nimbus: [], cloudinit: [] });
+  samples.get(name)[who].push(m);
+  if (m.code !== 0 && m.code !== undefined) samples.get(name)[`${who}_failed`] = (samples.get(name)[`${who}_failed`] ?? 0) + 1;
+}
+
+function recordBoot(prefix, who, stages) {
+  record(prefix, who, { ms: stages.reduce((a, s) => a + s.ms, 0), rss_kb: Math.max(...stages.map((s) => s.rss_kb)), code: stages.every((s) => s.code === 0) ? 0 : 1 });
+  for (const s of stages) record(`${prefix}/${s.name}`, who, s);
+}
+
+// ---- run -----------------------------------------------------------------------------
+const why = setupReference();
+const withRef = why === null;
+if (!withRef) console.error(`bench: ${why}; cloud-init columns will be empty`);
+
+for (let i = 0; i < RUNS; i++) {
+  process.stderr.write(`bench: run ${i + 1}/${RUNS}\n`);
+  // start-up of each bundle next to a bare node
+  record('startup/node -e 0', 'nimbus', measuredHere([node, '-e', '0']));
+  for (const b of ['nimbus.js', 'nimbus-local.js', 'nimbus-init.js', 'nimbus-config.js', 'nimbus-final.js']) record(`startup/${b} --version`, 'nimbus', measuredHere([node, dist(b), '--version']));
+  for (const seed of ['nocloud', 'configdrive']) {
+    const label = seed === 'nocloud' ? 'first-boot' : 'first-boot-configdrive';
+    const second = seed === 'nocloud' ? 'second-boot' : 'second-boot-configdrive';
+    resetTree(NIMBUS_ROOT, seed);
+    recordBoot(label, 'nimbus', bootNimbus());
+    recordBoot(second, 'nimbus', bootNimbus());
+    if (withRef) {
+      resetTree(REF_ROOT, seed);
+      recordBoot(label, 'cloudinit', bootCloudInit());
+      recordBoot(second, 'cloudinit', bootCloudInit());
+    }
+  }
+  resetTree(NIMBUS_ROOT, 'none');
+  record('no-datasource', 'nimbus', bootNimbus(STAGES.slice(0, 1))[0]);
+  record('no-datasource/node -e 0 (same namespaces)', 'nimbus', measured([node, '-e', '0']));
+  if (withRef) {
+    resetTree(REF_ROOT, 'none');
+    record('no-datasource', 'cloudinit', bootCloudInit(STAGES.slice(0, 1))[0]);
+  }
+}
+if (withRef) resetTree(REF_ROOT, 'none');
+fs.rmSync(path.join(REF_ROOT, 'etc/cloud/cloud.cfg.d/99-nimbus-bench.cfg'), { force: true });
+
+// Other figures measured by their own scripts, when those exist (rendering, schema, net-convert).
+const extra = [];
+for (const f of fs.readdirSync(path.join(repo, 'bench')).filter((f) => /^bench-.*\.mjs$/.test(f)).sort()) {
+  const r = sh(node, [path.join(repo, 'bench', f)], { env: { ...process.env, BENCH_RUNS: String(RUNS), REF_ROOT, REF_SCRIPT } });
+  if (r.status !== 0) {
+    console.error(`bench: ${f} failed:\n${r.stderr}`);
+    continue;
+  }
+  extra.push(...JSON.parse(r.stdout).cases);
+}
+
+// ---- report ---------------------------------------------------------------------------
+const cases = [];
+for (const [name, s] of samples) {
+  const c = {
+    name,
+    nimbus_ms: median(s.nimbus.map((m) => m.ms)),
+    cloudinit_ms: median(s.cloudinit.map((m) => m.ms)),
+    nimbus_rss_kb: median(s.nimbus.map((m) => m.rss_kb)),
+    cloudinit_rss_kb: median(s.cloudinit.map((m) => m.rss_kb)),
+    runs: s.nimbus.length,
+  };
+  if (s.nimbus_failed) c.nimbus_nonzero_exits = s.nimbus_failed;
+  if (s.cloudinit_failed) c.cloudinit_nonzero_exits = s.cloudinit_failed;
+  if (c.nimbus_ms && c.cloudinit_ms) c.speedup = Math.round((c.cloudinit_ms / c.nimbus_ms) * 10) / 10;
+  if (c.nimbus_rss_kb && c.cloudinit_rss_kb) c.rss_ratio = Math.round((c.nimbus_rss_kb / c.cloudinit_rss_kb) * 100) / 100;
+  cases.push(c);
+}
+cases.push(...extra);
+const base = cases.find((c) => c.name === 'no-datasource/node -e 0 (same namespaces)');
+const nods = cases.find((c) => c.name === 'no-datasource');
+if (base && nods) nods.over_bare_node_ms = Math.round((nods.nimbus_ms - base.nimbus_ms) * 10) / 10;
+const results = { generated: new Date().toISOString(), node: process.version, runs: RUNS, cpus: os.cpus().length, reference: withRef ? 'Debian cloud-init 22.4 (chroot)' : `unavailable: ${why}`, cases };
+fs.writeFileSync(path.join(repo, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+
+const fmt = (v, d = 0) => (v === null || v === undefined ? '-' : typeof v === 'number' ? v.toFixed(d) : String(v));
+const rows = [['case', 'nimbus ms', 'cloud-init ms', 'speed-up', 'nimbus RSS KB', 'cloud-init RSS KB', 'RSS ratio']];
+for (const c of cases) rows.push([c.name, fmt(c.nimbus_ms, 1), fmt(c.cloudinit_ms, 1), c.speedup ? `${c.speedup}x` : '-', fmt(c.nimbus_rss_kb), fmt(c.cloudinit_rss_kb), fmt(c.rss_ratio, 2)]);
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+for (const [i, r] of rows.entries()) {
+  console.log(r.map((x, j) => (j === 0 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join('  '));
+  if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+}
+if (nods?.over_bare_node_ms !== undefined) console.log(`\nlocal stage with no datasource: ${nods.over_bare_node_ms} ms over a bare node -e 0 (target: within 50 ms)`);
+console.log(`\nmedian of ${RUNS} runs; written to bench/results.json`);
+fs.rmSync(work, { recursive: true, force: true });

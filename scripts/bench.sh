@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# `npm run bench`: builds, then measures nimbus against Debian's cloud-init 22.4 (built
+# once in a chroot by ../shared/reference/cloud-init-ref.sh) and prints a table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+node scripts/build.mjs
+command -v python3 >/dev/null || { apt-get update -q && apt-get install -y -q python3; }
+exec node bench/run.mjs "$@"
