@@ -2,3 +2,4 @@
 export * from './host/index.js';
 export * from './log/logger.js';
 export * from './yaml/load.js';
+export * from './net/index.js';

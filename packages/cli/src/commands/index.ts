@@ -1,4 +1,5 @@
 // Every subcommand, registered in the order `nimbus --help` lists them.
 import { addCommands } from '../program.js';
+import { registerNetConvert } from './net-convert.js';
 
-addCommands();
+addCommands(registerNetConvert);
