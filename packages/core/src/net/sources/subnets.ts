@@ -22,9 +22,8 @@ export function parseRoute(w: Where, path: FieldPath, v: unknown): Route {
       prefix = c.prefix ?? (familyOf(to) === 4 ? 32 : 128);
     }
   } else if (r.network !== undefined) {
-    to = ipAddr(w, [...path, 'network'], r.network);
     const c = typeof r.network === 'string' && r.network.includes('/') ? cidr(w, [...path, 'network'], r.network) : null;
-    if (c) to = c.address;
+    to = c ? c.address : ipAddr(w, [...path, 'network'], r.network);
     const m = r.netmask ?? r.prefix ?? c?.prefix ?? (familyOf(to) === 4 ? 32 : 128);
     prefix = maskToPrefix(w, [...path, r.netmask !== undefined ? 'netmask' : 'prefix'], m, familyOf(to));
   } else {
