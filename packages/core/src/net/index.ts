@@ -1,7 +1,7 @@
 // Networking: sources → one NetworkState → renderers; renames and bring-up.
 export * from './model.js';
 export { NetConfigError, type Where } from './errors.js';
-export { readNics, macToName, type Nic } from './sysfs.js';
+export { readNics, macToName, ownsMac, type Nic } from './sysfs.js';
 export { parseSource, parseText, type InputKind } from './sources/index.js';
 export { parseNetworkConfigDoc } from './sources/config.js';
 export { parseNetworkDataJson } from './sources/network-data-json.js';

@@ -6,7 +6,7 @@
 import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
 import type { NetworkState } from './model.js';
-import type { Nic } from './sysfs.js';
+import { ownsMac, type Nic } from './sysfs.js';
 
 export const TMP_PREFIX = 'nimbustmp';
 
@@ -27,7 +27,7 @@ export interface RenamePlan {
 export function planRenames(wanted: ReadonlyArray<{ mac: string; name: string }>, nics: readonly Nic[]): RenamePlan {
   const moves: RenameMove[] = [];
   const refused: string[] = [];
-  const byMac = new Map(nics.filter((n) => n.virtual === null && n.mac !== null).map((n) => [n.mac as string, n]));
+  const byMac = new Map(nics.filter(ownsMac).map((n) => [n.mac as string, n]));
   const targets = new Map<string, string>();
   for (const w of wanted) {
     const nic = byMac.get(w.mac);

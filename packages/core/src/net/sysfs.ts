@@ -55,7 +55,16 @@ export function readNics(s: Sysfs): Nic[] {
 }
 
 /**
- * MAC → name of the physical NICs. Two physical NICs with one MAC make the mapping
+ * Whether a NIC has a MAC of its own that config can name it by: not loopback and not
+ * a bond, bridge, VLAN or tun (those borrow a MAC or have none). veth counts: inside a
+ * container the NICs are veths.
+ */
+export function ownsMac(n: Nic): boolean {
+  return n.mac !== null && n.mac !== '00:00:00:00:00:00' && !['loopback', 'bridge', 'bond', 'vlan', 'tun'].includes(n.virtual ?? '');
+}
+
+/**
+ * MAC → name of the NICs that own their MAC. Two physical NICs with one MAC make the mapping
  * ambiguous; the one exception is Hyper-V accelerated networking, where a VF shares
  * the MAC of its hv_netvsc NIC and the hv_netvsc one is the one to configure.
  */
@@ -63,7 +72,7 @@ export function macToName(nics: readonly Nic[]): Map<string, string> {
   const out = new Map<string, string>();
   const drivers = new Map<string, string | null>();
   for (const n of nics) {
-    if (n.virtual !== null || n.mac === null || n.mac === '00:00:00:00:00:00') continue;
+    if (!ownsMac(n) || n.mac === null) continue;
     const prev = out.get(n.mac);
     if (prev !== undefined) {
       if (drivers.get(n.mac) === 'hv_netvsc') continue;
