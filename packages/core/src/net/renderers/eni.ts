@@ -39,6 +39,7 @@ function stanza(state: NetworkState, i: Iface, s: Subnet | null, first: boolean,
     if (s.gateway) o.push(`gateway ${s.gateway}`);
   }
   if (s?.type === 'slaac') o.push('dhcp 0');
+  if (s?.type === 'dhcp6' && i.acceptRa === true) o.push('accept_ra 1');
   if (s) {
     if (s.dns.nameservers.length > 0) o.push(`dns-nameservers ${s.dns.nameservers.join(' ')}`);
     if (s.dns.search.length > 0) o.push(`dns-search ${s.dns.search.join(' ')}`);

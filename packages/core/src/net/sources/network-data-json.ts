@@ -102,7 +102,9 @@ export function parseNetworkDataJson(w: Where, doc: unknown, knownMacs: Readonly
         break;
       case 'ipv6_dhcp':
       case 'ipv6_dhcpv6-stateful':
+        // DHCPv6 gives no routes: the default route comes from router advertisements.
         s = { type: 'dhcp6', dns, routes };
+        iface.acceptRa = true;
         break;
       case 'ipv6_slaac':
       case 'ipv6_dhcpv6-stateless':
