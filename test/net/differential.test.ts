@@ -75,3 +75,8 @@ for (const e of corpus()) {
     });
   }
 }
+
+test('every difference from cloud-init is written down in docs/networking.md', () => {
+  const doc = fs.readFileSync(path.join(NET_DIR, '../../docs/networking.md'), 'utf8');
+  for (const k of known) assert.ok(doc.includes(k.reason), `docs/networking.md lacks: ${k.reason}`);
+});

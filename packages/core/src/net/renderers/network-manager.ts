@@ -28,8 +28,9 @@ function ipSection(state: NetworkState, i: Iface, family: 4 | 6): [string, strin
   const dyn = family === 4 ? has(i, 'dhcp4') : has(i, 'dhcp6') || has(i, 'slaac');
   if (st.length === 0 && !dyn) return null;
   const e: [string, string][] = [];
-  e.push(['method', st.length > 0 && !dyn ? 'manual' : family === 6 && has(i, 'dhcp6') ? 'dhcp' : 'auto']);
-  if (family === 6 && has(i, 'dhcp6') && has(i, 'slaac')) e[0] = ['method', 'auto'];
+  // IPv6 `auto` is router advertisements plus DHCPv6 when they ask for it, which is what
+  // DHCPv6 needs for its default route; `dhcp` alone would leave the host without one.
+  e.push(['method', st.length > 0 && !dyn ? 'manual' : 'auto']);
   e.push(['may-fail', 'false']);
   st.forEach((s, k) => e.push([`address${k + 1}`, `${s.address}/${s.prefix}`]));
   const gw = st.find((s) => s.gateway)?.gateway;
