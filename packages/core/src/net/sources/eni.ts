@@ -3,7 +3,7 @@
 // pull in other files (read through the reader given, i.e. host.fs under the root).
 import type { Where } from '../errors.js';
 import { finalizeState } from '../finalize.js';
-import { emptyDns, type Iface, type NetworkState, type Subnet } from '../model.js';
+import { emptyDns, type Iface, type NetworkState, type Route, type Subnet } from '../model.js';
 import { bondParam } from './v1.js';
 import { cidr, dnsName, familyOf, ifName, int, ipAddr, mac, maskToPrefix, mtu, optionValue } from '../validate.js';
 import { fail } from '../errors.js';
@@ -65,6 +65,33 @@ function collect(file: string, text: string, reader: EniReader, depth: number, o
   }
 }
 
+/**
+ * A route from an `up`/`post-up` hook: `ip [-4|-6] route add DEST via GW [dev X] [metric N]`
+ * or `route add [-A inet6] [-net] DEST [netmask M] gw GW [metric N]`, optionally followed by
+ * `|| true`. Anything else is a hook nimbus does not interpret (null).
+ */
+function hookRoute(w: Where, args: string[]): Route | null {
+  const text = args.join(' ').replace(/\s*\|\|\s*true\s*$/, '');
+  const ipForm = /^ip(?: -[46])? route add (\S+) via (\S+)(?: dev \S+)?(?: metric (\d+))?$/.exec(text);
+  const rtForm = /^route add(?: -A inet6)?(?: -net| -host)? (\S+)(?: netmask (\S+))? gw (\S+)(?: metric (\d+))?$/.exec(text);
+  let dest: string, via: string, metric: string | undefined, mask: string | undefined;
+  if (ipForm) [dest, via, metric] = [ipForm[1] as string, ipForm[2] as string, ipForm[3]];
+  else if (rtForm) [dest, mask, via, metric] = [rtForm[1] as string, rtForm[2], rtForm[3] as string, rtForm[4]];
+  else return null;
+  const gw = ipAddr(w, ['route', 'gateway'], via);
+  const fam = familyOf(gw);
+  let to: string;
+  let prefix: number;
+  if (dest === 'default') [to, prefix] = [fam === 4 ? '0.0.0.0' : '::', 0];
+  else {
+    const c = cidr(w, ['route', 'destination'], dest);
+    to = c.address;
+    prefix = mask !== undefined ? maskToPrefix(w, ['route', 'netmask'], mask, fam) : c.prefix ?? (fam === 4 ? 32 : 128);
+  }
+  if (familyOf(to) !== fam) fail(w, ['route', 'gateway'], `a gateway of the same family as ${to}`, via);
+  return { to, prefix, via: gw, ...(metric !== undefined ? { metric: Number(metric) } : {}) };
+}
+
 /** Parses ENI text found at `file` (for messages and relative sources). */
 export function parseEni(file: string, text: string, reader: EniReader): NetworkState {
   const lines: Line[] = [];
@@ -72,20 +99,25 @@ export function parseEni(file: string, text: string, reader: EniReader): Network
   const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns() };
   const ifaces = new Map<string, Iface>();
   let current: { iface: Iface; subnet: Subnet | null; family: 4 | 6 } | null = null;
+  // Options of the loopback stanza: only its DNS lines mean something here (global DNS).
+  let inLo = false;
   const at = (l: Line): Where => ({ source: `${l.file}:${l.line}` });
   for (const l of lines) {
     const [kw, ...args] = l.words as [string, ...string[]];
     const w = at(l);
     if (kw === 'auto' || kw.startsWith('allow-') || kw === 'mapping' || kw === 'no-auto-down' || kw === 'no-scripts') {
       current = null;
+      inLo = false;
       continue;
     }
     if (kw === 'iface') {
+      inLo = false;
       const [name, fam, method] = args;
       if (name === undefined || fam === undefined || method === undefined) fail(w, ['iface'], 'iface NAME inet|inet6 METHOD', l.words.join(' '));
       if (fam !== 'inet' && fam !== 'inet6') fail(w, ['iface', 'family'], 'inet or inet6 (not supported: ipx, can)', fam);
       if (name === 'lo') {
         current = null;
+        inLo = true;
         continue;
       }
       const nm = ifName(w, ['iface', 'name'], name);
@@ -117,6 +149,15 @@ export function parseEni(file: string, text: string, reader: EniReader): Network
       }
       if (subnet) iface.subnets.push(subnet);
       current = { iface, subnet, family };
+      continue;
+    }
+    if (inLo) {
+      if (kw === 'dns-nameservers') for (const a of args) state.dns.nameservers.push(ipAddr(w, [kw], a));
+      else if (kw === 'dns-search') for (const d of args) state.dns.search.push(dnsName(w, [kw], d));
+      else if (kw === 'post-up' || kw === 'up') {
+        const r = hookRoute(w, args);
+        if (r) state.routes.push(r);
+      }
       continue;
     }
     if (!current) fail(w, [kw], 'auto, allow-*, iface, source or source-directory (an option outside an iface stanza)', l.words.join(' '));
@@ -180,6 +221,18 @@ export function parseEni(file: string, text: string, reader: EniReader): Network
       case 'bridge-stp':
         iface.bridge = { ports: iface.bridge?.ports ?? [], stp: args[0] === 'on' || args[0] === 'yes' };
         break;
+      case 'accept_ra':
+      case 'accept-ra':
+        if (!['0', '1', '2'].includes(args[0] ?? '')) fail(w, [kw], '0, 1 or 2', args[0]);
+        iface.acceptRa = args[0] !== '0';
+        break;
+      case 'up':
+      case 'post-up': {
+        // Static routes are commonly added by hooks; the two usual spellings are read.
+        const r = hookRoute(w, args);
+        if (r) (subnet ?? iface.subnets[0])?.routes.push(r) ?? state.routes.push(r);
+        break;
+      }
       default: {
         const bp = bondParam(kw);
         if (bp !== null && !kw.endsWith('master') && !kw.endsWith('slaves')) {
