@@ -22,11 +22,10 @@ export function header(comment: string): string {
 }
 
 /** udev rules that give each physical NIC with a MAC its configured name. */
-export function udevRules(state: NetworkState, ifaces: Iface[]): string | null {
+export function udevRules(ifaces: Iface[]): string | null {
   const lines = ifaces
     .filter((i) => i.type === 'physical' && i.mac !== undefined)
     .map((i) => `SUBSYSTEM=="net", ACTION=="add", DRIVERS=="?*", ATTR{address}=="${i.mac}", NAME="${i.name}"\n`);
-  void state;
   return lines.length === 0 ? null : header('#') + lines.join('');
 }
 

@@ -18,8 +18,7 @@ function linkOptions(i: Iface): string[] {
   const o: string[] = [];
   if (i.bondMaster) o.push(`bond-master ${i.bondMaster}`);
   if (i.type === 'bond') o.push(`bond-slaves none`);
-  const bondParams = i.bond?.params ?? (i.bondMaster ? undefined : undefined);
-  for (const [k, v] of Object.entries(bondParams ?? {}).sort()) o.push(`bond-${k.replace(/_/g, '-')} ${v}`);
+  for (const [k, v] of Object.entries(i.bond?.params ?? {}).sort()) o.push(`bond-${k.replace(/_/g, '-')} ${v}`);
   if (i.bridge) {
     o.push(`bridge_ports ${i.bridge.ports.length > 0 ? i.bridge.ports.join(' ') : 'none'}`);
     if (i.bridge.stp !== undefined) o.push(`bridge_stp ${i.bridge.stp ? 'on' : 'off'}`);
@@ -30,7 +29,7 @@ function linkOptions(i: Iface): string[] {
   return o;
 }
 
-function stanza(state: NetworkState, i: Iface, s: Subnet | null, first: boolean, routes: Route[]): string {
+function stanza(i: Iface, s: Subnet | null, first: boolean, routes: Route[]): string {
   const fam = s === null ? 'inet' : s.type === 'dhcp4' || (s.type === 'static' && s.family === 4) ? 'inet' : 'inet6';
   const method = s === null ? 'manual' : s.type === 'static' ? 'static' : s.type === 'slaac' ? 'auto' : 'dhcp';
   const o: string[] = first ? linkOptions(i) : [];
@@ -45,7 +44,6 @@ function stanza(state: NetworkState, i: Iface, s: Subnet | null, first: boolean,
     if (s.dns.search.length > 0) o.push(`dns-search ${s.dns.search.join(' ')}`);
   }
   for (const r of routes) o.push(...routeHooks(r, i.name));
-  void state;
   const head = first ? `auto ${i.name}\n` : `# control-alias ${i.name}\n`;
   return head + `iface ${i.name} ${fam} ${method}\n` + o.map((l) => `    ${l}\n`).join('');
 }
@@ -73,7 +71,7 @@ export function renderEni(state: NetworkState): Rendered {
         const home = candidates.find((x) => x.type === 'static' && inSubnet(r.via, x)) ?? candidates[0];
         return home === s;
       });
-      return stanza(state, i, s, k === 0, mine);
+      return stanza(i, s, k === 0, mine);
     });
     // An interface with only link settings is configured but not raised at boot unless it
     // carries a bond, as ifupdown raises VLAN raw devices and bridge ports itself.
@@ -84,7 +82,7 @@ export function renderEni(state: NetworkState): Rendered {
   for (const r of unplaced) lo.push(...routeHooks(r, 'lo').map((l) => `    ${l.replace(' dev lo', '')}`));
   const content = header('#') + [lo.join('\n') + '\n', ...parts].join('\n');
   const out: Rendered = new Map([[ENI_PATH, { content, mode: 0o644 }]]);
-  const udev = udevRules(state, ifaces);
+  const udev = udevRules(ifaces);
   if (udev) out.set('/etc/udev/rules.d/70-persistent-net.rules', { content: udev, mode: 0o644 });
   return out;
 }
