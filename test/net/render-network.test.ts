@@ -45,6 +45,12 @@ test('DHCP replacing static: stale generated files go, hand-written ones for oth
   assert.deepEqual(r.removed.sort(), ['/etc/network/interfaces.d/50-cloud-init', '/etc/sysconfig/network-scripts/ifcfg-eth1', '/etc/sysconfig/network-scripts/route-eth0']);
   assert.deepEqual(fs.readdirSync(ns).sort(), ['ifcfg-eth0', 'ifcfg-eth5', 'ifcfg-lo']);
   assert.ok(lines.some((l) => l.includes('ifcfg-eth5 was not written by nimbus and is kept')));
+  // A second run (a re-run after a killed stage, or every boot) writes the same and removes nothing.
+  const snapshot = (d: string) => fs.readdirSync(d).sort().map((f) => [f, fs.readFileSync(path.join(d, f), 'utf8')]);
+  const before = snapshot(ns);
+  const again = renderNetwork(createHost({ root, exec: 'record' }), CENTOS, {}, dsSource, log);
+  assert.deepEqual(again.disabled === false && again.removed, []);
+  assert.deepEqual(snapshot(ns), before);
   fs.rmSync(root, { recursive: true });
 });
 
@@ -80,5 +86,24 @@ test('renderer: system_info.network.renderers in order, only what the image has'
   assert.equal(selectRenderer(host, DEBIAN, {}), 'netplan');
   assert.equal(selectRenderer(host, DEBIAN, { system_info: { network: { renderers: ['network-manager', 'netplan'] } } }), 'network-manager');
   assert.throws(() => selectRenderer(host, DEBIAN, { system_info: { network: { renderers: ['wicked'] } } }), /expected names from eni, netplan/);
+  fs.rmSync(root, { recursive: true });
+});
+
+test('keyfiles and netplan are written 0600; warnings from the source reach the log', () => {
+  const root = tempRoot();
+  fakeSysfs(root, [{ name: 'eth0', mac: MAC0 }]);
+  fakeCommand(root, 'NetworkManager');
+  const { log, lines } = testLogger();
+  const src = { format: 'v2' as const, config: { ethernets: { eth0: { dhcp4: true, optional: true } } }, source: '/seed/network-config' };
+  const r = renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, src, log);
+  assert.equal(r.disabled === false && r.renderer, 'network-manager');
+  assert.equal(fs.statSync(path.join(root, 'etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection')).mode & 0o777, 0o600);
+  assert.ok(lines.some((l) => l.includes('[WARNING]: /seed/network-config: ethernets.eth0.optional: not supported, ignored')), lines.join(''));
+  fakeCommand(root, 'netplan');
+  const n = renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, src, log);
+  assert.equal(n.disabled === false && n.renderer, 'netplan');
+  assert.equal(fs.statSync(path.join(root, 'etc/netplan/50-cloud-init.yaml')).mode & 0o777, 0o600);
+  // The keyfile from the first render is nimbus's and no longer rendered: it goes.
+  assert.deepEqual(n.disabled === false && n.removed, ['/etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection']);
   fs.rmSync(root, { recursive: true });
 });

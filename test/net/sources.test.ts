@@ -118,3 +118,12 @@ test('duplicate MACs: refused unless one NIC is the hv_netvsc one', () => {
   assert.deepEqual([...macToName([nic('eth0', '00:15:5d:00:00:01', 'hv_netvsc'), nic('enP1', '00:15:5d:00:00:01', 'mlx5_core')])], [['00:15:5d:00:00:01', 'eth0']]);
   assert.throws(() => macToName([nic('eth0', '52:54:00:00:00:01', 'virtio_net'), nic('eth1', '52:54:00:00:00:01', 'virtio_net')]), /duplicate MAC 52:54:00:00:00:01 on eth0 and eth1/);
 });
+
+test('settings nimbus does not carry over are reported, not silently dropped', () => {
+  const c = yaml('network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n      optional: true\n      wakeonlan: true\n');
+  assert.equal(c.kind, 'state');
+  if (c.kind !== 'state') return;
+  assert.deepEqual(c.state.warnings, ['nc.yaml: network.ethernets.eth0.optional: not supported, ignored', 'nc.yaml: network.ethernets.eth0.wakeonlan: not supported, ignored']);
+  const v1 = yaml('version: 1\nconfig:\n  - {type: physical, name: eth0, foo: 1, subnets: [{type: dhcp, bar: 2}]}\n');
+  assert.deepEqual(v1.kind === 'state' && v1.state.warnings, ['nc.yaml: config.0.foo: not supported, ignored', 'nc.yaml: config.0.subnets.0.bar: not supported, ignored']);
+});

@@ -63,6 +63,8 @@ export interface NetworkState {
   routes: Route[];
   /** Global DNS (v1 `type: nameserver`, network_data.json dns services). */
   dns: Dns;
+  /** Settings the source gave that nimbus does not carry over ("file: field: why"), logged as warnings. */
+  warnings?: string[];
 }
 
 /** What a network-config source says: a state, or `config: disabled`. */

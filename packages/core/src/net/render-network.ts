@@ -85,6 +85,7 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
     from = 'fallback (DHCP on the first connected NIC)';
     if (state === null) throw new NetConfigError('/sys/class/net', '(fallback)', 'expected at least one physical NIC for the fallback configuration');
   }
+  for (const warning of state.warnings ?? []) log.warn(warning);
   const renderer = selectRenderer(host, distro, cfg);
   const files = render(state, renderer);
   for (const [p, f] of files) host.fs.write(p, f.content, { mode: f.mode });

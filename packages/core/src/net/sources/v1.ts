@@ -67,7 +67,15 @@ function subnet(w: Where, path: FieldPath, v: unknown): Subnet | null {
   }
 }
 
-function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: IfaceType): Iface {
+// Entry keys nimbus reads; others are reported and not carried over.
+const KNOWN = new Set(['type', 'name', 'mac_address', 'mtu', 'accept-ra', 'subnets', 'params', 'bond_interfaces', 'vlan_link', 'vlan_id', 'bridge_interfaces']);
+const SUBNET_KNOWN = new Set(['type', 'address', 'netmask', 'prefix', 'gateway', 'dns_nameservers', 'dns_search', 'routes']);
+
+function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: IfaceType, warnings: string[]): Iface {
+  for (const k of Object.keys(e)) if (!KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, k].join('.')}: not supported, ignored`);
+  list(w, [...path, 'subnets'], e.subnets).forEach((s, n) => {
+    if (s && typeof s === 'object') for (const k of Object.keys(s)) if (!SUBNET_KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'subnets', n, k].join('.')}: not supported, ignored`);
+  });
   const name = ifName(w, [...path, 'name'], e.name);
   const i: Iface = { name, type, subnets: [] };
   if (e.mac_address !== undefined && e.mac_address !== null) i.mac = mac(w, [...path, 'mac_address'], e.mac_address);
@@ -81,17 +89,18 @@ function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: Ifac
 
 /** Parses a v1 document: `{version: 1, config: [...]}` (already unwrapped from `network:`). */
 export function parseV1(w: Where, doc: Record<string, unknown>): NetworkState {
-  const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns() };
+  const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns(), warnings: [] };
+  const warnings = state.warnings!;
   const entries = list(w, ['config'], doc.config);
   entries.forEach((raw, k) => {
     const path: FieldPath = ['config', k];
     const e = record(w, path, raw);
     switch (e.type) {
       case 'physical':
-        state.interfaces.push(iface(w, path, e, 'physical'));
+        state.interfaces.push(iface(w, path, e, 'physical', warnings));
         break;
       case 'bond': {
-        const i = iface(w, path, e, 'bond');
+        const i = iface(w, path, e, 'bond', warnings);
         const params: Record<string, string> = {};
         const p = e.params === undefined || e.params === null ? {} : record(w, [...path, 'params'], e.params);
         for (const [key, val] of Object.entries(p)) {
@@ -105,13 +114,13 @@ export function parseV1(w: Where, doc: Record<string, unknown>): NetworkState {
         break;
       }
       case 'vlan': {
-        const i = iface(w, path, e, 'vlan');
+        const i = iface(w, path, e, 'vlan', warnings);
         i.vlan = { link: ifName(w, [...path, 'vlan_link'], e.vlan_link), id: int(w, [...path, 'vlan_id'], e.vlan_id, 1, 4094, 'a VLAN id') };
         state.interfaces.push(i);
         break;
       }
       case 'bridge': {
-        const i = iface(w, path, e, 'bridge');
+        const i = iface(w, path, e, 'bridge', warnings);
         const ports = list(w, [...path, 'bridge_interfaces'], e.bridge_interfaces).map((m, n) => ifName(w, [...path, 'bridge_interfaces', n], m));
         i.bridge = { ports };
         const p = e.params === undefined || e.params === null ? {} : record(w, [...path, 'params'], e.params);

@@ -31,7 +31,11 @@ const SECTIONS: [string, IfaceType][] = [
   ['vlans', 'vlan'],
 ];
 
-function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown>, type: IfaceType): Iface {
+// Device keys nimbus reads; any other netplan key is reported and not carried over.
+const KNOWN = new Set(['match', 'set-name', 'macaddress', 'mtu', 'accept-ra', 'nameservers', 'routes', 'gateway4', 'gateway6', 'dhcp4', 'dhcp6', 'addresses', 'interfaces', 'parameters', 'id', 'link']);
+
+function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown>, type: IfaceType, warnings: string[]): Iface {
+  for (const k of Object.keys(d)) if (!KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, k].join('.')}: not supported, ignored`);
   let name = id;
   if (d['set-name'] !== undefined) name = d['set-name'] as string;
   const i: Iface = { name: ifName(w, d['set-name'] !== undefined ? [...path, 'set-name'] : path, name), type, subnets: [] };
@@ -102,7 +106,7 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
 
 /** Parses a v2 document: `{version: 2, ethernets: ..., bonds: ..., vlans: ..., bridges: ...}`. */
 export function parseV2(w: Where, doc: Record<string, unknown>): NetworkState {
-  const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns() };
+  const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns(), warnings: [] };
   const ids = new Map<string, string>();
   for (const key of Object.keys(doc)) {
     if (!['version', 'renderer', 'ethernets', 'bonds', 'bridges', 'vlans'].includes(key)) {
@@ -113,7 +117,7 @@ export function parseV2(w: Where, doc: Record<string, unknown>): NetworkState {
     if (doc[section] === undefined || doc[section] === null) continue;
     const devs = record(w, [section], doc[section]);
     for (const [id, raw] of Object.entries(devs)) {
-      const i = device(w, [section, id], id, record(w, [section, id], raw ?? {}), type);
+      const i = device(w, [section, id], id, record(w, [section, id], raw ?? {}), type, state.warnings!);
       ids.set(id, i.name);
       state.interfaces.push(i);
     }
