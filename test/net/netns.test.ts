@@ -141,3 +141,23 @@ test('DHCP replacing a static config leaves no old address behind', { skip: skip
     assert.equal(out.result.tool, 'ip');
   });
 });
+
+test('with the ip tool a bridge is created, its port joins it, and the address goes on the bridge', { skip: skip ?? false }, () => {
+  withNs((ns, ipn) => {
+    veth(ipn, 'eth0', A, 'p0');
+    ipn('addr', 'add', '192.0.2.99/24', 'dev', 'eth0');
+    const out = apply(ns, {
+      version: 1,
+      config: [
+        { type: 'physical', name: 'eth0', mac_address: A },
+        { type: 'bridge', name: 'br0', bridge_interfaces: ['eth0'], subnets: [{ type: 'static', address: '10.64.0.2/24' }] },
+      ],
+    });
+    assert.deepEqual(out.result.failed, [], out.log);
+    const l = links(ipn);
+    const br = l.find((x) => x.ifname === 'br0');
+    assert.deepEqual(globals4(br), ['10.64.0.2/24']);
+    assert.deepEqual(globals4(byMac(l, A)), [], 'the port keeps no address of its own');
+    assert.match(ipn('link', 'show', 'eth0'), /master br0/);
+  });
+});

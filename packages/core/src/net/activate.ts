@@ -61,16 +61,23 @@ function run(host: Host, argv: string[], log: Logger, quiet = false): boolean {
   return true;
 }
 
-/** Creates bonds, bridges and VLANs and sets addresses and routes directly with `ip`. */
-function upWithIp(host: Host, state: NetworkState, i: Iface, present: Set<string>, log: Logger): string | null {
-  if (!present.has(i.name)) {
-    if (i.type === 'vlan' && i.vlan) run(host, ['ip', 'link', 'add', 'link', i.vlan.link, 'name', i.name, 'type', 'vlan', 'id', String(i.vlan.id)], log);
-    else if (i.type === 'bond') run(host, ['ip', 'link', 'add', i.name, 'type', 'bond', ...(i.bond?.params.mode ? ['mode', i.bond.params.mode] : [])], log);
-    else if (i.type === 'bridge') run(host, ['ip', 'link', 'add', i.name, 'type', 'bridge'], log);
-    else return `${i.name} is not on this machine`;
-  }
+/** Creates a bond, bridge or VLAN that is not there yet; null when done or present. */
+function createWithIp(host: Host, i: Iface, present: Set<string>, log: Logger): string | null {
+  if (present.has(i.name)) return null;
+  let ok: boolean;
+  if (i.type === 'vlan' && i.vlan) ok = run(host, ['ip', 'link', 'add', 'link', i.vlan.link, 'name', i.name, 'type', 'vlan', 'id', String(i.vlan.id)], log);
+  else if (i.type === 'bond') ok = run(host, ['ip', 'link', 'add', i.name, 'type', 'bond', ...(i.bond?.params.mode ? ['mode', i.bond.params.mode] : [])], log);
+  else if (i.type === 'bridge') ok = run(host, ['ip', 'link', 'add', i.name, 'type', 'bridge'], log);
+  else return `${i.name} is not on this machine`;
+  if (ok) present.add(i.name);
+  return ok ? null : `${i.name} could not be created`;
+}
+
+/** Sets master, MTU, addresses and routes directly with `ip`, and starts DHCP when asked. */
+function upWithIp(host: Host, state: NetworkState, i: Iface, log: Logger): string | null {
   const master = i.bondMaster ?? i.bridgeMaster;
-  if (master) run(host, ['ip', 'link', 'set', 'dev', i.name, 'master', master], log);
+  // A port joins its bond or bridge while down; the master exists already (created first).
+  if (master && !run(host, ['ip', 'link', 'set', 'dev', i.name, 'master', master], log)) return `${i.name} could not join ${master}`;
   if (i.mtu !== undefined) run(host, ['ip', 'link', 'set', 'dev', i.name, 'mtu', String(i.mtu)], log);
   if (!run(host, ['ip', 'link', 'set', 'dev', i.name, 'up'], log)) return `${i.name} did not come up`;
   for (const s of statics(i)) run(host, ['ip', s.family === 6 ? '-6' : '-4', 'addr', 'add', `${s.address}/${s.prefix}`, 'dev', i.name], log);
@@ -80,17 +87,17 @@ function upWithIp(host: Host, state: NetworkState, i: Iface, present: Set<string
     run(host, ['ip', r.to.includes(':') ? '-6' : '-4', 'route', 'replace', to, 'via', r.via, 'dev', i.name, ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])], log);
   }
   if (i.subnets.some((s) => s.type === 'dhcp4' || s.type === 'dhcp6')) {
-    // No network manager to hand DHCP to: use a client the image has, never one that
-    // sets the host name (dhclient only does with a hook script; -1 tries once).
+    // No network manager to hand DHCP to: use a client the image has (-1 / -n: try once,
+    // do not wait in the background).
     const v6 = i.subnets.some((s) => s.type === 'dhcp6');
     const v4 = i.subnets.some((s) => s.type === 'dhcp4');
     if (host.exec.has('dhclient')) {
       if (v4) run(host, ['dhclient', '-1', '-4', i.name], log);
       if (v6) run(host, ['dhclient', '-1', '-6', i.name], log);
-    } else if (host.exec.has('udhcpc') && v4) {
+    } else if (host.exec.has('udhcpc') && v4 && !v6) {
       run(host, ['udhcpc', '-i', i.name, '-n', '-q'], log);
     } else {
-      return `${i.name}: not supported: DHCP with the ip tool needs dhclient or udhcpc in the image`;
+      return `${i.name}: not supported: DHCP${v6 ? 'v6' : ''} with the ip tool needs ${v6 ? 'dhclient' : 'dhclient or udhcpc'} in the image`;
     }
   }
   return null;
@@ -123,12 +130,24 @@ export function bringUp(host: Host, state: NetworkState, tool: UpTool, log: Logg
     case 'netplan':
       if (!run(host, ['netplan', 'apply'], log)) failed.push('netplan apply failed');
       break;
-    case 'ip':
+    case 'ip': {
+      // Bonds and bridges first (ports join them), then every interface in order
+      // (VLANs after the devices they sit on, which are then up).
+      const broken = new Set<string>();
+      for (const i of ifaces.filter((x) => x.type === 'bond' || x.type === 'bridge')) {
+        const why = createWithIp(host, i, present, log);
+        if (why) {
+          failed.push(why);
+          broken.add(i.name);
+        }
+      }
       for (const i of ifaces) {
-        const why = upWithIp(host, state, i, present, log);
+        if (broken.has(i.name)) continue;
+        const why = (i.type === 'vlan' ? createWithIp(host, i, present, log) : null) ?? upWithIp(host, state, i, log);
         if (why) failed.push(why);
       }
       break;
+    }
   }
   return failed;
 }
