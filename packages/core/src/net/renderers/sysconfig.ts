@@ -96,10 +96,9 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): She
     f.set(`NETMASK${n}`, prefixToNetmask(s.prefix), 'ipv4');
   });
   const gw4 = defaultGateway(state, i, 4);
-  if (gw4) {
-    f.set('GATEWAY', gw4.via, 'ipv4');
-    f.set('DEFROUTE', 'yes', 'yesno');
-  }
+  if (gw4) f.set('GATEWAY', gw4.via, 'ipv4');
+  // DEFROUTE covers both families in initscripts and NetworkManager's ifcfg reader.
+  if (gw4 || defaultGateway(state, i, 6)) f.set('DEFROUTE', 'yes', 'yesno');
   const v6 = statics(i, 6);
   const slaac = has(i, 'slaac');
   const dhcp6 = has(i, 'dhcp6');
