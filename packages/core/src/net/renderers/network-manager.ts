@@ -8,7 +8,9 @@ import { has, header, routesOf, statics, type Rendered } from './common.js';
 import { emitIni, type IniSection } from './ini.js';
 
 export const NM_DIR = '/etc/NetworkManager/system-connections';
-export const NM_HOSTNAME_CONF = '/etc/NetworkManager/conf.d/30-nimbus-no-dhcp-hostname.conf';
+// The same file and text as boot/'s doctor writes as its fix, so the two never disagree.
+export const NM_HOSTNAME_CONF = '/etc/NetworkManager/conf.d/99-nimbus-hostname.conf';
+export const NM_HOSTNAME_TEXT = '# Written by nimbus: the hostname comes from the instance metadata, not DHCP.\n[main]\nhostname-mode=none\n';
 
 // nimbus's own UUID namespace for connection ids.
 const NAMESPACE = Buffer.from('6f1c1b0e9d2a4c8e8a4f2b3c5d7e9f01', 'hex');
@@ -78,6 +80,6 @@ export function renderNetworkManager(state: NetworkState): Rendered {
   const out: Rendered = new Map();
   for (const i of byName(state)) out.set(`${NM_DIR}/cloud-init-${i.name}.nmconnection`, { content: keyfile(state, i), mode: 0o600 });
   // The host name is set from metadata in the local stage; DHCP must not replace it.
-  out.set(NM_HOSTNAME_CONF, { content: header('#') + '[main]\nhostname-mode=none\n', mode: 0o644 });
+  out.set(NM_HOSTNAME_CONF, { content: NM_HOSTNAME_TEXT, mode: 0o644 });
   return out;
 }

@@ -6,7 +6,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { byName, type Iface, type NetworkState } from '../model.js';
 import { isDnsName, isIfName, isMac, prefixToNetmask } from '../validate.js';
-import { NM_HOSTNAME_CONF } from './network-manager.js';
+import { NM_HOSTNAME_CONF, NM_HOSTNAME_TEXT } from './network-manager.js';
 import { defaultGateway, has, header, routesOf, statics, udevRules, type Rendered } from './common.js';
 
 export const SCRIPTS_DIR = '/etc/sysconfig/network-scripts';
@@ -181,7 +181,7 @@ export function renderSysconfig(state: NetworkState): Rendered {
     out.set('/etc/NetworkManager/conf.d/99-cloud-init.conf', { content: header('#') + '[main]\ndns = none\n', mode: 0o644 });
   }
   // On NetworkManager-based rhel images (NM reading ifcfg), DHCP must not set the host name.
-  out.set(NM_HOSTNAME_CONF, { content: header('#') + '[main]\nhostname-mode=none\n', mode: 0o644 });
+  out.set(NM_HOSTNAME_CONF, { content: NM_HOSTNAME_TEXT, mode: 0o644 });
   const udev = udevRules(ifaces);
   if (udev) out.set('/etc/udev/rules.d/70-persistent-net.rules', { content: udev, mode: 0o644 });
   return out;
