@@ -107,3 +107,14 @@ test('keyfiles and netplan are written 0600; warnings from the source reach the 
   assert.deepEqual(n.disabled === false && n.removed, ['/etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection']);
   fs.rmSync(root, { recursive: true });
 });
+
+test('an unreadable network config is an error in the log and the fallback keeps the instance reachable', () => {
+  const root = rhelRoot();
+  const { log } = testLogger();
+  const bad = { format: 'network_data.json' as const, config: { links: [{ id: 'x', type: 'phy', ethernet_mac_address: 'fa:16:3e:99:99:99' }], networks: [] }, source: '/config-drive/openstack/latest/network_data.json' };
+  const r = renderNetwork(createHost({ root, exec: 'record' }), CENTOS, {}, bad, log);
+  assert.equal(r.disabled === false && r.source, 'fallback (DHCP on the first connected NIC)');
+  assert.deepEqual(log.report.errors, ["the datasource's network config not used: /config-drive/openstack/latest/network_data.json: links[0].ethernet_mac_address: expected a MAC of a NIC on this machine (none has fa:16:3e:99:99:99)"]);
+  assert.match(fs.readFileSync(path.join(root, 'etc/sysconfig/network-scripts/ifcfg-eth0'), 'utf8'), /^BOOTPROTO=dhcp$/m);
+  fs.rmSync(root, { recursive: true });
+});

@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { Distro, NetRenderer } from '../distro/types.js';
 import type { NetworkConfigSource } from '../datasources/types.js';
 import { NetConfigError } from './errors.js';
+import { YamlError } from '../yaml/load.js';
 import type { NetworkState } from './model.js';
 import { render, OWNED } from './renderers/index.js';
 import { selectRenderer } from './select.js';
@@ -56,14 +57,32 @@ function cfgNetwork(cfg: Record<string, unknown>): unknown {
   return cfg.network;
 }
 
+/** A source that cannot be read is an error (logged, in status.json) and is treated as absent. */
+function readable<T>(what: string, log: Logger, parse: () => T): T | null {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof NetConfigError || e instanceof YamlError) {
+      log.error(`${what} not used: ${e.message}`);
+      return null;
+    }
+    throw e;
+  }
+}
+
+/**
+ * A network config that cannot be read is logged as an error and skipped, so the
+ * instance still gets the next source or the fallback (DHCP) and stays reachable,
+ * instead of booting with no network configuration at all.
+ */
 export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, unknown>, source: NetworkConfigSource | null, log: Logger): RenderNetworkResult {
-  const cmdline = parseCmdlineNetworkConfig(host.sysfs.cmdline());
+  const cmdline = readable('network-config= on the kernel command line', log, () => parseCmdlineNetworkConfig(host.sysfs.cmdline()));
   if (cmdline?.kind === 'disabled') {
     log.info('network configuration disabled by network-config=disabled on the kernel command line');
     return { disabled: true, by: cmdline.source };
   }
   const sys = cfgNetwork(cfg);
-  const sysCfg = sys !== undefined && sys !== null ? parseNetworkConfigDoc({ source: '/etc/cloud/cloud.cfg', base: ['network'] }, { network: sys }) : null;
+  const sysCfg = sys !== undefined && sys !== null ? readable('the network config in cloud.cfg', log, () => parseNetworkConfigDoc({ source: '/etc/cloud/cloud.cfg', base: ['network'] }, { network: sys })) : null;
   if (sysCfg?.kind === 'disabled') {
     log.info('network configuration disabled by "network: {config: disabled}" in cloud.cfg');
     return { disabled: true, by: sysCfg.source };
@@ -74,13 +93,14 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
   if (cmdline?.kind === 'state') [state, from] = [cmdline.state, cmdline.source];
   else if (sysCfg?.kind === 'state') [state, from] = [sysCfg.state, sysCfg.source];
   else if (source) {
-    const parsed = parseSource(source, macToName(nics), { read: (p) => host.fs.readText(p), list: (d) => host.fs.list(d) });
-    if (parsed.kind === 'disabled') {
+    const parsed = readable("the datasource's network config", log, () => parseSource(source, macToName(nics), { read: (p) => host.fs.readText(p), list: (d) => host.fs.list(d) }));
+    if (parsed?.kind === 'disabled') {
       log.info(`network configuration disabled by ${parsed.source}`);
       return { disabled: true, by: parsed.source };
     }
-    [state, from] = [parsed.state, parsed.source];
-  } else {
+    if (parsed) [state, from] = [parsed.state, parsed.source];
+  }
+  if (state === null) {
     state = fallbackState(nics);
     from = 'fallback (DHCP on the first connected NIC)';
     if (state === null) throw new NetConfigError('/sys/class/net', '(fallback)', 'expected at least one physical NIC for the fallback configuration');
