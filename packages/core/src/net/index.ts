@@ -17,4 +17,4 @@ export { selectRenderer, rendererMissing, ALL_RENDERERS } from './select.js';
 export type { NetRenderer } from '../distro/types.js';
 export { planRenames, applyRenames, wantedNames, TMP_PREFIX, type RenamePlan, type RenameMove } from './rename.js';
 export { applyNetwork, bringUp, chooseTool, type UpTool, type ApplyOptions, type ApplyResult } from './activate.js';
-export { renderNetwork, type RenderNetworkResult } from './render-network.js';
+export { renderNetwork, chooseNetworkConfig, type RenderNetworkResult, type ChosenNetworkConfig } from './render-network.js';

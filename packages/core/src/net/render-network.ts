@@ -70,12 +70,16 @@ function readable<T>(what: string, log: Logger, parse: () => T): T | null {
   }
 }
 
+export type ChosenNetworkConfig = { disabled: true; by: string } | { disabled: false; state: NetworkState; source: string };
+
 /**
- * A network config that cannot be read is logged as an error and skipped, so the
- * instance still gets the next source or the fallback (DHCP) and stays reachable,
- * instead of booting with no network configuration at all.
+ * Which network config applies (precedence above), without writing anything: the init
+ * stage can call this with the same inputs to get the state the local stage rendered.
+ * A config that cannot be read is logged as an error and skipped, so the instance still
+ * gets the next source or the fallback (DHCP) and stays reachable, instead of booting
+ * with no network configuration at all.
  */
-export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, unknown>, source: NetworkConfigSource | null, log: Logger): RenderNetworkResult {
+export function chooseNetworkConfig(host: Host, cfg: Record<string, unknown>, source: NetworkConfigSource | null, log: Logger): ChosenNetworkConfig {
   const cmdline = readable('network-config= on the kernel command line', log, () => parseCmdlineNetworkConfig(host.sysfs.cmdline()));
   if (cmdline?.kind === 'disabled') {
     log.info('network configuration disabled by network-config=disabled on the kernel command line');
@@ -88,23 +92,26 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
     return { disabled: true, by: sysCfg.source };
   }
   const nics = readNics(host.sysfs);
-  let state: NetworkState | null = null;
-  let from = '';
-  if (cmdline?.kind === 'state') [state, from] = [cmdline.state, cmdline.source];
-  else if (sysCfg?.kind === 'state') [state, from] = [sysCfg.state, sysCfg.source];
-  else if (source) {
+  if (cmdline?.kind === 'state') return { disabled: false, state: cmdline.state, source: cmdline.source };
+  if (sysCfg?.kind === 'state') return { disabled: false, state: sysCfg.state, source: sysCfg.source };
+  if (source) {
     const parsed = readable("the datasource's network config", log, () => parseSource(source, macToName(nics), { read: (p) => host.fs.readText(p), list: (d) => host.fs.list(d) }));
     if (parsed?.kind === 'disabled') {
       log.info(`network configuration disabled by ${parsed.source}`);
       return { disabled: true, by: parsed.source };
     }
-    if (parsed) [state, from] = [parsed.state, parsed.source];
+    if (parsed) return { disabled: false, state: parsed.state, source: parsed.source };
   }
-  if (state === null) {
-    state = fallbackState(nics);
-    from = 'fallback (DHCP on the first connected NIC)';
-    if (state === null) throw new NetConfigError('/sys/class/net', '(fallback)', 'expected at least one physical NIC for the fallback configuration');
-  }
+  const state = fallbackState(nics);
+  if (state === null) throw new NetConfigError('/sys/class/net', '(fallback)', 'expected at least one physical NIC for the fallback configuration');
+  return { disabled: false, state, source: 'fallback (DHCP on the first connected NIC)' };
+}
+
+/** Local stage: choose, render with the image's renderer, write, remove stale files. */
+export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, unknown>, source: NetworkConfigSource | null, log: Logger): RenderNetworkResult {
+  const chosen = chooseNetworkConfig(host, cfg, source, log);
+  if (chosen.disabled) return chosen;
+  const { state, source: from } = chosen;
   for (const warning of state.warnings ?? []) log.warn(warning);
   const renderer = selectRenderer(host, distro, cfg);
   const files = render(state, renderer);
