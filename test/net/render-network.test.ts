@@ -95,6 +95,9 @@ test('keyfiles and netplan are written 0600; warnings from the source reach the 
   fakeCommand(root, 'NetworkManager');
   const { log, lines } = testLogger();
   const src = { format: 'v2' as const, config: { ethernets: { eth0: { dhcp4: true, optional: true } } }, source: '/seed/network-config' };
+  const v1 = { format: 'v1' as const, config: { config: [{ type: 'physical', name: 'eth0', subnets: [{ type: 'static', address: '10.0.0.2/24' }] }, { type: 'route', destination: '172.16.0.0/12', gateway: '192.168.9.1' }] }, source: '/seed/v1' };
+  renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, v1, log);
+  assert.ok(lines.some((l) => l.includes('[WARNING]: route to 172.16.0.0/12 via 192.168.9.1 not written: no interface has an address in the gateway')), lines.join(''));
   const r = renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, src, log);
   assert.equal(r.disabled === false && r.renderer, 'network-manager');
   assert.equal(fs.statSync(path.join(root, 'etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection')).mode & 0o777, 0o600);

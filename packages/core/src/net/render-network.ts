@@ -11,6 +11,7 @@ import { NetConfigError } from './errors.js';
 import { YamlError } from '../yaml/load.js';
 import type { NetworkState } from './model.js';
 import { render, OWNED } from './renderers/index.js';
+import { unplacedRoutes } from './renderers/common.js';
 import { selectRenderer } from './select.js';
 import { parseCmdlineNetworkConfig } from './sources/cmdline.js';
 import { parseNetworkConfigDoc } from './sources/config.js';
@@ -113,6 +114,7 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
   if (chosen.disabled) return chosen;
   const { state, source: from } = chosen;
   for (const warning of state.warnings ?? []) log.warn(warning);
+  for (const r of unplacedRoutes(state)) log.warn(`route to ${r.to}/${r.prefix} via ${r.via} not written: no interface has an address in the gateway's subnet`);
   const renderer = selectRenderer(host, distro, cfg);
   const files = render(state, renderer);
   for (const [p, f] of files) host.fs.write(p, f.content, { mode: f.mode });

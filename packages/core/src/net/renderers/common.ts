@@ -67,3 +67,8 @@ export function defaultGateway(state: NetworkState, i: Iface, family: 4 | 6): { 
   const r = routesOf(state, i).find((x) => x.prefix === 0 && (x.to.includes(':') ? 6 : 4) === family);
   return r ? { via: r.via, ...(r.metric !== undefined ? { metric: r.metric } : {}) } : null;
 }
+
+/** Global routes no interface can reach (no static subnet holds the gateway): not rendered. */
+export function unplacedRoutes(state: NetworkState): Route[] {
+  return state.routes.filter((r) => !state.interfaces.some((i) => statics(i).some((s) => inSubnet(r.via, s))));
+}

@@ -54,10 +54,8 @@ export function renderEni(state: NetworkState): Rendered {
   const lo: string[] = ['auto lo', 'iface lo inet loopback'];
   if (state.dns.nameservers.length > 0) lo.push(`    dns-nameservers ${state.dns.nameservers.join(' ')}`);
   if (state.dns.search.length > 0) lo.push(`    dns-search ${state.dns.search.join(' ')}`);
-  const placed = new Set<Route>();
   for (const i of ifaces) {
     const routes = routesOf(state, i);
-    for (const r of state.routes) if (routes.includes(r)) placed.add(r);
     const subnets = i.subnets.length > 0 ? i.subnets : [null];
     const text = subnets.map((s, k) => {
       // Each route is hooked on the stanza of its family whose subnet reaches the gateway.
@@ -78,8 +76,6 @@ export function renderEni(state: NetworkState): Rendered {
     const body = text.join('\n');
     parts.push(i.subnets.length === 0 && !i.bondMaster && statics(i).length === 0 ? body.replace(/^auto .*\n/, '') : body);
   }
-  const unplaced = state.routes.filter((r) => !placed.has(r));
-  for (const r of unplaced) lo.push(...routeHooks(r, 'lo').map((l) => `    ${l.replace(' dev lo', '')}`));
   const content = header('#') + [lo.join('\n') + '\n', ...parts].join('\n');
   const out: Rendered = new Map([[ENI_PATH, { content, mode: 0o644 }]]);
   const udev = udevRules(ifaces);
