@@ -80,3 +80,27 @@ test('every difference from cloud-init is written down in docs/networking.md', (
   const doc = fs.readFileSync(path.join(NET_DIR, '../../docs/networking.md'), 'utf8');
   for (const k of known) assert.ok(doc.includes(k.reason), `docs/networking.md lacks: ${k.reason}`);
 });
+
+// ifupdown itself (the reference chroot has it) must read every ENI file nimbus writes,
+// list the same auto interfaces, and find a stanza for every configured interface.
+for (const e of corpus()) {
+  test(`ifupdown reads nimbus's ENI for ${e.name}`, { skip: skip ?? false }, () => {
+    const text = renderEntry(e, 'eni').get('/etc/network/interfaces.d/50-cloud-init')!.content;
+    const dir = fs.mkdtempSync(path.join(REF_ROOT, 'tmp/nimbus-eni-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'interfaces'), text);
+      const file = `/tmp/${path.basename(dir)}/interfaces`;
+      const q = (...args: string[]) => spawnSync('chroot', [REF_ROOT, 'ifquery', `--interfaces=${file}`, ...args], { encoding: 'utf8' });
+      const list = q('--list', '-a');
+      assert.equal(list.status, 0, list.stderr);
+      const autos = text.split('\n').filter((l) => l.startsWith('auto ')).map((l) => l.slice(5));
+      assert.deepEqual(list.stdout.trim().split('\n'), autos);
+      for (const name of text.split('\n').filter((l) => l.startsWith('iface ')).map((l) => l.split(' ')[1] as string)) {
+        const one = q(name);
+        assert.equal(one.status, 0, `${name}: ${one.stderr}`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
