@@ -35,3 +35,4 @@ export * from './userdata/mime-compose.js';
 export * from './userdata/merge.js';
 export * from './userdata/make-mime.js';
 export * from './userdata/jinja.js';
+export * from './schema/index.js';
