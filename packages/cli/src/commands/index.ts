@@ -5,5 +5,6 @@ import { registerStatus } from './status.js';
 import { registerQuery } from './query.js';
 import { registerClean } from './clean.js';
 import { registerMakeMime } from './make-mime.js';
+import { registerSchema } from './schema.js';
 
-addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerMakeMime);
+addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerMakeMime, registerSchema);

@@ -18,6 +18,9 @@ export interface ZodIssueLike {
   format?: string;
   pattern?: string;
   keys?: string[];
+  /** A discriminated union's accepted tags (invalid_union with a discriminator). */
+  options?: unknown[];
+  discriminator?: string;
 }
 
 export interface MappedIssue {
@@ -89,10 +92,15 @@ export function mapIssue(issue: ZodIssueLike, root: unknown, base: readonly Prop
       return one(`expected ${expectedText(issue.expected)}, got ${describeValue(got)}`);
     case 'invalid_union': {
       const branches = (issue.errors ?? []).filter((b) => b.length > 0);
+      if (issue.discriminator !== undefined && issue.options) {
+        const tags = issue.options.map((o) => JSON.stringify(o)).join(', ');
+        return one(got === undefined ? `required key is missing (one of ${tags})` : `expected one of ${tags}, got ${describeValue(got)}`);
+      }
       if (branches.length === 0) return one(issue.message);
       // Every branch refused the value itself: say what any of them would take.
       if (branches.every((b) => b.length === 1 && b[0]?.path.length === 0 && b[0]?.code === 'invalid_type')) {
-        return one(`expected ${joinOr(branches.map((b) => expectedText(b[0]?.expected)))}, got ${describeValue(got)}`);
+        const want = joinOr(branches.map((b) => expectedText(b[0]?.expected)));
+        return one(got === undefined ? `required key is missing (expected ${want})` : `expected ${want}, got ${describeValue(got)}`);
       }
       // Otherwise the branch that went deepest into the value is the one the user meant.
       const best = [...branches].sort((a, b) => deepest(b) - deepest(a) || a.length - b.length)[0] as ZodIssueLike[];
