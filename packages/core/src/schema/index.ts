@@ -5,3 +5,4 @@ export * from './annotate.js';
 export * from './cloud-config.js';
 export { type SchemaSpec } from './validate.js';
 export { didYouMean } from './suggest.js';
+export * from './merged.js';
