@@ -42,7 +42,10 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
   const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds) });
   // The user's cloud-config is checked as `nimbus schema` checks it. The boot goes on:
   // modules refuse what they cannot use themselves, so every message is a warning here.
-  for (const p of validateMergedConfig(user.cfg, user.parts)) log.warn(`schema ${formatProblem(p)}`);
+  for (const p of validateMergedConfig(user.cfg, user.parts)) {
+    if (p.severity === 'deprecated') log.deprecated(`schema ${formatProblem(p)}`);
+    else log.warn(`schema ${formatProblem(p)}`);
+  }
   const { cfg, source } = configFromParts(env.system, vendor.parts, user.parts);
   writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
