@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { createHost, Logger, Paths } from '../../packages/core/src/index.js';
 import { expandParts, hostIncludeSource, includeOnceName, includeUrls, type IncludeSource } from '../../packages/core/src/userdata/include.js';
 import { explodeArchive } from '../../packages/core/src/userdata/archive.js';
@@ -123,6 +124,10 @@ test('archive: strings and mappings, typed by type or by first line, filename, M
   assert.match(r.problems[0] ?? '', /^ud:9:3: archive item 4: expected a string or a mapping/);
   assert.match(r.problems[1] ?? '', /^ud:10:3: archive item 5: content must be a string/);
   assert.match(r.problems[2] ?? '', /^ud:11:3: archive item 6: type "not a type" is not a MIME type/);
+  assert.deepEqual(r.warnings, []);
+  const li = explodeArchive(b('#cloud-config-archive\n- {content: "#!/bin/sh", launch-index: 1}\n'), 'ud');
+  assert.equal(li.parts.length, 1);
+  assert.deepEqual(li.warnings, ['ud:2:3: archive item 0: not supported: launch-index 1 (the item is applied on every instance)']);
   assert.match(explodeArchive(b('#cloud-config-archive\nruncmd: [a]\n'), 'ud').problems[0] ?? '', /must be a YAML list/);
   assert.match(explodeArchive(b('#cloud-config-archive\n- [a\n'), 'ud').problems[0] ?? '', /^ud:3:1: /);
 });
@@ -182,4 +187,15 @@ test('hostIncludeSource: http from 127.0.0.1, timeout, 404, size limit, file:// 
     await srv.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('property: archives and include lists of any text never throw', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (s) => {
+      const r = explodeArchive(b(`#cloud-config-archive\n${s}`), 'ud');
+      assert.ok(Array.isArray(r.parts) && Array.isArray(r.problems));
+      for (const u of includeUrls(`#include\n${s}`)) assert.ok(u.url.length > 0 && u.line >= 1);
+    }),
+    { numRuns: 1000 },
+  );
 });

@@ -11,6 +11,8 @@ export interface ArchiveResult {
   parts: UserPart[];
   /** One message per item (or the whole archive) that could not be used. */
   problems: string[];
+  /** Items used differently from what they ask (launch-index). */
+  warnings: string[];
 }
 
 /** Keys of an item that are not passed on as headers (cloud-init's list). */
@@ -31,12 +33,13 @@ export function explodeArchive(body: Uint8Array, label: string): ArchiveResult {
   try {
     doc = loadYaml(text, label);
   } catch (e) {
-    return { parts: [], problems: [e instanceof YamlError ? `${e.message}; the archive was not applied` : `${label}: ${(e as Error).message}`] };
+    return { parts: [], warnings: [], problems: [e instanceof YamlError ? `${e.message}; the archive was not applied` : `${label}: ${(e as Error).message}`] };
   }
-  if (doc.value === null) return { parts: [], problems: [] };
-  if (!Array.isArray(doc.value)) return { parts: [], problems: [`${label}: a cloud-config-archive must be a YAML list of parts, got ${isDict(doc.value) ? 'a mapping' : typeof doc.value}; the archive was not applied`] };
+  if (doc.value === null) return { parts: [], problems: [], warnings: [] };
+  if (!Array.isArray(doc.value)) return { parts: [], warnings: [], problems: [`${label}: a cloud-config-archive must be a YAML list of parts, got ${isDict(doc.value) ? 'a mapping' : typeof doc.value}; the archive was not applied`] };
   const parts: UserPart[] = [];
   const problems: string[] = [];
+  const warnings: string[] = [];
   doc.value.forEach((raw: unknown, i: number) => {
     const pos = doc.positions.get(String(i));
     const where = `${label}${pos ? `:${pos.line}:${pos.col}` : ''}: archive item ${i}`;
@@ -61,7 +64,10 @@ export function explodeArchive(body: Uint8Array, label: string): ArchiveResult {
       if (NOT_HEADERS.has(k.toLowerCase())) continue;
       if ((k.toLowerCase() === 'merge-type' || k.toLowerCase() === 'x-merge-type') && typeof v === 'string' && part.mergeType === undefined) part.mergeType = v;
     }
+    // cloud-init keeps such an item only on the instance with that EC2 launch index;
+    // nimbus has no launch index from its datasources, so it cannot choose.
+    if (ent['launch-index'] !== undefined) warnings.push(`${where}: not supported: launch-index ${JSON.stringify(ent['launch-index'])} (the item is applied on every instance)`);
     parts.push(part);
   });
-  return { parts, problems };
+  return { parts, problems, warnings };
 }

@@ -83,6 +83,7 @@ async function expand(parts: UserPart[], ctx: ExpandContext, chain: string[], st
     if (p.contentType === 'text/cloud-config-archive') {
       const r = explodeArchive(p.body, where);
       for (const m of r.problems) ctx.log.error(m);
+      for (const m of r.warnings) ctx.log.warn(m);
       out.push(...(await expand(r.parts, { ...ctx, label: (q) => `${where} item ${q.index} (${q.filename})` }, chain, state)));
       continue;
     }
