@@ -105,3 +105,11 @@ test('header and YAML problems come with their line and column', () => {
   assert.deepEqual(check('#cloud-config\n'), []);
   assert.deepEqual(checkText('cloud-config', '', 'e').empty, true);
 });
+
+test('a huge unknown key costs no more than a short one', () => {
+  const key = 'k'.repeat(200_000);
+  const t0 = Date.now();
+  const ps = check(`#cloud-config\n${key}: 1\n`);
+  assert.equal(ps.length, 1);
+  assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms`);
+});

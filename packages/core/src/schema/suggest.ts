@@ -40,7 +40,9 @@ export function didYouMean(key: string, known: Iterable<string>): string | null 
   for (const cand of known) {
     if (cand === key) continue;
     const c = fold(cand);
-    const d = c === k ? 0 : editDistance(k, c);
+    // Lengths further apart than the limit cannot be within it: skipping them also keeps
+    // a huge key (a pasted blob) from costing length x length work per candidate.
+    const d = c === k ? 0 : Math.abs(c.length - k.length) > limit ? Infinity : editDistance(k, c);
     // A prefix of a long key (ssh_authorized for ssh_authorized_keys) also counts.
     const prefix = k.length >= 6 && c.startsWith(k) ? 1 : Infinity;
     const score = Math.min(d, prefix);

@@ -91,7 +91,14 @@ export function validateDocument(doc: unknown, spec: SchemaSpec, locate: Locate)
       add('warning', [key], unknownTopLevel(key, known, nested, spec.kind));
       continue;
     }
-    for (const t of fields.get(key) ?? []) walk(doc[key], t, [key], known, add);
+    for (const t of fields.get(key) ?? []) {
+      try {
+        walk(doc[key], t, [key], known, add);
+      } catch (e) {
+        // A schema that cannot be walked (a lazy getter that throws) loses only this check.
+        add('error', [key], `schema check failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
   return sortProblems(problems);
 }
