@@ -4,12 +4,14 @@
 // merged configuration.
 import type { Module } from '../modules/types.js';
 import { BUILTIN_MODULES } from '../modules/registry.js';
-import { catalogKeys, DEPRECATED_KEYS, SYSTEM_KEYS } from './known-keys.js';
+import { catalogKeys, DEPRECATED_KEYS, DEPRECATED_PATHS, SYSTEM_KEYS } from './known-keys.js';
 import type { SchemaSpec } from './validate.js';
 
 export function cloudConfigSpec(modules: readonly Module[] = BUILTIN_MODULES): SchemaSpec {
   const moduleKeys = modules.flatMap((m) => m.keys);
   // Deprecated spellings a catalog entry lists are still reported as deprecated.
   const extra = [...new Set([...SYSTEM_KEYS, ...catalogKeys(), ...moduleKeys])].filter((k) => DEPRECATED_KEYS[k] === undefined);
-  return { schemas: modules.map((m) => m.schema), extraKeys: extra, deprecated: DEPRECATED_KEYS, kind: 'cloud-config' };
+  // An old spelling is "still honoured" only where a module says it reads it.
+  const honoured = Object.keys(DEPRECATED_KEYS).filter((k) => moduleKeys.includes(k));
+  return { schemas: modules.map((m) => m.schema), extraKeys: extra, deprecated: DEPRECATED_KEYS, honoured, deprecatedPaths: DEPRECATED_PATHS, kind: 'cloud-config' };
 }

@@ -35,3 +35,13 @@ export const DEPRECATED_KEYS: Readonly<Record<string, string>> = {
 export function catalogKeys(): string[] {
   return Object.values(NOT_IMPLEMENTED).flat();
 }
+
+/**
+ * Old spellings below the top level, as dotted patterns ("*" is any list index or
+ * key), with what replaces them.
+ */
+export const DEPRECATED_PATHS: Readonly<Record<string, string>> = {
+  'users.*.lock-passwd': 'lock_passwd',
+  'user.lock-passwd': 'lock_passwd',
+  'chpasswd.list': 'chpasswd.users',
+};

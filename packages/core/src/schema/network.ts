@@ -113,5 +113,5 @@ export const networkV2Schema = z.object({
   'vrfs': z.record(z.string(), z.looseObject({})).optional(),
 });
 
-export const NETWORK_V1_SPEC: SchemaSpec = { schemas: [networkV1Schema], extraKeys: [], deprecated: {}, kind: 'network-config v1' };
-export const NETWORK_V2_SPEC: SchemaSpec = { schemas: [networkV2Schema], extraKeys: [], deprecated: {}, kind: 'network-config v2' };
+export const NETWORK_V1_SPEC: SchemaSpec = { schemas: [networkV1Schema], extraKeys: [], deprecated: {}, honoured: [], deprecatedPaths: {}, kind: 'network-config v1' };
+export const NETWORK_V2_SPEC: SchemaSpec = { schemas: [networkV2Schema], extraKeys: [], deprecated: {}, honoured: [], deprecatedPaths: {}, kind: 'network-config v2' };

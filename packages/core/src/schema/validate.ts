@@ -16,6 +16,10 @@ export interface SchemaSpec {
   extraKeys: readonly string[];
   /** Old spelling → the key that replaces it. */
   deprecated: Readonly<Record<string, string>>;
+  /** The old top-level spellings a module still reads. */
+  honoured: readonly string[];
+  /** Old spellings below the top level: dotted pattern ("*" any index or key) → replacement. */
+  deprecatedPaths: Readonly<Record<string, string>>;
   /** What the document is called in messages ("cloud-config", "network-config"). */
   kind: string;
 }
@@ -84,7 +88,8 @@ export function validateDocument(doc: unknown, spec: SchemaSpec, locate: Locate)
     const replacement = spec.deprecated[key];
     if (replacement !== undefined) {
       const both = key in doc && replacement in doc;
-      add('deprecated', [key], `deprecated spelling: use ${replacement}${both ? ` (both are set; ${replacement} wins)` : ' (still honoured)'}`);
+      const note = both ? ` (both are set; ${replacement} wins)` : spec.honoured.includes(key) ? ' (still honoured)' : '';
+      add('deprecated', [key], `deprecated spelling: use ${replacement}${note}`);
       continue;
     }
     if (!known.has(key)) {
@@ -100,7 +105,28 @@ export function validateDocument(doc: unknown, spec: SchemaSpec, locate: Locate)
       }
     }
   }
-  return sortProblems(problems);
+  findDeprecatedPaths(doc, spec.deprecatedPaths, add);
+  // A deprecated spelling a strict schema does not list is not also "unknown".
+  const deprecatedAt = new Set(problems.filter((p) => p.severity === 'deprecated').map((p) => p.path.join('.')));
+  return sortProblems(problems.filter((p) => p.severity !== 'warning' || !deprecatedAt.has(p.path.join('.'))));
+}
+
+/** Reports every key whose path matches one of the deprecated patterns. */
+function findDeprecatedPaths(doc: Dict, patterns: Readonly<Record<string, string>>, add: Add): void {
+  const list = Object.entries(patterns).map(([p, use]) => ({ parts: p.split('.'), use }));
+  if (list.length === 0) return;
+  const visit = (v: unknown, path: (string | number)[]): void => {
+    if (path.length > 0) {
+      for (const { parts, use } of list) {
+        if (parts.length === path.length && parts.every((s, i) => s === '*' || s === String(path[i]))) add('deprecated', [...path], `deprecated: use ${use}`);
+      }
+    }
+    const maxLen = Math.max(...list.map((l) => l.parts.length));
+    if (path.length >= maxLen) return;
+    if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...path, i]));
+    else if (isDict(v)) for (const [k, x] of Object.entries(v)) visit(x, [...path, k]);
+  };
+  visit(doc, []);
 }
 
 function unknownTopLevel(key: string, known: Set<string>, nested: Map<string, string[]>, kind: string): string {
