@@ -106,6 +106,8 @@ test('merged config (init stage): each key located in the part that set it', () 
 test('header and YAML problems come with their line and column', () => {
   assert.deepEqual(lines('runcmd: [a]\n'), ['cc.yaml:1:1: error: (top level): a cloud-config must begin with "#cloud-config" on its first line']);
   assert.match(lines('## template: jinja\n#cloud-config\n')[0] ?? '', /not supported: validating a jinja template/);
+  assert.match(lines('#!/bin/sh\necho\n')[0] ?? '', /\(this is a script, not a cloud-config\)$/);
+  assert.match(lines('Content-Type: multipart/mixed; boundary="b"\nMIME-Version: 1.0\n\n--b--\n')[0] ?? '', /^cc\.yaml:1:1: error: \(top level\): not supported: validating a MIME multipart message/);
   assert.match(lines('#cloud-config\nruncmd: [a\n')[0] ?? '', /^cc\.yaml:3:1: error: \(top level\): not valid YAML: /);
   assert.deepEqual(check('#cloud-config\n'), []);
   assert.deepEqual(checkText('cloud-config', '', 'e').empty, true);

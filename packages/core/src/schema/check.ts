@@ -39,7 +39,9 @@ export function checkCloudConfigText(text: string, file: string): CheckResult {
     const first = body.split('\n', 1)[0] ?? '';
     const why = first.startsWith('## template: jinja')
       ? 'not supported: validating a jinja template; render it first, then validate the result'
-      : `a cloud-config must begin with "${HEADER}" on its first line`;
+      : /mime-version:/i.test(body.slice(0, 4096))
+        ? `not supported: validating a MIME multipart message; validate each cloud-config part (they must begin with "${HEADER}")`
+        : `a cloud-config must begin with "${HEADER}" on its first line${first.startsWith('#!') ? ' (this is a script, not a cloud-config)' : ''}`;
     return { problems: [at(file, 1, 1, why)], empty: false };
   }
   const doc = load(body, file);
