@@ -107,7 +107,9 @@ function configText(c: ConsumedConfig): string {
   return `#cloud-config\n# merged from ${c.parts.length} parts: ${c.parts.map((p) => p.label).join(', ')}\n${dumpYaml(c.cfg)}`;
 }
 
-export async function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths, opts: ConsumeOptions): Promise<{ user: ConsumedConfig; vendor: ConsumedConfig }> {
+export async function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths, given: ConsumeOptions): Promise<{ user: ConsumedConfig; vendor: ConsumedConfig }> {
+  // One include source for user-data and vendor-data: their fetches share one time budget.
+  const opts: ConsumeOptions = { ...given, includes: given.includes ?? hostIncludeSource(host, paths) };
   const user = await consumeOne(host, log, ds.userdata, 'user-data', paths, paths.instance('scripts'), opts, ds.instanceId);
   host.fs.write(paths.instance('cloud-config.txt'), configText(user), { mode: 0o600 });
   const vd = user.cfg.vendor_data;
