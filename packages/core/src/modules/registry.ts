@@ -6,8 +6,14 @@ import { runcmd } from './runcmd.js';
 import { scriptsUser } from './scripts-user.js';
 import { scriptsPerBoot, scriptsPerInstance, scriptsPerOnce } from './scripts-per.js';
 import { finalMessage } from './final-message.js';
+import { bootcmd } from './bootcmd.js';
+import { setHostnameModule } from './set-hostname.js';
+import { updateHostname } from './update-hostname.js';
+import { updateEtcHosts } from './update-etc-hosts.js';
 
-export const BUILTIN_MODULES: readonly Module[] = [writeFiles, writeFilesDeferred, runcmd, scriptsUser, scriptsPerInstance, scriptsPerBoot, scriptsPerOnce, finalMessage];
+export const BUILTIN_MODULES: readonly Module[] = [writeFiles, writeFilesDeferred, runcmd, scriptsUser, scriptsPerInstance, scriptsPerBoot, scriptsPerOnce, finalMessage,
+  bootcmd, setHostnameModule, updateHostname, updateEtcHosts,
+];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
 

@@ -12,6 +12,7 @@ import { writeInstanceData } from '../state/instance-data.js';
 import { stageFinished, stageStarted } from '../state/status.js';
 import { Paths } from '../state/paths.js';
 import { NIMBUS_VERSION_STRING } from '../modules/final-message.js';
+import { setHostnameEarly } from '../modules/set-hostname.js';
 
 /** The cached datasource when it is still this machine's; "stale" when it is certainly not. */
 async function checkCache(env: StageEnv, cached: DatasourceResult): Promise<DatasourceResult | 'stale' | 'unknown'> {
@@ -72,6 +73,8 @@ export async function runInitLocal(env: StageEnv): Promise<number> {
     const rec = recordInstance(host, ds);
     if (rec.isNew) log.info(`new instance ${ds.instanceId} (previous: ${rec.previousId})`);
     writeInstanceData(host, { ds, distro: env.distro, mergedCfg: env.system.cfg, version: NIMBUS_VERSION_STRING });
+    // Before any network manager or DHCP client starts, so none can claim the name first.
+    setHostnameEarly(env, ds);
   } else {
     log.info('no local datasource: the init stage looks for network ones');
   }
