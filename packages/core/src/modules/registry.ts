@@ -10,9 +10,12 @@ import { bootcmd } from './bootcmd.js';
 import { setHostnameModule } from './set-hostname.js';
 import { updateHostname } from './update-hostname.js';
 import { updateEtcHosts } from './update-etc-hosts.js';
+import { usersGroups } from './users-groups.js';
+import { ssh } from './ssh.js';
+import { setPasswords } from './set-passwords.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [writeFiles, writeFilesDeferred, runcmd, scriptsUser, scriptsPerInstance, scriptsPerBoot, scriptsPerOnce, finalMessage,
-  bootcmd, setHostnameModule, updateHostname, updateEtcHosts,
+  bootcmd, setHostnameModule, updateHostname, updateEtcHosts, usersGroups, ssh, setPasswords,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
