@@ -8,7 +8,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   growpart: ['growpart'],
   resizefs: ['resize_rootfs'],
   disk_setup: ['disk_setup', 'fs_setup'],
-  mounts: ['mounts', 'swap'],
   ca_certs: ['ca_certs', 'ca-certs'],
   rsyslog: ['rsyslog'],
   snap: ['snap'],
@@ -42,5 +41,4 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   rh_subscription: ['rh_subscription'],
   spacewalk: ['spacewalk'],
   yum_add_repo: ['yum_repos'],
-  resolv_conf: ['manage_resolv_conf', 'manage-resolv-conf', 'resolv_conf'],
 };

@@ -13,9 +13,12 @@ import { updateEtcHosts } from './update-etc-hosts.js';
 import { usersGroups } from './users-groups.js';
 import { ssh } from './ssh.js';
 import { setPasswords } from './set-passwords.js';
+import { resolvConf } from './resolv-conf.js';
+import { mounts } from './mounts.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [writeFiles, writeFilesDeferred, runcmd, scriptsUser, scriptsPerInstance, scriptsPerBoot, scriptsPerOnce, finalMessage,
   bootcmd, setHostnameModule, updateHostname, updateEtcHosts, usersGroups, ssh, setPasswords,
+  resolvConf, mounts,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
