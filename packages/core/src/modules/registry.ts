@@ -1,5 +1,7 @@
 // The modules nimbus has, by canonical name.
 import type { Module } from './types.js';
+import type { Host } from '../host/host.js';
+import { CustomModuleError, findCustomModule } from './custom.js';
 import { writeFiles } from './write-files.js';
 import { writeFilesDeferred } from './write-files-deferred.js';
 import { runcmd } from './runcmd.js';
@@ -27,4 +29,20 @@ const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
 
 export function builtinModule(name: string): Module | undefined {
   return byName.get(name);
+}
+
+/**
+ * A module by name for the runner: a built-in, else a custom module from
+ * /etc/cloud/modules.d or the packaged module directory. `error` says why a custom
+ * module that is there could not be used (it names the file).
+ */
+export function lookupModule(host: Host, name: string): { module: Module | null; error?: string } {
+  const builtin = byName.get(name);
+  if (builtin !== undefined) return { module: builtin };
+  try {
+    return { module: findCustomModule(host, name).module };
+  } catch (e) {
+    if (e instanceof CustomModuleError) return { module: null, error: e.message };
+    throw e;
+  }
 }
