@@ -96,3 +96,12 @@ test('update_etc_hosts renders the image\'s own jinja template when present', as
   await k.run(updateEtcHosts, 'manage_etc_hosts: true\n');
   assert.equal(k.read('etc/hosts'), '127.0.1.1 web-1.example.org web-1\n');
 });
+
+test('the early host name reads preserve_hostname and hostname from plain cloud-config user-data', async () => {
+  const { userHostnameKeys } = await import('../../packages/core/src/modules/set-hostname.js');
+  const enc = (s: string) => new Uint8Array(Buffer.from(s));
+  assert.deepEqual(userHostnameKeys(enc('#cloud-config\npreserve_hostname: true\nhostname: x\nruncmd: [ls]\n')), { preserve_hostname: true, hostname: 'x' });
+  assert.deepEqual(userHostnameKeys(enc('#!/bin/sh\necho\n')), {});
+  assert.deepEqual(userHostnameKeys(enc('#cloud-config\n: bad: [\n')), {});
+  assert.deepEqual(userHostnameKeys(null), {});
+});

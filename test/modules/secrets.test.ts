@@ -42,3 +42,20 @@ test('passwords and user-data with a marker: in no world-readable file, no log, 
   }
   assert.deepEqual(leaks, []);
 });
+
+test('second boot: per-instance modules (users, ssh, passwords, mounts) do not run again; per-boot ones do', () => {
+  const drive = driveWith((d) => setUserData(d, '#cloud-config\nbootcmd: [[echo, boot]]\nmanage_etc_hosts: true\nusers: [default, {name: ops}]\nchpasswd: {users: [{name: ops, type: text, password: pw}]}\n'));
+  const root = makeRoot({ drive });
+  boot(root);
+  const first = recorded(root).map((a) => a.join(' '));
+  for (const c of ['hostname demo-web-1', 'useradd ops -m', 'chpasswd', 'passwd --expire ops', 'echo boot']) assert.ok(first.includes(c), c);
+  assert.ok(first.some((c) => c.startsWith('ssh-keygen -t ed25519')));
+  fs.writeFileSync(path.join(root, 'etc/hosts'), 'edited\n');
+  boot(root);
+  const second = recorded(root).map((a) => a.join(' ')).slice(first.length);
+  assert.deepEqual(second.filter((c) => !c.startsWith('/var/lib/cloud/')), ['echo boot'], 'only bootcmd runs a command again');
+  assert.match(fs.readFileSync(path.join(root, 'etc/hosts'), 'utf8'), /^127\.0\.1\.1 demo-web-1\.example\.internal demo-web-1$/m, 'update_etc_hosts renders every boot');
+  const log = fs.readFileSync(path.join(root, 'var/log/cloud-init.log'), 'utf8');
+  for (const m of ['users_groups', 'ssh', 'set_hostname']) assert.match(log, new RegExp(`finish: init/config-${m}: SKIP: already ran \\(once-per-instance\\)`));
+  assert.match(log, /finish: modules-config\/config-set_passwords: SKIP: already ran/);
+});

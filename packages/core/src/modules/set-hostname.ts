@@ -7,6 +7,9 @@ import type { StageEnv } from '../stages/env.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import { ConfigSource } from '../config/source.js';
 import { Paths } from '../state/paths.js';
+import { splitUserdata } from '../userdata/parts.js';
+import { loadYaml } from '../yaml/load.js';
+import { isDict } from '../config/merge.js';
 import { HOSTNAME_KEYS, applyHostname, currentStaticName, hostnameSchema, readSetHostname, wantedName, writeSetHostname, type HostnameCtx } from './hostname-common.js';
 
 function setHostname(ctx: HostnameCtx): void {
@@ -42,9 +45,30 @@ export const setHostnameModule: Module = {
 };
 
 /**
- * The local stage's host name: from the system configuration and the metadata, before
- * any network manager or DHCP client starts (user-data is not read yet; set_hostname
- * applies its hostname/fqdn in the init stage).
+ * The host-name keys of the user's plain cloud-config parts, read ahead of the init
+ * stage so that preserve_hostname, hostname and fqdn in user-data hold from the first
+ * moment (pure). Parts that need more (includes, jinja) are left to the init stage.
+ */
+export function userHostnameKeys(raw: Uint8Array | null): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (raw === null) return out;
+  try {
+    for (const part of splitUserdata(raw, 'user-data')) {
+      if (part.contentType !== 'text/cloud-config') continue;
+      const doc = loadYaml(Buffer.from(part.body).toString('utf8'), 'user-data');
+      if (!isDict(doc.value)) continue;
+      for (const k of HOSTNAME_KEYS) if (doc.value[k] !== undefined) out[k] = doc.value[k];
+    }
+  } catch {
+    // Unreadable user-data is reported by the init stage; here it only means no early keys.
+  }
+  return out;
+}
+
+/**
+ * The local stage's host name: from the system configuration, the user's plain
+ * cloud-config and the metadata, before any network manager or DHCP client starts.
+ * set_hostname applies in the init stage what only the full user-data processing gives.
  */
 export function setHostnameEarly(env: StageEnv, ds: DatasourceResult): void {
   const log = env.log.child('set_hostname');
@@ -53,7 +77,8 @@ export function setHostnameEarly(env: StageEnv, ds: DatasourceResult): void {
   const sem = new Paths(ds.instanceId).semaphore('set_hostname', 'once-per-instance');
   if (sem !== null && env.host.fs.exists(sem)) return;
   try {
-    setHostname({ host: env.host, log, cfg: env.system.cfg, source: new ConfigSource(), ds, distro: env.distro });
+    const cfg = { ...env.system.cfg, ...userHostnameKeys(ds.userdata) };
+    setHostname({ host: env.host, log, cfg, source: new ConfigSource(), ds, distro: env.distro });
   } catch (e) {
     log.error(`setting the host name early failed: ${(e as Error).message}`);
   }
