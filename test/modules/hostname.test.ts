@@ -105,3 +105,19 @@ test('the early host name reads preserve_hostname and hostname from plain cloud-
   assert.deepEqual(userHostnameKeys(enc('#cloud-config\n: bad: [\n')), {});
   assert.deepEqual(userHostnameKeys(null), {});
 });
+
+test('differential: cloud-init\'s own hosts templates (from the reference chroot) render as the built-in copies', async (t) => {
+  const fs = await import('node:fs');
+  const { renderHostsTemplate } = await import('../../packages/core/src/modules/update-etc-hosts.js');
+  const dir = '/var/tmp/nimbus-ref/root/etc/cloud/templates';
+  if (!fs.existsSync(`${dir}/hosts.debian.tmpl`)) {
+    t.skip('no reference chroot (see /work/shared/reference/cloud-init-ref.sh)');
+    return;
+  }
+  for (const [kind, os] of [['debian', undefined], ['redhat', RHEL8]] as const) {
+    const k = makeKit(os === undefined ? {} : { osRelease: os });
+    k.write(`etc/cloud/templates/hosts.${kind}.tmpl`, fs.readFileSync(`${dir}/hosts.${kind}.tmpl`, 'utf8'));
+    await k.run(updateEtcHosts, 'manage_etc_hosts: true\nfqdn: web-1.example.org\nhostname: web-1\nprefer_fqdn_over_hostname: false\n');
+    assert.equal(k.read('etc/hosts'), renderHostsTemplate(kind, 'web-1.example.org', 'web-1'), kind);
+  }
+});

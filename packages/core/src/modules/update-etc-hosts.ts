@@ -26,6 +26,7 @@ const BUILTIN: Record<'debian' | 'redhat', (fqdn: string, hostname: string) => s
       'ff02::1 ip6-allnodes',
       'ff02::2 ip6-allrouters',
       '',
+      '',
     ].join('\n'),
   redhat: (fqdn, hostname) =>
     [
@@ -45,6 +46,7 @@ const BUILTIN: Record<'debian' | 'redhat', (fqdn: string, hostname: string) => s
       `::1 ${fqdn} ${hostname}`,
       '::1 localhost.localdomain localhost',
       '::1 localhost6.localdomain6 localhost6',
+      '',
       '',
     ].join('\n'),
 };
