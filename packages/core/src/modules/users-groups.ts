@@ -49,23 +49,23 @@ export const usersGroupsSchema = z.object({
   users: z.union([z.string(), z.array(z.union([z.string(), z.array(z.string()), userSchema])), z.record(z.string(), z.unknown())]).optional(),
 });
 
-// cloud-init's option → useradd flag, applied in key order as cloud-init does.
-const OPTS: [string, string][] = [
-  ['expiredate', '--expiredate'],
-  ['gecos', '--comment'],
-  ['groups', '--groups'],
-  ['homedir', '--home'],
-  ['inactive', '--inactive'],
-  ['primary_group', '--gid'],
-  ['selinux_user', '--selinux-user'],
-  ['shell', '--shell'],
-  ['uid', '--uid'],
-];
-const FLAGS: [string, string][] = [
-  ['no_log_init', '--no-log-init'],
-  ['no_user_group', '--no-user-group'],
-  ['system', '--system'],
-];
+// cloud-init's option → useradd flag, in key order (cloud-init walks its options sorted by name).
+const OPTS: [string, string, 'value' | 'flag'][] = (
+  [
+    ['expiredate', '--expiredate', 'value'],
+    ['gecos', '--comment', 'value'],
+    ['groups', '--groups', 'value'],
+    ['homedir', '--home', 'value'],
+    ['inactive', '--inactive', 'value'],
+    ['no_log_init', '--no-log-init', 'flag'],
+    ['no_user_group', '--no-user-group', 'flag'],
+    ['primary_group', '--gid', 'value'],
+    ['selinux_user', '--selinux-user', 'value'],
+    ['shell', '--shell', 'value'],
+    ['system', '--system', 'flag'],
+    ['uid', '--uid', 'value'],
+  ] as [string, string, 'value' | 'flag'][]
+).sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
 export function groupNames(v: unknown): string[] {
   if (typeof v === 'string') return v.split(',').map((g) => g.trim()).filter(Boolean);
@@ -96,14 +96,15 @@ export function userProblems(u: UserConfig): [string, string][] {
 /** useradd's argv for a user (pure; passwords are never in it). */
 export function useraddArgv(u: UserConfig): string[] {
   const argv = ['useradd', u.name];
-  for (const [key, flag] of OPTS) {
+  for (const [key, flag, kind] of OPTS) {
     const v = u[key];
-    if (key === 'groups') {
+    if (kind === 'flag') {
+      if (v === true) argv.push(flag);
+    } else if (key === 'groups') {
       const gs = groupNames(v);
       if (gs.length > 0) argv.push(flag, gs.join(','));
     } else if ((typeof v === 'string' && v !== '') || (typeof v === 'number' && (key === 'uid' || key === 'inactive'))) argv.push(flag, String(v));
   }
-  for (const [key, flag] of FLAGS) if (u[key] === true) argv.push(flag);
   argv.push(u.no_create_home === true || u.system === true ? '-M' : '-m');
   return argv;
 }
