@@ -40,7 +40,9 @@ test('set_hostname: fqdn, prefer_fqdn_over_hostname, rhel prefers the fqdn, pres
   await k.run(setHostnameModule, 'fqdn: db.example.com\nprefer_fqdn_over_hostname: true\n');
   assert.equal(k.read('etc/hostname'), 'db.example.com\n');
   const r = makeKit({ osRelease: RHEL8 });
+  r.write('etc/NetworkManager/conf.d/00-base.conf', '');
   await r.run(setHostnameModule, 'hostname: app\n');
+  assert.match(r.read('etc/NetworkManager/conf.d/90-nimbus-hostname.conf'), /^\[main\]\nhostname-mode=none$/m, 'NetworkManager told to leave the name alone');
   assert.equal(r.read('etc/hostname'), 'web-1.example.org\n', 'rhel: fqdn from metadata');
   const p = makeKit();
   await p.run(setHostnameModule, 'preserve_hostname: true\nhostname: other\n');

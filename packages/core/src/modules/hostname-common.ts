@@ -128,7 +128,20 @@ export function applyHostname(ctx: HostnameCtx, name: string): void {
   const r = ctx.host.exec.run(['hostname', name]);
   if (!r.recorded && (r.error !== undefined || r.code !== 0)) ctx.log.warn(`wrote ${file} but could not set the running host name: ${r.error ?? r.stderr.trim() ?? `exit ${r.code}`}`);
   ctx.host.fs.write(PREVIOUS_HOSTNAME_FILE, `${name}\n`, { mode: 0o644 });
+  keepNetworkManagerOff(ctx);
   ctx.log.info(`host name set to ${name} (${file})`);
+}
+
+export const NM_HOSTNAME_DROPIN = '/etc/NetworkManager/conf.d/90-nimbus-hostname.conf';
+
+/**
+ * NetworkManager may set a host name it learns from DHCP or reverse DNS; told
+ * hostname-mode=none it leaves the name nimbus set alone. Written only where
+ * NetworkManager is installed.
+ */
+function keepNetworkManagerOff(ctx: HostnameCtx): void {
+  if (!ctx.host.fs.isDir('/etc/NetworkManager/conf.d') || ctx.host.fs.exists(NM_HOSTNAME_DROPIN)) return;
+  ctx.host.fs.write(NM_HOSTNAME_DROPIN, '# Written by nimbus: the host name comes from the instance metadata, not from DHCP.\n[main]\nhostname-mode=none\n', { mode: 0o644 });
 }
 
 export function readSetHostname(host: Host): { hostname: string; fqdn: string } | null {
