@@ -17,10 +17,11 @@ export const KEY_TYPES = ['rsa', 'dsa', 'ecdsa', 'ed25519'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
 const DEFAULT_GENKEYTYPES: KeyType[] = ['rsa', 'ecdsa', 'ed25519'];
 
-const keyName = z.enum(['rsa_private', 'rsa_public', 'rsa_certificate', 'dsa_private', 'dsa_public', 'dsa_certificate', 'ecdsa_private', 'ecdsa_public', 'ecdsa_certificate', 'ed25519_private', 'ed25519_public', 'ed25519_certificate']);
+// Every key of ssh_keys is optional: <type>_<private|public|certificate>.
+const sshKeysSchema = z.object(Object.fromEntries(KEY_TYPES.flatMap((t) => ['private', 'public', 'certificate'].map((k) => [`${t}_${k}`, z.string().optional()]))));
 
 export const sshSchema = z.object({
-  ssh_keys: z.record(keyName, z.string()).optional(),
+  ssh_keys: sshKeysSchema.optional(),
   ssh_authorized_keys: z.array(z.string()).optional(),
   ssh_deletekeys: z.boolean().optional(),
   ssh_genkeytypes: z.array(z.enum(KEY_TYPES)).optional(),
