@@ -77,9 +77,9 @@ export function makeKit(opts: { osRelease?: string; passwd?: string; group?: str
       const source = new ConfigSource();
       source.add(Object.keys(cfg), { file: 'user-data', positions: doc.positions });
       const d = dsOf(ds);
-      const osr = host.fs.readText('/etc/os-release') ?? '';
+      const osr = kit.host.fs.readText('/etc/os-release') ?? '';
       const ctx: ModuleContext = {
-        host,
+        host: kit.host,
         log: logger.child(mod.name),
         cfg,
         source,

@@ -78,7 +78,7 @@ export function isHashedPassword(p: string): boolean {
 export function chpasswd(ctx: Pick<ModuleContext, 'host'>, pairs: readonly [string, string][], hashed: boolean): string | null {
   if (pairs.length === 0) return null;
   const stdin = pairs.map(([u, p]) => `${u}:${p}`).join('\n') + '\n';
-  return failure(ctx.host.exec.run(hashed ? ['chpasswd', '-e'] : ['chpasswd'], { stdin }));
+  return failure(ctx.host.exec.run(inTree(ctx, hashed ? ['chpasswd', '-e'] : ['chpasswd']), { stdin }));
 }
 
 // cloud-init's alphabet for RANDOM passwords: no characters that are easily confused.
@@ -93,4 +93,23 @@ export function randomPassword(randomInt: (max: number) => number, len = 20): st
 /** Locks a password: `passwd -l`, or `usermod --lock` where the tree has no passwd. */
 export function lockPasswordArgv(ctx: Pick<ModuleContext, 'host'>, name: string): string[] {
   return !ctx.host.exec.has('passwd') && ctx.host.exec.has('usermod') ? ['usermod', '--lock', name] : ['passwd', '-l', name];
+}
+
+/**
+ * An account command (useradd, groupadd, usermod, chpasswd, passwd) for the tree:
+ * with --exec host on a root other than "/", shadow-utils' --root makes it change the
+ * tree's /etc/passwd, not this machine's.
+ */
+export function inTree(ctx: Pick<ModuleContext, 'host'>, argv: readonly string[]): string[] {
+  if (ctx.host.exec.mode !== 'host' || ctx.host.root === '/') return [...argv];
+  return [argv[0] as string, '--root', ctx.host.root, ...argv.slice(1)];
+}
+
+/**
+ * Whether commands that act on the running system (hostname, mount -a, swapon,
+ * systemctl, shutdown) concern the tree: it is "/" (or they are only recorded). For
+ * an image tree under --root they would change this machine instead.
+ */
+export function treeIsRunning(ctx: Pick<ModuleContext, 'host'>): boolean {
+  return ctx.host.root === '/' || ctx.host.exec.mode === 'record';
 }

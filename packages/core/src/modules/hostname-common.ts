@@ -10,6 +10,7 @@ import type { DatasourceResult } from '../datasources/types.js';
 import type { Distro } from '../distro/types.js';
 import { distroFacts } from '../distro/facts.js';
 import { hostnameProblem, MAX_KERNEL_HOSTNAME } from './names.js';
+import { treeIsRunning } from './accounts.js';
 
 export const hostnameSchema = z.object({
   preserve_hostname: z.boolean().optional(),
@@ -125,8 +126,10 @@ export function applyHostname(ctx: HostnameCtx, name: string): void {
   } else {
     ctx.host.fs.write(file, sysconfigNetworkWithHostname(ctx.host.fs.readText(file), name), { mode: 0o644 });
   }
-  const r = ctx.host.exec.run(['hostname', name]);
-  if (!r.recorded && (r.error !== undefined || r.code !== 0)) ctx.log.warn(`wrote ${file} but could not set the running host name: ${r.error ?? r.stderr.trim() ?? `exit ${r.code}`}`);
+  if (treeIsRunning(ctx)) {
+    const r = ctx.host.exec.run(['hostname', name]);
+    if (!r.recorded && (r.error !== undefined || r.code !== 0)) ctx.log.warn(`wrote ${file} but could not set the running host name: ${r.error ?? (r.stderr.trim() || `exit ${r.code}`)}`);
+  } else ctx.log.info(`${ctx.host.root} is not the running system: its ${file} is written, this machine's host name is left alone`);
   ctx.host.fs.write(PREVIOUS_HOSTNAME_FILE, `${name}\n`, { mode: 0o644 });
   keepNetworkManagerOff(ctx);
   ctx.log.info(`host name set to ${name} (${file})`);

@@ -10,7 +10,7 @@ import type { Module, ModuleContext } from './types.js';
 import type { Host } from '../host/host.js';
 import { distroFacts } from '../distro/facts.js';
 import { isDict } from '../config/merge.js';
-import { failure } from './accounts.js';
+import { failure, treeIsRunning } from './accounts.js';
 import { pathProblem } from './names.js';
 
 export const MNT_COMMENT = 'comment=cloudconfig';
@@ -277,6 +277,10 @@ function run(ctx: ModuleContext): void {
   if (changed) {
     cmds.push(['mount', '-a']);
     if (distroFacts(ctx.distro).initSystem === 'systemd') cmds.push(['systemctl', 'daemon-reload']);
+  }
+  if (cmds.length > 0 && !treeIsRunning(ctx)) {
+    ctx.log.info(`${ctx.host.root} is not the running system: ${cmds.map((c) => c.join(' ')).join(', ')} not run`);
+    return;
   }
   for (const c of cmds) {
     const why = failure(ctx.host.exec.run(c));

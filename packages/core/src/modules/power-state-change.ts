@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Module, ModuleContext } from './types.js';
 import { isDict } from '../config/merge.js';
+import { treeIsRunning } from './accounts.js';
 
 export const powerStateSchema = z.object({
   power_state: z
@@ -67,6 +68,10 @@ function run(ctx: ModuleContext): void {
   const plan = planPowerState(ctx.cfg.power_state);
   if ('problems' in plan) {
     for (const p of plan.problems) ctx.log.error(`${ctx.source.where(p.key === '' ? ['power_state'] : ['power_state', p.key])}power_state: ${p.message}; nothing was done`);
+    return;
+  }
+  if (!treeIsRunning(ctx)) {
+    ctx.log.warn(`power_state: ${ctx.host.root} is not the running system; this machine is not shut down`);
     return;
   }
   if (plan.condition === false) {

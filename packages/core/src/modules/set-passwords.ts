@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Module, ModuleContext } from './types.js';
-import { chpasswd, failure, isHashedPassword, passwordProblem, randomPassword } from './accounts.js';
+import { chpasswd, failure, inTree, isHashedPassword, passwordProblem, randomPassword } from './accounts.js';
 import { isValidUserName } from './names.js';
 import { normalizeUsers } from './users-common.js';
 import { restartSshd, setSshdOption } from './ssh-common.js';
@@ -155,7 +155,7 @@ function run(ctx: ModuleContext): void {
   const expire = !(ch !== null && typeof ch === 'object' && (ch as Record<string, unknown>).expire === false);
   if (expire) {
     for (const u of done) {
-      const why = failure(ctx.host.exec.run(['passwd', '--expire', u]));
+      const why = failure(ctx.host.exec.run(inTree(ctx, ['passwd', '--expire', u])));
       if (why !== null) ctx.log.error(`expiring the password of ${u} failed: ${why}`);
     }
   }

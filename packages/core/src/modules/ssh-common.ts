@@ -2,7 +2,7 @@
 // prefix for disabled logins, and setting one option in sshd's configuration.
 import type { ModuleContext } from './types.js';
 import { distroFacts, serviceCommand } from '../distro/facts.js';
-import { failure } from './accounts.js';
+import { failure, treeIsRunning } from './accounts.js';
 
 /** cloud-init's options on keys of a login that is refused ($USER: whom to use instead). */
 export const DISABLE_USER_OPTS =
@@ -69,6 +69,10 @@ export function restartSshd(ctx: ModuleContext): void {
   const facts = distroFacts(ctx.distro);
   const sys = ctx.cfg.system_info;
   const svc = sys !== null && typeof sys === 'object' && typeof (sys as Record<string, unknown>).ssh_svcname === 'string' ? ((sys as Record<string, unknown>).ssh_svcname as string) : facts.sshService;
+  if (!treeIsRunning(ctx)) {
+    ctx.log.info(`${ctx.host.root} is not the running system: ${svc} is not restarted`);
+    return;
+  }
   if (!/^[A-Za-z0-9@._-]+$/.test(svc)) {
     ctx.log.error(`system_info.ssh_svcname ${JSON.stringify(svc)} is not a service name; sshd was not restarted`);
     return;

@@ -6,7 +6,7 @@
 // only its password, lock, sudo rules and keys are applied, as with cloud-init.
 import { z } from 'zod';
 import type { Module, ModuleContext } from './types.js';
-import { Accounts, chpasswd, failure, isHashedPassword, lockPasswordArgv, passwordProblem } from './accounts.js';
+import { Accounts, chpasswd, failure, inTree, isHashedPassword, lockPasswordArgv, passwordProblem } from './accounts.js';
 import { cleanKeys, installKeys } from './authkeys.js';
 import { sudoRules, writeSudoRules } from './sudoers.js';
 import { normalizeUsers, userPath, type UserConfig } from './users-common.js';
@@ -111,7 +111,7 @@ export function useraddArgv(u: UserConfig): string[] {
 
 function createGroup(ctx: ModuleContext, acc: Accounts, name: string): boolean {
   if (acc.groupExists(name)) return true;
-  const why = failure(ctx.host.exec.run(['groupadd', name]));
+  const why = failure(ctx.host.exec.run(inTree(ctx, ['groupadd', name])));
   if (why !== null) {
     ctx.log.error(`groupadd ${name} failed: ${why}`);
     return false;
@@ -146,7 +146,7 @@ function applyUser(ctx: ModuleContext, acc: Accounts, u: UserConfig, sudoBlocks:
       const wanted = [...groupNames(u.groups), ...(typeof u.primary_group === 'string' ? [u.primary_group] : [])];
       for (const g of wanted) if (!createGroup(ctx, acc, g)) return;
     }
-    const why = failure(ctx.host.exec.run(useraddArgv(u)));
+    const why = failure(ctx.host.exec.run(inTree(ctx, useraddArgv(u))));
     if (why !== null) {
       ctx.log.error(`${at()}useradd ${u.name} failed: ${why}`);
       return;
@@ -168,7 +168,7 @@ function applyUser(ctx: ModuleContext, acc: Accounts, u: UserConfig, sudoBlocks:
     if (why !== null) ctx.log.error(`setting the password of ${u.name} failed: ${why}`);
   }
   if (u.lock_passwd !== false) {
-    const why = failure(ctx.host.exec.run(lockPasswordArgv(ctx, u.name)));
+    const why = failure(ctx.host.exec.run(inTree(ctx, lockPasswordArgv(ctx, u.name))));
     if (why !== null) ctx.log.error(`locking the password of ${u.name} failed: ${why}`);
   }
   if (u.sudo === false) ctx.log.deprecated(`${at('sudo')}users: sudo: false for ${u.name} is deprecated; use null`);
@@ -207,7 +207,7 @@ function run(ctx: ModuleContext): void {
         ctx.log.warn(`${ctx.source.where(['groups'])}groups: cannot add ${JSON.stringify(m)} to ${g.name}: no such user`);
         continue;
       }
-      const why = failure(ctx.host.exec.run(['usermod', '-a', '-G', g.name, m]));
+      const why = failure(ctx.host.exec.run(inTree(ctx, ['usermod', '-a', '-G', g.name, m])));
       if (why !== null) ctx.log.error(`adding ${m} to ${g.name} failed: ${why}`);
     }
   }
