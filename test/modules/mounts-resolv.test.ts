@@ -120,3 +120,15 @@ test('mounts pure parts', () => {
   assert.equal(suggestedSwapSize(8 * 2 ** 30, 2 ** 30), 2 ** 30);
   assert.equal(suggestedSwapSize(64 * 2 ** 30, null), 8 * 2 ** 30);
 });
+
+test('mounts: nothing to add and nothing of ours in fstab: fstab untouched, no mount -a', async () => {
+  const k = makeKit();
+  await k.run(mounts, 'mounts: [[ephemeral0, /data]]\n', { ec2Metadata: BDM });
+  assert.ok(!k.exists('etc/fstab'));
+  assert.deepEqual(k.argvs(), []);
+  const o = makeKit();
+  o.write('etc/fstab', 'LABEL=r / ext4 defaults 0 1\n/dev/vdb /mnt auto defaults,comment=cloudconfig 0 2\n');
+  await o.run(mounts, '{}');
+  assert.equal(o.read('etc/fstab'), 'LABEL=r / ext4 defaults 0 1\n', 'our old line goes when its disk is gone');
+  assert.deepEqual(o.argvs(), [['mount', '-a'], ['systemctl', 'daemon-reload']]);
+});

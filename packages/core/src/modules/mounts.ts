@@ -260,6 +260,11 @@ function run(ctx: ModuleContext): void {
     }
     lines.push([e[0], e[1], e[2], safeOptions(e[3] as string), e[4], e[5]]);
   }
+  const hadOwn = existing.split('\n').some((l) => l.includes(MNT_COMMENT));
+  if (lines.length === 0 && !hadOwn) {
+    ctx.log.debug('no fstab entries to write');
+    return;
+  }
   const next = fstabWith(existing, lines);
   const changed = next !== (existing.endsWith('\n') || existing === '' ? existing : `${existing}\n`);
   if (lines.length === 0 && !changed) {
