@@ -40,9 +40,7 @@ test('set_hostname: fqdn, prefer_fqdn_over_hostname, rhel prefers the fqdn, pres
   await k.run(setHostnameModule, 'fqdn: db.example.com\nprefer_fqdn_over_hostname: true\n');
   assert.equal(k.read('etc/hostname'), 'db.example.com\n');
   const r = makeKit({ osRelease: RHEL8 });
-  r.write('etc/NetworkManager/conf.d/00-base.conf', '');
   await r.run(setHostnameModule, 'hostname: app\n');
-  assert.match(r.read('etc/NetworkManager/conf.d/90-nimbus-hostname.conf'), /^\[main\]\nhostname-mode=none$/m, 'NetworkManager told to leave the name alone');
   assert.equal(r.read('etc/hostname'), 'web-1.example.org\n', 'rhel: fqdn from metadata');
   const p = makeKit();
   await p.run(setHostnameModule, 'preserve_hostname: true\nhostname: other\n');
@@ -100,7 +98,7 @@ test('update_etc_hosts renders the image\'s own jinja template when present', as
 });
 
 test('the early host name reads preserve_hostname and hostname from plain cloud-config user-data', async () => {
-  const { userHostnameKeys } = await import('../../packages/core/src/modules/set-hostname.js');
+  const { userHostnameKeys } = await import('../../packages/core/src/modules/hostname-early.js');
   const enc = (s: string) => new Uint8Array(Buffer.from(s));
   assert.deepEqual(userHostnameKeys(enc('#cloud-config\npreserve_hostname: true\nhostname: x\nruncmd: [ls]\n')), { preserve_hostname: true, hostname: 'x' });
   assert.deepEqual(userHostnameKeys(enc('#!/bin/sh\necho\n')), {});

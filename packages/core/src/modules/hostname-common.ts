@@ -2,7 +2,6 @@
 // update_hostname, update_etc_hosts and the early hostname of the local stage.
 // cloud-init's precedence: `fqdn`, then a dotted `hostname`, then the metadata's
 // local-hostname; `hostname` alone overrides the short name.
-import { z } from 'zod';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
 import type { ConfigSource } from '../config/source.js';
@@ -11,14 +10,6 @@ import type { Distro } from '../distro/types.js';
 import { distroFacts } from '../distro/facts.js';
 import { hostnameProblem, MAX_KERNEL_HOSTNAME } from './names.js';
 import { treeIsRunning } from './accounts.js';
-
-export const hostnameSchema = z.object({
-  preserve_hostname: z.boolean().optional(),
-  hostname: z.string().optional(),
-  fqdn: z.string().optional(),
-  prefer_fqdn_over_hostname: z.boolean().optional(),
-  create_hostname_file: z.boolean().optional(),
-});
 
 export const HOSTNAME_KEYS = ['preserve_hostname', 'hostname', 'fqdn', 'prefer_fqdn_over_hostname'] as const;
 
@@ -131,20 +122,7 @@ export function applyHostname(ctx: HostnameCtx, name: string): void {
     if (!r.recorded && (r.error !== undefined || r.code !== 0)) ctx.log.warn(`wrote ${file} but could not set the running host name: ${r.error ?? (r.stderr.trim() || `exit ${r.code}`)}`);
   } else ctx.log.info(`${ctx.host.root} is not the running system: its ${file} is written, this machine's host name is left alone`);
   ctx.host.fs.write(PREVIOUS_HOSTNAME_FILE, `${name}\n`, { mode: 0o644 });
-  keepNetworkManagerOff(ctx);
   ctx.log.info(`host name set to ${name} (${file})`);
-}
-
-export const NM_HOSTNAME_DROPIN = '/etc/NetworkManager/conf.d/90-nimbus-hostname.conf';
-
-/**
- * NetworkManager may set a host name it learns from DHCP or reverse DNS; told
- * hostname-mode=none it leaves the name nimbus set alone. Written only where
- * NetworkManager is installed.
- */
-function keepNetworkManagerOff(ctx: HostnameCtx): void {
-  if (!ctx.host.fs.isDir('/etc/NetworkManager/conf.d') || ctx.host.fs.exists(NM_HOSTNAME_DROPIN)) return;
-  ctx.host.fs.write(NM_HOSTNAME_DROPIN, '# Written by nimbus: the host name comes from the instance metadata, not from DHCP.\n[main]\nhostname-mode=none\n', { mode: 0o644 });
 }
 
 export function readSetHostname(host: Host): { hostname: string; fqdn: string } | null {
@@ -160,4 +138,28 @@ export function readSetHostname(host: Host): { hostname: string; fqdn: string } 
 
 export function writeSetHostname(host: Host, w: WantedName): void {
   host.fs.write(SET_HOSTNAME_FILE, JSON.stringify({ hostname: w.hostname, fqdn: w.fqdn }) + '\n', { mode: 0o644 });
+}
+
+/** set_hostname's work: the wanted name applied unless preserved, invalid or already set. */
+export function setHostname(ctx: HostnameCtx): void {
+  if (ctx.cfg.preserve_hostname === true) {
+    ctx.log.info('preserve_hostname is set: the host name is left as it is');
+    return;
+  }
+  const w = wantedName(ctx);
+  if (w === null) {
+    ctx.log.info('neither the configuration nor the metadata names this host: the host name is left as it is');
+    return;
+  }
+  if ('error' in w) {
+    ctx.log.error(w.error);
+    return;
+  }
+  const prev = readSetHostname(ctx.host);
+  if (prev !== null && prev.hostname === w.hostname && prev.fqdn === w.fqdn && currentStaticName(ctx.host, ctx.distro) === w.name) {
+    ctx.log.info(`host name already ${w.name}`);
+    return;
+  }
+  applyHostname(ctx, w.name);
+  writeSetHostname(ctx.host, w);
 }

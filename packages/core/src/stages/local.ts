@@ -12,7 +12,7 @@ import { writeInstanceData } from '../state/instance-data.js';
 import { stageFinished, stageStarted } from '../state/status.js';
 import { Paths } from '../state/paths.js';
 import { NIMBUS_VERSION_STRING } from '../modules/final-message.js';
-import { setHostnameEarly } from '../modules/set-hostname.js';
+import { setHostnameEarly } from '../modules/hostname-early.js';
 
 /** The cached datasource when it is still this machine's; "stale" when it is certainly not. */
 async function checkCache(env: StageEnv, cached: DatasourceResult): Promise<DatasourceResult | 'stale' | 'unknown'> {
