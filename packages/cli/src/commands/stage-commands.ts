@@ -1,7 +1,7 @@
 // init [--local], modules --mode init|config|final, single --name N [--frequency F]:
 // the boot stages run by hand, exactly as the daemons run them.
 import { Option, type Command } from 'commander';
-import { disabledReason, FREQUENCIES, guarded, openStage, runInit, runInitLocal, runModulesMode, runSingle, type Frequency, type ModulesMode } from '@nimbus/core';
+import { FREQUENCIES, guarded, openStage, runInit, runInitLocal, runModulesMode, runSingle, runStage, type Frequency, type ModulesMode, type StageEnv } from '@nimbus/core';
 import type { CliContext } from '../program.js';
 
 export function registerStageCommands(program: Command, ctx: CliContext): void {
@@ -10,15 +10,8 @@ export function registerStageCommands(program: Command, ctx: CliContext): void {
     .description('run the init stage (with --local: the init-local stage, before the network)')
     .option('-l, --local', 'run the init-local stage', false)
     .action(async (opts: { local: boolean }) => {
-      const host = ctx.host();
-      const why = disabledReason(host);
-      if (why !== null) {
-        process.stderr.write(`nimbus: ${why}; nothing to do\n`);
-        return;
-      }
-      const stage = opts.local ? 'init-local' : 'init';
-      const env = openStage(host, stage, { debug: ctx.globals().debug });
-      ctx.setExit(await guarded(env, stage, async () => (opts.local ? runInitLocal(env) : (await runInit(env)).code), 1));
+      const run = opts.local ? runInitLocal : async (env: StageEnv) => (await runInit(env)).code;
+      ctx.setExit(await runStage(ctx.host(), opts.local ? 'init-local' : 'init', ctx.globals().debug, run, 'nimbus'));
     });
 
   program
@@ -26,15 +19,7 @@ export function registerStageCommands(program: Command, ctx: CliContext): void {
     .description('run one list of modules: cloud_init_modules, cloud_config_modules or cloud_final_modules')
     .addOption(new Option('-m, --mode <mode>', 'which module list').choices(['init', 'config', 'final']).default('config'))
     .action(async (opts: { mode: ModulesMode }) => {
-      const host = ctx.host();
-      const why = disabledReason(host);
-      if (why !== null) {
-        process.stderr.write(`nimbus: ${why}; nothing to do\n`);
-        return;
-      }
-      const stage = `modules-${opts.mode}` as const;
-      const env = openStage(host, stage, { debug: ctx.globals().debug });
-      ctx.setExit(await guarded(env, stage, async () => (await runModulesMode(env, opts.mode)).code, 1));
+      ctx.setExit(await runStage(ctx.host(), `modules-${opts.mode}`, ctx.globals().debug, async (env) => (await runModulesMode(env, opts.mode)).code, 'nimbus'));
     });
 
   program

@@ -4,18 +4,14 @@
 // cloud-init-output.log; a failing command is reported and the next still runs.
 import { z } from 'zod';
 import type { Module } from './types.js';
+import { commandItem } from './command-item.js';
 
 export const bootcmdSchema = z.object({ bootcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()]))])).optional() });
 
-/** The argv for each bootcmd item, or why an item cannot be run (pure). */
+/** The argv for a bootcmd item (a shell line runs with `sh -c`), or why it cannot run (pure). */
 export function bootcmdArgv(item: unknown): string[] | { bad: string } {
-  if (typeof item === 'string') return ['sh', '-c', item];
-  if (Array.isArray(item)) {
-    if (item.length === 0) return { bad: 'an empty list' };
-    if (item.every((w) => typeof w === 'string' || typeof w === 'number' || typeof w === 'boolean')) return item.map((w) => String(w));
-    return { bad: 'a list with a non-scalar item' };
-  }
-  return { bad: item === null ? 'null' : typeof item };
+  const c = commandItem(item);
+  return 'shell' in c ? ['sh', '-c', c.shell] : 'argv' in c ? c.argv : c;
 }
 
 export const bootcmd: Module = {

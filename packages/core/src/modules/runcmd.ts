@@ -3,6 +3,7 @@
 // string item is a shell line, as written.
 import { z } from 'zod';
 import type { Module } from './types.js';
+import { commandItem } from './command-item.js';
 
 export const runcmdSchema = z.object({ runcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])), z.null()])).optional() });
 
@@ -15,9 +16,11 @@ export function runcmdScript(list: unknown[]): { script: string; bad: { index: n
   const lines = ['#!/bin/sh'];
   const bad: { index: number; got: string }[] = [];
   list.forEach((item, i) => {
-    if (typeof item === 'string') lines.push(item);
-    else if (Array.isArray(item) && item.every((w) => typeof w === 'string' || typeof w === 'number' || typeof w === 'boolean')) lines.push(item.map((w) => shellQuote(String(w))).join(' '));
-    else if (item !== null) bad.push({ index: i, got: Array.isArray(item) ? 'a list with a non-scalar item' : typeof item });
+    if (item === null) return;
+    const c = commandItem(item);
+    if ('shell' in c) lines.push(c.shell);
+    else if ('argv' in c) lines.push(c.argv.map(shellQuote).join(' '));
+    else bad.push({ index: i, got: c.bad });
   });
   return { script: lines.join('\n') + '\n', bad };
 }

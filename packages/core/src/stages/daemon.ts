@@ -2,7 +2,8 @@
 // runs its stage. They take the CLI's global options: --root, --exec, --debug. Each
 // daemon passes in its own stage function, so its bundle holds only that stage's code
 // (the local stage, on every boot's critical path, carries no module or schema code).
-import { createHost, type HostOptions } from '../host/host.js';
+import { createHost, type Host, type HostOptions } from '../host/host.js';
+import type { StatusStage } from '../state/status.js';
 import { EXEC_MODES, type ExecMode } from '../host/exec.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
 import { disabledReason, openStage, type StageEnv } from './env.js';
@@ -43,13 +44,20 @@ export async function runStageDaemon(stage: DaemonStage, argv: string[], run: (e
     (ok ? process.stdout : process.stderr).write(parsed);
     return ok ? 0 : 2;
   }
-  const host = createHost(parsed.opts);
+  const name = stage === 'local' ? 'init-local' : stage === 'init' ? 'init' : (`modules-${stage}` as const);
+  return runStage(createHost(parsed.opts), name, parsed.debug, run, `nimbus-${stage}`);
+}
+
+/**
+ * One boot stage, as the daemons and the CLI's init/modules run it: nothing when nimbus
+ * is switched off, else the stage opened (logger, distro, config) and guarded.
+ */
+export async function runStage(host: Host, name: StatusStage, debug: boolean, run: (env: StageEnv) => Promise<number>, label: string): Promise<number> {
   const why = disabledReason(host);
   if (why !== null) {
-    process.stderr.write(`nimbus-${stage}: ${why}; nothing to do\n`);
+    process.stderr.write(`${label}: ${why}; nothing to do\n`);
     return 0;
   }
-  const name = stage === 'local' ? 'init-local' : stage === 'init' ? 'init' : (`modules-${stage}` as const);
-  const env = openStage(host, name, { debug: parsed.debug });
+  const env = openStage(host, name, { debug });
   return guarded(env, name, () => run(env), 1);
 }
