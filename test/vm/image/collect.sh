@@ -14,7 +14,6 @@ hostname > "$d/hostname" 2>&1
 ip -j addr > "$d/ip-addr.json" 2>"$d/ip-addr.err"
 ip -j route > "$d/ip-route.json" 2>"$d/ip-route.err"
 nimbus status --format json > "$d/status.json" 2>"$d/status.err"; echo $? > "$d/status.rc"
-nimbus status --long > "$d/status-long.txt" 2>&1
 systemctl is-active nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service > "$d/nimbus-units.txt" 2>&1
 systemctl list-units --failed --no-legend --plain > "$d/failed-units.txt" 2>&1
 echo done > "$d/complete"
