@@ -49,7 +49,8 @@ MEM=${VM_MEM:-1024}
 MAC=52:54:00:12:34:56
 SUITE=bookworm
 COMMON_PKGS=systemd,systemd-sysv,udev,dbus,kmod,iproute2,procps,nodejs,linux-image-amd64,initramfs-tools
-declare -A VARIANT_PKGS=([ifupdown]=ifupdown [nm]=network-manager)
+# debootstrap resolves no virtual packages: polkitd (for network-manager) needs default-logind, which libpam-systemd provides.
+declare -A VARIANT_PKGS=([ifupdown]=ifupdown [nm]=network-manager,libpam-systemd)
 
 log() { printf 'vm-test: %s\n' "$*" >&2; }
 die() { printf 'vm-test: FAIL: %s\n' "$*" >&2; exit 1; }
