@@ -9,5 +9,8 @@ import { registerSysvinit } from './sysvinit.js';
 import { registerDoctor } from './doctor.js';
 import { registerAnalyze } from './analyze.js';
 import { registerCollectLogs } from './collect-logs.js';
+import { registerNetConvert } from './net-convert.js';
 
-addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerAnalyze, registerCollectLogs, registerSysvinit, registerDoctor, registerMakeMime);
+import { registerSchema } from './schema.js';
+
+addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerAnalyze, registerCollectLogs, registerSchema, registerSysvinit, registerDoctor, registerNetConvert, registerMakeMime);
