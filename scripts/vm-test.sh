@@ -48,7 +48,7 @@ TIMEOUT=${VM_BOOT_TIMEOUT:-480}
 MEM=${VM_MEM:-1024}
 MAC=52:54:00:12:34:56
 SUITE=bookworm
-COMMON_PKGS=systemd,systemd-sysv,udev,dbus,kmod,iproute2,procps,nodejs,linux-image-amd64,initramfs-tools
+COMMON_PKGS=systemd,systemd-sysv,udev,dbus,kmod,iproute2,procps,openssh-server,nodejs,linux-image-amd64,initramfs-tools
 # debootstrap resolves no virtual packages: polkitd (for network-manager) needs default-logind, which libpam-systemd provides.
 declare -A VARIANT_PKGS=([ifupdown]=ifupdown [nm]=network-manager,libpam-systemd)
 
@@ -127,6 +127,8 @@ configure_base() {  # configure_base ROOT VARIANT
     # NetworkManager alone manages the NIC (no ifupdown: /etc/network/interfaces absent).
     rm -f "$r/etc/network/interfaces"
   fi
+  # As a cloud image: no host keys (the ssh module makes them at the first boot).
+  rm -f "$r"/etc/ssh/ssh_host_*
   rm -f "$r"/var/cache/apt/archives/*.deb
 }
 

@@ -116,6 +116,12 @@ check(`journal: nimbus-init started after ${NET_SERVICE} was up`, () => {
   if (!(mono(net) < mono(init))) return `${NET_SERVICE} up at ${secs(net)} s, nimbus-init started at ${secs(init)} s`;
 });
 
+check('journal: ssh.service started after nimbus-init finished (keys in place before the first login)', () => {
+  const init = need('nimbus-init.service', 'done');
+  const ssh = need('ssh.service', 'start');
+  if (!(mono(init) < mono(ssh))) return `nimbus-init finished at ${secs(init)} s, ssh.service started at ${secs(ssh)} s`;
+});
+
 check('journal: the four stages ran, in order, and succeeded', () => {
   const order = ['nimbus-local.service', 'nimbus-init.service', 'nimbus-config.service', 'nimbus-final.service'];
   let prev = null;

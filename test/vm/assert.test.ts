@@ -37,6 +37,7 @@ function goodBoot(netService: string): Boot {
       [netService, 'done', 95],
       ['nimbus-init.service', 'start', 96],
       ['nimbus-init.service', 'done', 110],
+      ['ssh.service', 'start', 110.5],
       ['nimbus-config.service', 'start', 111],
       ['nimbus-config.service', 'done', 120],
       ['nimbus-final.service', 'start', 121],
