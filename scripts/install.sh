@@ -116,6 +116,22 @@ users:
 disable_root: true
 preserve_hostname: false
 
+# The default user ('default' in users above) and the distro facts, as Debian's
+# cloud.cfg has them: without a default_user here, 'default' creates no user.
+system_info:
+  distro: debian
+  default_user:
+    name: debian
+    lock_passwd: True
+    gecos: Debian
+    groups: [adm, audio, cdrom, dialout, dip, floppy, netdev, plugdev, sudo, video]
+    sudo: ["ALL=(ALL) NOPASSWD:ALL"]
+    shell: /bin/bash
+  paths:
+    cloud_dir: /var/lib/cloud/
+    templates_dir: /etc/cloud/templates/
+  ssh_svcname: ssh
+
 # Tried in order; the first one with data wins. (The datasources nimbus supports.)
 datasource_list: [ NoCloud, ConfigDrive, OpenStack, Ec2, None ]
 

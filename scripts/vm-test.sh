@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# `npm run test:vm`: a real boot of nimbus in a Debian 12 VM under qemu.
+#
+#   scripts/vm-test.sh [--variant ifupdown|nm|all] [--no-build] [--no-kvm] [--keep]
+#
+# For each variant (default: all = ifupdown, then nm):
+#   1. an image: a Debian 12 tree made by debootstrap (systemd, the network stack of
+#      the variant, Debian's nodejs, linux-image-amd64; no cloud-init), cached under
+#      /var/tmp/nimbus-vm keyed by its inputs; the .deb of `npm run package` installed
+#      into a copy of it with dpkg in a chroot; a raw ext4 disk made with `mkfs.ext4 -d`
+#      (no loop mount), cached too, keyed by the base and the .deb's contents;
+#   2. two boots of that disk under qemu-system-x86_64 (KVM when it works, else TCG),
+#      with a config-drive ISO (genisoimage -V config-2, test/vm/config-drive) on
+#      /dev/sr0 and qemu's user network with restrict=on; a test-only unit powers the VM
+#      off once nimbus-final is done;
+#   3. after each boot, the disk read with debugfs (journal, /var/lib/cloud, the files
+#      the cloud-config asked for, what the test unit saved) and checked by
+#      test/vm/assert.mjs.
+# Artifacts (serial logs, journals as text, the files read back) stay in
+# /var/tmp/nimbus-vm/runs/<time>/ (the disks are removed unless --keep).
+#
+# Environment: VM_BOOT_TIMEOUT (seconds per boot, default 480), VM_MEM (MiB, 1024),
+# VM_CACHE (default /var/tmp/nimbus-vm), VM_MIRROR (default: this machine's Debian mirror).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+variant=all build=1 kvm=auto keep=0
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --variant) variant=${2:?--variant needs ifupdown, nm or all}; shift 2 ;;
+    --variant=*) variant=${1#*=}; shift ;;
+    --no-build) build=0; shift ;;
+    --no-kvm) kvm=no; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "vm-test: unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+case $variant in
+  all) variants=(ifupdown nm) ;;
+  ifupdown|nm) variants=("$variant") ;;
+  *) echo "vm-test: --variant must be ifupdown, nm or all" >&2; exit 2 ;;
+esac
+
+CACHE=${VM_CACHE:-/var/tmp/nimbus-vm}
+TIMEOUT=${VM_BOOT_TIMEOUT:-480}
+MEM=${VM_MEM:-1024}
+MAC=52:54:00:12:34:56
+SUITE=bookworm
+COMMON_PKGS=systemd,systemd-sysv,udev,dbus,kmod,iproute2,procps,openssh-server,nodejs,linux-image-amd64,initramfs-tools
+# debootstrap resolves no virtual packages: polkitd (for network-manager) needs default-logind, which libpam-systemd provides.
+declare -A VARIANT_PKGS=([ifupdown]=ifupdown [nm]=network-manager,libpam-systemd)
+
+log() { printf 'vm-test: %s\n' "$*" >&2; }
+die() { printf 'vm-test: FAIL: %s\n' "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+TIMINGS=()
+timing() { TIMINGS+=("$(printf '%-34s %7ss' "$1" "$2")"); log "$1: $2 s"; }
+
+[[ $(id -u) == 0 ]] || die "needs root (debootstrap, chroot, dpkg in the image tree)"
+
+# --- tools on this machine (installed from Debian's packages when missing) -------------
+ensure() {  # ensure COMMAND PACKAGE
+  command -v "$1" >/dev/null && return 0
+  log "installing $2 (for $1)"
+  flock /var/lock/nimbus-test-apt.lock sh -c '
+    if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name "*Packages*" -mmin -1440 2>/dev/null | head -1)" ]; then apt-get update -q >/dev/null; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$1" >/dev/null' sh "$2" \
+    || die "could not install $2"
+  command -v "$1" >/dev/null || die "$2 is installed but $1 is still missing"
+}
+ensure qemu-system-x86_64 qemu-system-x86
+ensure debootstrap debootstrap
+ensure genisoimage genisoimage
+ensure mkfs.ext4 e2fsprogs
+ensure debugfs e2fsprogs
+ensure journalctl systemd
+ensure dpkg-deb dpkg
+ensure flock util-linux
+[[ $(mkfs.ext4 2>&1 || true) == *'-d root-directory'* ]] || die "this mkfs.ext4 has no -d (e2fsprogs >= 1.43 needed)"
+
+mkdir -p "$CACHE/runs"
+RUN=$CACHE/runs/$(date -u +%Y%m%dT%H%M%SZ)-$$
+mkdir -p "$RUN"
+log "artifacts: $RUN"
+# Keep the artifacts of the last 5 runs.
+ls -1d "$CACHE"/runs/*/ 2>/dev/null | sort | head -n -5 | while read -r old; do rm -rf "$old"; done
+
+# --- the .deb ----------------------------------------------------------------------------
+t0=$(now)
+pkgargs=(--out "$RUN")
+[[ $build == 0 ]] && pkgargs+=(--no-build)
+DEB=$(bash scripts/package.sh "${pkgargs[@]}" | tail -1)
+[[ -f $DEB ]] || die "npm run package made no .deb"
+# The .deb's contents (not its bytes: mtimes change with every build): file data, modes
+# and the control files.
+debx=$RUN/deb-contents
+rm -rf "$debx"; mkdir -p "$debx"
+dpkg-deb -x "$DEB" "$debx/root"; dpkg-deb -e "$DEB" "$debx/DEBIAN"
+DEB_HASH=$( (cd "$debx" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . -printf '%M %u %g %p %l\n' | sort) | sha256sum | cut -c1-16)
+rm -rf "$debx"
+timing "package (.deb)" "$(secs "$t0" "$(now)")"
+
+# --- the base image tree, per variant ----------------------------------------------------
+mirror() {
+  if [[ -n ${VM_MIRROR:-} ]]; then echo "$VM_MIRROR"; return; fi
+  awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null \
+    || true
+}
+MIRROR=$(mirror); MIRROR=${MIRROR:-http://deb.debian.org/debian}
+
+# Everything the base tree is made of goes into its key: this function's text, the
+# package list and the suite.
+configure_base() {  # configure_base ROOT VARIANT
+  local r=$1 v=$2
+  echo nimbus-vm-base > "$r/etc/hostname"
+  printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$r/etc/hosts"
+  printf '/dev/vda\t/\text4\trw,errors=remount-ro\t0\t1\n' > "$r/etc/fstab"
+  chroot "$r" passwd -d root >/dev/null          # serial-console login, for debugging
+  # A cloud image: no machine-id until the first boot; a persistent journal the test reads.
+  : > "$r/etc/machine-id"; rm -f "$r/var/lib/dbus/machine-id"
+  mkdir -p "$r/var/log/journal" "$r/etc/systemd/journald.conf.d"
+  printf '[Journal]\nStorage=persistent\n' > "$r/etc/systemd/journald.conf.d/nimbus-vm-test.conf"
+  if [[ $v == nm ]]; then
+    # NetworkManager alone manages the NIC (no ifupdown: /etc/network/interfaces absent).
+    rm -f "$r/etc/network/interfaces"
+  fi
+  # As a cloud image: no host keys (the ssh module makes them at the first boot).
+  rm -f "$r"/etc/ssh/ssh_host_*
+  rm -f "$r"/var/cache/apt/archives/*.deb
+}
+
+base_key() {  # base_key VARIANT
+  { echo "$SUITE $COMMON_PKGS ${VARIANT_PKGS[$1]}"; declare -f configure_base build_base; } | sha256sum | cut -c1-16
+}
+
+# The layer on top of the base: nimbus's .deb, and the test-only files of test/vm/image
+# (the unit that saves the results and powers the VM off; a per-boot script).
+install_layer() {  # install_layer ROOT LOG
+  local r=$1
+  cp "$DEB" "$r/tmp/nimbus.deb"
+  chroot "$r" dpkg -i /tmp/nimbus.deb > "$2" 2>&1 || return 1
+  rm -f "$r/tmp/nimbus.deb"
+  install -m 0644 test/vm/image/nimbus-vm-test.service "$r/etc/systemd/system/nimbus-vm-test.service"
+  install -D -m 0755 test/vm/image/collect.sh "$r/usr/local/sbin/nimbus-vm-test-collect"
+  mkdir -p "$r/etc/systemd/system/multi-user.target.wants"
+  ln -sf /etc/systemd/system/nimbus-vm-test.service "$r/etc/systemd/system/multi-user.target.wants/nimbus-vm-test.service"
+  install -D -m 0755 test/vm/image/per-boot.sh "$r/var/lib/cloud/scripts/per-boot/50-nimbus-vm-test"
+}
+layer_key() {
+  { declare -f install_layer; cat test/vm/image/*; echo "$DEB_HASH"; } | sha256sum | cut -c1-16
+}
+
+build_base() {  # build_base VARIANT DIR: debootstrap, configure, kernel and initrd out
+  local v=$1 dir=$2 tmp=$2.tmp.$$
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  log "[$v] debootstrap $SUITE from $MIRROR (a few minutes; cached afterwards)"
+  # In a private mount namespace: the mounts debootstrap makes in the tree (proc, sys)
+  # never show on this machine and go away with it.
+  if ! unshare --mount --propagation private debootstrap --variant=minbase \
+      --include="$COMMON_PKGS,${VARIANT_PKGS[$v]}" "$SUITE" "$tmp/root" "$MIRROR" > "$tmp/debootstrap.log" 2>&1; then
+    tail -30 "$tmp/debootstrap.log" >&2
+    die "[$v] debootstrap failed (log: $tmp/debootstrap.log)"
+  fi
+  configure_base "$tmp/root" "$v"
+  local k i
+  k=$(ls "$tmp"/root/boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)
+  i=$(ls "$tmp"/root/boot/initrd.img-* 2>/dev/null | sort -V | tail -1)
+  [[ -n $k && -n $i ]] || die "[$v] no kernel or initrd in the image's /boot"
+  cp "$k" "$tmp/vmlinuz"; cp "$i" "$tmp/initrd.img"
+  rm -rf "$dir"; mv "$tmp" "$dir"
+}
+
+# image VARIANT -> sets IMG_DIR (vmlinuz, initrd.img, disk.raw: the pristine disk)
+image() {
+  local v=$1 bkey base ikey t
+  bkey=$(base_key "$v")
+  base=$CACHE/base-$v-$bkey
+  ikey=$bkey-$(layer_key)
+  IMG_DIR=$CACHE/image-$v-$ikey
+  t=$(now)
+  if [[ -f $IMG_DIR/disk.raw ]]; then
+    log "[$v] image with this .deb cached: $IMG_DIR"
+  else
+    for old in "$CACHE"/image-"$v"-*; do [[ -e $old ]] && rm -rf "$old"; done
+    local tmp=$IMG_DIR.tmp.$$
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    cp -a "$base/root" "$tmp/root"
+    if ! install_layer "$tmp/root" "$tmp/dpkg.log"; then
+      cat "$tmp/dpkg.log" >&2; die "[$v] dpkg -i of the .deb failed in the image tree"
+    fi
+    ! [[ -e $tmp/root/usr/bin/cloud-init && ! -L $tmp/root/usr/bin/cloud-init ]] || die "[$v] cloud-init itself is in the image"
+    local mb
+    mb=$(du -sm "$tmp/root" | cut -f1)
+    mkfs.ext4 -q -F -L nimbus-root -d "$tmp/root" "$tmp/disk.raw" "$((mb * 2 + 1024))M" >/dev/null \
+      || die "[$v] mkfs.ext4 -d failed"
+    rm -rf "$tmp/root"
+    cp "$base/vmlinuz" "$base/initrd.img" "$tmp/"
+    mv "$tmp" "$IMG_DIR"
+  fi
+  timing "[$v] image with the .deb" "$(secs "$t" "$(now)")"
+}
+
+# --- the config drive ----------------------------------------------------------------------
+ISO=$RUN/config-2.iso
+drive=$RUN/config-drive
+cp -a test/vm/config-drive "$drive"
+# The same data under a dated version too, as OpenStack writes it.
+cp -a "$drive/openstack/latest" "$drive/openstack/2018-08-27"
+genisoimage -quiet -o "$ISO" -V config-2 -r -J "$drive" || die "genisoimage failed"
+
+# --- qemu ------------------------------------------------------------------------------------
+ACCEL=tcg
+kvm_works() {  # a kernel with no root panics within seconds under KVM (TCG needs ~10 s just to get there): if it does, use KVM
+  [[ -r /dev/kvm && -w /dev/kvm ]] || return 1
+  local out=$RUN/kvm-probe.log
+  timeout 20 qemu-system-x86_64 -accel kvm -m 256 -nodefaults -display none -monitor none -no-reboot \
+    -serial "file:$out" -kernel "$1" -append "console=ttyS0 panic=-1" >/dev/null 2>"$out.err" || true
+  grep -q 'Kernel panic' "$out" 2>/dev/null
+}
+
+boot() {  # boot VARIANT N DISK -> serial log in $RUN/$v/boot-N/serial.log
+  local v=$1 n=$2 disk=$3 out=$RUN/$1/boot-$2
+  mkdir -p "$out"
+  local t rc=0
+  t=$(now)
+  log "[$v] boot $n ($ACCEL, timeout ${TIMEOUT}s)"
+  timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
+    -accel "$ACCEL" -m "$MEM" -smp 2 -nodefaults -display none -monitor none -no-reboot \
+    -serial "file:$out/serial.log" \
+    -kernel "$IMG_DIR/vmlinuz" -initrd "$IMG_DIR/initrd.img" \
+    -append "root=/dev/vda rw console=ttyS0,115200 panic=-1" \
+    -drive "file=$disk,format=raw,if=virtio" \
+    -drive "file=$ISO,format=raw,if=ide,index=0,media=cdrom,readonly=on" \
+    -netdev user,id=n0,restrict=on,net=192.0.2.0/24,host=192.0.2.1,dns=192.0.2.3,dhcpstart=192.0.2.100 \
+    -device "virtio-net-pci,netdev=n0,mac=$MAC,romfile=" \
+    > "$out/qemu.log" 2>&1 || rc=$?
+  BOOT_SECS=$(secs "$t" "$(now)")
+  timing "[$v] boot $n" "$BOOT_SECS"
+  if [[ $rc == 124 || $rc == 137 ]]; then
+    log "[$v] boot $n did not power off within ${TIMEOUT}s: qemu killed. Serial console:"
+    tail -80 "$out/serial.log" >&2
+    return 1
+  fi
+  if [[ $rc != 0 ]] || ! grep -q 'reboot: Power down' "$out/serial.log"; then
+    log "[$v] boot $n: qemu exit $rc without a clean power-off. qemu: $(cat "$out/qemu.log")"
+    log "serial console:"; tail -80 "$out/serial.log" >&2
+    return 1
+  fi
+}
+
+# --- reading the disk back (debugfs; nothing is mounted) --------------------------------------
+extract() {  # extract DISK DEST
+  local disk=$1 dest=$2/fs
+  mkdir -p "$dest"
+  local d
+  for d in /var/log/journal /var/lib/cloud /var/lib/nimbus-vm-test /var/lib/nimbus-vm /etc/nimbus-vm \
+           /home /root /etc/network /etc/NetworkManager /etc/cloud /etc/sudoers.d; do
+    mkdir -p "$dest$(dirname "$d")"
+    debugfs -R "rdump $d $dest$(dirname "$d")" "$disk" >/dev/null 2>>"$2/debugfs.err" || true
+  done
+  for f in /etc/passwd /etc/group /etc/shadow /etc/hostname /etc/hosts /var/log/cloud-init.log /var/log/cloud-init-output.log; do
+    mkdir -p "$dest$(dirname "$f")"
+    debugfs -R "dump -p $f $dest$f" "$disk" >/dev/null 2>>"$2/debugfs.err" || true
+  done
+  local jdir
+  jdir=$(find "$dest/var/log/journal" -name '*.journal' -printf '%h\n' 2>/dev/null | sort -u | head -1)
+  if [[ -n $jdir ]]; then
+    journalctl -D "$jdir" -o json --no-pager > "$2/journal.json" 2>"$2/journal.err" || true
+    journalctl -D "$jdir" -o short-monotonic --no-pager > "$2/journal.txt" 2>>"$2/journal.err" || true
+  fi
+}
+
+# --- run -----------------------------------------------------------------------------------------
+# The base trees first, in parallel (debootstrap is mostly downloads and dpkg).
+t=$(now)
+pids=()
+for v in "${variants[@]}"; do
+  base=$CACHE/base-$v-$(base_key "$v")
+  if [[ -f $base/root/etc/os-release && -f $base/vmlinuz ]]; then
+    log "[$v] base image cached: $base"
+  else
+    for old in "$CACHE"/base-"$v"-*; do [[ -e $old ]] && rm -rf "$old"; done
+    build_base "$v" "$base" &
+    pids+=($!)
+  fi
+done
+for p in "${pids[@]}"; do wait "$p" || die "a base image could not be built"; done
+timing "base images (${variants[*]})" "$(secs "$t" "$(now)")"
+
+failed=()
+for v in "${variants[@]}"; do
+  image "$v"
+  if [[ $ACCEL == tcg && $kvm == auto ]] && kvm_works "$IMG_DIR/vmlinuz"; then ACCEL=kvm; fi
+  disk=$RUN/$v/disk.raw
+  mkdir -p "$RUN/$v"
+  cp --sparse=always "$IMG_DIR/disk.raw" "$disk"
+  ok=1
+  for n in 1 2; do
+    if ! boot "$v" "$n" "$disk"; then ok=0; failed+=("[$v] boot $n did not complete"); break; fi
+    extract "$disk" "$RUN/$v/boot-$n"
+    if [[ $n == 1 ]]; then
+      # Per-instance work must not come back: remove a file write_files made (a
+      # once-per-instance module); the second boot must leave it absent.
+      debugfs -w -R "rm /etc/nimbus-vm/hello.txt" "$disk" >/dev/null 2>&1 || true
+    fi
+    if ! node test/vm/assert.mjs --variant "$v" --boot "$n" --dir "$RUN/$v"; then
+      ok=0; failed+=("[$v] boot $n: assertions failed")
+    fi
+  done
+  [[ $keep == 1 ]] || rm -f "$disk"
+  [[ $ok == 1 ]] && log "[$v] passed" || log "[$v] FAILED (artifacts: $RUN/$v)"
+done
+
+echo
+echo "vm-test timings ($ACCEL):"
+printf '  %s\n' "${TIMINGS[@]}"
+echo "artifacts: $RUN"
+if [[ ${#failed[@]} -gt 0 ]]; then
+  printf 'vm-test: FAIL: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+echo "vm-test: PASS (${variants[*]})"
