@@ -72,6 +72,11 @@ export class Exec {
       this.fs.appendLog(COMMAND_RECORD, JSON.stringify(rec) + '\n', 0o600);
       return { code: 0, stdout: '', stderr: '', recorded: true };
     }
+    // Inside a chroot a missing command is only chroot's exit 127 (its message may be in
+    // a log): look first, so callers see "command not found" as on the host.
+    if (this.mode === 'chroot' && !(argv[0] as string).includes('/') && !this.has(argv[0] as string)) {
+      return { code: 127, stdout: '', stderr: '', recorded: false, error: `command not found: ${argv[0]} (not installed under ${this.fs.root})` };
+    }
     const [cmd, ...args] = this.mode === 'chroot' ? ['chroot', this.fs.root, ...argv] : [...argv];
     let outFd: number | null = null;
     if (opts.output === 'log') outFd = this.fs.openLog(OUTPUT_LOG, 0o640);

@@ -99,7 +99,13 @@ function generateKeys(ctx: ModuleContext): void {
     if (ctx.host.fs.exists(path)) continue;
     const argv = ['ssh-keygen', '-t', t, '-N', '', '-f', ctx.host.exec.pathFor(path)];
     if (ctx.cfg.ssh_quiet_keygen === true) argv.splice(1, 0, '-q');
-    const why = failure(ctx.host.exec.run(argv, { output: 'log' }));
+    const r = ctx.host.exec.run(argv, { output: 'log' });
+    if (r.error?.startsWith('command not found')) {
+      // An image without OpenSSH: nothing to generate keys for. cloud-init warns too.
+      ctx.log.warn(`ssh-keygen is not installed in this image: no host keys were generated`);
+      break;
+    }
+    const why = failure(r);
     if (why !== null) {
       ctx.log.error(`generating the ${t} host key failed: ${why}`);
       continue;
