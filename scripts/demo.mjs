@@ -64,7 +64,8 @@ function bootOnce(n, title) {
   for (const line of log) {
     const m = EVENT.exec(line);
     if (!m) continue;
-    const [, stage, mod, status, reason, ms] = m;
+    const [, stage, mod, status, full, ms] = m;
+    const reason = full.replace(/^config-\S+ /, '');
     if (status === 'SKIP' && /not supported, nothing configured/.test(reason)) {
       absent.push(mod);
       continue;

@@ -97,7 +97,7 @@ test('second boot skips per-instance modules; a new instance-id runs them again'
   second.forEach((r) => assert.equal(r.code, 0, r.stderr));
   assert.equal(read(root, 'etc/motd'), 'changed by the admin\n', 'write_files ran again on the same instance');
   assert.equal(recorded(root).length, 1, 'scripts_user ran again on the same instance');
-  assert.match(read(root, 'var/log/cloud-init.log'), /finish: init\/config-write_files: SKIP: already ran \(once-per-instance\)/);
+  assert.match(read(root, 'var/log/cloud-init.log'), /finish: init\/config-write_files: SKIP: config-write_files already ran \(once-per-instance\)/);
   assert.equal(read(root, 'var/lib/cloud/data/previous-instance-id'), 'NO_PREVIOUS_INSTANCE_ID\n');
 
   // The same image booted as another instance.

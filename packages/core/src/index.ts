@@ -36,3 +36,7 @@ export * from './userdata/merge.js';
 export * from './userdata/make-mime.js';
 export * from './userdata/jinja.js';
 export * from './boot/index.js';
+export * from './analyze/events.js';
+export * from './analyze/report.js';
+export * from './state/collect-logs.js';
+export { NIMBUS_VERSION_STRING } from './version.js';

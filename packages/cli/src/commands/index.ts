@@ -7,5 +7,7 @@ import { registerClean } from './clean.js';
 import { registerMakeMime } from './make-mime.js';
 import { registerSysvinit } from './sysvinit.js';
 import { registerDoctor } from './doctor.js';
+import { registerAnalyze } from './analyze.js';
+import { registerCollectLogs } from './collect-logs.js';
 
-addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerSysvinit, registerDoctor, registerMakeMime);
+addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerAnalyze, registerCollectLogs, registerSysvinit, registerDoctor, registerMakeMime);

@@ -32,7 +32,7 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
   const done = (outcome: Outcome, reason: string): ModuleResult => {
     const ms = Math.round(host.clock.monotonicMs() - t0);
     const status = outcome === 'ran' ? 'SUCCESS' : outcome === 'failed' ? 'FAIL' : 'SKIP';
-    log.debug(`finish: ${event}: ${status}: ${reason} (${ms} ms)`);
+    log.debug(`finish: ${event}: ${status}: config-${mod.name} ${reason} (${ms} ms)`);
     return { name: mod.name, outcome, ms, reason };
   };
   if (!configured(mod, base.cfg)) return done('skipped', `no ${mod.keys.join('/')} configuration`);
@@ -114,15 +114,15 @@ function unsupported(env: StageEnv, base: BaseContext, name: string, stage: Stag
   const event = `${stage}/config-${name}`;
   if (keys === undefined) {
     log.warn(`not supported: module ${name} is not a module nimbus knows; skipped`);
-    log.debug(`finish: ${event}: SKIP: unknown module (0 ms)`);
+    log.debug(`finish: ${event}: SKIP: config-${name} unknown module (0 ms)`);
     return { name, outcome: 'unsupported', ms: 0, reason: 'unknown module' };
   }
   const set = keys.filter((k) => base.cfg[k] !== undefined && base.cfg[k] !== null);
   if (set.length > 0) {
     log.warn(`not supported: module ${name}; its configuration (${set.join(', ')}) was not applied`);
-    log.debug(`finish: ${event}: SKIP: not supported (0 ms)`);
+    log.debug(`finish: ${event}: SKIP: config-${name} not supported (0 ms)`);
     return { name, outcome: 'unsupported', ms: 0, reason: `not supported; ${set.join(', ')} ignored` };
   }
-  log.debug(`finish: ${event}: SKIP: not supported, nothing configured for it (0 ms)`);
+  log.debug(`finish: ${event}: SKIP: config-${name} not supported, nothing configured for it (0 ms)`);
   return { name, outcome: 'skipped', ms: 0, reason: 'not supported, nothing configured' };
 }
