@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { DIST } from '../helpers/boot.js';
 import { LOGS, STAGES, runStage, type StageRun } from './crash-harness.js';
 import { cloudRoot, imdsHandler, novaHandler, serve } from './metadata.js';
@@ -94,6 +95,17 @@ test('OpenStack: user-data, vendor-data, admin_pass and EC2 credentials never le
       stderr += r.stderr;
       // `query --all` as root prints the sensitive data: that is its job. The others never do.
       if (args[0] !== 'query') for (const m of Object.values(M)) assert.ok(!r.stdout.includes(m), `${args.join(' ')} printed ${m}`);
+    }
+    // collect-logs (what users attach to bug reports) leaves every secret out.
+    const tar = path.join(root, '..', `${path.basename(root)}-logs.tar.gz`);
+    const c = await cli(root, 'collect-logs', '--tarfile', tar);
+    assert.equal(c.code, 0, c.stderr);
+    try {
+      const unpacked = gunzipSync(fs.readFileSync(tar)).toString('latin1');
+      assert.ok(unpacked.includes('cloud-init.log'), 'the tarball holds the logs');
+      for (const m of Object.values(M)) assert.ok(!unpacked.includes(m), `collect-logs packed ${m}`);
+    } finally {
+      fs.rmSync(tar, { force: true });
     }
     assert.match(fs.readFileSync(path.join(root, 'run/cloud-init/instance-data.json'), 'utf8'), /"instance_id": "iid-secrets-os"/);
     const found = checkNoLeak(root, stderr, Object.values(M), [M.userdata, M.runcmd, M.vendor, M.adminPass, M.ec2]);
