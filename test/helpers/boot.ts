@@ -15,12 +15,30 @@ export interface Run {
   stderr: string;
 }
 
-export function makeRoot(opts: { drive?: string | false; osRelease?: string } = {}): string {
+/** A fake physical NIC under <root>/sys/class/net, as the kernel shows one (virtio, up, carrier). */
+export function addNic(root: string, name: string, mac: string): void {
+  const dir = path.join(root, 'sys/class/net', name);
+  const dev = path.join(root, 'sys/devices/pci0000:00/0000:00:03.0/virtio0');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(path.join(dev, 'driver'), { recursive: true });
+  for (const [k, v] of Object.entries({ address: mac, type: '1', operstate: 'up', carrier: '1', mtu: '1500', uevent: `INTERFACE=${name}\n` })) fs.writeFileSync(path.join(dir, k), `${v}\n`);
+  if (!fs.existsSync(path.join(dir, 'device'))) fs.symlinkSync(dev, path.join(dir, 'device'));
+}
+
+export function makeRoot(opts: { drive?: string | false; osRelease?: string; nics?: [string, string][] } = {}): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-it-'));
   fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/os-release'), opts.osRelease ?? 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n');
   fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\ndemo:x:1001:1002:Demo:/home/demo:/bin/bash\n');
   fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nadm:x:4:\ndemo:x:1002:\n');
+  // A Debian image has ifupdown: /etc/network/interfaces sourcing interfaces.d, and ifup
+  // (a file only: under --exec record nothing in the tree is ever run).
+  fs.mkdirSync(path.join(root, 'etc/network/interfaces.d'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'etc/network/interfaces'), 'auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n');
+  fs.mkdirSync(path.join(root, 'usr/sbin'), { recursive: true });
+  for (const tool of ['ifup', 'ifdown']) fs.writeFileSync(path.join(root, 'usr/sbin', tool), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  // The example drive's network_data.json is for this NIC.
+  for (const [name, mac] of opts.nics ?? [['eth0', '52:54:00:12:34:56']]) addNic(root, name, mac);
   if (opts.drive !== false) {
     const seed = path.join(root, 'var/lib/cloud/seed/config_drive');
     fs.mkdirSync(seed, { recursive: true });

@@ -9,5 +9,6 @@ import { registerSysvinit } from './sysvinit.js';
 import { registerDoctor } from './doctor.js';
 import { registerAnalyze } from './analyze.js';
 import { registerCollectLogs } from './collect-logs.js';
+import { registerNetConvert } from './net-convert.js';
 
-addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerAnalyze, registerCollectLogs, registerSysvinit, registerDoctor, registerMakeMime);
+addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerAnalyze, registerCollectLogs, registerSysvinit, registerDoctor, registerNetConvert, registerMakeMime);

@@ -12,6 +12,7 @@ import { NIMBUS_VERSION_STRING } from '../version.js';
 import { consumeData } from './consume.js';
 import { configFromParts } from './instance-config.js';
 import { runModuleList, type ModuleResult } from './runner.js';
+import { initNetwork } from './network.js';
 
 /** The instance's data: the cache when init-local (or an earlier boot) found a real source, else a search. */
 export async function obtainDatasource(env: StageEnv): Promise<DatasourceResult | null> {
@@ -36,10 +37,11 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
     stageFinished(host, 'init', log.report, null);
     return { code: 1, modules: [] };
   }
-  const { paths } = recordInstance(host, ds);
+  const { paths, isNew } = recordInstance(host, ds);
   const { user, vendor } = consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds) });
   const { cfg, source } = configFromParts(env.system, vendor.parts, user.parts);
   writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
+  initNetwork(env, ds, isNew, cfg);
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
   stageFinished(host, 'init', log.report, ds.description);
   return { code: log.report.errors.length > 0 ? 1 : 0, modules };

@@ -12,6 +12,7 @@ import { writeInstanceData } from '../state/instance-data.js';
 import { stageFinished, stageStarted } from '../state/status.js';
 import { Paths } from '../state/paths.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
+import { localNetwork } from './network.js';
 
 /** The cached datasource when it is still this machine's; "stale" when it is certainly not. */
 async function checkCache(env: StageEnv, cached: DatasourceResult): Promise<DatasourceResult | 'stale' | 'unknown'> {
@@ -62,19 +63,27 @@ export async function runInitLocal(env: StageEnv): Promise<number> {
   host.fs.write(`${new Paths().runDir}/enabled`, '');
   let ds: DatasourceResult | null = null;
   const cached = readCachedInstance(host);
+  // A cache this stage cannot check (a network datasource's) still is this machine's
+  // until the init stage says otherwise: its network config must not be replaced by
+  // the fallback just because no local source is here.
+  let unverified: DatasourceResult | null = null;
   if (cached !== null) {
     const verdict = await checkCache(env, cached);
     if (verdict === 'stale') host.fs.remove(new Paths().instanceLink);
-    else if (verdict !== 'unknown') ds = verdict;
+    else if (verdict === 'unknown') unverified = cached;
+    else ds = verdict;
   }
   if (ds === null) ds = await findDatasource(host, log, env.system.cfg, 'local', detect(env));
+  let isNew = false;
   if (ds !== null) {
     const rec = recordInstance(host, ds);
+    isNew = rec.isNew;
     if (rec.isNew) log.info(`new instance ${ds.instanceId} (previous: ${rec.previousId})`);
     writeInstanceData(host, { ds, distro: env.distro, mergedCfg: env.system.cfg, version: NIMBUS_VERSION_STRING });
   } else {
     log.info('no local datasource: the init stage looks for network ones');
   }
+  localNetwork(env, ds ?? unverified, isNew);
   stageFinished(host, 'init-local', log.report, ds?.description ?? null);
   return log.report.errors.length > 0 ? 1 : 0;
 }

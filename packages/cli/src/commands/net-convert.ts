@@ -1,0 +1,79 @@
+// `nimbus devel net-convert`: cloud-init's net-convert, with the same flags and output
+// paths: reads one network config, renders it for one network stack into DIR.
+import * as nodePath from 'node:path';
+import { Option, type Command } from 'commander';
+import { createHost, parseText, render, type InputKind, type NetRenderer, NetConfigError, RenderError, YamlError } from '@nimbus/core';
+import { develCommand, type Register } from '../program.js';
+
+const KINDS: InputKind[] = ['eni', 'network_data.json', 'yaml'];
+const OUTPUTS: NetRenderer[] = ['eni', 'netplan', 'networkd', 'sysconfig', 'network-manager'];
+// The distro names cloud-init's net-convert accepts for -D.
+const DISTROS = ['almalinux', 'alpine', 'amazon', 'arch', 'centos', 'cloudlinux', 'cos', 'debian', 'eurolinux', 'fedora', 'freebsd', 'gentoo', 'miraclelinux', 'netbsd', 'openbsd', 'openEuler', 'openmandriva', 'opensuse', 'photon', 'rhel', 'rocky', 'sles', 'ubuntu', 'virtuozzo'];
+
+interface Opts {
+  networkData: string;
+  kind: InputKind;
+  directory?: string;
+  distro: string;
+  mac: string[];
+  outputKind: NetRenderer;
+  debug?: boolean;
+}
+
+export const registerNetConvert: Register = (program, ctx) => {
+  const cmd: Command = develCommand(program)
+    .command('net-convert')
+    .description('convert a network config (network_data.json, ENI or v1/v2 YAML) to files of one network stack')
+    .requiredOption('-p, --network-data <file>', 'the network configuration to read')
+    .addOption(new Option('-k, --kind <kind>', 'format of the input').choices(KINDS).makeOptionMandatory())
+    .option('-d, --directory <dir>', 'directory to write the output under (as the root)')
+    // The global -d (--debug) is parsed before this command sees its arguments, so
+    // `net-convert ... -d DIR` reaches here as --debug plus a DIR operand: take it.
+    .argument('[dir]')
+    .addOption(new Option('-D, --distro <name>', 'distro the output is for').choices(DISTROS).makeOptionMandatory())
+    .option('-m, --mac <name,mac>', 'interface name to MAC mapping (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(new Option('-O, --output-kind <kind>', 'network stack to write for').choices(OUTPUTS).makeOptionMandatory())
+    .action((dir: string | undefined, opts: Opts) => {
+      if (opts.directory === undefined) opts.directory = dir ?? '';
+      if (opts.directory === '') {
+        process.stderr.write('nimbus devel net-convert: -d DIR is required\n');
+        ctx.setExit(2);
+        return;
+      }
+      const reader = createHost({ root: '/', exec: 'record' }).fs;
+      const input = nodePath.resolve(opts.networkData);
+      const macs = new Map<string, string>();
+      for (const m of opts.mac) {
+        const [name, mac] = m.split(',', 2);
+        if (!name || !mac || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(mac)) {
+          process.stderr.write(`nimbus devel net-convert: -m ${m}: expected NAME,MAC\n`);
+          ctx.setExit(1);
+          return;
+        }
+        macs.set(mac.toLowerCase(), name);
+      }
+      try {
+        const text = reader.readText(input);
+        if (text === null) throw new NetConfigError(input, '(file)', 'expected a readable file');
+        const cfg = parseText(opts.kind, text, input, macs, { read: (p) => reader.readText(p), list: (d) => reader.list(d) });
+        process.stderr.write(`Read input format '${opts.kind}' from '${input}'.\n`);
+        if (cfg.kind === 'disabled') {
+          process.stderr.write(`Network configuration is disabled ("config: disabled"); nothing written.\n`);
+          return;
+        }
+        // RootFs needs its root to exist (creating it through itself recurses forever).
+        reader.mkdir(nodePath.resolve(opts.directory as string));
+        const out = createHost({ root: nodePath.resolve(opts.directory as string), exec: 'record' });
+        for (const [path, f] of render(cfg.state, opts.outputKind)) out.fs.write(path, f.content, { mode: f.mode });
+        process.stderr.write(`Wrote output format '${opts.outputKind}' to '${nodePath.resolve(opts.directory as string)}/'\n`);
+      } catch (e) {
+        if (e instanceof NetConfigError || e instanceof RenderError || e instanceof YamlError) {
+          process.stderr.write(`nimbus devel net-convert: ${e.message}\n`);
+          ctx.setExit(1);
+          return;
+        }
+        throw e;
+      }
+    });
+  void cmd;
+};

@@ -1,0 +1,74 @@
+// What every renderer shares: the output shape (path → content and mode, pure data
+// the caller writes), the header, udev rules and route placement.
+import type { Iface, NetworkState, Route, StaticSubnet } from '../model.js';
+import { expand6 } from '../validate.js';
+
+export interface RenderedFile {
+  content: string;
+  mode: number;
+}
+
+/** Rendered files by absolute path inside the target root. */
+export type Rendered = Map<string, RenderedFile>;
+
+export const HEADER_LINES = [
+  'Written by nimbus from the instance\'s network configuration; changes here are',
+  'lost when it is rendered again. To stop nimbus writing it, put',
+  '"network: {config: disabled}" in /etc/cloud/cloud.cfg.d/99-disable-network-config.cfg',
+];
+
+export function header(comment: string): string {
+  return HEADER_LINES.map((l) => `${comment} ${l}\n`).join('');
+}
+
+/** udev rules that give each physical NIC with a MAC its configured name. */
+export function udevRules(ifaces: Iface[]): string | null {
+  const lines = ifaces
+    .filter((i) => i.type === 'physical' && i.mac !== undefined)
+    .map((i) => `SUBSYSTEM=="net", ACTION=="add", DRIVERS=="?*", ATTR{address}=="${i.mac}", NAME="${i.name}"\n`);
+  return lines.length === 0 ? null : header('#') + lines.join('');
+}
+
+function toBits(addr: string): string {
+  if (addr.includes(':')) return expand6(addr).map((g) => parseInt(g, 16).toString(2).padStart(16, '0')).join('');
+  return addr
+    .split('.')
+    .map((o) => Number(o).toString(2).padStart(8, '0'))
+    .join('');
+}
+
+export function inSubnet(addr: string, s: StaticSubnet): boolean {
+  if ((addr.includes(':') ? 6 : 4) !== s.family) return false;
+  return toBits(addr).slice(0, s.prefix) === toBits(s.address).slice(0, s.prefix);
+}
+
+/**
+ * The routes an interface carries: its subnets' routes plus the global routes whose
+ * gateway lies in one of its static subnets (the only interface that can reach it).
+ */
+export function routesOf(state: NetworkState, i: Iface): Route[] {
+  const own = i.subnets.flatMap((s) => s.routes);
+  const statics = i.subnets.filter((s): s is StaticSubnet => s.type === 'static');
+  const global = state.routes.filter((r) => statics.some((s) => inSubnet(r.via, s)));
+  return [...own, ...global];
+}
+
+export function statics(i: Iface, family?: 4 | 6): StaticSubnet[] {
+  return i.subnets.filter((s): s is StaticSubnet => s.type === 'static' && (family === undefined || s.family === family));
+}
+
+export function has(i: Iface, type: 'dhcp4' | 'dhcp6' | 'slaac'): boolean {
+  return i.subnets.some((s) => s.type === type);
+}
+
+/** The default gateway of a family: a subnet's gateway, else a default route's via. */
+export function defaultGateway(state: NetworkState, i: Iface, family: 4 | 6): { via: string; metric?: number } | null {
+  for (const s of statics(i, family)) if (s.gateway) return { via: s.gateway };
+  const r = routesOf(state, i).find((x) => x.prefix === 0 && (x.to.includes(':') ? 6 : 4) === family);
+  return r ? { via: r.via, ...(r.metric !== undefined ? { metric: r.metric } : {}) } : null;
+}
+
+/** Global routes no interface can reach (no static subnet holds the gateway): not rendered. */
+export function unplacedRoutes(state: NetworkState): Route[] {
+  return state.routes.filter((r) => !state.interfaces.some((i) => statics(i).some((s) => inSubnet(r.via, s))));
+}

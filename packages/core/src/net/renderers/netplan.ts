@@ -1,0 +1,97 @@
+// netplan: /etc/netplan/50-cloud-init.yaml, mode 0600 (netplan warns about, and may
+// refuse, world-readable files). DHCP is told not to set the host name.
+import { byName, type Iface, type NetworkState } from '../model.js';
+import { header, routesOf, statics, has, type Rendered } from './common.js';
+import { emitYaml, type Yaml } from './yaml-emit.js';
+
+export const NETPLAN_PATH = '/etc/netplan/50-cloud-init.yaml';
+
+const BOND_PARAMS: Record<string, string> = {
+  mode: 'mode',
+  miimon: 'mii-monitor-interval',
+  xmit_hash_policy: 'transmit-hash-policy',
+  primary: 'primary',
+  lacp_rate: 'lacp-rate',
+  updelay: 'up-delay',
+  downdelay: 'down-delay',
+  ad_select: 'ad-select',
+  arp_interval: 'arp-interval',
+  fail_over_mac: 'fail-over-mac-policy',
+  primary_reselect: 'primary-reselect-policy',
+  min_links: 'min-links',
+  num_grat_arp: 'gratuitous-arp',
+};
+
+const NUMERIC = new Set(['mii-monitor-interval', 'up-delay', 'down-delay', 'arp-interval', 'min-links', 'gratuitous-arp']);
+
+function device(state: NetworkState, i: Iface): { [k: string]: Yaml } {
+  const d: { [k: string]: Yaml } = {};
+  if (i.type === 'physical' && i.mac) {
+    d.match = { macaddress: i.mac };
+    d['set-name'] = i.name;
+  } else if (i.mac) d.macaddress = i.mac;
+  if (i.mtu !== undefined) d.mtu = i.mtu;
+  if (i.bond) {
+    d.interfaces = i.bond.members;
+    const p: { [k: string]: Yaml } = {};
+    for (const [k, v] of Object.entries(i.bond.params)) {
+      const key = BOND_PARAMS[k] ?? k;
+      p[key] = NUMERIC.has(key) && /^\d+$/.test(v) ? Number(v) : v;
+    }
+    if (Object.keys(p).length > 0) d.parameters = p;
+  }
+  if (i.bridge) {
+    d.interfaces = i.bridge.ports;
+    if (i.bridge.stp !== undefined) d.parameters = { stp: i.bridge.stp };
+  }
+  if (i.vlan) {
+    d.id = i.vlan.id;
+    d.link = i.vlan.link;
+  }
+  const noHostname = { 'use-hostname': false };
+  if (has(i, 'dhcp4')) {
+    d.dhcp4 = true;
+    d['dhcp4-overrides'] = noHostname;
+  }
+  if (has(i, 'dhcp6')) {
+    d.dhcp6 = true;
+    d['dhcp6-overrides'] = noHostname;
+  }
+  if (has(i, 'slaac')) d['accept-ra'] = true;
+  else if (i.acceptRa !== undefined) d['accept-ra'] = i.acceptRa;
+  const addrs = statics(i).map((s) => `${s.address}/${s.prefix}`);
+  if (addrs.length > 0) d.addresses = addrs;
+  const routes: Yaml[] = [];
+  for (const s of statics(i)) if (s.gateway) routes.push({ to: 'default', via: s.gateway });
+  for (const r of routesOf(state, i)) {
+    const route: { [k: string]: Yaml } = { to: r.prefix === 0 ? 'default' : `${r.to}/${r.prefix}`, via: r.via };
+    if (r.metric !== undefined) route.metric = r.metric;
+    routes.push(route);
+  }
+  if (routes.length > 0) d.routes = routes;
+  const ns = [...new Set(i.subnets.flatMap((s) => s.dns.nameservers))];
+  const search = [...new Set(i.subnets.flatMap((s) => s.dns.search))];
+  // netplan has no global DNS: the global servers go with each statically configured
+  // interface (DHCP ones get theirs from the DHCP server).
+  if (statics(i).length > 0) {
+    for (const n of state.dns.nameservers) if (!ns.includes(n)) ns.push(n);
+    for (const n of state.dns.search) if (!search.includes(n)) search.push(n);
+  }
+  if (ns.length > 0 || search.length > 0) {
+    const dns: { [k: string]: Yaml } = {};
+    if (ns.length > 0) dns.addresses = ns;
+    if (search.length > 0) dns.search = search;
+    d.nameservers = dns;
+  }
+  return d;
+}
+
+export function renderNetplan(state: NetworkState): Rendered {
+  const sections: Record<string, { [k: string]: Yaml }> = { ethernets: {}, bonds: {}, bridges: {}, vlans: {} };
+  const key = { physical: 'ethernets', bond: 'bonds', bridge: 'bridges', vlan: 'vlans' } as const;
+  for (const i of byName(state)) sections[key[i.type]]![i.name] = device(state, i);
+  const network: { [k: string]: Yaml } = { version: 2 };
+  for (const [k, v] of Object.entries(sections)) if (Object.keys(v).length > 0) network[k] = v;
+  const content = header('#') + 'network:' + emitYaml(network, 4);
+  return new Map([[NETPLAN_PATH, { content, mode: 0o600 }]]);
+}

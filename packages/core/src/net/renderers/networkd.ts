@@ -1,0 +1,97 @@
+// systemd-networkd: /etc/systemd/network/10-cloud-init-<name>.network for every
+// interface, .netdev for the bonds, bridges and VLANs networkd must create, and .link
+// files that name physical NICs by MAC. DHCP is told not to set the host name.
+import { allDns, byName, type Iface, type NetworkState } from '../model.js';
+import { has, header, routesOf, statics, type Rendered } from './common.js';
+import { emitIni, type IniSection } from './ini.js';
+
+export const NETWORKD_DIR = '/etc/systemd/network';
+
+const BOND: Record<string, [string, (v: string) => string]> = {
+  mode: ['Mode', (v) => v],
+  miimon: ['MIIMonitorSec', (v) => `${v}ms`],
+  xmit_hash_policy: ['TransmitHashPolicy', (v) => v],
+  lacp_rate: ['LACPTransmitRate', (v) => v],
+  updelay: ['UpDelaySec', (v) => `${v}ms`],
+  downdelay: ['DownDelaySec', (v) => `${v}ms`],
+  ad_select: ['AdSelect', (v) => v],
+  arp_interval: ['ARPIntervalSec', (v) => `${v}ms`],
+  fail_over_mac: ['FailOverMACPolicy', (v) => v],
+  primary_reselect: ['PrimaryReselectPolicy', (v) => v],
+  min_links: ['MinLinks', (v) => v],
+  num_grat_arp: ['GratuitousARP', (v) => v],
+};
+
+function network(state: NetworkState, i: Iface, children: Iface[]): string {
+  const s: IniSection[] = [];
+  const match: [string, string][] = [['Name', i.name]];
+  if (i.type === 'physical' && i.mac) match.unshift(['MACAddress', i.mac]);
+  s.push(['Match', match]);
+  if (i.mtu !== undefined) s.push(['Link', [['MTUBytes', String(i.mtu)]]]);
+  const net: [string, string][] = [];
+  const d4 = has(i, 'dhcp4');
+  const d6 = has(i, 'dhcp6');
+  net.push(['DHCP', d4 && d6 ? 'yes' : d4 ? 'ipv4' : d6 ? 'ipv6' : 'no']);
+  if (has(i, 'slaac') || d6) net.push(['IPv6AcceptRA', 'yes']);
+  else if (i.acceptRa !== undefined) net.push(['IPv6AcceptRA', i.acceptRa ? 'yes' : 'no']);
+  if (i.bondMaster) net.push(['Bond', i.bondMaster]);
+  if (i.bridgeMaster) net.push(['Bridge', i.bridgeMaster]);
+  for (const c of children) net.push(['VLAN', c.name]);
+  // Global DNS goes on every interface, as networkd has no global list of its own here.
+  const dns = allDns({ ...state, interfaces: [i] });
+  if (dns.nameservers.length > 0) net.push(['DNS', dns.nameservers.join(' ')]);
+  if (dns.search.length > 0) net.push(['Domains', dns.search.join(' ')]);
+  s.push(['Network', net]);
+  for (const a of statics(i)) s.push(['Address', [['Address', `${a.address}/${a.prefix}`]]]);
+  for (const a of statics(i)) if (a.gateway) s.push(['Route', [['Gateway', a.gateway]]]);
+  for (const r of routesOf(state, i)) {
+    const e: [string, string][] = [['Destination', `${r.to}/${r.prefix}`], ['Gateway', r.via]];
+    if (r.metric !== undefined) e.push(['Metric', String(r.metric)]);
+    s.push(['Route', e]);
+  }
+  if (d4) s.push(['DHCPv4', [['UseHostname', 'no']]]);
+  return header('#') + emitIni(s);
+}
+
+function netdev(i: Iface): string | null {
+  const s: IniSection[] = [];
+  const nd: [string, string][] = [['Name', i.name]];
+  if (i.mac) nd.push(['MACAddress', i.mac]);
+  if (i.type === 'bond' && i.bond) {
+    nd.push(['Kind', 'bond']);
+    s.push(['NetDev', nd]);
+    const b: [string, string][] = [];
+    for (const [k, v] of Object.entries(i.bond.params)) {
+      const m = BOND[k];
+      if (m) b.push([m[0], m[1](v)]);
+      else if (k === 'primary') continue; // networkd sets the primary on the member (PrimarySlave=)
+    }
+    if (b.length > 0) s.push(['Bond', b]);
+  } else if (i.type === 'vlan' && i.vlan) {
+    nd.push(['Kind', 'vlan']);
+    s.push(['NetDev', nd], ['VLAN', [['Id', String(i.vlan.id)]]]);
+  } else if (i.type === 'bridge') {
+    nd.push(['Kind', 'bridge']);
+    s.push(['NetDev', nd]);
+    if (i.bridge?.stp !== undefined) s.push(['Bridge', [['STP', i.bridge.stp ? 'yes' : 'no']]]);
+  } else return null;
+  return header('#') + emitIni(s);
+}
+
+export function renderNetworkd(state: NetworkState): Rendered {
+  const out: Rendered = new Map();
+  const ifaces = byName(state);
+  for (const i of ifaces) {
+    const children = ifaces.filter((c) => c.vlan?.link === i.name);
+    let text = network(state, i, children);
+    const primary = state.interfaces.find((b) => b.name === i.bondMaster)?.bond?.params.primary;
+    if (primary === i.name) text = text.replace(/\[Network\]\n/, '[Network]\nPrimarySlave=yes\n');
+    out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.network`, { content: text, mode: 0o644 });
+    const nd = netdev(i);
+    if (nd) out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.netdev`, { content: nd, mode: 0o644 });
+    if (i.type === 'physical' && i.mac) {
+      out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.link`, { content: header('#') + emitIni([['Match', [['MACAddress', i.mac]]], ['Link', [['Name', i.name]]]]), mode: 0o644 });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+// Network config version 2 (netplan's format): ethernets, bonds, vlans and bridges keyed
+// by id; a physical NIC is matched by MAC and renamed with set-name. Routes may say
+// `to: default` (netplan's spelling of 0.0.0.0/0 and ::/0).
+import { fail, type FieldPath, type Where } from '../errors.js';
+import { finalizeState } from '../finalize.js';
+import { emptyDns, type Dns, type Iface, type IfaceType, type NetworkState, type Subnet, type Route } from '../model.js';
+import { bool, cidr, familyOf, ifName, int, ipAddr, list, mac, mtu, optionValue, record } from '../validate.js';
+import { parseDns, parseRoutes } from './subnets.js';
+
+// netplan bond parameter → kernel bonding option.
+const BOND_PARAMS: Record<string, string> = {
+  mode: 'mode',
+  'mii-monitor-interval': 'miimon',
+  'transmit-hash-policy': 'xmit_hash_policy',
+  primary: 'primary',
+  'lacp-rate': 'lacp_rate',
+  'up-delay': 'updelay',
+  'down-delay': 'downdelay',
+  'ad-select': 'ad_select',
+  'arp-interval': 'arp_interval',
+  'fail-over-mac-policy': 'fail_over_mac',
+  'primary-reselect-policy': 'primary_reselect',
+  'min-links': 'min_links',
+  'gratuitous-arp': 'num_grat_arp',
+};
+
+const SECTIONS: [string, IfaceType][] = [
+  ['ethernets', 'physical'],
+  ['bonds', 'bond'],
+  ['bridges', 'bridge'],
+  ['vlans', 'vlan'],
+];
+
+// Device keys nimbus reads; any other netplan key is reported and not carried over.
+const KNOWN = new Set(['match', 'set-name', 'macaddress', 'mtu', 'accept-ra', 'nameservers', 'routes', 'gateway4', 'gateway6', 'dhcp4', 'dhcp6', 'addresses', 'interfaces', 'parameters', 'id', 'link']);
+
+function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown>, type: IfaceType, warnings: string[]): Iface {
+  for (const k of Object.keys(d)) if (!KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, k].join('.')}: not supported, ignored`);
+  let name = id;
+  if (d['set-name'] !== undefined) name = d['set-name'] as string;
+  const i: Iface = { name: ifName(w, d['set-name'] !== undefined ? [...path, 'set-name'] : path, name), type, subnets: [] };
+  if (d.match !== undefined) {
+    const m = record(w, [...path, 'match'], d.match);
+    for (const k of Object.keys(m)) if (k !== 'macaddress') fail(w, [...path, 'match', k], 'match by macaddress (not supported: match by name or driver)');
+    if (m.macaddress !== undefined) i.mac = mac(w, [...path, 'match', 'macaddress'], m.macaddress);
+  }
+  if (d.macaddress !== undefined) i.mac = mac(w, [...path, 'macaddress'], d.macaddress);
+  if (d.mtu !== undefined) i.mtu = mtu(w, [...path, 'mtu'], d.mtu);
+  if (d['accept-ra'] !== undefined) i.acceptRa = bool(w, [...path, 'accept-ra'], d['accept-ra']);
+  const ns = d.nameservers === undefined ? {} : record(w, [...path, 'nameservers'], d.nameservers);
+  const dns: Dns = parseDns(w, [...path, 'nameservers'], ns.addresses, ns.search, 'addresses', 'search');
+  const routes: Route[] = parseRoutes(w, [...path, 'routes'], d.routes);
+  const subnets: Subnet[] = [];
+  const gw: Record<4 | 6, string | undefined> = { 4: undefined, 6: undefined };
+  if (d.gateway4 !== undefined) gw[4] = ipAddr(w, [...path, 'gateway4'], d.gateway4);
+  if (d.gateway6 !== undefined) gw[6] = ipAddr(w, [...path, 'gateway6'], d.gateway6);
+  if (gw[4] && familyOf(gw[4]) !== 4) fail(w, [...path, 'gateway4'], 'an IPv4 address', gw[4]);
+  if (gw[6] && familyOf(gw[6]) !== 6) fail(w, [...path, 'gateway6'], 'an IPv6 address', gw[6]);
+  if (d.dhcp4 !== undefined && bool(w, [...path, 'dhcp4'], d.dhcp4)) subnets.push({ type: 'dhcp4', dns: emptyDns(), routes: [] });
+  if (d.dhcp6 !== undefined && bool(w, [...path, 'dhcp6'], d.dhcp6)) subnets.push({ type: 'dhcp6', dns: emptyDns(), routes: [] });
+  list(w, [...path, 'addresses'], d.addresses).forEach((a, k) => {
+    const c = cidr(w, [...path, 'addresses', k], a);
+    if (c.prefix === null) fail(w, [...path, 'addresses', k], 'an address with /prefix', a);
+    const family = familyOf(c.address);
+    const s: Subnet = { type: 'static', family, address: c.address, prefix: c.prefix, dns: emptyDns(), routes: [] };
+    // The gateway belongs to the first address of its family, as netplan applies it once.
+    const g = gw[family];
+    if (g !== undefined) {
+      s.gateway = g;
+      gw[family] = undefined;
+    }
+    subnets.push(s);
+  });
+  for (const f of [4, 6] as const) if (gw[f] !== undefined) fail(w, [...path, `gateway${f}`], `an IPv${f} address in addresses for the gateway to belong to`);
+  // Routes and DNS are per device in v2; they ride on the first subnet (or a
+  // placeholder-free list on the interface when it has none, see below).
+  if (subnets.length > 0) {
+    subnets[0]!.dns = dns;
+    subnets[0]!.routes = routes;
+  } else if (routes.length > 0 || dns.nameservers.length > 0 || dns.search.length > 0) {
+    fail(w, path, 'addresses, dhcp4 or dhcp6 for routes and nameservers to apply to');
+  }
+  i.subnets = subnets;
+  if (type === 'bond' || type === 'bridge') {
+    const members = list(w, [...path, 'interfaces'], d.interfaces).map((m, k) => ifName(w, [...path, 'interfaces', k], m));
+    const p = d.parameters === undefined ? {} : record(w, [...path, 'parameters'], d.parameters);
+    if (type === 'bond') {
+      const params: Record<string, string> = {};
+      for (const [k, v] of Object.entries(p)) {
+        const kernel = BOND_PARAMS[k];
+        if (kernel === undefined) fail(w, [...path, 'parameters', k], `a bond parameter (${Object.keys(BOND_PARAMS).join(', ')})`);
+        params[kernel] = optionValue(w, [...path, 'parameters', k], v);
+      }
+      i.bond = { members, params };
+    } else {
+      i.bridge = { ports: members };
+      for (const [k, v] of Object.entries(p)) {
+        if (k === 'stp') i.bridge.stp = bool(w, [...path, 'parameters', k], v);
+        else fail(w, [...path, 'parameters', k], 'stp (other bridge parameters are not supported)');
+      }
+    }
+  }
+  if (type === 'vlan') i.vlan = { link: ifName(w, [...path, 'link'], d.link), id: int(w, [...path, 'id'], d.id, 1, 4094, 'a VLAN id') };
+  return i;
+}
+
+/** Parses a v2 document: `{version: 2, ethernets: ..., bonds: ..., vlans: ..., bridges: ...}`. */
+export function parseV2(w: Where, doc: Record<string, unknown>): NetworkState {
+  const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns(), warnings: [] };
+  const ids = new Map<string, string>();
+  for (const key of Object.keys(doc)) {
+    if (!['version', 'renderer', 'ethernets', 'bonds', 'bridges', 'vlans'].includes(key)) {
+      fail(w, [key], 'version, renderer, ethernets, bonds, bridges or vlans (not supported: wifis, tunnels, vrfs, modems)');
+    }
+  }
+  for (const [section, type] of SECTIONS) {
+    if (doc[section] === undefined || doc[section] === null) continue;
+    const devs = record(w, [section], doc[section]);
+    for (const [id, raw] of Object.entries(devs)) {
+      const i = device(w, [section, id], id, record(w, [section, id], raw ?? {}), type, state.warnings!);
+      ids.set(id, i.name);
+      state.interfaces.push(i);
+    }
+  }
+  // Bonds, bridges and vlans refer to devices by id; ids renamed with set-name resolve to the new name.
+  for (const i of state.interfaces) {
+    if (i.bond) i.bond.members = i.bond.members.map((m) => ids.get(m) ?? m);
+    if (i.bridge) i.bridge.ports = i.bridge.ports.map((m) => ids.get(m) ?? m);
+    if (i.vlan) i.vlan.link = ids.get(i.vlan.link) ?? i.vlan.link;
+  }
+  return finalizeState(w, state);
+}

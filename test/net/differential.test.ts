@@ -1,0 +1,106 @@
+// Differential test against Debian's cloud-init 22.4 (`cloud-init-ref.sh net-convert`
+// in a chroot): the same corpus input through both must mean the same thing, fact by
+// fact, except the differences listed with their reasons in differences.json (and in
+// docs/networking.md). Skips, saying why, when the reference cannot be set up.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { corpus, NET_DIR, OUTPUTS, renderEntry } from './corpus.js';
+import { facts, type Files } from './meaning.js';
+
+const REF = '/work/shared/reference/cloud-init-ref.sh';
+const REF_ROOT = process.env.REF_ROOT ?? '/var/tmp/nimbus-ref/root';
+
+function referenceReady(): string | null {
+  if (!fs.existsSync(REF)) return `reference script ${REF} not found`;
+  if (process.getuid?.() !== 0) return 'the reference chroot needs root';
+  if (!fs.existsSync(path.join(REF_ROOT, 'usr/bin/cloud-init'))) {
+    const r = spawnSync('bash', [REF, 'setup'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 });
+    if (r.status !== 0) return `cloud-init-ref.sh setup failed (exit ${r.status}): debootstrap or the mirror is not usable here`;
+  }
+  return null;
+}
+
+function readTree(dir: string): Files {
+  const out: Files = new Map();
+  const walk = (d: string) => {
+    if (!fs.existsSync(d)) return;
+    for (const n of fs.readdirSync(d)) {
+      const p = path.join(d, n);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else out.set('/' + path.relative(dir, p), fs.readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+interface Known {
+  input?: string;
+  renderer?: string;
+  /** A regular expression over the fact ("+ " nimbus only, "- " cloud-init only). */
+  fact: string;
+  reason: string;
+}
+
+const known = JSON.parse(fs.readFileSync(path.join(NET_DIR, 'differences.json'), 'utf8')) as Known[];
+const skip = referenceReady();
+
+for (const e of corpus()) {
+  for (const { renderer, distro } of OUTPUTS) {
+    test(`differential: ${e.name} -> ${renderer}`, { skip: skip ?? false }, () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ref-out-'));
+      try {
+        const r = spawnSync('bash', [REF, 'net-convert', '-p', e.file, '-k', e.kind, '-D', distro, '-O', renderer, '-d', dir, ...e.macArgs], { encoding: 'utf8', timeout: 120_000 });
+        const ours = facts(new Map([...renderEntry(e, renderer)].map(([p, f]) => [p, f.content])));
+        const diffs: string[] = [];
+        if (r.status !== 0) {
+          const why = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 200);
+          diffs.push(`! cloud-init fails: ${why}`);
+        } else {
+          const theirs = facts(readTree(dir));
+          for (const f of ours) if (!theirs.has(f)) diffs.push(`+ ${f}`);
+          for (const f of theirs) if (!ours.has(f)) diffs.push(`- ${f}`);
+        }
+        const unexplained = diffs.filter(
+          (d) => !known.some((k) => (k.input === undefined || k.input === e.name) && (k.renderer === undefined || k.renderer === renderer) && new RegExp(k.fact).test(d)),
+        );
+        assert.deepEqual(unexplained, [], `differences from cloud-init not listed in test/net/differences.json`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+}
+
+test('every difference from cloud-init is written down in docs/networking.md', () => {
+  const doc = fs.readFileSync(path.join(NET_DIR, '../../docs/networking.md'), 'utf8');
+  for (const k of known) assert.ok(doc.includes(k.reason), `docs/networking.md lacks: ${k.reason}`);
+});
+
+// ifupdown itself (the reference chroot has it) must read every ENI file nimbus writes,
+// list the same auto interfaces, and find a stanza for every configured interface.
+for (const e of corpus()) {
+  test(`ifupdown reads nimbus's ENI for ${e.name}`, { skip: skip ?? false }, () => {
+    const text = renderEntry(e, 'eni').get('/etc/network/interfaces.d/50-cloud-init')!.content;
+    const dir = fs.mkdtempSync(path.join(REF_ROOT, 'tmp/nimbus-eni-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'interfaces'), text);
+      const file = `/tmp/${path.basename(dir)}/interfaces`;
+      const q = (...args: string[]) => spawnSync('chroot', [REF_ROOT, 'ifquery', `--interfaces=${file}`, ...args], { encoding: 'utf8' });
+      const list = q('--list', '-a');
+      assert.equal(list.status, 0, list.stderr);
+      const autos = text.split('\n').filter((l) => l.startsWith('auto ')).map((l) => l.slice(5));
+      assert.deepEqual(list.stdout.trim().split('\n'), autos);
+      for (const name of text.split('\n').filter((l) => l.startsWith('iface ')).map((l) => l.split(' ')[1] as string)) {
+        const one = q(name);
+        assert.equal(one.status, 0, `${name}: ${one.stderr}`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

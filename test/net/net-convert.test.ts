@@ -1,0 +1,43 @@
+// `nimbus devel net-convert` as a user runs it (the bundled CLI): cloud-init's flags,
+// output under -d, errors naming the file and line with exit 1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CORPUS, GOLDEN, NET_DIR } from './corpus.js';
+import { tempRoot } from './helpers.js';
+
+const CLI = path.resolve(NET_DIR, '../../dist/nimbus.js');
+
+function nimbus(...args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+}
+
+test('net-convert writes what the golden files hold, with their modes', () => {
+  const out = tempRoot();
+  const r = nimbus('devel', 'net-convert', '-p', path.join(CORPUS, 'nd-static.json'), '-k', 'network_data.json', '-D', 'ubuntu', '-O', 'netplan', '-d', out, '-m', 'eth0,fa:16:3e:11:22:33', '-m', 'eth1,FA:16:3E:44:55:66');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /Read input format 'network_data.json'/);
+  const p = 'etc/netplan/50-cloud-init.yaml';
+  assert.equal(fs.readFileSync(path.join(out, p), 'utf8'), fs.readFileSync(path.join(GOLDEN, 'nd-static.json/netplan', p), 'utf8'));
+  assert.equal(fs.statSync(path.join(out, p)).mode & 0o777, 0o600);
+  fs.rmSync(out, { recursive: true });
+});
+
+test('net-convert: a bad input names file, line and field and exits 1; bad flags exit non-zero', () => {
+  const dir = tempRoot();
+  const bad = path.join(dir, 'bad.yaml');
+  fs.writeFileSync(bad, 'network:\n  version: 2\n  ethernets:\n    eth0:\n      addresses: [10.0.0.1]\n');
+  const r = nimbus('devel', 'net-convert', '-p', bad, '-k', 'yaml', '-D', 'centos', '-O', 'sysconfig', '-d', path.join(dir, 'out'));
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim(), `nimbus devel net-convert: ${bad}:5:19: network.ethernets.eth0.addresses[0]: expected an address with /prefix, got "10.0.0.1"`);
+  assert.equal(fs.existsSync(path.join(dir, 'out')), false, 'nothing is written for a bad input');
+  const m = nimbus('devel', 'net-convert', '-p', bad, '-k', 'yaml', '-D', 'centos', '-O', 'sysconfig', '-d', dir, '-m', 'eth0');
+  assert.equal(m.status, 1);
+  assert.match(m.stderr, /-m eth0: expected NAME,MAC/);
+  const k = nimbus('devel', 'net-convert', '-p', bad, '-k', 'xml', '-D', 'centos', '-O', 'sysconfig', '-d', dir);
+  assert.notEqual(k.status, 0);
+  assert.match(k.stderr, /argument 'xml' is invalid/);
+  fs.rmSync(dir, { recursive: true });
+});
