@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DIST, EXAMPLE_DRIVE } from '../helpers/boot.js';
+import { DIST, EXAMPLE_DRIVE, addNic } from '../helpers/boot.js';
 
 export const STAGES = ['local', 'init', 'config', 'final'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -84,12 +84,22 @@ export function crashUserData(): string {
   ].join('\n');
 }
 
-export function makeCrashRoot(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-crash-'));
-  fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+/** A small Debian tree: os-release, passwd, group, ifupdown (files only) and one NIC, eth0. */
+export function debianTree(prefix: string): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.mkdirSync(path.join(root, 'etc/network/interfaces.d'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
   fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
   fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\n');
+  fs.writeFileSync(path.join(root, 'etc/network/interfaces'), 'auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n');
+  fs.mkdirSync(path.join(root, 'usr/sbin'), { recursive: true });
+  for (const tool of ['ifup', 'ifdown']) fs.writeFileSync(path.join(root, 'usr/sbin', tool), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  addNic(root, 'eth0', '52:54:00:12:34:56');
+  return root;
+}
+
+export function makeCrashRoot(): string {
+  const root = debianTree('nimbus-crash-');
   const seed = path.join(root, 'var/lib/cloud/seed/config_drive');
   fs.cpSync(EXAMPLE_DRIVE, seed, { recursive: true });
   for (const v of fs.readdirSync(path.join(seed, 'openstack'))) {

@@ -41,7 +41,7 @@ const CASES: [Fault, Expect][] = [
   ['refused', { says: /OpenStack/, ds: /None/ }],
 ];
 
-async function bootAgainst(fault: Fault): Promise<{ ms: number; status: string; result: string; codes: (number | null)[]; stderr: string }> {
+async function bootAgainst(fault: Fault): Promise<{ ms: number; status: string; result: string; codes: (number | null)[]; stderr: string; network: string }> {
   const srv = fault === 'refused' ? null : await serve(novaHandler(DATA, fault));
   const url = srv?.url ?? (await refusedUrl());
   const root = cloudRoot('openstack', url);
@@ -57,7 +57,9 @@ async function bootAgainst(fault: Fault): Promise<{ ms: number; status: string; 
     const ms = performance.now() - t0;
     const status = fs.readFileSync(path.join(root, 'var/lib/cloud/data/status.json'), 'utf8');
     const result = fs.readFileSync(path.join(root, 'var/lib/cloud/data/result.json'), 'utf8');
-    return { ms, status, result, codes, stderr };
+    const eni = path.join(root, 'etc/network/interfaces.d/50-cloud-init');
+    const network = fs.existsSync(eni) ? fs.readFileSync(eni, 'utf8') : '';
+    return { ms, status, result, codes, stderr, network };
   } finally {
     await srv?.close();
     fs.rmSync(root, { recursive: true, force: true });
@@ -85,6 +87,8 @@ test(`metadata faults: ${CASES.length} OpenStack services that fail, stall or li
       assert.match(said, expect.says, `${fault}: status says: ${said}`);
       assert.ok(said.includes('127.0.0.1'), `${fault}: the URL is named: ${said}`);
     }
+    // The machine still gets networking: DHCP on its NIC (the fallback) when no config came.
+    if (fault !== 'none') assert.match(r.network, /iface eth0 inet dhcp/, `${fault}: fallback networking: ${r.network}`);
     const result = (JSON.parse(r.result) as { v1: { datasource: string } }).v1;
     assert.match(result.datasource, expect.ds);
     process.stdout.write(`# fault ${fault}: boot ended in ${Math.round(r.ms)} ms on ${String(v1['datasource'])}\n`);

@@ -7,22 +7,19 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { STAGES, commandRecord, runStage } from './crash-harness.js';
+import { STAGES, commandRecord, debianTree, runStage } from './crash-harness.js';
 import { EXAMPLE_DRIVE } from '../helpers/boot.js';
 
 const SHELLY = ['$(touch /tmp/nimbus-pwned)', '`id`', '; reboot', '&& curl x|sh', '\nrm -rf /', "' \" \\", '../../..'];
 
-function hostileRoot(meta: Record<string, unknown>, userData: string): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-hostile-'));
-  fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
-  fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
-  fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\n');
+function hostileRoot(meta: Record<string, unknown>, userData: string, networkData?: unknown): string {
+  const root = debianTree('nimbus-hostile-');
   const seed = path.join(root, 'var/lib/cloud/seed/config_drive');
   fs.cpSync(EXAMPLE_DRIVE, seed, { recursive: true });
   for (const v of fs.readdirSync(path.join(seed, 'openstack'))) {
     fs.writeFileSync(path.join(seed, 'openstack', v, 'meta_data.json'), JSON.stringify(meta));
     fs.writeFileSync(path.join(seed, 'openstack', v, 'user_data'), userData);
+    if (networkData !== undefined) fs.writeFileSync(path.join(seed, 'openstack', v, 'network_data.json'), JSON.stringify(networkData));
   }
   return root;
 }
@@ -167,4 +164,61 @@ test('write_files cannot leave --root: "..", absolute symlinks, relative symlink
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(outside, { recursive: true, force: true });
   }
+});
+
+const GOOD_NET = JSON.parse(fs.readFileSync(path.join(EXAMPLE_DRIVE, 'openstack/latest/network_data.json'), 'utf8')) as {
+  links: Record<string, unknown>[];
+  networks: Record<string, unknown>[];
+  services: Record<string, unknown>[];
+};
+
+test('hostile network_data.json: names, addresses, DNS servers and routes with shell text are refused; fallback networking, the error in status', { timeout: 300_000 }, async () => {
+  const evil = 'x$(touch /tmp/PWNED);`id`\nup touch /tmp/PWNED';
+  const edits: [string, (n: typeof GOOD_NET) => void][] = [
+    ['link name', (n) => void ((n.links[0] as Record<string, unknown>)['name'] = `eth0${evil}`)],
+    ['link id', (n) => { (n.links[0] as Record<string, unknown>)['id'] = evil; (n.networks[0] as Record<string, unknown>)['link'] = evil; }],
+    ['mac', (n) => void ((n.links[0] as Record<string, unknown>)['ethernet_mac_address'] = `52:54:00:12:34:56${evil}`)],
+    ['mtu', (n) => void ((n.links[0] as Record<string, unknown>)['mtu'] = `1500${evil}`)],
+    ['address', (n) => void ((n.networks[0] as Record<string, unknown>)['ip_address'] = `192.0.2.10${evil}`)],
+    ['netmask', (n) => void ((n.networks[0] as Record<string, unknown>)['netmask'] = `255.255.255.0 ${evil}`)],
+    ['dns', (n) => void ((n.services[0] as Record<string, unknown>)['address'] = `192.0.2.53${evil}`)],
+    ['route', (n) => void ((n.networks[0] as Record<string, unknown>)['routes'] = [{ network: `10.0.0.0${evil}`, netmask: '255.0.0.0', gateway: '192.0.2.1' }])],
+    ['route gateway', (n) => void ((n.networks[0] as Record<string, unknown>)['routes'] = [{ network: '0.0.0.0', netmask: '0.0.0.0', gateway: `../../${evil}` }])],
+    ['overlong', (n) => void ((n.links[0] as Record<string, unknown>)['name'] = 'e'.repeat(5000))],
+  ];
+  const outcomes: string[] = [];
+  await Promise.all(
+    edits.map(async ([what, edit]) => {
+      const net = JSON.parse(JSON.stringify(GOOD_NET)) as typeof GOOD_NET;
+      edit(net);
+      const root = hostileRoot({ uuid: `iid-net-${what.replace(/ /g, '-')}` }, '#cloud-config\n', net);
+      try {
+        const { codes, stderr } = await bootAll(root);
+        for (const c of codes) assert.ok(c === 0 || c === 1, `${what}: ${stderr}`);
+        assert.ok(!/\n\s+at /.test(stderr), stderr);
+        assert.ok(!fs.existsSync('/tmp/PWNED'));
+        // Every file under etc/ (the rendered network config, udev rules) is free of the value.
+        const walk = (rel: string): string[] => fs.readdirSync(path.join(root, rel), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(`${rel}/${d.name}`) : d.isFile() ? [`${rel}/${d.name}`] : []));
+        for (const f of walk('etc')) {
+          const text = fs.readFileSync(path.join(root, f), 'utf8');
+          assert.ok(!text.includes('PWNED') && !text.includes('$('), `${what}: ${f} holds the hostile value:\n${text}`);
+        }
+        const eni = path.join(root, 'etc/network/interfaces.d/50-cloud-init');
+        assert.ok(fs.existsSync(eni), `${what}: networking was written (fallback): ${stderr}`);
+        assert.match(fs.readFileSync(eni, 'utf8'), /iface eth0 inet/);
+        // Either refused (named in status.json, DHCP fallback) or an inert identifier (the static config stands).
+        const status = fs.readFileSync(path.join(root, 'var/lib/cloud/data/status.json'), 'utf8');
+        const refused = /network_data\.json/.test(status);
+        if (refused) assert.match(fs.readFileSync(eni, 'utf8'), /iface eth0 inet dhcp/, `${what}: fallback`);
+        else assert.match(fs.readFileSync(eni, 'utf8'), /address 192\.0\.2\.10/, `${what}: neither refused nor the static config: ${status}`);
+        outcomes.push(`${what}: ${refused ? 'refused' : 'inert'}`);
+        assertNoShellWith(root, ['PWNED']);
+        assertLogLinesWhole(root);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    }),
+  );
+  process.stdout.write(`# hostile network_data.json: ${outcomes.sort().join(', ')}\n`);
+  assert.ok(outcomes.filter((o) => o.endsWith('refused')).length >= 8, outcomes.join(', '));
 });

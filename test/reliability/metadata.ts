@@ -2,10 +2,10 @@
 // config `metadata_urls`, DMI in the temp root saying OpenStack or EC2), with faults:
 // fail, stall, lie. Never any other address.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send, serve, type TestServer } from '../datasources/helpers.js';
+import { debianTree } from './crash-harness.js';
 
 export type Fault = 'none' | 'http-500' | 'stall' | 'never-ends' | 'truncated-json' | 'not-json' | 'no-uuid' | 'huge' | 'wrong-types' | 'slow-drip' | 'refused';
 
@@ -106,14 +106,11 @@ export type Cloud = 'openstack' | 'aws';
 
 /** A temp root whose DMI says OpenStack or AWS, whose cloud.cfg.d points the datasource at `url`. */
 export function cloudRoot(cloud: Cloud, url: string, extraCfg = ''): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-md-'));
+  const root = debianTree('nimbus-md-');
   const put = (rel: string, content: string) => {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), content);
   };
-  put('etc/os-release', 'ID=debian\nVERSION_ID="12"\n');
-  put('etc/passwd', 'root:x:0:0:root:/root:/bin/bash\n');
-  put('etc/group', 'root:x:0:\n');
   const ds = cloud === 'openstack' ? 'OpenStack' : 'Ec2';
   if (cloud === 'openstack') {
     put('sys/class/dmi/id/product_name', 'OpenStack Nova\n');
