@@ -41,3 +41,4 @@ export * from './analyze/report.js';
 export * from './state/collect-logs.js';
 export { NIMBUS_VERSION_STRING } from './version.js';
 export * from './net/index.js';
+export * from './schema/index.js';

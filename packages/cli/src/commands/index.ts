@@ -11,4 +11,6 @@ import { registerAnalyze } from './analyze.js';
 import { registerCollectLogs } from './collect-logs.js';
 import { registerNetConvert } from './net-convert.js';
 
-addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerAnalyze, registerCollectLogs, registerSysvinit, registerDoctor, registerNetConvert, registerMakeMime);
+import { registerSchema } from './schema.js';
+
+addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerAnalyze, registerCollectLogs, registerSchema, registerSysvinit, registerDoctor, registerNetConvert, registerMakeMime);

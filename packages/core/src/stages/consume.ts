@@ -11,6 +11,7 @@ import { mergeCloudConfigPart, MergeError } from '../userdata/merge.js';
 import { composeMime } from '../userdata/mime-compose.js';
 import { isDict, type Dict } from '../config/merge.js';
 import { dumpYaml } from '../yaml/load.js';
+import { expandParts, hostIncludeSource, type IncludeSource } from '../userdata/include.js';
 
 export interface ConsumedConfig {
   cfg: Dict;
@@ -21,6 +22,8 @@ export interface ConsumeOptions {
   jinjaVars: () => Record<string, unknown>;
   /** Boothooks run when the init stage consumes the data, not when `single` rebuilds state. */
   runBoothooks: boolean;
+  /** Where #include URLs are fetched from (default: the network, and the root for file://). */
+  includes?: IncludeSource;
 }
 
 /** A MIME filename made safe to be a file name in a scripts directory. */
@@ -69,7 +72,7 @@ function applyHandled(host: Host, log: Logger, h: HandledUserdata, what: string,
   }
 }
 
-function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what: 'user-data' | 'vendor-data', paths: Paths, scriptsDir: string, opts: ConsumeOptions, iid: string): ConsumedConfig {
+async function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what: 'user-data' | 'vendor-data', paths: Paths, scriptsDir: string, opts: ConsumeOptions, iid: string): Promise<ConsumedConfig> {
   const stored = paths.instance(what === 'user-data' ? 'user-data.txt' : 'vendor-data.txt');
   host.fs.write(stored, raw ?? new Uint8Array(), { mode: 0o600 });
   let parts: UserPart[] = [];
@@ -78,7 +81,10 @@ function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what: 'user
   } catch (e) {
     log.error(`${(e as Error).message}; no ${what} was applied`);
   }
-  const label = (p: UserPart) => (parts.length === 1 ? stored : `${stored} part ${p.index} (${p.filename})`);
+  const single = parts.length === 1;
+  const label = (p: UserPart) => (single ? stored : `${stored} part ${p.index} (${p.filename})`);
+  // #include URLs and #cloud-config-archive items become parts of their own, in place.
+  parts = await expandParts(parts, { log, label, source: opts.includes ?? hostIncludeSource(host, paths) });
   const handled = handleParts(parts, label, log, { jinjaVars: opts.jinjaVars });
   const processed = composeMime(handled.processed.map((p) => ({ contentType: p.contentType, body: Buffer.from(p.body), filename: p.filename, ...(p.mergeType ? { headers: [{ name: 'Merge-Type', value: p.mergeType }] } : {}) })));
   host.fs.write(`${stored}.i`, processed, { mode: 0o600 });
@@ -101,13 +107,15 @@ function configText(c: ConsumedConfig): string {
   return `#cloud-config\n# merged from ${c.parts.length} parts: ${c.parts.map((p) => p.label).join(', ')}\n${dumpYaml(c.cfg)}`;
 }
 
-export function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths, opts: ConsumeOptions): { user: ConsumedConfig; vendor: ConsumedConfig } {
-  const user = consumeOne(host, log, ds.userdata, 'user-data', paths, paths.instance('scripts'), opts, ds.instanceId);
+export async function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths, given: ConsumeOptions): Promise<{ user: ConsumedConfig; vendor: ConsumedConfig }> {
+  // One include source for user-data and vendor-data: their fetches share one time budget.
+  const opts: ConsumeOptions = { ...given, includes: given.includes ?? hostIncludeSource(host, paths) };
+  const user = await consumeOne(host, log, ds.userdata, 'user-data', paths, paths.instance('scripts'), opts, ds.instanceId);
   host.fs.write(paths.instance('cloud-config.txt'), configText(user), { mode: 0o600 });
   const vd = user.cfg.vendor_data;
   const vendorOff = isDict(vd) && (vd.enabled === false || vd.enabled === 'false');
   if (vendorOff) log.info('vendor-data disabled by the user (vendor_data: {enabled: false})');
-  const vendor = consumeOne(host, log, vendorOff ? null : ds.vendordata, 'vendor-data', paths, paths.instance('scripts/vendor'), opts, ds.instanceId);
+  const vendor = await consumeOne(host, log, vendorOff ? null : ds.vendordata, 'vendor-data', paths, paths.instance('scripts/vendor'), opts, ds.instanceId);
   host.fs.write(paths.instance('vendor-cloud-config.txt'), configText(vendor), { mode: 0o600 });
   return { user, vendor };
 }

@@ -13,6 +13,8 @@ import { consumeData } from './consume.js';
 import { configFromParts } from './instance-config.js';
 import { runModuleList, type ModuleResult } from './runner.js';
 import { initNetwork } from './network.js';
+import { validateMergedConfig } from '../schema/merged.js';
+import { formatProblem } from '../schema/problems.js';
 
 /** The instance's data: the cache when init-local (or an earlier boot) found a real source, else a search. */
 export async function obtainDatasource(env: StageEnv): Promise<DatasourceResult | null> {
@@ -38,7 +40,13 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
     return { code: 1, modules: [] };
   }
   const { paths, isNew } = recordInstance(host, ds);
-  const { user, vendor } = consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds) });
+  const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds) });
+  // The user's cloud-config is checked as `nimbus schema` checks it. The boot goes on:
+  // modules refuse what they cannot use themselves, so every message is a warning here.
+  for (const p of validateMergedConfig(user.cfg, user.parts)) {
+    if (p.severity === 'deprecated') log.deprecated(`schema ${formatProblem(p)}`);
+    else log.warn(`schema ${formatProblem(p)}`);
+  }
   const { cfg, source } = configFromParts(env.system, vendor.parts, user.parts);
   writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
   initNetwork(env, ds, isNew, cfg);

@@ -46,11 +46,14 @@ const FREQUENCY_TYPES: Record<string, ScriptFrequency> = {
   'text/x-shellscript-per-once': 'per-once',
 };
 
-/** Types cloud-init has that nimbus does not handle yet. */
+/**
+ * Types not handled here. Includes and archives are opened before the handlers run
+ * (include.ts); one reaching here came out of a jinja template.
+ */
 const NOT_HANDLED: Record<string, string> = {
-  'text/x-include-url': '#include',
-  'text/x-include-once-url': '#include-once',
-  'text/cloud-config-archive': '#cloud-config-archive',
+  'text/x-include-url': '#include rendered from a jinja template',
+  'text/x-include-once-url': '#include-once rendered from a jinja template',
+  'text/cloud-config-archive': '#cloud-config-archive rendered from a jinja template',
   'text/cloud-config-jsonp': '#cloud-config-jsonp',
   'text/part-handler': '#part-handler (custom part handlers run Python code)',
 };
