@@ -30,6 +30,9 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--root <dir>', 'configure the tree under DIR instead of /', '/')
     .addOption(new Option('--exec <mode>', 'host: run commands; chroot: run them inside --root; record: only log them (default: host for /, record otherwise)').choices(EXEC_MODES as string[]))
     .option('-d, --debug', 'show debug messages on stderr', false)
+    // As with cloud-init, global options come before the subcommand, so a subcommand
+    // may have its own -d (net-convert -d DIR).
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   for (const register of registry) register(program, ctx);

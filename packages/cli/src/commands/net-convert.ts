@@ -13,7 +13,7 @@ const DISTROS = ['almalinux', 'alpine', 'amazon', 'arch', 'centos', 'cloudlinux'
 interface Opts {
   networkData: string;
   kind: InputKind;
-  directory?: string;
+  directory: string;
   distro: string;
   mac: string[];
   outputKind: NetRenderer;
@@ -26,20 +26,11 @@ export const registerNetConvert: Register = (program, ctx) => {
     .description('convert a network config (network_data.json, ENI or v1/v2 YAML) to files of one network stack')
     .requiredOption('-p, --network-data <file>', 'the network configuration to read')
     .addOption(new Option('-k, --kind <kind>', 'format of the input').choices(KINDS).makeOptionMandatory())
-    .option('-d, --directory <dir>', 'directory to write the output under (as the root)')
-    // The global -d (--debug) is parsed before this command sees its arguments, so
-    // `net-convert ... -d DIR` reaches here as --debug plus a DIR operand: take it.
-    .argument('[dir]')
+    .requiredOption('-d, --directory <dir>', 'directory to write the output under (as the root)')
     .addOption(new Option('-D, --distro <name>', 'distro the output is for').choices(DISTROS).makeOptionMandatory())
     .option('-m, --mac <name,mac>', 'interface name to MAC mapping (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addOption(new Option('-O, --output-kind <kind>', 'network stack to write for').choices(OUTPUTS).makeOptionMandatory())
-    .action((dir: string | undefined, opts: Opts) => {
-      if (opts.directory === undefined) opts.directory = dir ?? '';
-      if (opts.directory === '') {
-        process.stderr.write('nimbus devel net-convert: -d DIR is required\n');
-        ctx.setExit(2);
-        return;
-      }
+    .action((opts: Opts) => {
       const reader = createHost({ root: '/', exec: 'record' }).fs;
       const input = nodePath.resolve(opts.networkData);
       const macs = new Map<string, string>();
@@ -61,11 +52,9 @@ export const registerNetConvert: Register = (program, ctx) => {
           process.stderr.write(`Network configuration is disabled ("config: disabled"); nothing written.\n`);
           return;
         }
-        // RootFs needs its root to exist (creating it through itself recurses forever).
-        reader.mkdir(nodePath.resolve(opts.directory as string));
-        const out = createHost({ root: nodePath.resolve(opts.directory as string), exec: 'record' });
+        const out = createHost({ root: nodePath.resolve(opts.directory), exec: 'record' });
         for (const [path, f] of render(cfg.state, opts.outputKind)) out.fs.write(path, f.content, { mode: f.mode });
-        process.stderr.write(`Wrote output format '${opts.outputKind}' to '${nodePath.resolve(opts.directory as string)}/'\n`);
+        process.stderr.write(`Wrote output format '${opts.outputKind}' to '${nodePath.resolve(opts.directory)}/'\n`);
       } catch (e) {
         if (e instanceof NetConfigError || e instanceof RenderError || e instanceof YamlError) {
           process.stderr.write(`nimbus devel net-convert: ${e.message}\n`);

@@ -64,3 +64,10 @@ test('a lock is exclusive, and a dead holder\'s lock is taken over', () => {
   assert.equal(fs.readFileSync(path.join(r, 'run/dead.lock'), 'utf8'), String(process.pid));
   again();
 });
+
+test('a root that does not exist yet is created on the first write', () => {
+  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-rootfs-')), 'not', 'there');
+  const rf = new RootFs(root);
+  rf.write('/etc/x', 'made');
+  assert.equal(fs.readFileSync(path.join(root, 'etc/x'), 'utf8'), 'made');
+});

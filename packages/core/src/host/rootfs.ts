@@ -188,7 +188,13 @@ export class RootFs {
   mkdir(path: string, mode = 0o755): void {
     const real = this.real(path);
     if (fs.existsSync(real)) return;
-    this.mkdir(nodePath.posix.dirname(path) === path ? '/' : nodePath.posix.dirname(path), mode);
+    const parent = nodePath.posix.dirname(path);
+    // The root itself may not exist yet (net-convert -d NEWDIR): create it, don't recurse on "/".
+    if (parent === path) {
+      fs.mkdirSync(real, { recursive: true, mode });
+      return;
+    }
+    this.mkdir(parent, mode);
     try {
       fs.mkdirSync(real, { mode });
       fs.chmodSync(real, mode);

@@ -8,9 +8,9 @@ import { has, header, routesOf, statics, type Rendered } from './common.js';
 import { emitIni, type IniSection } from './ini.js';
 
 export const NM_DIR = '/etc/NetworkManager/system-connections';
-// The same file and text as boot/'s doctor writes as its fix, so the two never disagree.
-export const NM_HOSTNAME_CONF = '/etc/NetworkManager/conf.d/99-nimbus-hostname.conf';
-export const NM_HOSTNAME_TEXT = '# Written by nimbus: the hostname comes from the instance metadata, not DHCP.\n[main]\nhostname-mode=none\n';
+// The same file and text the doctor writes as its fix (one definition, in boot/).
+import { NM_FIX_FILE as NM_HOSTNAME_CONF, NM_FIX_TEXT as NM_HOSTNAME_TEXT } from '../../boot/nm-hostname.js';
+export { NM_HOSTNAME_CONF, NM_HOSTNAME_TEXT };
 
 // nimbus's own UUID namespace for connection ids.
 const NAMESPACE = Buffer.from('6f1c1b0e9d2a4c8e8a4f2b3c5d7e9f01', 'hex');
