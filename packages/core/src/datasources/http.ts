@@ -144,7 +144,7 @@ export class MetadataClient {
   }
 
   private async once(url: string, opts: RequestOptions): Promise<HttpResponse> {
-    const limit = Math.min(this.timeoutMs, this.remainingMs());
+    const limit = Math.max(0, Math.round(Math.min(this.timeoutMs, this.remainingMs())));
     const ctl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
