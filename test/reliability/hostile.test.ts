@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { STAGES, commandRecord, debianTree, runStage } from './crash-harness.js';
 import { EXAMPLE_DRIVE } from '../helpers/boot.js';
 
@@ -221,4 +222,29 @@ test('hostile network_data.json: names, addresses, DNS servers and routes with s
   );
   process.stdout.write(`# hostile network_data.json: ${outcomes.sort().join(', ')}\n`);
   assert.ok(outcomes.filter((o) => o.endsWith('refused')).length >= 8, outcomes.join(', '));
+});
+
+test('a gzip bomb and oversized user-data end to end: refused with the limit named, the boot finishes', { timeout: 300_000 }, async () => {
+  const cases: [string, Buffer, RegExp][] = [
+    ['gzip bomb', gzipSync(Buffer.alloc(80 * 1024 * 1024)), /gzip data decompresses to more than 67108864 bytes \(the limit\); refused/],
+    ['oversized', Buffer.from('#cloud-config\n# ' + 'x'.repeat(17 * 1024 * 1024) + '\n'), /bytes is more than the 16777216-byte limit; refused/],
+  ];
+  for (const [what, data, says] of cases) {
+    const root = hostileRoot({ uuid: `iid-${what.replace(/ /g, '-')}` }, '');
+    const seed = path.join(root, 'var/lib/cloud/seed/config_drive/openstack');
+    for (const v of fs.readdirSync(seed)) fs.writeFileSync(path.join(seed, v, 'user_data'), data);
+    try {
+      const t0 = performance.now();
+      const { codes, stderr } = await bootAll(root);
+      assert.ok(performance.now() - t0 < 120_000, `${what}: ended within its budget`);
+      assert.ok(!/\n\s+at /.test(stderr), stderr);
+      assert.equal(codes[1], 1, `${what}: the init stage reports the refusal`);
+      assert.match(stderr, says);
+      const status = fs.readFileSync(path.join(root, 'var/lib/cloud/data/status.json'), 'utf8');
+      assert.match(status, says, `${what}: in status.json`);
+      assert.ok(fs.existsSync(path.join(root, 'var/lib/cloud/data/result.json')), `${what}: the boot finished`);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }
 });
