@@ -145,10 +145,39 @@ for (let i = 0; i < RUNS; i++) {
 if (withRef) resetTree(REF_ROOT, 'none');
 fs.rmSync(path.join(REF_ROOT, 'etc/cloud/cloud.cfg.d/99-nimbus-bench.cfg'), { force: true });
 
+// The two tools on large inputs: `schema` on a big cloud-config, `net-convert` on a big
+// network_data.json. The inputs sit inside the reference tree so both read the same file.
+const toolDir = path.join(REF_ROOT, 'tmp/nimbus-bench');
+fs.mkdirSync(toolDir, { recursive: true });
+fs.writeFileSync(path.join(toolDir, 'big.yaml'), bigCloudConfig(1000));
+fs.writeFileSync(path.join(toolDir, 'big.json'), JSON.stringify(bigNetworkData(200)));
+for (let i = 0; i < RUNS; i++) {
+  record('schema (1000 write_files, 500 runcmd)', 'nimbus', measured([node, dist('nimbus.js'), 'schema', '--config-file', path.join(toolDir, 'big.yaml')]));
+  record('net-convert (200 NICs, network_data.json -> eni)', 'nimbus', measured([node, dist('nimbus.js'), 'devel', 'net-convert', '-p', path.join(toolDir, 'big.json'), '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', path.join(work, `nc${i}`)]));
+  if (withRef) {
+    record('schema (1000 write_files, 500 runcmd)', 'cloudinit', measured(['chroot', REF_ROOT, 'cloud-init', 'schema', '--config-file', '/tmp/nimbus-bench/big.yaml']));
+    record('net-convert (200 NICs, network_data.json -> eni)', 'cloudinit', measured(['chroot', REF_ROOT, 'cloud-init', 'devel', 'net-convert', '-p', '/tmp/nimbus-bench/big.json', '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', `/tmp/nimbus-bench/out${i}`]));
+  }
+}
+fs.rmSync(toolDir, { recursive: true, force: true });
+
+function bigCloudConfig(n) {
+  const files = Array.from({ length: n }, (_, i) => `  - path: /etc/bench/f${i}\n    content: "line ${i}\\n"\n    permissions: '0644'\n    owner: root:root`);
+  const cmds = Array.from({ length: n / 2 }, (_, i) => `  - [echo, "command ${i}"]`);
+  return `#cloud-config\nwrite_files:\n${files.join('\n')}\nruncmd:\n${cmds.join('\n')}\n`;
+}
+
+function bigNetworkData(n) {
+  const hex = (k) => [k >> 8, k & 255].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  const links = Array.from({ length: n }, (_, k) => ({ id: `tap${k}`, type: 'phy', ethernet_mac_address: `52:54:00:00:${hex(k)}`, mtu: 1500 }));
+  const networks = Array.from({ length: n }, (_, k) => ({ id: `net${k}`, type: 'ipv4', link: `tap${k}`, ip_address: `10.${k >> 8}.${k & 255}.5`, netmask: '255.255.255.0', routes: k === 0 ? [{ network: '0.0.0.0', netmask: '0.0.0.0', gateway: '10.0.0.1' }] : [] }));
+  return { links, networks, services: [{ type: 'dns', address: '10.0.0.2' }] };
+}
+
 // Other figures measured by their own scripts, when those exist (rendering, schema, net-convert).
 const extra = [];
 for (const f of fs.readdirSync(path.join(repo, 'bench')).filter((f) => /^bench-.*\.mjs$/.test(f)).sort()) {
-  const r = sh(node, [path.join(repo, 'bench', f)], { env: { ...process.env, BENCH_RUNS: String(RUNS), REF_ROOT, REF_SCRIPT } });
+  const r = sh(node, [path.join(repo, 'bench', f)], { env: { ...process.env, BENCH_JSON: '1', BENCH_RUNS: String(RUNS), REF_ROOT, REF_SCRIPT } });
   if (r.status !== 0) {
     console.error(`bench: ${f} failed:\n${r.stderr}`);
     continue;

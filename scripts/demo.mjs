@@ -17,6 +17,18 @@ fs.writeFileSync(path.join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\
 fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
 fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\n');
 fs.cpSync(path.join(repo, 'examples/config-drive'), path.join(root, 'var/lib/cloud/seed/config_drive'), { recursive: true });
+// The machine: one virtio NIC with the MAC the drive's network_data.json names, and
+// ifupdown (its files only: commands are recorded, never run).
+const nic = path.join(root, 'sys/class/net/eth0');
+const dev = path.join(root, 'sys/devices/pci0000:00/0000:00:03.0/virtio0');
+fs.mkdirSync(nic, { recursive: true });
+fs.mkdirSync(path.join(dev, 'driver'), { recursive: true });
+for (const [k, v] of Object.entries({ address: '52:54:00:12:34:56', type: '1', operstate: 'up', carrier: '1', mtu: '1500' })) fs.writeFileSync(path.join(nic, k), `${v}\n`);
+fs.symlinkSync(dev, path.join(nic, 'device'));
+fs.mkdirSync(path.join(root, 'etc/network/interfaces.d'), { recursive: true });
+fs.writeFileSync(path.join(root, 'etc/network/interfaces'), 'auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n');
+fs.mkdirSync(path.join(root, 'usr/sbin'), { recursive: true });
+for (const tool of ['ifup', 'ifdown']) fs.writeFileSync(path.join(root, 'usr/sbin', tool), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
 
 function snapshot() {
   const out = new Map();

@@ -55,6 +55,9 @@ fi
 
 # Bundles, with the package.json that makes Node read them as CommonJS.
 install -d -m 0755 "$D/usr/lib/nimbus"
+# Where custom modules go: the packaged ones, and the administrator's (root-owned, 0755:
+# nimbus refuses module files in a directory others can write).
+install -d -m 0755 "$D/usr/lib/nimbus/modules" "$D/etc/cloud/modules.d"
 for f in dist/nimbus.js dist/nimbus-local.js dist/nimbus-init.js dist/nimbus-config.js dist/nimbus-final.js; do
   [[ -f $f ]] && install -m 0644 "$f" "$D/usr/lib/nimbus/"
 done

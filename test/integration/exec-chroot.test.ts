@@ -7,6 +7,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cli, driveWith, makeRoot, read, setUserData, stage } from '../helpers/boot.js';
 
+/** The minimal tree holds only a shell: its cloud.cfg lists just the modules under test. */
+function scriptsOnlyConfig(root: string): void {
+  fs.mkdirSync(path.join(root, 'etc/cloud'), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, 'etc/cloud/cloud.cfg'),
+    'datasource_list: [ConfigDrive, None]\nnetwork: {config: disabled}\ncloud_init_modules: [write_files]\ncloud_config_modules: [runcmd]\ncloud_final_modules: [scripts_user, final_message]\n',
+  );
+}
+
 function addBinary(root: string, bin: string): void {
   const real = fs.realpathSync(bin);
   const libs = spawnSync('ldd', [real], { encoding: 'utf8' }).stdout.match(/\/\S+\.so[^\s]*/g) ?? [];
@@ -27,6 +36,7 @@ test('--exec chroot runs runcmd and scripts inside the root, never on the host',
   const drive = driveWith((d) => setUserData(d, `#cloud-config\nruncmd:\n  - echo "ran in the root" > ${marker}\n  - [sh, -c, 'echo "$INSTANCE_ID" >> ${marker}']\n`));
   const root = makeRoot({ drive });
   addBinary(root, '/bin/sh');
+  scriptsOnlyConfig(root);
   fs.mkdirSync(path.join(root, 'var/tmp'), { recursive: true });
   for (const s of ['local', 'init', 'config', 'final'] as const) {
     const r = stage(root, s, '--exec', 'chroot');
@@ -42,6 +52,7 @@ test('a failing script is an error naming it; its output goes to cloud-init-outp
   const drive = driveWith((d) => setUserData(d, '#!/bin/sh\necho "about to fail"\nexit 3\n'));
   const root = makeRoot({ drive });
   addBinary(root, '/bin/sh');
+  scriptsOnlyConfig(root);
   const codes = (['local', 'init', 'config', 'final'] as const).map((s) => stage(root, s, '--exec', 'chroot'));
   assert.equal(codes[3]?.code, 1);
   assert.match(codes[3]?.stderr ?? '', /scripts_user: 1 of 1 script\(s\) in \/var\/lib\/cloud\/instances\/[^/]+\/scripts failed: part-001 \(exit 3\)/);

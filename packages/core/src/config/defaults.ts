@@ -26,11 +26,12 @@ const RHEL_MODULES = {
   cloud_final_modules: ['write-files-deferred', 'rightscale_userdata', 'scripts-vendor', 'scripts-per-once', 'scripts-per-boot', 'scripts-per-instance', 'scripts-user', 'ssh-authkey-fingerprints', 'keys-to-console', 'phone-home', 'final-message', 'power-state-change'],
 };
 
-// The stock cloud.cfg also sets users: [default] and disable_root; they join these
-// defaults when users_groups and ssh exist, rather than making every boot "degraded".
+// As the stock cloud.cfg: the default user is created, and root's keys refuse logins.
 export function builtinConfig(distro: Distro, datasources: string[]): Dict {
   const u = distro.defaultUser;
   return {
+    users: ['default'],
+    disable_root: true,
     preserve_hostname: false,
     datasource_list: datasources,
     ...(distro.family === 'rhel' ? RHEL_MODULES : DEBIAN_MODULES),

@@ -1,12 +1,15 @@
-// final_message: the line that says the boot is done (on the console and in the log),
-// and instances/<iid>/boot-finished. The message is a template: $UPTIME, $TIMESTAMP,
-// $DATASOURCE, $VERSION (also as ${NAME} or {{ name }}).
+// final_message: the line that says the boot is done (in the log and on stderr, which
+// is the journal and the console) and instances/<iid>/boot-finished. The message is a
+// template as cloud-init's: a `## template: jinja` one, or $name / ${name} (dotted
+// names reach into mappings), with uptime, timestamp, datasource and version in lower
+// and upper case. A template that names an unknown variable is reported and not shown.
 import { z } from 'zod';
 import type { Module, ModuleContext } from './types.js';
+import { isJinjaTemplate, renderJinjaPart } from '../userdata/jinja.js';
 
 import { NIMBUS_VERSION_STRING } from '../version.js';
 
-export const DEFAULT_FINAL_MESSAGE = 'nimbus v. $VERSION finished at $TIMESTAMP. Datasource $DATASOURCE.  Up $UPTIME seconds';
+export const DEFAULT_FINAL_MESSAGE = '## template: jinja\nnimbus v. {{version}} finished at {{timestamp}}. Datasource {{datasource}}.  Up {{uptime}} seconds';
 
 export function rfc2822(epochSeconds: number): string {
   const d = new Date(epochSeconds * 1000);
@@ -16,12 +19,25 @@ export function rfc2822(epochSeconds: number): string {
   return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
-export function renderFinalMessage(template: string, vars: Record<string, string>): string {
-  return template
-    .replace(/\$\{(\w+)\}|\$(\w+)|\{\{\s*(\w+)\s*\}\}/g, (whole, a: string | undefined, b: string | undefined, c: string | undefined) => {
-      const key = (a ?? b ?? c ?? '').toUpperCase();
-      return key in vars ? (vars[key] as string) : whole;
-    });
+/** cloud-init's basic templates: ${a.b} or $a.b looked up in vars; throws naming an unknown variable (pure). */
+export function basicRender(template: string, vars: Record<string, unknown>): string {
+  return template.replace(/\$\{([A-Za-z0-9_.]+)\}|\$([A-Za-z0-9_.]+)/g, (_w, a: string | undefined, b: string | undefined) => {
+    const name = (a ?? b) as string;
+    let cur: unknown = vars;
+    for (const key of name.split('.')) {
+      if (cur === null || typeof cur !== 'object' || !(key in (cur as Record<string, unknown>))) throw new Error(`the template uses $${name}, which is not one of ${Object.keys(vars).join(', ')}`);
+      cur = (cur as Record<string, unknown>)[key];
+    }
+    return String(cur);
+  });
+}
+
+/** The message for a template and the four values (pure): jinja when the header says so, basic otherwise. */
+export function renderFinalMessage(template: string, values: { uptime: string; timestamp: string; datasource: string; version: string }): string {
+  const vars: Record<string, string> = { ...values };
+  for (const [k, v] of Object.entries(values)) vars[k.toUpperCase()] = v;
+  const text = template.trim() === '' ? DEFAULT_FINAL_MESSAGE : template.trim();
+  return isJinjaTemplate(text) ? renderJinjaPart(text, vars, 'final_message') : basicRender(text, vars);
 }
 
 export const finalMessage: Module = {
@@ -34,8 +50,11 @@ export const finalMessage: Module = {
     const uptime = ctx.host.sysfs.uptime().toFixed(2);
     const ts = rfc2822(ctx.host.clock.now());
     const tpl = typeof ctx.cfg.final_message === 'string' ? ctx.cfg.final_message : DEFAULT_FINAL_MESSAGE;
-    const msg = renderFinalMessage(tpl, { UPTIME: uptime, TIMESTAMP: ts, DATASOURCE: ctx.ds.description, VERSION: NIMBUS_VERSION_STRING });
-    ctx.log.info(msg);
+    try {
+      ctx.log.info(renderFinalMessage(tpl, { uptime, timestamp: ts, datasource: ctx.ds.description, version: NIMBUS_VERSION_STRING }));
+    } catch (e) {
+      ctx.log.warn(`${ctx.source.where(['final_message'])}final_message could not be rendered: ${(e as Error).message}`);
+    }
     ctx.host.fs.write(ctx.paths.instance('boot-finished'), `${uptime} - ${ts} - v. ${NIMBUS_VERSION_STRING}\n`);
     if (ctx.ds.dsname === 'None') ctx.log.warn('used the None datasource: no instance data was found, so only the system configuration was applied');
   },

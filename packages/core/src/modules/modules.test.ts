@@ -34,6 +34,11 @@ test('runcmd: lists are argv (each word quoted), strings are shell lines', () =>
 });
 
 test('final_message templates', () => {
-  assert.equal(renderFinalMessage('up $UPTIME at ${TIMESTAMP} via {{ datasource }} $OTHER', { UPTIME: '1.5', TIMESTAMP: 't', DATASOURCE: 'DS' }), 'up 1.5 at t via DS $OTHER');
+  const v = { uptime: '1.5', timestamp: 't', datasource: 'DS', version: '1.0' };
+  assert.equal(renderFinalMessage('up $UPTIME at ${timestamp} via $datasource', v), 'up 1.5 at t via DS');
+  assert.equal(renderFinalMessage('## template: jinja\nv{{ version }} {{ UPTIME }}', v), 'v1.0 1.5');
+  assert.equal(renderFinalMessage('   ', v), 'nimbus v. 1.0 finished at t. Datasource DS.  Up 1.5 seconds');
+  assert.throws(() => renderFinalMessage('x $OTHER', v), /uses \$OTHER, which is not one of/);
+  assert.throws(() => renderFinalMessage('x $uptime.sub', v), /uptime\.sub/);
   assert.equal(rfc2822(0), 'Thu, 01 Jan 1970 00:00:00 +0000');
 });

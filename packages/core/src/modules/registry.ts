@@ -1,16 +1,48 @@
 // The modules nimbus has, by canonical name.
 import type { Module } from './types.js';
+import type { Host } from '../host/host.js';
+import { CustomModuleError, findCustomModule } from './custom.js';
 import { writeFiles } from './write-files.js';
 import { writeFilesDeferred } from './write-files-deferred.js';
 import { runcmd } from './runcmd.js';
 import { scriptsUser } from './scripts-user.js';
 import { scriptsPerBoot, scriptsPerInstance, scriptsPerOnce } from './scripts-per.js';
 import { finalMessage } from './final-message.js';
+import { bootcmd } from './bootcmd.js';
+import { setHostnameModule } from './set-hostname.js';
+import { updateHostname } from './update-hostname.js';
+import { updateEtcHosts } from './update-etc-hosts.js';
+import { usersGroups } from './users-groups.js';
+import { ssh } from './ssh.js';
+import { setPasswords } from './set-passwords.js';
+import { resolvConf } from './resolv-conf.js';
+import { mounts } from './mounts.js';
+import { scriptsVendor } from './scripts-vendor.js';
+import { powerStateChange } from './power-state-change.js';
 
-export const BUILTIN_MODULES: readonly Module[] = [writeFiles, writeFilesDeferred, runcmd, scriptsUser, scriptsPerInstance, scriptsPerBoot, scriptsPerOnce, finalMessage];
+export const BUILTIN_MODULES: readonly Module[] = [writeFiles, writeFilesDeferred, runcmd, scriptsUser, scriptsPerInstance, scriptsPerBoot, scriptsPerOnce, finalMessage,
+  bootcmd, setHostnameModule, updateHostname, updateEtcHosts, usersGroups, ssh, setPasswords,
+  resolvConf, mounts, scriptsVendor, powerStateChange,
+];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
 
 export function builtinModule(name: string): Module | undefined {
   return byName.get(name);
+}
+
+/**
+ * A module by name for the runner: a built-in, else a custom module from
+ * /etc/cloud/modules.d or the packaged module directory. `error` says why a custom
+ * module that is there could not be used (it names the file).
+ */
+export function lookupModule(host: Host, name: string): { module: Module | null; error?: string } {
+  const builtin = byName.get(name);
+  if (builtin !== undefined) return { module: builtin };
+  try {
+    return { module: findCustomModule(host, name).module };
+  } catch (e) {
+    if (e instanceof CustomModuleError) return { module: null, error: e.message };
+    throw e;
+  }
 }

@@ -13,6 +13,7 @@ import { stageFinished, stageStarted } from '../state/status.js';
 import { Paths } from '../state/paths.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
 import { localNetwork } from './network.js';
+import { setHostnameEarly } from '../modules/hostname-early.js';
 
 /** The cached datasource when it is still this machine's; "stale" when it is certainly not. */
 async function checkCache(env: StageEnv, cached: DatasourceResult): Promise<DatasourceResult | 'stale' | 'unknown'> {
@@ -80,6 +81,8 @@ export async function runInitLocal(env: StageEnv): Promise<number> {
     isNew = rec.isNew;
     if (rec.isNew) log.info(`new instance ${ds.instanceId} (previous: ${rec.previousId})`);
     writeInstanceData(host, { ds, distro: env.distro, mergedCfg: env.system.cfg, version: NIMBUS_VERSION_STRING });
+    // Before any network manager or DHCP client starts, so none can claim the name first.
+    setHostnameEarly(env, ds);
   } else {
     log.info('no local datasource: the init stage looks for network ones');
   }

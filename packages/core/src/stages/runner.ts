@@ -2,7 +2,7 @@
 // runs twice (at once or over time), its failure reported without stopping the next.
 // Each run is logged as start/finish events, the raw material of `analyze` and the demo.
 import type { Module, ModuleContext, Frequency, StageName } from '../modules/types.js';
-import { builtinModule } from '../modules/registry.js';
+import { lookupModule } from '../modules/registry.js';
 import { NOT_IMPLEMENTED } from '../modules/catalog.js';
 import { parseModuleList } from '../config/modules-list.js';
 import type { StageEnv } from './env.js';
@@ -98,8 +98,13 @@ export async function runModuleList(env: StageEnv, base: BaseContext, listKey: s
   for (const e of errors) env.log.error(`${base.source.where([listKey])}${e}`);
   const results: ModuleResult[] = [];
   for (const entry of entries) {
-    const mod = builtinModule(entry.name);
-    if (mod === undefined) {
+    const { module: mod, error } = lookupModule(env.host, entry.name);
+    if (error !== undefined) {
+      env.log.child(entry.name).error(error);
+      results.push({ name: entry.name, outcome: 'failed', ms: 0, reason: 'custom module could not be loaded' });
+      continue;
+    }
+    if (mod === null) {
       results.push(unsupported(env, base, entry.name, stage));
       continue;
     }

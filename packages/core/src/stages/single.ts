@@ -3,7 +3,7 @@
 // instance's real configuration rather than on none.
 import type { StageEnv } from './env.js';
 import type { Frequency } from '../modules/types.js';
-import { builtinModule } from '../modules/registry.js';
+import { lookupModule } from '../modules/registry.js';
 import { NOT_IMPLEMENTED } from '../modules/catalog.js';
 import { canonicalModuleName } from '../config/modules-list.js';
 import { readCachedInstance, recordInstance } from '../state/instance.js';
@@ -16,9 +16,10 @@ import { runModule, type ModuleResult } from './runner.js';
 export async function runSingle(env: StageEnv, name: string, frequency: Frequency | undefined): Promise<{ code: number; result: ModuleResult | null }> {
   const { host, log } = env;
   const canonical = canonicalModuleName(name);
-  const mod = builtinModule(canonical);
-  if (mod === undefined) {
-    log.error(NOT_IMPLEMENTED[canonical] !== undefined ? `not supported: module ${canonical}` : `no module named ${name}`);
+  // Built-in or custom (/etc/cloud/modules.d), as the module lists find them.
+  const { module: mod, error } = lookupModule(host, canonical);
+  if (mod === null) {
+    log.error(error ?? (NOT_IMPLEMENTED[canonical] !== undefined ? `not supported: module ${canonical}` : `no module named ${name}`));
     return { code: 1, result: null };
   }
   let ds = readCachedInstance(host);

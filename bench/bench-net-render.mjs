@@ -1,6 +1,7 @@
 // Render time for 1, 100 and 1000 interfaces through every renderer, on the compiled
 // output (run `node scripts/build.mjs` first). Prints the median of several runs: the
-// parse of a v1 config and the render of the state, separately.
+// parse of a v1 config and the render of the state, separately. With BENCH_JSON=1 (as
+// bench/run.mjs runs it) the figures come out as {"cases": [...]} instead of a table.
 import { performance } from 'node:perf_hooks';
 import { parseV1, render } from '../build/packages/core/src/index.js';
 
@@ -39,8 +40,12 @@ function median(f, runs) {
   return t[Math.floor(t.length / 2)];
 }
 
-console.log(`node ${process.version}; median ms (parse v1 | render per renderer)`);
-console.log(['interfaces', 'parse', ...RENDERERS].map((s) => s.padStart(16)).join(''));
+const json = process.env.BENCH_JSON === '1';
+const cases = [];
+if (!json) {
+  console.log(`node ${process.version}; median ms (parse v1 | render per renderer)`);
+  console.log(['interfaces', 'parse', ...RENDERERS].map((s) => s.padStart(16)).join(''));
+}
 // Warm up the JIT so the first row is not the compile time.
 {
   const st = parseV1({ source: 'warmup' }, config(200));
@@ -52,5 +57,8 @@ for (const n of [1, 100, 1000]) {
   const parse = median(() => parseV1({ source: 'bench' }, doc), runs);
   const state = parseV1({ source: 'bench' }, doc);
   const cols = RENDERERS.map((r) => median(() => render(state, r), runs));
-  console.log([String(n), ...[parse, ...cols].map((x) => x.toFixed(2))].map((s) => s.padStart(16)).join(''));
+  cases.push({ name: `net parse v1, ${n} interfaces`, nimbus_ms: Math.round(parse * 100) / 100 });
+  RENDERERS.forEach((r, i) => cases.push({ name: `net render ${r}, ${n} interfaces`, nimbus_ms: Math.round(cols[i] * 100) / 100, per_interface_ms: Math.round((cols[i] / n) * 1000) / 1000 }));
+  if (!json) console.log([String(n), ...[parse, ...cols].map((x) => x.toFixed(2))].map((s) => s.padStart(16)).join(''));
 }
+if (json) console.log(JSON.stringify({ cases }));

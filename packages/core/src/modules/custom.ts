@@ -1,0 +1,118 @@
+// Custom modules: JavaScript files in /etc/cloud/modules.d/ (the admin's) and
+// /usr/lib/nimbus/modules/ (packaged), with the built-ins' shape, listed in cloud.cfg
+// like them. A file is named after its module (ws-virt-network-dep.js for
+// ws_virt_network_dep) and is loaded only when its module is listed. It exports the
+// module, or a function that receives { z } (nimbus's zod) and returns it:
+//
+//   module.exports = ({ z }) => ({ name, frequency, keys, schema: z.object({...}), run(ctx) {...} });
+//
+// Only files that root owns and that neither group nor others can write, in
+// directories alike, are loaded: anyone who can write one runs code as root at boot.
+// A file that cannot be loaded is an error naming it; the other modules still run.
+import * as vm from 'node:vm';
+import { createRequire } from 'node:module';
+import { z, type ZodType } from 'zod';
+import type { Host } from '../host/host.js';
+import { FREQUENCIES, type Frequency, type Module } from './types.js';
+
+export const CUSTOM_MODULE_DIRS = ['/etc/cloud/modules.d', '/usr/lib/nimbus/modules'] as const;
+
+export class CustomModuleError extends Error {}
+
+/** What a custom module file is named: its module name with dashes ("ws_virt_network_dep" → ws-virt-network-dep.js) or underscores. */
+export function moduleFileNames(name: string): string[] {
+  const dashed = name.replace(/_/g, '-');
+  return [...new Set([`${dashed}.js`, `${name}.js`, `${dashed}.cjs`, `${name}.cjs`])];
+}
+
+/** Why a file (or directory) is not trusted to hold code run as root, or null. */
+function trustProblem(host: Host, path: string, kind: 'file' | 'directory'): string | null {
+  const st = host.fs.stat(path);
+  if (st === null) return `${path} does not exist`;
+  if (kind === 'file' && !st.isFile) return `${path} is not a regular file`;
+  if (st.uid !== 0) return `${path} is owned by uid ${st.uid}, not root`;
+  if ((st.mode & 0o022) !== 0) return `${path} is writable by ${(st.mode & 0o002) !== 0 ? 'others' : 'its group'} (mode 0${(st.mode & 0o777).toString(8)})`;
+  return null;
+}
+
+/** Checks that a loaded value has the Module shape; returns the module or throws naming what is wrong. */
+export function asModule(v: unknown, expectedName: string, file: string): Module {
+  const bad = (why: string) => new CustomModuleError(`${file}: ${why}`);
+  if (v === null || typeof v !== 'object') throw bad('module.exports must be a module object (or a function returning one)');
+  const m = v as Record<string, unknown>;
+  if (m.name !== expectedName) throw bad(`declares name ${JSON.stringify(m.name)}, but a file named so must hold module ${JSON.stringify(expectedName)}`);
+  if (typeof m.frequency !== 'string' || !(FREQUENCIES as readonly string[]).includes(m.frequency)) throw bad(`frequency ${JSON.stringify(m.frequency)} is not one of ${FREQUENCIES.join(', ')}`);
+  if (!Array.isArray(m.keys) || !m.keys.every((k) => typeof k === 'string')) throw bad('keys must be a list of top-level configuration keys');
+  if (typeof m.run !== 'function') throw bad('run(ctx) is missing');
+  if (m.alwaysRun !== undefined && typeof m.alwaysRun !== 'boolean') throw bad('alwaysRun must be true or false');
+  const keys = m.keys as string[];
+  let schema: ZodType;
+  if (m.schema === undefined) {
+    // Without a schema, its keys are known to exist and accepted as they are.
+    schema = z.object(Object.fromEntries(keys.map((k) => [k, z.unknown().optional()])));
+  } else if (m.schema !== null && typeof m.schema === 'object' && typeof (m.schema as { safeParse?: unknown }).safeParse === 'function') {
+    schema = m.schema as ZodType;
+  } else throw bad('schema must be a zod schema (use the z given to the exported function)');
+  const run = m.run as Module['run'];
+  return {
+    name: expectedName,
+    frequency: m.frequency as Frequency,
+    keys,
+    ...(m.alwaysRun === true ? { alwaysRun: true } : {}),
+    schema,
+    run: (ctx) => run.call(m, ctx),
+  };
+}
+
+/** Evaluates a CommonJS module's source as Node would, with require() relative to its real path. */
+function evaluate(source: string, realPath: string): unknown {
+  const fn = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: realPath });
+  const mod: { exports: unknown } = { exports: {} };
+  fn(mod.exports, createRequire(realPath), mod, realPath, realPath.slice(0, realPath.lastIndexOf('/')));
+  return mod.exports;
+}
+
+export interface CustomLookup {
+  module: Module | null;
+  /** The file found for the name, when there is one (also when it could not be loaded). */
+  file: string | null;
+}
+
+const cache = new Map<string, CustomLookup>();
+
+/**
+ * The custom module called `name`: the first file for it in /etc/cloud/modules.d, then
+ * the packaged directory. Returns {module: null, file: null} when there is none; throws
+ * CustomModuleError naming the file when one is there but cannot be used.
+ */
+export function findCustomModule(host: Host, name: string): CustomLookup {
+  const key = `${host.root}\0${name}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  if (!/^[a-z0-9_]+$/.test(name)) return { module: null, file: null };
+  for (const dir of CUSTOM_MODULE_DIRS) {
+    for (const fname of moduleFileNames(name)) {
+      const file = `${dir}/${fname}`;
+      if (host.fs.stat(file) === null) continue;
+      const why = trustProblem(host, dir, 'directory') ?? trustProblem(host, file, 'file');
+      if (why !== null) throw new CustomModuleError(`${file}: not loaded: ${why}`);
+      const source = host.fs.readText(file) ?? '';
+      let exported: unknown;
+      try {
+        exported = evaluate(source, host.fs.real(file));
+        if (typeof exported === 'function') exported = (exported as (api: { z: typeof z }) => unknown)({ z });
+      } catch (e) {
+        const err = e as Error;
+        // The first stack line under the file names where it broke.
+        const at = (err.stack ?? '').split('\n').find((l) => l.includes(host.fs.real(file)));
+        throw new CustomModuleError(`${file}: could not be loaded: ${err.name}: ${err.message}${at !== undefined ? ` (${at.trim().replace(/^at /, '')})` : ''}`);
+      }
+      const found = { module: asModule(exported, name, file), file };
+      cache.set(key, found);
+      return found;
+    }
+  }
+  const none = { module: null, file: null };
+  cache.set(key, none);
+  return none;
+}

@@ -1,0 +1,143 @@
+// update_etc_hosts: manage_etc_hosts true (or "template") renders /etc/hosts from the
+// distro's hosts template every boot; "localhost" only makes sure the host's own names
+// resolve to the loopback address, keeping every other line.
+import { z } from 'zod';
+import type { Module, ModuleContext } from './types.js';
+import { distroFacts } from '../distro/facts.js';
+import { isJinjaTemplate, renderJinjaPart } from '../userdata/jinja.js';
+import { wantedName } from './hostname-common.js';
+
+// cloud-init's hosts.debian.tmpl and hosts.redhat.tmpl, rendered (used when the image has no template of its own).
+const BUILTIN: Record<'debian' | 'redhat', (fqdn: string, hostname: string) => string> = {
+  debian: (fqdn, hostname) =>
+    [
+      "# Your system has configured 'manage_etc_hosts' as True.",
+      '# As a result, if you wish for changes to this file to persist',
+      '# then you will need to either',
+      '# a.) make changes to the master file in /etc/cloud/templates/hosts.debian.tmpl',
+      "# b.) change or remove the value of 'manage_etc_hosts' in",
+      '#     /etc/cloud/cloud.cfg or cloud-config from user-data',
+      '#',
+      `127.0.1.1 ${fqdn} ${hostname}`,
+      '127.0.0.1 localhost',
+      '',
+      '# The following lines are desirable for IPv6 capable hosts',
+      '::1 localhost ip6-localhost ip6-loopback',
+      'ff02::1 ip6-allnodes',
+      'ff02::2 ip6-allrouters',
+      '',
+      '',
+    ].join('\n'),
+  redhat: (fqdn, hostname) =>
+    [
+      "# Your system has configured 'manage_etc_hosts' as True.",
+      '# As a result, if you wish for changes to this file to persist',
+      '# then you will need to either',
+      '# a.) make changes to the master file in /etc/cloud/templates/hosts.redhat.tmpl',
+      "# b.) change or remove the value of 'manage_etc_hosts' in",
+      '#     /etc/cloud/cloud.cfg or cloud-config from user-data',
+      '# ',
+      '# The following lines are desirable for IPv4 capable hosts',
+      `127.0.0.1 ${fqdn} ${hostname}`,
+      '127.0.0.1 localhost.localdomain localhost',
+      '127.0.0.1 localhost4.localdomain4 localhost4',
+      '',
+      '# The following lines are desirable for IPv6 capable hosts',
+      `::1 ${fqdn} ${hostname}`,
+      '::1 localhost.localdomain localhost',
+      '::1 localhost6.localdomain6 localhost6',
+      '',
+      '',
+    ].join('\n'),
+};
+
+export function renderHostsTemplate(kind: 'debian' | 'redhat', fqdn: string, hostname: string): string {
+  return BUILTIN[kind](fqdn, hostname);
+}
+
+/**
+ * /etc/hosts with `ip` carrying `fqdn` and `hostname` (pure): names already on a line of
+ * that address are kept, missing ones are added to its first line, or a new line is
+ * appended. Returns null when nothing has to change.
+ */
+export function hostsWithLocalNames(text: string, ip: string, fqdn: string, hostname: string): string | null {
+  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+  const want = fqdn === hostname ? [fqdn] : [fqdn, hostname];
+  const idx: number[] = [];
+  const have = new Set<string>();
+  lines.forEach((l, i) => {
+    const words = l.replace(/#.*/, '').trim().split(/\s+/);
+    if (words[0] === ip) {
+      idx.push(i);
+      for (const w of words.slice(1)) have.add(w);
+    }
+  });
+  const missing = want.filter((n) => !have.has(n));
+  if (missing.length === 0) return null;
+  if (idx.length === 0) lines.push(`${ip} ${want.join(' ')}`);
+  else {
+    const i = idx[0] as number;
+    const line = lines[i] as string;
+    const hash = line.indexOf('#');
+    lines[i] = hash < 0 ? `${line.trimEnd()} ${missing.join(' ')}` : `${line.slice(0, hash).trimEnd()} ${missing.join(' ')} ${line.slice(hash)}`;
+  }
+  return lines.join('\n') + '\n';
+}
+
+function run(ctx: ModuleContext): void {
+  const mode = ctx.cfg.manage_etc_hosts;
+  if (mode === false || mode === undefined || mode === null) {
+    ctx.log.debug('manage_etc_hosts is not set: /etc/hosts is left as it is');
+    return;
+  }
+  if (mode !== true && mode !== 'template' && mode !== 'localhost') {
+    ctx.log.error(`${ctx.source.where(['manage_etc_hosts'])}manage_etc_hosts ${JSON.stringify(mode)} is not one of true, false, 'template' or 'localhost'; /etc/hosts was left as it is`);
+    return;
+  }
+  if (mode === 'template') ctx.log.deprecated(`${ctx.source.where(['manage_etc_hosts'])}manage_etc_hosts: 'template' is deprecated; use true`);
+  const w = wantedName(ctx);
+  if (w === null) {
+    ctx.log.warn('manage_etc_hosts is set but neither the configuration nor the metadata names this host: /etc/hosts was left as it is');
+    return;
+  }
+  if ('error' in w) {
+    ctx.log.error(w.error.replace('the host name was not changed', '/etc/hosts was left as it is'));
+    return;
+  }
+  const facts = distroFacts(ctx.distro);
+  if (mode === 'localhost') {
+    const ip = facts.hostsTemplate === 'debian' ? '127.0.1.1' : '127.0.0.1';
+    const next = hostsWithLocalNames(ctx.host.fs.readText('/etc/hosts') ?? '', ip, w.fqdn, w.hostname);
+    if (next === null) {
+      ctx.log.debug(`/etc/hosts already maps ${ip} to ${w.fqdn}`);
+      return;
+    }
+    ctx.host.fs.write('/etc/hosts', next, { mode: 0o644 });
+    ctx.log.info(`/etc/hosts: ${ip} ${w.fqdn} ${w.hostname}`);
+    return;
+  }
+  const tplPath = `/etc/cloud/templates/hosts.${facts.hostsTemplate}.tmpl`;
+  const tpl = ctx.host.fs.readText(tplPath);
+  let body: string;
+  if (tpl !== null && isJinjaTemplate(tpl)) {
+    try {
+      body = renderJinjaPart(tpl, { hostname: w.hostname, fqdn: w.fqdn }, tplPath);
+    } catch (e) {
+      ctx.log.error(`${(e as Error).message}; /etc/hosts was left as it is`);
+      return;
+    }
+  } else {
+    if (tpl !== null) ctx.log.warn(`${tplPath} is not a '## template: jinja' template; the built-in hosts template was used`);
+    body = renderHostsTemplate(facts.hostsTemplate, w.fqdn, w.hostname);
+  }
+  ctx.host.fs.write('/etc/hosts', body, { mode: 0o644 });
+  ctx.log.info(`rendered /etc/hosts for ${w.fqdn} (${tpl !== null ? tplPath : `built-in ${facts.hostsTemplate} template`})`);
+}
+
+export const updateEtcHosts: Module = {
+  name: 'update_etc_hosts',
+  frequency: 'always',
+  keys: ['manage_etc_hosts'],
+  schema: z.object({ manage_etc_hosts: z.union([z.boolean(), z.enum(['template', 'localhost'])]).optional() }),
+  run,
+};

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeKit } from './kit.js';
+import { powerStateChange, planPowerState, WAITER } from '../../packages/core/src/modules/power-state-change.js';
+import { scriptsVendor, vendorPrefix } from '../../packages/core/src/modules/scripts-vendor.js';
+import { finalMessage } from '../../packages/core/src/modules/final-message.js';
+
+test('power_state: shutdown argv per mode and delay, behind the waiter; condition', async () => {
+  const k = makeKit();
+  await k.run(powerStateChange, 'power_state:\n  mode: reboot\n  delay: 5\n  message: "Bye; $(rm -rf /)"\n  timeout: 12\n  condition: [test, -e, /run/x]\n');
+  const argvs = k.argvs();
+  assert.deepEqual(argvs[0], ['test', '-e', '/run/x']);
+  assert.deepEqual(argvs[1]?.slice(0, 4), ['sh', '-c', WAITER, 'nimbus-power-state']);
+  assert.equal(argvs[1]?.[4], '12');
+  assert.deepEqual(argvs[1]?.slice(6), ['shutdown', '-r', '+5', 'Bye; $(rm -rf /)']);
+  assert.deepEqual((planPowerState({ mode: 'poweroff' }) as { argv: string[] }).argv, ['shutdown', '-P', 'now']);
+  assert.deepEqual((planPowerState({ mode: 'halt', delay: '+3' }) as { argv: string[] }).argv, ['shutdown', '-H', '+3']);
+  assert.deepEqual((planPowerState({ mode: 'halt', condition: 'test -f /x' }) as { condition: string[] }).condition, ['sh', '-c', 'test -f /x']);
+  const bad = planPowerState({ mode: 'explode', delay: 'soon; reboot' });
+  assert.equal('problems' in bad && bad.problems.length, 2);
+  const no = makeKit();
+  await no.run(powerStateChange, 'power_state: {mode: poweroff, condition: false}\n');
+  assert.deepEqual(no.argvs(), []);
+});
+
+test('the waiter runs the command only after the watched process ended, and returns at once', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-pw-'));
+  const flag = path.join(dir, 'done');
+  const sleeper = spawnSync('sh', ['-c', 'sleep 1 & echo $!'], { encoding: 'utf8' });
+  const pid = sleeper.stdout.trim();
+  const t0 = Date.now();
+  const r = spawnSync('sh', ['-c', WAITER, 'w', '10', pid, 'touch', flag], { stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(r.status, 0);
+  assert.ok(Date.now() - t0 < 900, 'returned before the watched process ended');
+  assert.ok(!fs.existsSync(flag));
+  const until = Date.now() + 5000;
+  while (!fs.existsSync(flag) && Date.now() < until) spawnSync('sleep', ['0.2']);
+  assert.ok(fs.existsSync(flag), 'ran after the process ended');
+});
+
+test('scripts_vendor: runs vendor scripts with the prefix; disabled by vendor_data.enabled false', async () => {
+  const k = makeKit();
+  k.write('var/lib/cloud/instances/iid-kit-1/scripts/vendor/01-setup', '#!/bin/sh\n', 0o600);
+  await k.run(scriptsVendor, 'vendor_data: {prefix: [/usr/bin/ltrace, -f]}\n');
+  assert.deepEqual(k.argvs(), [['/usr/bin/ltrace', '-f', '/var/lib/cloud/instances/iid-kit-1/scripts/vendor/01-setup']]);
+  assert.equal(k.mode('var/lib/cloud/instances/iid-kit-1/scripts/vendor/01-setup') & 0o700, 0o700);
+  const off = makeKit();
+  off.write('var/lib/cloud/instances/iid-kit-1/scripts/vendor/01-setup', '#!/bin/sh\n', 0o700);
+  await off.run(scriptsVendor, 'vendor_data: {enabled: false}\n');
+  assert.deepEqual(off.argvs(), []);
+  assert.deepEqual(vendorPrefix('/bin/strace -f'), ['/bin/strace -f']);
+  assert.ok('bad' in (vendorPrefix([{}]) as object));
+});
+
+test('final_message: templated, boot-finished written; a bad template is a warning', async () => {
+  const k = makeKit();
+  await k.run(finalMessage, 'final_message: "done via $datasource after ${UPTIME}s"\n');
+  assert.match(k.lines.join(''), /done via DataSourceConfigDrive \[net,ver=2\]\[source=\/config-drive\] after \d+\.\d\ds/);
+  assert.ok(k.exists('var/lib/cloud/instances/iid-kit-1/boot-finished'));
+  const b = makeKit();
+  await b.run(finalMessage, 'final_message: "hi $nobody"\n');
+  assert.match(b.warnings()[0] ?? '', /user-data line 1 col 1: final_message could not be rendered: the template uses \$nobody/);
+});

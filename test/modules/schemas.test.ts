@@ -1,0 +1,53 @@
+// Each module's schema (read by `schema` and the cloud-config validator) accepts the
+// forms cloud-init's documentation shows, and refuses wrong types.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BUILTIN_MODULES } from '../../packages/core/src/modules/registry.js';
+
+const GOOD: Record<string, unknown> = {
+  users: ['default', { name: 'a', groups: 'x,y', sudo: ['ALL=(ALL) ALL'], ssh_authorized_keys: ['k'], lock_passwd: false, uid: 1000 }, 'b, c'],
+  groups: ['g', { h: ['a'] }],
+  hostname: 'h',
+  fqdn: 'h.example.org',
+  prefer_fqdn_over_hostname: true,
+  manage_etc_hosts: 'localhost',
+  bootcmd: ['echo a', ['echo', 'b']],
+  ssh_pwauth: true,
+  chpasswd: { expire: false, users: [{ name: 'a', type: 'RANDOM' }], list: ['b:pw'] },
+  password: 'pw',
+  mounts: [['vdb', '/d'], ['swap', null], ['ephemeral0', '/mnt', 'auto', 'defaults', '0', '2']],
+  swap: { filename: '/s', size: 'auto', maxsize: '2G' },
+  power_state: { mode: 'reboot', delay: '+1', message: 'bye', timeout: 10, condition: ['test', '-f', '/x'] },
+  manage_resolv_conf: true,
+  resolv_conf: { nameservers: ['1.1.1.1'], searchdomains: ['a.org'], domain: 'a.org', sortlist: ['10.0.0.0/8'], options: { rotate: true, timeout: 1 } },
+  ssh_keys: { rsa_private: 'x', ed25519_public: 'y' },
+  ssh_genkeytypes: ['rsa', 'ed25519'],
+  ssh_authorized_keys: ['ssh-ed25519 AAAA x'],
+  disable_root: false,
+  vendor_data: { enabled: true, prefix: ['/usr/bin/ltrace'] },
+  final_message: 'done after $UPTIME',
+};
+
+test('every module schema accepts documented forms', () => {
+  for (const m of BUILTIN_MODULES) {
+    const r = m.schema.safeParse(GOOD);
+    assert.ok(r.success, `${m.name}: ${r.success ? '' : JSON.stringify(r.error.issues).slice(0, 300)}`);
+  }
+});
+
+test('module schemas refuse wrong types', () => {
+  const bad: [string, Record<string, unknown>][] = [
+    ['bootcmd', { bootcmd: 'echo' }],
+    ['update_etc_hosts', { manage_etc_hosts: 'yes-please' }],
+    ['ssh', { ssh_genkeytypes: ['rsa1'] }],
+    ['set_passwords', { chpasswd: { users: [{ name: 'a', type: 'md5' }] } }],
+    ['power_state_change', { power_state: { mode: 'explode' } }],
+    ['mounts', { mounts: ['vdb /d'] }],
+    ['resolv_conf', { resolv_conf: { nameservers: '1.1.1.1' } }],
+  ];
+  for (const [name, cfg] of bad) {
+    const m = BUILTIN_MODULES.find((x) => x.name === name);
+    assert.ok(m !== undefined, name);
+    assert.equal(m.schema.safeParse(cfg).success, false, name);
+  }
+});
