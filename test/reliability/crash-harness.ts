@@ -139,6 +139,8 @@ export function normalize(rel: string, content: Buffer): string {
   if (/\/sem\/config_[^/]+$/.test(rel) || /^var\/lib\/cloud\/sem\//.test(rel)) t = t.replace(/^\d+: [\d.]+\n$/, 'PID: TIME\n');
   if (rel.endsWith('/boot-finished')) t = t.replace(/^[\d.]+ - [^\n]+ - v\. /, 'UPTIME - DATE - v. ');
   t = t.replace(/\b1[6-9]\d{8}(\.\d+)?\b/g, 'TIME');
+  // RFC 2822 dates in file headers ("Created by nimbus ... on Sun, 22 Nov 2026 03:17:33 +0000").
+  t = t.replace(/\b[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}\b/g, 'DATE');
   t = t.replace(/"(start|finished)": ?null/g, '"$1": TIME');
   return t;
 }

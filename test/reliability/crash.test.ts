@@ -26,6 +26,8 @@ interface Reference {
   versions: Map<string, Set<string>>;
   /** Per-instance commands (argv joined) -> the module that runs them. */
   perInstance: Map<string, string>;
+  /** Every command recorded exactly once over the two clean boots. */
+  once: string[];
 }
 
 function copyRoot(from: string): string {
@@ -77,15 +79,19 @@ async function reference(): Promise<Reference> {
     addVersions(versions, normalizedTree(root));
   }
   const perInstance = new Map<string, string>();
+  const all = new Map<string, number>();
+  for (const rec of commandRecord(root)) all.set(rec.argv.join(' '), (all.get(rec.argv.join(' ')) ?? 0) + 1);
+  const once = [...all].filter(([c, n]) => n === 1 && moduleOf(c) === null).map(([c]) => c);
   for (const rec of commandRecord(root)) {
     const a = rec.argv.join(' ');
     const mod = moduleOf(a);
     if (mod !== null) perInstance.set(a, mod);
   }
   assert.equal(perInstance.size, 4, `the reference boot ran the four per-instance scripts: ${[...perInstance.keys()].join(', ')}`);
+  process.stdout.write(`# crash reference: ${all.size} distinct commands, ${perInstance.size} per-instance scripts, ${once.length} other commands run once\n`);
   const final = normalizedTree(root);
   fs.rmSync(root, { recursive: true, force: true });
-  return { snapshots, steps, ms, final, versions, perInstance };
+  return { snapshots, steps, ms, final, versions, perInstance, once };
 }
 
 /** Right after a kill: every file is a complete version (or a temp file not yet renamed, or a whole-line log). */
@@ -144,6 +150,12 @@ function checkRecovered(ref: Reference, root: string, what: string): Outcome {
     const n = counts.get(cmd) ?? 0;
     assert.ok(n <= 1, `${what}: ${cmd} ran ${n} times`);
     if (n === 0) assert.ok(interrupted.includes(mod), `${what}: ${cmd} never ran, and status does not say ${mod} was interrupted`);
+  }
+  // Every other command a clean pair of boots runs once (useradd, ssh-keygen, ...): at most once, and if never, a module says why.
+  for (const cmd of ref.once) {
+    const n = counts.get(cmd) ?? 0;
+    assert.ok(n <= 1, `${what}: ${cmd} ran ${n} times`);
+    if (n === 0) assert.ok(interrupted.length > 0, `${what}: ${cmd} never ran, and status reports no interrupted module`);
   }
 
   const got = normalizedTree(root);
