@@ -28,7 +28,9 @@ test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scrip
   const r = sh('install.sh', '--destdir', d, ...allow);
   assert.equal(r.status, 0, r.stderr);
   for (const m of missingStages) assert.match(r.stderr, new RegExp(`not supported yet: dist/${m} is not built`));
-  assert.deepEqual(ls(d, 'usr/lib/nimbus'), ['nimbus.js', 'package.json', ...STAGE_BUNDLES.filter((b) => !missingStages.includes(b))].sort());
+  assert.deepEqual(ls(d, 'usr/lib/nimbus'), ['modules', 'nimbus.js', 'package.json', ...STAGE_BUNDLES.filter((b) => !missingStages.includes(b))].sort());
+  // The custom module directories exist, root-owned and writable by root only.
+  for (const m of ['usr/lib/nimbus/modules', 'etc/cloud/modules.d']) assert.equal(fs.statSync(path.join(d, m)).mode & 0o777, 0o755, m);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(d, 'usr/lib/nimbus/package.json'), 'utf8')), { type: 'commonjs' });
   assert.equal(fs.readlinkSync(path.join(d, 'usr/bin/cloud-init')), 'nimbus');
   assert.match(fs.readFileSync(path.join(d, 'usr/bin/nimbus'), 'utf8'), /exec "\$NODE" \/usr\/lib\/nimbus\/nimbus\.js "\$@"/);

@@ -8,6 +8,7 @@ import { Logger } from '../log/logger.js';
 import { pickVersion, configDrive } from './configdrive.js';
 import { noCloud } from './nocloud.js';
 import { DatasourceError, type DatasourceContext } from './types.js';
+import { findDatasource } from './find.js';
 
 function ctx(root: string): DatasourceContext {
   const log = new Logger({ file: () => {}, stderr: () => {} }, { stage: 't', debug: false });
@@ -65,4 +66,14 @@ test('NoCloud seed: defaults, keys, network-config', async () => {
   assert.equal(r.userdata, null);
   write(root, '/var/lib/cloud/seed/nocloud/meta-data', 'instance-id: [\n');
   await assert.rejects(noCloud.find(ctx(root)), /seed\/nocloud\/meta-data:\d+:\d+/);
+});
+
+test('a datasource whose dsmode is disabled is passed over', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ds-'));
+  write(root, '/var/lib/cloud/seed/nocloud/meta-data', 'instance-id: i-off\ndsmode: disabled\n');
+  write(root, '/config-drive/openstack/latest/meta_data.json', '{"uuid": "i-drive"}');
+  const c = ctx(root);
+  const found = await findDatasource(c.host, c.log, { datasource_list: ['NoCloud', 'ConfigDrive', 'None'] }, 'local');
+  assert.equal(found?.dsname, 'ConfigDrive');
+  assert.equal(found?.instanceId, 'i-drive');
 });

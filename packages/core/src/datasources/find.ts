@@ -50,6 +50,11 @@ export async function findDatasource(host: Host, log: Logger, cfg: Dict, stage: 
     const t0 = host.clock.monotonicMs();
     try {
       const r = await ds.find(contextFor(host, log, cfg, ds.name, stage));
+      if (r !== null && r.dsmode === 'disabled') {
+        // The instance's own data says this source is not to be used (dsmode: disabled).
+        log.info(`datasource ${ds.name}: present but dsmode is disabled; looking further`);
+        continue;
+      }
       if (r !== null) {
         log.info(`found datasource ${r.description} (${Math.round(host.clock.monotonicMs() - t0)} ms)`);
         return r;

@@ -24,3 +24,10 @@ test('CentOS 6 has only /etc/redhat-release', () => {
 test('quoted values with escapes', () => {
   assert.deepEqual(parseOsRelease('PRETTY_NAME="Debian \\"x\\""\n# c\nBAD LINE\n'), { PRETTY_NAME: 'Debian "x"' });
 });
+
+test('NetworkManager is preferred to networkd on the debian family (networkd ships with every systemd)', () => {
+  for (const id of ['debian', 'ubuntu']) {
+    const r = distroFromOsRelease({ ID: id }).renderers;
+    assert.ok(r.indexOf('network-manager') < r.indexOf('networkd'), `${id}: ${r.join(', ')}`);
+  }
+});

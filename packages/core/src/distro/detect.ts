@@ -26,7 +26,10 @@ const DEFAULT_USERS: Record<string, string> = {
 };
 
 function renderersFor(id: string, family: DistroFamily, version: string): NetRenderer[] {
-  if (family === 'debian') return id === 'ubuntu' ? ['netplan', 'eni', 'networkd', 'network-manager'] : ['eni', 'netplan', 'networkd', 'network-manager'];
+  // network-manager before networkd, as cloud-init orders them: Debian's systemd always
+  // ships the networkd binary, so "has networkd" says nothing about what the image runs,
+  // while an installed NetworkManager is what manages the NICs.
+  if (family === 'debian') return id === 'ubuntu' ? ['netplan', 'eni', 'network-manager', 'networkd'] : ['eni', 'netplan', 'network-manager', 'networkd'];
   const major = Number.parseInt(version, 10);
   // RHEL 9 and Fedora dropped the initscripts ifcfg path in favour of NetworkManager keyfiles.
   if (id === 'fedora' || (Number.isFinite(major) && major >= 9)) return ['network-manager', 'sysconfig', 'networkd'];
