@@ -299,3 +299,34 @@ test('a stage killed between a script and the semaphore of its module never runs
     fs.rmSync(root0, { recursive: true, force: true });
   }
 });
+
+test('init-local killed at any write step: the next boot still writes the network configuration', { timeout: 600_000 }, async () => {
+  const root0 = makeCrashRoot();
+  try {
+    const probe = copyRoot(root0);
+    const r = await runStage(probe, 'local', { killAfterWrites: 1_000_000 });
+    fs.rmSync(probe, { recursive: true, force: true });
+    const steps = Number(/nimbus-test: (\d+) write steps/.exec(r.stderr)?.[1] ?? 0);
+    assert.ok(steps > 10, r.stderr);
+    const missing: number[] = [];
+    let next = 1;
+    const worker = async () => {
+      while (next <= steps) {
+        const n = next++;
+        const root = copyRoot(root0);
+        try {
+          await runStage(root, 'local', { killAfterWrites: n });
+          emptyRun(root);
+          await runStage(root, 'local');
+          if (!fs.existsSync(path.join(root, 'etc/network/interfaces.d/50-cloud-init'))) missing.push(n);
+        } finally {
+          fs.rmSync(root, { recursive: true, force: true });
+        }
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    assert.deepEqual(missing.sort((a, b) => a - b), [], `killed after these write steps, the next boot wrote no network configuration`);
+  } finally {
+    fs.rmSync(root0, { recursive: true, force: true });
+  }
+});
