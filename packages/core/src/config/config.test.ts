@@ -60,3 +60,11 @@ test('without cloud.cfg: the stock module lists of the distro family', () => {
   assert.ok((rh.cloud_config_modules as string[]).includes('yum-add-repo'));
   assert.equal((rh.system_info as { default_user: { name: string } }).default_user.name, 'rocky');
 });
+
+test('mergeConfig: a key named __proto__ is a key, never the prototype', () => {
+  const over = JSON.parse('{"__proto__": {"runcmd": ["from the prototype"]}, "a": 1}') as Record<string, unknown>;
+  const merged = mergeConfig({ b: 2 }, over);
+  assert.equal(Object.getPrototypeOf(merged), Object.prototype);
+  assert.equal(merged['runcmd'], undefined);
+  assert.deepEqual(Object.keys(merged).sort(), ['__proto__', 'a', 'b']);
+});

@@ -2,6 +2,8 @@
 // cloud.cfg.d file, then the kernel command line): dictionaries merge key by key,
 // anything else — lists included — is replaced by the later source.
 
+import { hasKey, setKey } from '../util/object.js';
+
 export type Dict = Record<string, unknown>;
 
 export function isDict(v: unknown): v is Dict {
@@ -10,10 +12,11 @@ export function isDict(v: unknown): v is Dict {
 
 /** A new dictionary: `over` laid on `base`, recursively for nested dictionaries. */
 export function mergeConfig(base: Dict, over: Dict): Dict {
-  const out: Dict = { ...base };
+  const out: Dict = {};
+  for (const [k, v] of Object.entries(base)) setKey(out, k, v);
   for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isDict(b) && isDict(v) ? mergeConfig(b, v) : v;
+    const b = hasKey(out, k) ? out[k] : undefined;
+    setKey(out, k, isDict(b) && isDict(v) ? mergeConfig(b, v) : v);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // (bounded in requests and depth), with user-data and the instance identity document.
 // IMDSv1 (no token) only when datasource.Ec2.allow_imdsv1 is true. Credentials found in
 // the tree (security-credentials) go to the sensitive data only, never to metadata.
+import { hasKey, setKey } from '../util/object.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 import { HttpError, MetadataClient, bodyText, metadataSettings } from './http.js';
 import { ec2Platform, readPlatformFacts } from './detect.js';
@@ -124,19 +125,18 @@ class Imds {
     for (const child of children) {
       if (!isSafeName(child)) continue;
       if (SECRET_KEYS.includes(child)) {
-        secrets[child] = await this.crawl(`${path}${child}/`, {}, depth + 1);
+        setKey(secrets, child, await this.crawl(`${path}${child}/`, {}, depth + 1));
         continue;
       }
       const sub: Ec2Tree = {};
-      out[child] = await this.crawl(`${path}${child}/`, sub, depth + 1);
-      if (Object.keys(sub).length > 0) secrets[child] = sub;
+      setKey(out, child, await this.crawl(`${path}${child}/`, sub, depth + 1));
+      if (Object.keys(sub).length > 0) setKey(secrets, child, sub);
     }
     for (const [name, rel] of leaves) {
-      if (!isSafeName(name) || !rel.split('/').every(isSafeName) || name in out) continue;
+      if (!isSafeName(name) || !rel.split('/').every(isSafeName) || hasKey(out, name)) continue;
       const leaf = await this.get(`${path}${rel}`);
       if (leaf === null) continue;
-      if (SECRET_KEYS.includes(name)) secrets[name] = decodeEc2Leaf(leaf);
-      else out[name] = decodeEc2Leaf(leaf);
+      setKey(SECRET_KEYS.includes(name) ? secrets : out, name, decodeEc2Leaf(leaf));
     }
     return out;
   }

@@ -4,6 +4,8 @@
 // errors) with a growing pause, everything shares one total time budget, and bodies
 // are size-capped. Failures are HttpErrors that name the URL and what went wrong.
 
+import { jsonErrorAt } from '../util/json.js';
+
 export type HttpErrorKind = 'status' | 'timeout' | 'connection' | 'too-large' | 'budget' | 'invalid';
 
 export class HttpError extends Error {
@@ -142,7 +144,7 @@ export class MetadataClient {
   }
 
   private async once(url: string, opts: RequestOptions): Promise<HttpResponse> {
-    const limit = Math.min(this.timeoutMs, this.remainingMs());
+    const limit = Math.max(0, Math.round(Math.min(this.timeoutMs, this.remainingMs())));
     const ctl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -203,10 +205,14 @@ export function bodyText(body: Uint8Array): string {
 
 /** Parses a JSON body; the error names the URL and says it is not complete or not JSON. */
 export function parseJsonBody(url: string, body: Uint8Array): unknown {
+  const text = bodyText(body);
   try {
-    return JSON.parse(bodyText(body));
-  } catch (e) {
-    throw new HttpError(url, 'invalid', `not valid JSON (${body.length} bytes): ${(e as Error).message}`);
+    return JSON.parse(text);
+  } catch {
+    // The reason and place from our own scan: V8's message quotes the body, which may hold secrets.
+    const { offset, reason } = jsonErrorAt(text);
+    const before = text.slice(0, offset);
+    throw new HttpError(url, 'invalid', `not valid JSON (${body.length} bytes) at line ${before.split('\n').length} col ${offset - before.lastIndexOf('\n')}: ${reason}`);
   }
 }
 

@@ -2,6 +2,7 @@
 // network stage: the version list, the newest version nimbus knows (else "latest"),
 // meta_data.json (required), and user_data, vendor_data.json and network_data.json
 // (each optional: 404 is fine). Everything runs under one time budget.
+import { setKey } from '../util/object.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult, type Dsmode } from './types.js';
 import { HttpError, MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
 import { isOpenStackPlatform, readPlatformFacts } from './detect.js';
@@ -72,7 +73,7 @@ export function parseOpenStackMetadata(md: unknown, source: string): OpenStackMe
   if (typeof uuid !== 'string' || uuid.trim() === '') throw new DatasourceError(`${source}: no "uuid" (the instance-id)`);
   const metadata: Record<string, unknown> = {};
   const sensitive: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m)) (SECRET_KEYS.includes(k) ? sensitive : metadata)[k] = v;
+  for (const [k, v] of Object.entries(m)) setKey(SECRET_KEYS.includes(k) ? sensitive : metadata, k, v);
   const out: OpenStackMeta = { instanceId: uuid.trim(), publicKeys: normalizePublicKeys(m['public_keys']), files: [], metadata, sensitive };
   if (typeof m['hostname'] === 'string' && m['hostname'] !== '') out.localHostname = m['hostname'];
   if (typeof m['availability_zone'] === 'string' && m['availability_zone'] !== '') out.availabilityZone = m['availability_zone'];

@@ -40,6 +40,12 @@ export interface RecordedCommand {
 }
 
 export class Exec {
+  /**
+   * Called before each command runs (or is recorded). The module runner uses it to mark
+   * a module that has started running commands, so a crash cannot make them run twice.
+   */
+  beforeRun: ((argv: readonly string[]) => void) | null = null;
+
   constructor(
     readonly mode: ExecMode,
     private readonly fs: RootFs,
@@ -64,6 +70,7 @@ export class Exec {
 
   run(argv: readonly string[], opts: ExecOptions = {}): ExecResult {
     if (argv.length === 0) throw new Error('exec: empty argv');
+    this.beforeRun?.(argv);
     if (this.mode === 'record') {
       const rec: RecordedCommand = { argv: [...argv] };
       if (opts.env && Object.keys(opts.env).length > 0) rec.env = opts.env;

@@ -35,6 +35,41 @@ export class PathEscapeError extends Error {}
 
 const MAX_SYMLINKS = 40;
 
+/**
+ * TEST ONLY (the crash-consistency harness, test/reliability/crash.test.ts):
+ * NIMBUS_TEST_KILL_AFTER_WRITES=N makes this process SIGKILL itself right after its
+ * N-th write step. Every atomic write has two steps (the temp file complete and synced;
+ * the rename), every log append and symlink replacement one. Unset in production.
+ */
+const KILL_AFTER_WRITES = ((): number | null => {
+  const v = Number(process.env['NIMBUS_TEST_KILL_AFTER_WRITES'] ?? '');
+  return Number.isInteger(v) && v > 0 ? v : null;
+})();
+let writeSteps = 0;
+// With the hook set, the harness learns how many steps a whole stage takes.
+if (KILL_AFTER_WRITES !== null) process.on('exit', () => process.stderr.write(`nimbus-test: ${writeSteps} write steps\n`));
+function writeStep(): void {
+  if (KILL_AFTER_WRITES !== null && ++writeSteps >= KILL_AFTER_WRITES) process.kill(process.pid, 'SIGKILL');
+}
+
+const TEMP_RE = /^\.(.+)\.nimbus-(\d+)-[a-z0-9]{1,8}$/;
+
+/** Temp files of `base` in `dir` left by a process that died before its rename (a crash). */
+function removeStaleTemps(dir: string, base: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = TEMP_RE.exec(n);
+    if (m === null || m[1] !== base) continue;
+    const pid = Number(m[2]);
+    if (pid !== process.pid && !pidAlive(pid)) fs.rmSync(nodePath.join(dir, n), { force: true });
+  }
+}
+
 function isErrno(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === code;
 }
@@ -178,6 +213,7 @@ export class RootFs {
       const old = this.read(path);
       if (old !== null) body = Buffer.concat([old, body]);
     }
+    removeStaleTemps(dir, nodePath.basename(real));
     const tmp = nodePath.join(dir, `.${nodePath.basename(real)}.nimbus-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     // Created 0600 so the content is never readable by others before the final mode is set.
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
@@ -192,12 +228,14 @@ export class RootFs {
       throw e;
     }
     fs.closeSync(fd);
+    writeStep();
     try {
       fs.renameSync(tmp, real);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
       throw e;
     }
+    writeStep();
   }
 
   /**
@@ -214,6 +252,7 @@ export class RootFs {
     } finally {
       fs.closeSync(fd);
     }
+    writeStep();
   }
 
   /** Opens a log file for appending and returns its descriptor (for child output). */
@@ -241,6 +280,7 @@ export class RootFs {
     const real = this.real(path, false);
     const dir = nodePath.dirname(real);
     if (!fs.existsSync(dir)) this.mkdir(this.inRoot(dir));
+    removeStaleTemps(dir, nodePath.basename(real));
     const tmp = nodePath.join(dir, `.${nodePath.basename(real)}.nimbus-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     fs.symlinkSync(target, tmp);
     try {
@@ -249,6 +289,7 @@ export class RootFs {
       fs.rmSync(tmp, { force: true });
       throw e;
     }
+    writeStep();
   }
 
   readlink(path: string): string | null {

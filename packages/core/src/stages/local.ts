@@ -75,10 +75,13 @@ export async function runInitLocal(env: StageEnv): Promise<number> {
     else ds = verdict;
   }
   if (ds === null) ds = await findDatasource(host, log, env.system.cfg, 'local', detect(env));
-  let isNew = false;
+  // The network configuration is written before the instance is recorded: a boot killed
+  // in between then still finds a new instance next time, and renders it then. (Recorded
+  // first, the next boot would see a known instance and keep no network configuration.)
+  const isNew = ds !== null && (host.fs.readText(new Paths().data('instance-id'))?.trim() ?? '') !== ds.instanceId;
+  localNetwork(env, ds ?? unverified, isNew);
   if (ds !== null) {
     const rec = recordInstance(host, ds);
-    isNew = rec.isNew;
     if (rec.isNew) log.info(`new instance ${ds.instanceId} (previous: ${rec.previousId})`);
     writeInstanceData(host, { ds, distro: env.distro, mergedCfg: env.system.cfg, version: NIMBUS_VERSION_STRING });
     // Before any network manager or DHCP client starts, so none can claim the name first.
@@ -86,7 +89,6 @@ export async function runInitLocal(env: StageEnv): Promise<number> {
   } else {
     log.info('no local datasource: the init stage looks for network ones');
   }
-  localNetwork(env, ds ?? unverified, isNew);
   stageFinished(host, 'init-local', log.report, ds?.description ?? null);
   return log.report.errors.length > 0 ? 1 : 0;
 }

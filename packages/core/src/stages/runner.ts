@@ -37,7 +37,16 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
   };
   if (!configured(mod, base.cfg)) return done('skipped', `no ${mod.keys.join('/')} configuration`);
   const sem = base.paths.semaphore(mod.name, frequency);
-  if (sem !== null && host.fs.exists(sem)) return done('skipped', `already ran (${frequency})`);
+  // `<sem>.started`: written before the module's first command runs, removed once the
+  // semaphore is written. Found without the semaphore, it means a crash (power loss,
+  // SIGKILL) stopped the module after it had started running commands.
+  const started = sem === null ? null : `${sem}.started`;
+  const alreadyRan = (): boolean => {
+    if (sem === null || !host.fs.exists(sem)) return false;
+    if (started !== null && host.fs.exists(started)) host.fs.remove(started); // killed between the two
+    return true;
+  };
+  if (alreadyRan()) return done('skipped', `already ran (${frequency})`);
   const release = host.fs.lock(base.paths.moduleLock(mod.name), LOCK_WAIT_MS);
   if (release === null) {
     log.error(`another nimbus process kept the lock of ${mod.name} for ${LOCK_WAIT_MS / 1000} s; not run`);
@@ -45,18 +54,38 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
   }
   try {
     // The other holder may have just finished it.
-    if (sem !== null && host.fs.exists(sem)) return done('skipped', `already ran (${frequency})`);
+    if (alreadyRan()) return done('skipped', `already ran (${frequency})`);
+    if (sem !== null && started !== null && host.fs.exists(started)) {
+      // Re-running could run a command (a user's script, useradd) a second time; a module
+      // killed before its first command is simply run again (its file writes are atomic).
+      log.error(`${mod.name} was interrupted in an earlier boot after it had started running commands; it is not run again, so that no command runs twice (\`nimbus single --name ${mod.name} --frequency always\` runs it again)`);
+      host.fs.write(sem, `${process.pid}: ${host.clock.now()}\n`);
+      host.fs.remove(started);
+      return done('failed', 'interrupted in an earlier boot');
+    }
     log.debug(`start: ${event}: running config-${mod.name} with frequency ${frequency}`);
     const errorsBefore = log.report.errors.length;
+    const prevHook = host.exec.beforeRun;
+    if (started !== null) {
+      let marked = false;
+      host.exec.beforeRun = () => {
+        if (marked) return;
+        host.fs.write(started, `${process.pid}: ${host.clock.now()}\n`);
+        marked = true;
+      };
+    }
     try {
       await mod.run({ ...base, log, frequency, stage });
     } catch (e) {
       log.error(e instanceof Error ? e.message : String(e));
       if (e instanceof Error && e.stack) log.debug(e.stack);
+    } finally {
+      host.exec.beforeRun = prevHook;
     }
     // The semaphore marks "ran", failed or not, as cloud-init's does: a failing
     // per-instance module is reported, not retried on every boot.
     if (sem !== null) host.fs.write(sem, `${process.pid}: ${host.clock.now()}\n`);
+    if (started !== null && host.fs.exists(started)) host.fs.remove(started);
     const failed = log.report.errors.length > errorsBefore;
     return done(failed ? 'failed' : 'ran', failed ? `${log.report.errors.length - errorsBefore} error(s)` : 'ran successfully');
   } finally {

@@ -1,4 +1,7 @@
 // JSON.parse with errors that name the file, line and column instead of a byte offset.
+// The position and reason come from our own scan of the text, not from V8's message:
+// V8 gives no position for an unexpected token, and it quotes the input, which must not
+// reach a log (metadata holds passwords and credentials).
 
 export class JsonError extends Error {
   constructor(
@@ -14,20 +17,148 @@ export class JsonError extends Error {
 export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const m = /at position (\d+)/.exec(msg);
-    let offset = m ? Number(m[1]) : null;
-    if (offset === null && /end of (JSON )?input|Unterminated/i.test(msg)) offset = text.length;
-    const reason = `not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`;
-    if (offset === null) return raise(file, null, null, reason);
+  } catch {
+    const { offset, reason } = jsonErrorAt(text);
     const before = text.slice(0, offset);
     const line = before.split('\n').length;
     const col = offset - before.lastIndexOf('\n');
-    return raise(file, line, col, reason);
+    throw new JsonError(file, line, col, `not valid JSON: ${reason}`);
   }
 }
 
-function raise(file: string, line: number | null, col: number | null, reason: string): never {
-  throw new JsonError(file, line, col, reason);
+function describe(text: string, i: number): string {
+  if (i >= text.length) return 'end of input';
+  const c = text.codePointAt(i) as number;
+  return c >= 0x20 && c < 0x7f ? `'${String.fromCodePoint(c)}'` : `character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Where JSON text first goes wrong (RFC 8259): the offset and what was expected there.
+ * Iterative, so deep nesting cannot overflow the stack. Only called on text JSON.parse refused.
+ */
+export function jsonErrorAt(text: string): { offset: number; reason: string } {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const fail = (expected: string) => ({ offset: i, reason: `expected ${expected}, found ${describe(text, i)}` });
+  // Stack of open containers: '[' or '{'. `want` is what the grammar needs next.
+  const stack: string[] = [];
+  type Want = 'value' | 'value-or-close' | 'key' | 'key-or-close' | 'colon' | 'comma-or-close' | 'end';
+  let want: Want = 'value';
+  for (;;) {
+    ws();
+    const c = text[i];
+    if (want === 'end') {
+      if (i >= text.length) return { offset: i, reason: 'JSON.parse refused the text' };
+      return fail('end of input');
+    }
+    if (want === 'colon') {
+      if (c !== ':') return fail("':'");
+      i++;
+      want = 'value';
+      continue;
+    }
+    if (want === 'comma-or-close') {
+      const top = stack[stack.length - 1];
+      if (c === ',') {
+        i++;
+        want = top === '{' ? 'key' : 'value';
+        continue;
+      }
+      if ((top === '[' && c === ']') || (top === '{' && c === '}')) {
+        i++;
+        stack.pop();
+        want = stack.length === 0 ? 'end' : 'comma-or-close';
+        continue;
+      }
+      return fail(top === '[' ? "',' or ']'" : "',' or '}'");
+    }
+    if (want === 'key' || want === 'key-or-close') {
+      if (want === 'key-or-close' && c === '}') {
+        i++;
+        stack.pop();
+        want = stack.length === 0 ? 'end' : 'comma-or-close';
+        continue;
+      }
+      if (c !== '"') return fail(want === 'key' ? 'a double-quoted property name' : "a double-quoted property name or '}'");
+      const bad = scanString();
+      if (bad !== null) return bad;
+      want = 'colon';
+      continue;
+    }
+    // A value.
+    if (want === 'value-or-close' && c === ']') {
+      i++;
+      stack.pop();
+      want = stack.length === 0 ? 'end' : 'comma-or-close';
+      continue;
+    }
+    if (c === '[' || c === '{') {
+      stack.push(c);
+      i++;
+      want = c === '[' ? 'value-or-close' : 'key-or-close';
+      continue;
+    }
+    if (c === '"') {
+      const bad = scanString();
+      if (bad !== null) return bad;
+    } else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+      const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 4096));
+      if (m === null || m[0] === '-') {
+        i += c === '-' ? 1 : 0;
+        return fail('a digit');
+      }
+      i += m[0].length;
+      if (text[i] === '.' || text[i] === 'e' || text[i] === 'E') {
+        i++;
+        return fail('a digit');
+      }
+    } else {
+      const lit = ['true', 'false', 'null'].find((l) => text.startsWith(l, i));
+      if (lit === undefined) {
+        const partial = ['true', 'false', 'null'].find((l) => c !== undefined && l.startsWith(c));
+        if (partial !== undefined) {
+          let k = 0;
+          while (i + k < text.length && k < partial.length && text[i + k] === partial[k]) k++;
+          i += k;
+          return fail(`'${partial}'`);
+        }
+        return fail(want === 'value-or-close' ? "a value or ']'" : 'a value');
+      }
+      i += lit.length;
+    }
+    want = stack.length === 0 ? 'end' : 'comma-or-close';
+  }
+
+  function scanString(): { offset: number; reason: string } | null {
+    i++; // opening quote
+    while (i < text.length) {
+      const ch = text.charCodeAt(i);
+      if (ch === 0x22) {
+        i++;
+        return null;
+      }
+      if (ch < 0x20) return { offset: i, reason: `control character U+${ch.toString(16).toUpperCase().padStart(4, '0')} in a string` };
+      if (ch === 0x5c) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+            i += 2;
+            return { offset: i, reason: 'bad \\u escape: expected 4 hex digits' };
+          }
+          i += 6;
+          continue;
+        }
+        if (e !== undefined && '"\\/bfnrt'.includes(e)) {
+          i += 2;
+          continue;
+        }
+        i++;
+        return { offset: i, reason: e === undefined ? 'unterminated string' : `bad escape \\${describe(text, i).replace(/^'|'$/g, '')}` };
+      }
+      i++;
+    }
+    return { offset: i, reason: 'unterminated string' };
+  }
 }

@@ -33,3 +33,7 @@ test('a syntax error names the file, line and column', () => {
     (e: unknown) => e instanceof YamlError && e.file === 'user-data' && e.pos !== null && e.pos.line >= 2 && /user-data:\d+:\d+: /.test(e.message),
   );
 });
+
+test('an empty second document is refused with its line', () => {
+  assert.throws(() => loadYaml('a: 1\n---\n', 'f.yaml'), (e: unknown) => e instanceof YamlError && e.pos !== null && e.pos.line === 2 && /^f\.yaml:2:1: expected a single document/.test(e.message));
+});

@@ -142,7 +142,9 @@ export function loadYaml(src: string, file: string): YamlDoc {
   if (docs > 1) {
     const second = events.findIndex((e, k) => k > 0 && e.type === EVENT_ID.DOCUMENT);
     const after = events.slice(second + 1).find((e) => eventStart(e) >= 0);
-    throw new YamlError(file, after ? offsetToPosition(lineStarts(src), eventStart(after)) : null, 'expected a single document in the stream, but found another document');
+    // An empty second document ("---" at the end) has no node: point at its marker, else the end.
+    const at = after ? eventStart(after) : eventStart(events[second] as Event) >= 0 ? eventStart(events[second] as Event) : Math.max(0, src.lastIndexOf('---'));
+    throw new YamlError(file, offsetToPosition(lineStarts(src), at), 'expected a single document in the stream, but found another document');
   }
   let value: unknown;
   try {
