@@ -184,7 +184,7 @@ test('a user-data response that never ends: a clear error within the budget', as
   try {
     const r = await timed(() => ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(srv.url), log)));
     assert.ok(r.error instanceof DatasourceError, String(r.error));
-    assert.match(r.error.message, /user-data: body not complete within 500 ms/);
+    assert.match(r.error.message, /user-data: body not complete within \d+ ms/);
     assert.ok(r.ms < 3000 + 1000, `took ${r.ms} ms`);
   } finally {
     await srv.close();

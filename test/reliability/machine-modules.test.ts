@@ -108,7 +108,7 @@ test('machine modules: hostile user names, groups, sudo, keys and host names are
   }
 });
 
-test('a password written as a number (chpasswd.users[].password: 90817263) never reaches a log or status.json', { timeout: 120_000, skip: skip || 'bug: schema/issues.ts describeValue echoes the value of a secret key ("chpasswd.users.0.password: expected a string, got the number 90817263") into stderr, cloud-init.log, status.json and result.json (0644) — reported' }, async () => {
+test('a password written as a number (chpasswd.users[].password: 90817263) never reaches a log or status.json', { timeout: 120_000, skip }, async () => {
   const root = machineRoot('#cloud-config\nchpasswd:\n  expire: false\n  users:\n    - {name: carol, password: 90817263, type: text}\n');
   try {
     let stderr = '';

@@ -136,7 +136,7 @@ test('EC2: IAM credentials and user-data from an IMDSv2 stand-in never leak', { 
   }
 });
 
-test('bootcmd entries (user data) never reach the command record', { timeout: 120_000, skip: 'bug: modules/bootcmd.ts runs each bootcmd entry as its own argv, so user-data (bootcmd: [[echo, SECRET]]) lands in /var/log/nimbus-commands.log and collect-logs; cloud-init writes a script and runs only its path — reported' }, async () => {
+test('bootcmd entries (user data) never reach the command record', { timeout: 120_000 }, async () => {
   const srv = await serve(novaHandler({ meta: { uuid: 'iid-bootcmd' }, userData: `#cloud-config\nbootcmd:\n  - [echo, ${M.userdata}]\n  - echo ${M.runcmd}\n`, vendorData: {}, networkData: null }));
   const root = cloudRoot('openstack', srv.url);
   try {

@@ -1,18 +1,12 @@
 // bootcmd: the user's commands run early on every boot, in the init stage, with
-// INSTANCE_ID set. A list item is an argv, run as is; a string is a shell line, run
-// with `sh -c` (as cloud-init runs it in its shell script). Output goes to
-// cloud-init-output.log; a failing command is reported and the next still runs.
+// INSTANCE_ID set: written as one script (a list item an argv, each word quoted; a
+// string a shell line) and run with /bin/sh, as cloud-init runs them. Output goes to
+// cloud-init-output.log.
 import { z } from 'zod';
 import type { Module } from './types.js';
-import { commandItem } from './command-item.js';
+import { runcmdScript } from './runcmd.js';
 
 export const bootcmdSchema = z.object({ bootcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()]))])).optional() });
-
-/** The argv for a bootcmd item (a shell line runs with `sh -c`), or why it cannot run (pure). */
-export function bootcmdArgv(item: unknown): string[] | { bad: string } {
-  const c = commandItem(item);
-  return 'shell' in c ? ['sh', '-c', c.shell] : 'argv' in c ? c.argv : c;
-}
 
 export const bootcmd: Module = {
   name: 'bootcmd',
@@ -22,20 +16,16 @@ export const bootcmd: Module = {
   run(ctx) {
     const list = ctx.cfg.bootcmd;
     if (!Array.isArray(list)) throw new Error(`${ctx.source.where(['bootcmd'])}bootcmd must be a list of commands (strings or lists of words)`);
-    let ran = 0;
-    list.forEach((item: unknown, i: number) => {
-      const argv = bootcmdArgv(item);
-      if (!Array.isArray(argv)) {
-        ctx.log.error(`${ctx.source.where(['bootcmd', i])}bootcmd[${i}]: expected a string or a list of words, got ${argv.bad}; not run`);
-        return;
-      }
-      const r = ctx.host.exec.run(argv, { output: 'log', env: { INSTANCE_ID: ctx.ds.instanceId } });
-      if (!r.recorded && (r.error !== undefined || r.code !== 0)) {
-        ctx.log.error(`${ctx.source.where(['bootcmd', i])}bootcmd[${i}] failed (${r.error ?? `exit ${r.code}`}); its output is in /var/log/cloud-init-output.log`);
-        return;
-      }
-      ran++;
-    });
-    ctx.log.info(`${ran} of ${list.length} bootcmd command(s) ${ctx.host.exec.mode === 'record' ? 'recorded' : 'ran'}`);
+    // As cloud-init does: the commands become one script, and only its path is run, so
+    // the user's commands (which may carry secrets) never reach an argv or the command record.
+    const { script, bad } = runcmdScript(list);
+    for (const b of bad) ctx.log.error(`${ctx.source.where(['bootcmd', b.index])}bootcmd[${b.index}]: expected a string or a list of words, got ${b.got}; left out of the script`);
+    const path = ctx.paths.instance('bootcmd');
+    ctx.host.fs.write(path, script, { mode: 0o700 });
+    const r = ctx.host.exec.run(['/bin/sh', ctx.host.exec.pathFor(path)], { output: 'log', env: { INSTANCE_ID: ctx.ds.instanceId } });
+    if (!r.recorded && (r.error !== undefined || r.code !== 0)) {
+      throw new Error(`${ctx.source.where(['bootcmd'])}bootcmd failed (${r.error ?? `exit ${r.code}`}); its output is in /var/log/cloud-init-output.log`);
+    }
+    ctx.log.info(`bootcmd: ${list.length - bad.length} command(s) in ${path} ${r.recorded ? 'recorded' : 'ran'}`);
   },
 };

@@ -50,8 +50,17 @@ function expectedText(e: string | undefined): string {
 }
 
 /** What a value is, in words: "a mapping", "the string \"x\"", "the number 5". */
-export function describeValue(v: unknown): string {
+/** Keys whose values are secrets: a message about them names the value's kind, never the value. */
+const SECRET_KEY = /pass(word|wd)?|secret|token|private|hash|chpasswd|ssh_keys/i;
+
+export function isSecretPath(path: readonly PropertyKey[]): boolean {
+  return path.some((k) => typeof k === 'string' && SECRET_KEY.test(k));
+}
+
+export function describeValue(v: unknown, path: readonly PropertyKey[] = []): string {
   if (v === undefined) return 'nothing';
+  // Messages go to logs and the 0644 status.json: a password there would be a leak.
+  if (isSecretPath(path) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint')) return `a ${typeof v} (not shown: it may be a secret)`;
   if (v === null) return 'null (an empty value)';
   if (Array.isArray(v)) return 'a list';
   if (v instanceof Uint8Array) return 'binary data';
@@ -89,18 +98,18 @@ export function mapIssue(issue: ZodIssueLike, root: unknown, base: readonly Prop
   switch (issue.code) {
     case 'invalid_type':
       if (got === undefined) return one(`required key is missing (expected ${expectedText(issue.expected)})`);
-      return one(`expected ${expectedText(issue.expected)}, got ${describeValue(got)}`);
+      return one(`expected ${expectedText(issue.expected)}, got ${describeValue(got, full)}`);
     case 'invalid_union': {
       const branches = (issue.errors ?? []).filter((b) => b.length > 0);
       if (issue.discriminator !== undefined && issue.options) {
         const tags = issue.options.map((o) => JSON.stringify(o)).join(', ');
-        return one(got === undefined ? `required key is missing (one of ${tags})` : `expected one of ${tags}, got ${describeValue(got)}`);
+        return one(got === undefined ? `required key is missing (one of ${tags})` : `expected one of ${tags}, got ${describeValue(got, full)}`);
       }
       if (branches.length === 0) return one(issue.message);
       // Every branch refused the value itself: say what any of them would take.
       if (branches.every((b) => b.length === 1 && b[0]?.path.length === 0 && b[0]?.code === 'invalid_type')) {
         const want = joinOr(branches.map((b) => expectedText(b[0]?.expected)));
-        return one(got === undefined ? `required key is missing (expected ${want})` : `expected ${want}, got ${describeValue(got)}`);
+        return one(got === undefined ? `required key is missing (expected ${want})` : `expected ${want}, got ${describeValue(got, full)}`);
       }
       // Otherwise the branch that went deepest into the value is the one the user meant.
       const best = [...branches].sort((a, b) => deepest(b) - deepest(a) || a.length - b.length)[0] as ZodIssueLike[];
@@ -109,7 +118,7 @@ export function mapIssue(issue: ZodIssueLike, root: unknown, base: readonly Prop
     case 'invalid_value': {
       const vals = (issue.values ?? []).map((v) => JSON.stringify(v));
       const hint = typeof got === 'string' ? didYouMean(got, (issue.values ?? []).filter((v): v is string => typeof v === 'string')) : null;
-      return one(`expected ${vals.length === 1 ? vals[0] : `one of ${vals.join(', ')}`}, got ${describeValue(got)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`);
+      return one(`expected ${vals.length === 1 ? vals[0] : `one of ${vals.join(', ')}`}, got ${describeValue(got, full)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`);
     }
     case 'too_small':
     case 'too_big': {
@@ -118,12 +127,12 @@ export function mapIssue(issue: ZodIssueLike, root: unknown, base: readonly Prop
       const unit = issue.origin === 'array' || issue.origin === 'set' ? ` item${n === 1 ? '' : 's'}` : issue.origin === 'string' ? ` character${n === 1 ? '' : 's'}` : '';
       if (small && n === 1 && (issue.origin === 'array' || issue.origin === 'string')) return one(`must not be empty`);
       const cmp = small ? (issue.inclusive === false ? 'more than' : 'at least') : issue.inclusive === false ? 'less than' : 'at most';
-      return one(`must be ${cmp} ${n}${unit}, got ${describeValue(got)}`);
+      return one(`must be ${cmp} ${n}${unit}, got ${describeValue(got, full)}`);
     }
     case 'invalid_format':
-      return one(issue.format === 'regex' && issue.pattern ? `${describeValue(got)} does not match the pattern ${issue.pattern}` : `${describeValue(got)} is not a valid ${issue.format ?? 'value'}`);
+      return one(issue.format === 'regex' && issue.pattern ? `${describeValue(got, full)} does not match the pattern ${issue.pattern}` : `${describeValue(got, full)} is not a valid ${issue.format ?? 'value'}`);
     case 'not_multiple_of':
-      return one(`${describeValue(got)} is not allowed: ${issue.message}`);
+      return one(`${describeValue(got, full)} is not allowed: ${issue.message}`);
     default:
       // custom checks carry their own message; anything else keeps zod's.
       return one(issue.message);

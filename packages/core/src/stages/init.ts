@@ -4,7 +4,7 @@
 import type { StageEnv } from './env.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import { findDatasource } from '../datasources/find.js';
-import { readCachedInstance, recordInstance } from '../state/instance.js';
+import { isNewInstance, readCachedInstance, recordInstance } from '../state/instance.js';
 import { buildInstanceData, writeInstanceData } from '../state/instance-data.js';
 import { jinjaVariables } from '../userdata/jinja.js';
 import { stageFinished, stageStarted } from '../state/status.js';
@@ -39,7 +39,11 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
     stageFinished(host, 'init', log.report, null);
     return { code: 1, modules: [] };
   }
-  const { paths, isNew } = recordInstance(host, ds);
+  // As in init-local, the network comes before the instance is recorded, so a boot killed
+  // in between renders a network datasource's new instance again on the next boot. Its
+  // inputs are the datasource and the system config (user-data cannot set the network).
+  initNetwork(env, ds, isNewInstance(host, ds.instanceId), env.system.cfg);
+  const { paths } = recordInstance(host, ds);
   const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds) });
   // The user's cloud-config is checked as `nimbus schema` checks it. The boot goes on:
   // modules refuse what they cannot use themselves, so every message is a warning here.
@@ -49,7 +53,6 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
   }
   const { cfg, source } = configFromParts(env.system, vendor.parts, user.parts);
   writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
-  initNetwork(env, ds, isNew, cfg);
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
   stageFinished(host, 'init', log.report, ds.description);
   return { code: log.report.errors.length > 0 ? 1 : 0, modules };

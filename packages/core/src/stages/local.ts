@@ -7,7 +7,7 @@ import { datasourceByName } from '../datasources/registry.js';
 import { contextFor, datasourceList, findDatasource } from '../datasources/find.js';
 import { decideDatasources, gatherFacts, recordVerdict, verdictCloudCfg } from '../datasources/detect.js';
 import { RUN_CLOUD_CFG } from '../config/load.js';
-import { readCachedInstance, recordInstance } from '../state/instance.js';
+import { isNewInstance, readCachedInstance, recordInstance } from '../state/instance.js';
 import { writeInstanceData } from '../state/instance-data.js';
 import { stageFinished, stageStarted } from '../state/status.js';
 import { Paths } from '../state/paths.js';
@@ -78,7 +78,7 @@ export async function runInitLocal(env: StageEnv): Promise<number> {
   // The network configuration is written before the instance is recorded: a boot killed
   // in between then still finds a new instance next time, and renders it then. (Recorded
   // first, the next boot would see a known instance and keep no network configuration.)
-  const isNew = ds !== null && (host.fs.readText(new Paths().data('instance-id'))?.trim() ?? '') !== ds.instanceId;
+  const isNew = ds !== null && isNewInstance(host, ds.instanceId);
   localNetwork(env, ds ?? unverified, isNew);
   if (ds !== null) {
     const rec = recordInstance(host, ds);

@@ -14,6 +14,11 @@ export interface InstanceRecord {
   previousId: string;
 }
 
+/** Whether `iid` is not the instance recorded in data/instance-id (a first boot included). */
+export function isNewInstance(host: Host, iid: string): boolean {
+  return (host.fs.readText(new Paths().data('instance-id'))?.trim() ?? '') !== iid;
+}
+
 /** The instance recorded by an earlier stage or boot, through the `instance` link. */
 export function readCachedInstance(host: Host, paths = new Paths()): DatasourceResult | null {
   if (host.fs.readlink(paths.instanceLink) === null) return null;
