@@ -82,11 +82,23 @@ function resetTree(root, seed) {
 
 // ---- the two implementations --------------------------------------------------------
 const STAGES = [
-  ['init-local', ['init', '--local'], 'nimbus-local.js'],
-  ['init', ['init'], 'nimbus-init.js'],
-  ['modules-config', ['modules', '--mode', 'config'], 'nimbus-config.js'],
-  ['modules-final', ['modules', '--mode', 'final'], 'nimbus-final.js'],
+  ['init-local', ['init', '--local'], 'nimbus-local'],
+  ['init', ['init'], 'nimbus-init'],
+  ['modules-config', ['modules', '--mode', 'config'], 'nimbus-config'],
+  ['modules-final', ['modules', '--mode', 'final'], 'nimbus-final'],
 ];
+
+/** A stage exactly as its unit starts it at boot, with the repo's node and dist/. */
+function unitCommand(unit) {
+  const text = fs.readFileSync(path.join(repo, 'units', `${unit}.service`), 'utf8');
+  const line = text.split('\n').find((l) => l.startsWith('ExecStart='));
+  if (!line) throw new Error(`units/${unit}.service has no ExecStart=`);
+  return line
+    .slice('ExecStart='.length)
+    .trim()
+    .split(/\s+/)
+    .map((w) => (w === '/usr/bin/node' ? node : w.replace(/^\/usr\/lib\/nimbus\//, `${repo}/dist/`)));
+}
 
 function bootCloudInit(stages = STAGES) {
   const runDir = path.join(work, `ci-run${++counter}`);
@@ -97,7 +109,7 @@ function bootNimbus(stages = STAGES) {
   const runDir = path.join(work, `nb-run${++counter}`);
   fs.rmSync(path.join(NIMBUS_ROOT, 'run'), { recursive: true, force: true });
   fs.mkdirSync(path.join(NIMBUS_ROOT, 'run'), { recursive: true });
-  return stages.map(([name, , bundle]) => ({ name, ...measured([node, dist(bundle), '--root', NIMBUS_ROOT, '--exec', 'chroot'], runDir) }));
+  return stages.map(([name, , unit]) => ({ name, ...measured([...unitCommand(unit), '--root', NIMBUS_ROOT, '--exec', 'chroot'], runDir) }));
 }
 
 const samples = new Map(); // case -> {nimbus: [{ms, rss_kb}], cloudinit: [...]}
@@ -121,7 +133,8 @@ for (let i = 0; i < RUNS; i++) {
   process.stderr.write(`bench: run ${i + 1}/${RUNS}\n`);
   // start-up of each bundle next to a bare node
   record('startup/node -e 0', 'nimbus', measuredHere([node, '-e', '0']));
-  for (const b of ['nimbus.js', 'nimbus-local.js', 'nimbus-init.js', 'nimbus-config.js', 'nimbus-final.js']) record(`startup/${b} --version`, 'nimbus', measuredHere([node, dist(b), '--version']));
+  record('startup/nimbus.js --version', 'nimbus', measuredHere([node, dist('nimbus.js'), '--version']));
+  for (const [, , unit] of STAGES) record(`startup/${unit} --version`, 'nimbus', measuredHere([...unitCommand(unit), '--version']));
   for (const seed of ['nocloud', 'configdrive']) {
     const label = seed === 'nocloud' ? 'first-boot' : 'first-boot-configdrive';
     const second = seed === 'nocloud' ? 'second-boot' : 'second-boot-configdrive';
