@@ -15,7 +15,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const REF_SCRIPT = path.resolve(repo, '../shared/reference/cloud-init-ref.sh');
 const REF_ROOT = process.env.REF_ROOT ?? '/var/tmp/nimbus-ref/root';
 const NIMBUS_ROOT = process.env.NIMBUS_BENCH_ROOT ?? '/var/tmp/nimbus-bench/root';
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
+// On tmpfs, as /run is at boot: each boot's /run is a directory here, bind-mounted.
+const work = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'nimbus-bench-'));
 const measurePy = path.join(repo, 'bench/measure.py');
 const node = process.execPath;
 const dist = (f) => path.join(repo, 'dist', f);
@@ -31,10 +32,12 @@ function median(xs) {
 
 let counter = 0;
 /** One measured command inside fresh reference namespaces (a new /run: a reboot). */
-function measured(argv, runDir) {
+function measured(argv, runDir, root = REF_ROOT) {
   const out = path.join(work, `m${++counter}.json`);
   const rd = runDir ?? path.join(work, `run${counter}`);
-  const r = sh('bash', [REF_SCRIPT, 'run', rd, 'python3', measurePy, out, '--', ...argv]);
+  // The script mounts proc, sys, dev and the run directory into `root`: nimbus's tree
+  // gets the same view of the machine as cloud-init's chroot.
+  const r = sh('bash', [REF_SCRIPT, 'run', rd, 'python3', measurePy, out, '--', ...argv], { env: { ...process.env, REF_ROOT: root } });
   if (!fs.existsSync(out)) throw new Error(`measurement failed: ${argv.join(' ')}\n${r.stderr}`);
   return JSON.parse(fs.readFileSync(out, 'utf8'));
 }
@@ -107,9 +110,7 @@ function bootCloudInit(stages = STAGES) {
 
 function bootNimbus(stages = STAGES) {
   const runDir = path.join(work, `nb-run${++counter}`);
-  fs.rmSync(path.join(NIMBUS_ROOT, 'run'), { recursive: true, force: true });
-  fs.mkdirSync(path.join(NIMBUS_ROOT, 'run'), { recursive: true });
-  return stages.map(([name, , unit]) => ({ name, ...measured([...unitCommand(unit), '--root', NIMBUS_ROOT, '--exec', 'chroot'], runDir) }));
+  return stages.map(([name, , unit]) => ({ name, ...measured([...unitCommand(unit), '--root', NIMBUS_ROOT, '--exec', 'chroot'], runDir, NIMBUS_ROOT) }));
 }
 
 const samples = new Map(); // case -> {nimbus: [{ms, rss_kb}], cloudinit: [...]}
@@ -125,8 +126,11 @@ function recordBoot(prefix, who, stages) {
 }
 
 // ---- run -----------------------------------------------------------------------------
-const why = setupReference();
+// BENCH_REF=0 skips cloud-init's side and BENCH_ONLY=boots the tools and render
+// figures: quicker runs while working on one stage. Published figures use neither.
+const why = process.env.BENCH_REF === '0' ? 'skipped (BENCH_REF=0)' : setupReference();
 const withRef = why === null;
+const onlyBoots = process.env.BENCH_ONLY === 'boots';
 if (!withRef) console.error(`bench: ${why}; cloud-init columns will be empty`);
 
 for (let i = 0; i < RUNS; i++) {
@@ -149,7 +153,7 @@ for (let i = 0; i < RUNS; i++) {
   }
   resetTree(NIMBUS_ROOT, 'none');
   record('no-datasource', 'nimbus', bootNimbus(STAGES.slice(0, 1))[0]);
-  record('no-datasource/node -e 0 (same namespaces)', 'nimbus', measured([node, '-e', '0']));
+  record('no-datasource/node -e 0 (same namespaces)', 'nimbus', measured([node, '-e', '0'], undefined, NIMBUS_ROOT));
   if (withRef) {
     resetTree(REF_ROOT, 'none');
     record('no-datasource', 'cloudinit', bootCloudInit(STAGES.slice(0, 1))[0]);
@@ -164,7 +168,7 @@ const toolDir = path.join(REF_ROOT, 'tmp/nimbus-bench');
 fs.mkdirSync(toolDir, { recursive: true });
 fs.writeFileSync(path.join(toolDir, 'big.yaml'), bigCloudConfig(1000));
 fs.writeFileSync(path.join(toolDir, 'big.json'), JSON.stringify(bigNetworkData(200)));
-for (let i = 0; i < RUNS; i++) {
+for (let i = 0; i < (onlyBoots ? 0 : RUNS); i++) {
   record('schema (1000 write_files, 500 runcmd)', 'nimbus', measured([node, dist('nimbus.js'), 'schema', '--config-file', path.join(toolDir, 'big.yaml')]));
   record('net-convert (200 NICs, network_data.json -> eni)', 'nimbus', measured([node, dist('nimbus.js'), 'devel', 'net-convert', '-p', path.join(toolDir, 'big.json'), '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', path.join(work, `nc${i}`)]));
   if (withRef) {
@@ -189,7 +193,7 @@ function bigNetworkData(n) {
 
 // Other figures measured by their own scripts, when those exist (rendering, schema, net-convert).
 const extra = [];
-for (const f of fs.readdirSync(path.join(repo, 'bench')).filter((f) => /^bench-.*\.mjs$/.test(f)).sort()) {
+for (const f of onlyBoots ? [] : fs.readdirSync(path.join(repo, 'bench')).filter((f) => /^bench-.*\.mjs$/.test(f)).sort()) {
   const r = sh(node, [path.join(repo, 'bench', f)], { env: { ...process.env, BENCH_JSON: '1', BENCH_RUNS: String(RUNS), REF_ROOT, REF_SCRIPT } });
   if (r.status !== 0) {
     console.error(`bench: ${f} failed:\n${r.stderr}`);
@@ -220,7 +224,9 @@ const base = cases.find((c) => c.name === 'no-datasource/node -e 0 (same namespa
 const nods = cases.find((c) => c.name === 'no-datasource');
 if (base && nods) nods.over_bare_node_ms = Math.round((nods.nimbus_ms - base.nimbus_ms) * 10) / 10;
 const results = { generated: new Date().toISOString(), node: process.version, runs: RUNS, cpus: os.cpus().length, reference: withRef ? 'Debian cloud-init 22.4 (chroot)' : `unavailable: ${why}`, cases };
-fs.writeFileSync(path.join(repo, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+const partial = onlyBoots || process.env.BENCH_REF === '0';
+const resultsFile = partial ? path.join(os.tmpdir(), 'nimbus-bench-partial.json') : path.join(repo, 'bench/results.json');
+fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
 
 const fmt = (v, d = 0) => (v === null || v === undefined ? '-' : typeof v === 'number' ? v.toFixed(d) : String(v));
 const rows = [['case', 'nimbus ms', 'cloud-init ms', 'speed-up', 'nimbus RSS KB', 'cloud-init RSS KB', 'RSS ratio']];
@@ -231,5 +237,5 @@ for (const [i, r] of rows.entries()) {
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
 if (nods?.over_bare_node_ms !== undefined) console.log(`\nlocal stage with no datasource: ${nods.over_bare_node_ms} ms over a bare node -e 0 (target: within 50 ms)`);
-console.log(`\nmedian of ${RUNS} runs; written to bench/results.json`);
+console.log(`\nmedian of ${RUNS} runs; written to ${path.relative(repo, resultsFile)}`);
 fs.rmSync(work, { recursive: true, force: true });
