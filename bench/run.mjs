@@ -19,7 +19,6 @@ const NIMBUS_ROOT = process.env.NIMBUS_BENCH_ROOT ?? '/var/tmp/nimbus-bench/root
 const work = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'nimbus-bench-'));
 const measurePy = path.join(repo, 'bench/measure.py');
 const node = process.execPath;
-const dist = (f) => path.join(repo, 'dist', f);
 
 function sh(cmd, args, opts = {}) {
   return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
@@ -39,13 +38,6 @@ function measured(argv, runDir, root = REF_ROOT) {
   // gets the same view of the machine as cloud-init's chroot.
   const r = sh('bash', [REF_SCRIPT, 'run', rd, 'python3', measurePy, out, '--', ...argv], { env: { ...process.env, REF_ROOT: root } });
   if (!fs.existsSync(out)) throw new Error(`measurement failed: ${argv.join(' ')}\n${r.stderr}`);
-  return JSON.parse(fs.readFileSync(out, 'utf8'));
-}
-
-/** The same without namespaces, for start-up figures. */
-function measuredHere(argv) {
-  const out = path.join(work, `m${++counter}.json`);
-  sh('python3', [measurePy, out, '--', ...argv]);
   return JSON.parse(fs.readFileSync(out, 'utf8'));
 }
 
@@ -91,16 +83,31 @@ const STAGES = [
   ['modules-final', ['modules', '--mode', 'final'], 'nimbus-final'],
 ];
 
-/** A stage exactly as its unit starts it at boot, with the repo's node and dist/. */
+/**
+ * A stage exactly as its unit starts it at boot, inside nimbus's tree (chroot), as
+ * cloud-init's stages run inside theirs: the installed loader, its code cache in the
+ * tree's /var/cache/nimbus, "/" as its root and commands run for real.
+ */
 function unitCommand(unit) {
   const text = fs.readFileSync(path.join(repo, 'units', `${unit}.service`), 'utf8');
   const line = text.split('\n').find((l) => l.startsWith('ExecStart='));
   if (!line) throw new Error(`units/${unit}.service has no ExecStart=`);
-  return line
-    .slice('ExecStart='.length)
-    .trim()
-    .split(/\s+/)
-    .map((w) => (w === '/usr/bin/node' ? node : w.replace(/^\/usr\/lib\/nimbus\//, `${repo}/dist/`)));
+  return ['chroot', NIMBUS_ROOT, ...line.slice('ExecStart='.length).trim().split(/\s+/)];
+}
+
+/** Installs this build into nimbus's tree with install.sh, and this machine's node beside it. */
+function installNimbus() {
+  const r = sh('bash', [path.join(repo, 'scripts/install.sh'), '--destdir', NIMBUS_ROOT, '--package']);
+  if (r.status !== 0) throw new Error(`install.sh into ${NIMBUS_ROOT} failed: ${r.stderr}`);
+  const treeNode = path.join(NIMBUS_ROOT, 'usr/bin/node');
+  fs.rmSync(treeNode, { force: true });
+  // A hard link shares the page cache with the node the rest of the bench uses.
+  try {
+    fs.linkSync(node, treeNode);
+  } catch {
+    fs.copyFileSync(node, treeNode);
+    fs.chmodSync(treeNode, 0o755);
+  }
 }
 
 function bootCloudInit(stages = STAGES) {
@@ -110,7 +117,7 @@ function bootCloudInit(stages = STAGES) {
 
 function bootNimbus(stages = STAGES) {
   const runDir = path.join(work, `nb-run${++counter}`);
-  return stages.map(([name, , unit]) => ({ name, ...measured([...unitCommand(unit), '--root', NIMBUS_ROOT, '--exec', 'chroot'], runDir, NIMBUS_ROOT) }));
+  return stages.map(([name, , unit]) => ({ name, ...measured(unitCommand(unit), runDir, NIMBUS_ROOT) }));
 }
 
 const samples = new Map(); // case -> {nimbus: [{ms, rss_kb}], cloudinit: [...]}
@@ -131,14 +138,16 @@ function recordBoot(prefix, who, stages) {
 const why = process.env.BENCH_REF === '0' ? 'skipped (BENCH_REF=0)' : setupReference();
 const withRef = why === null;
 const onlyBoots = process.env.BENCH_ONLY === 'boots';
+if (!fs.existsSync(NIMBUS_ROOT)) throw new Error(`${NIMBUS_ROOT} is missing: it is a copy of the reference tree (run without BENCH_REF=0 once)`);
+installNimbus();
 if (!withRef) console.error(`bench: ${why}; cloud-init columns will be empty`);
 
 for (let i = 0; i < RUNS; i++) {
   process.stderr.write(`bench: run ${i + 1}/${RUNS}\n`);
   // start-up of each bundle next to a bare node
-  record('startup/node -e 0', 'nimbus', measuredHere([node, '-e', '0']));
-  record('startup/nimbus.js --version', 'nimbus', measuredHere([node, dist('nimbus.js'), '--version']));
-  for (const [, , unit] of STAGES) record(`startup/${unit} --version`, 'nimbus', measuredHere([...unitCommand(unit), '--version']));
+  record('startup/node -e 0', 'nimbus', measured(['chroot', NIMBUS_ROOT, '/usr/bin/node', '-e', '0'], undefined, NIMBUS_ROOT));
+  record('startup/nimbus.js --version', 'nimbus', measured(['chroot', NIMBUS_ROOT, '/usr/bin/node', '/usr/lib/nimbus/nimbus.js', '--version'], undefined, NIMBUS_ROOT));
+  for (const [, , unit] of STAGES) record(`startup/${unit} --version`, 'nimbus', measured([...unitCommand(unit), '--version'], undefined, NIMBUS_ROOT));
   for (const seed of ['nocloud', 'configdrive']) {
     const label = seed === 'nocloud' ? 'first-boot' : 'first-boot-configdrive';
     const second = seed === 'nocloud' ? 'second-boot' : 'second-boot-configdrive';
@@ -153,7 +162,7 @@ for (let i = 0; i < RUNS; i++) {
   }
   resetTree(NIMBUS_ROOT, 'none');
   record('no-datasource', 'nimbus', bootNimbus(STAGES.slice(0, 1))[0]);
-  record('no-datasource/node -e 0 (same namespaces)', 'nimbus', measured([node, '-e', '0'], undefined, NIMBUS_ROOT));
+  record('no-datasource/node -e 0 (same namespaces)', 'nimbus', measured(['chroot', NIMBUS_ROOT, '/usr/bin/node', '-e', '0'], undefined, NIMBUS_ROOT));
   if (withRef) {
     resetTree(REF_ROOT, 'none');
     record('no-datasource', 'cloudinit', bootCloudInit(STAGES.slice(0, 1))[0]);
@@ -164,19 +173,22 @@ fs.rmSync(path.join(REF_ROOT, 'etc/cloud/cloud.cfg.d/99-nimbus-bench.cfg'), { fo
 
 // The two tools on large inputs: `schema` on a big cloud-config, `net-convert` on a big
 // network_data.json. The inputs sit inside the reference tree so both read the same file.
-const toolDir = path.join(REF_ROOT, 'tmp/nimbus-bench');
-fs.mkdirSync(toolDir, { recursive: true });
-fs.writeFileSync(path.join(toolDir, 'big.yaml'), bigCloudConfig(1000));
-fs.writeFileSync(path.join(toolDir, 'big.json'), JSON.stringify(bigNetworkData(200)));
+const toolDirs = [REF_ROOT, NIMBUS_ROOT].map((r) => path.join(r, 'tmp/nimbus-bench'));
+for (const toolDir of toolDirs) {
+  fs.mkdirSync(toolDir, { recursive: true });
+  fs.writeFileSync(path.join(toolDir, 'big.yaml'), bigCloudConfig(1000));
+  fs.writeFileSync(path.join(toolDir, 'big.json'), JSON.stringify(bigNetworkData(200)));
+}
+const nimbusCli = ['chroot', NIMBUS_ROOT, '/usr/bin/node', '/usr/lib/nimbus/nimbus.js'];
 for (let i = 0; i < (onlyBoots ? 0 : RUNS); i++) {
-  record('schema (1000 write_files, 500 runcmd)', 'nimbus', measured([node, dist('nimbus.js'), 'schema', '--config-file', path.join(toolDir, 'big.yaml')]));
-  record('net-convert (200 NICs, network_data.json -> eni)', 'nimbus', measured([node, dist('nimbus.js'), 'devel', 'net-convert', '-p', path.join(toolDir, 'big.json'), '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', path.join(work, `nc${i}`)]));
+  record('schema (1000 write_files, 500 runcmd)', 'nimbus', measured([...nimbusCli, 'schema', '--config-file', '/tmp/nimbus-bench/big.yaml'], undefined, NIMBUS_ROOT));
+  record('net-convert (200 NICs, network_data.json -> eni)', 'nimbus', measured([...nimbusCli, 'devel', 'net-convert', '-p', '/tmp/nimbus-bench/big.json', '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', `/tmp/nimbus-bench/out${i}`], undefined, NIMBUS_ROOT));
   if (withRef) {
     record('schema (1000 write_files, 500 runcmd)', 'cloudinit', measured(['chroot', REF_ROOT, 'cloud-init', 'schema', '--config-file', '/tmp/nimbus-bench/big.yaml']));
     record('net-convert (200 NICs, network_data.json -> eni)', 'cloudinit', measured(['chroot', REF_ROOT, 'cloud-init', 'devel', 'net-convert', '-p', '/tmp/nimbus-bench/big.json', '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', `/tmp/nimbus-bench/out${i}`]));
   }
 }
-fs.rmSync(toolDir, { recursive: true, force: true });
+for (const toolDir of toolDirs) fs.rmSync(toolDir, { recursive: true, force: true });
 
 function bigCloudConfig(n) {
   const files = Array.from({ length: n }, (_, i) => `  - path: /etc/bench/f${i}\n    content: "line ${i}\\n"\n    permissions: '0644'\n    owner: root:root`);

@@ -2,6 +2,8 @@
 // that output), then bundles the CLI and the four stage daemons with esbuild into dist/.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
@@ -21,9 +23,22 @@ mkdirSync('dist', { recursive: true });
 // The bundles are CommonJS so they run from any directory (/usr/lib/nimbus) on the
 // Node the distros ship; this package.json stops the repo's "type": "module" applying.
 writeFileSync('dist/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
+const built = Object.entries(entries).filter(([, f]) => existsSync(f));
+// In a CommonJS bundle Node's require is at hand: util/builtin-require.ts (createRequire,
+// for the ESM build) becomes builtin-require.cjs.ts (see util/builtin.ts).
+const cjsRequire = {
+  name: 'cjs-require',
+  setup(b) {
+    b.onResolve({ filter: /\/builtin-require\.js$/ }, (args) => ({ path: path.join(args.resolveDir, 'builtin-require.cjs.ts') }));
+  },
+};
+// Each program is two files: NAME.bundle.js, the code, and NAME.js, the loader that the
+// units and /usr/bin/nimbus start, which runs the bundle with its V8 code cache
+// (packages/core/src/host/code-cache.ts).
 await build({
-  entryPoints: Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(f))),
+  entryPoints: Object.fromEntries(built.map(([name, f]) => [`${name}.bundle`, f])),
   outdir: 'dist',
+  plugins: [cjsRequire],
   bundle: true,
   platform: 'node',
   target: 'node18',
@@ -34,4 +49,25 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });
+for (const [name] of built) {
+  const bytes = readFileSync(`dist/${name}.bundle.js`);
+  await build({
+    entryPoints: ['packages/core/src/host/bundle-loader.ts'],
+    outfile: `dist/${name}.js`,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    minifySyntax: true,
+    legalComments: 'none',
+    define: {
+      NIMBUS_BUNDLE: JSON.stringify(`${name}.bundle.js`),
+      NIMBUS_BUNDLE_NAME: JSON.stringify(name),
+      NIMBUS_BUILD_ID: JSON.stringify(createHash('sha256').update(bytes).digest('hex').slice(0, 16)),
+      NIMBUS_BUNDLE_BYTES: String(bytes.length),
+    },
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'warning',
+  });
+}
 console.error(`nimbus: built in ${Date.now() - t0} ms (tsc ${t1 - t0} ms, esbuild ${Date.now() - t1} ms)`);

@@ -58,9 +58,14 @@ install -d -m 0755 "$D/usr/lib/nimbus"
 # Where custom modules go: the packaged ones, and the administrator's (root-owned, 0755:
 # nimbus refuses module files in a directory others can write).
 install -d -m 0755 "$D/usr/lib/nimbus/modules" "$D/etc/cloud/modules.d"
-for f in dist/nimbus.js dist/nimbus-local.js dist/nimbus-init.js dist/nimbus-config.js dist/nimbus-final.js; do
-  [[ -f $f ]] && install -m 0644 "$f" "$D/usr/lib/nimbus/"
+# Each program is its loader (NAME.js) and its code (NAME.bundle.js); the loader keeps
+# a V8 code cache in /var/cache/nimbus (docs/performance.md).
+for n in nimbus nimbus-local nimbus-init nimbus-config nimbus-final; do
+  [[ -f dist/$n.js ]] || continue
+  [[ -f dist/$n.bundle.js ]] || die "dist/$n.bundle.js is missing: run npm run build"
+  install -m 0644 "dist/$n.js" "dist/$n.bundle.js" "$D/usr/lib/nimbus/"
 done
+install -d -m 0755 "$D/var/cache/nimbus"
 install -m 0644 dist/package.json "$D/usr/lib/nimbus/package.json"
 
 # The command, and cloud-init's name for it when cloud-init itself is not installed.

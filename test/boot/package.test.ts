@@ -28,7 +28,10 @@ test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scrip
   const r = sh('install.sh', '--destdir', d, ...allow);
   assert.equal(r.status, 0, r.stderr);
   for (const m of missingStages) assert.match(r.stderr, new RegExp(`not supported yet: dist/${m} is not built`));
-  assert.deepEqual(ls(d, 'usr/lib/nimbus'), ['modules', 'nimbus.js', 'package.json', ...STAGE_BUNDLES.filter((b) => !missingStages.includes(b))].sort());
+  // Each program is a loader and its bundle; the loader keeps its code cache in /var/cache/nimbus.
+  const programs = ['nimbus.js', ...STAGE_BUNDLES.filter((b) => !missingStages.includes(b))];
+  assert.deepEqual(ls(d, 'usr/lib/nimbus'), ['modules', 'package.json', ...programs, ...programs.map((p) => p.replace(/\.js$/, '.bundle.js'))].sort());
+  assert.equal(fs.statSync(path.join(d, 'var/cache/nimbus')).mode & 0o777, 0o755);
   // The custom module directories exist, root-owned and writable by root only.
   for (const m of ['usr/lib/nimbus/modules', 'etc/cloud/modules.d']) assert.equal(fs.statSync(path.join(d, m)).mode & 0o777, 0o755, m);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(d, 'usr/lib/nimbus/package.json'), 'utf8')), { type: 'commonjs' });

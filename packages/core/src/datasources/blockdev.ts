@@ -3,7 +3,7 @@
 // is already mounted, mounted here (read-only, on a private temporary directory, always
 // unmounted afterwards), or read directly as an ISO9660 image when mounting is not
 // possible (containers, offline roots under --root, tests).
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../util/builtin.js';
 import * as posix from 'node:path/posix';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
@@ -219,7 +219,7 @@ function makePrivateDir(host: Host): string {
   host.fs.mkdir(posix.dirname(MOUNT_BASE), 0o755);
   host.fs.mkdir(MOUNT_BASE, 0o700);
   for (let i = 0; i < 8; i++) {
-    const dir = `${MOUNT_BASE}/nimbus-mnt-${randomBytes(6).toString('hex')}`;
+    const dir = `${MOUNT_BASE}/nimbus-mnt-${crypto().randomBytes(6).toString('hex')}`;
     if (host.fs.exists(dir)) continue;
     host.fs.mkdir(dir, 0o700);
     return dir;

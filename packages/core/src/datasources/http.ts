@@ -5,6 +5,7 @@
 // are size-capped. Failures are HttpErrors that name the URL and what went wrong.
 
 import { jsonErrorAt } from '../util/json.js';
+import { monotonicMs } from '../host/clock.js';
 
 export type HttpErrorKind = 'status' | 'timeout' | 'connection' | 'too-large' | 'budget' | 'invalid';
 
@@ -81,7 +82,7 @@ export class MetadataClient {
   constructor(
     readonly budgetMs: number,
     opts: HttpOptions = {},
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = () => monotonicMs(),
     private readonly debug: (msg: string) => void = () => {},
   ) {
     this.deadline = now() + budgetMs;

@@ -2,7 +2,7 @@
 // Three modes: `host` runs the command here, `chroot` runs it inside the root, and
 // `record` runs nothing and appends the argv to <root>/var/log/nimbus-commands.log, so
 // a whole boot can be run on a temp tree and its commands inspected afterwards.
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../util/builtin.js';
 import * as nodePath from 'node:path';
 import type { RootFs } from './rootfs.js';
 
@@ -88,7 +88,7 @@ export class Exec {
     let outFd: number | null = null;
     if (opts.output === 'log') outFd = this.fs.openLog(OUTPUT_LOG, 0o640);
     try {
-      const r = spawnSync(cmd as string, args, {
+      const r = childProcess().spawnSync(cmd as string, args, {
         input: opts.stdin,
         env: opts.env ? { ...process.env, ...opts.env } : process.env,
         stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', outFd ?? 'pipe', outFd ?? 'pipe'],

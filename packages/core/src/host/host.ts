@@ -4,6 +4,7 @@ import { Exec, type ExecMode } from './exec.js';
 import { RootFs } from './rootfs.js';
 import { Sysfs } from './sysfs.js';
 import { systemClock, type Clock } from './clock.js';
+import { Console } from './console.js';
 
 export interface Host {
   readonly root: string;
@@ -11,6 +12,8 @@ export interface Host {
   readonly exec: Exec;
   readonly sysfs: Sysfs;
   readonly clock: Clock;
+  /** This process's stdout and stderr. */
+  readonly console: Console;
 }
 
 export interface HostOptions {
@@ -32,5 +35,6 @@ export function createHost(opts: HostOptions = {}): Host {
     exec: new Exec(opts.exec ?? defaultExecMode(fs.root), fs),
     sysfs: new Sysfs(fs),
     clock: opts.clock ?? systemClock,
+    console: new Console(),
   };
 }

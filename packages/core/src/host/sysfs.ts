@@ -1,6 +1,6 @@
 // The kernel's views that nimbus reads: /sys/class/net, /sys/class/dmi/id and
 // /proc/cmdline, always under the root so a test tree can hold a fake machine.
-import * as os from 'node:os';
+import { os } from '../util/builtin.js';
 import type { RootFs } from './rootfs.js';
 
 export class Sysfs {
@@ -47,11 +47,11 @@ export class Sysfs {
   uptime(): number {
     const text = this.fs.readText('/proc/uptime');
     const n = text === null ? Number.NaN : Number.parseFloat(text);
-    return Number.isFinite(n) ? n : os.uptime();
+    return Number.isFinite(n) ? n : os().uptime();
   }
 
   /** The running kernel (a tree under --root runs on this kernel too). */
   uname(): { system: string; release: string; machine: string; version: string } {
-    return { system: os.type(), release: os.release(), machine: os.machine(), version: os.version() };
+    return { system: os().type(), release: os().release(), machine: os().machine(), version: os().version() };
   }
 }

@@ -9,8 +9,7 @@
 // Only files that root owns and that neither group nor others can write, in
 // directories alike, are loaded: anyone who can write one runs code as root at boot.
 // A file that cannot be loaded is an error naming it; the other modules still run.
-import * as vm from 'node:vm';
-import { createRequire } from 'node:module';
+import { nodeModule, vm } from '../util/builtin.js';
 import { z, type ZodType } from 'zod';
 import type { Host } from '../host/host.js';
 import { FREQUENCIES, type Frequency, type Module } from './types.js';
@@ -66,9 +65,9 @@ export function asModule(v: unknown, expectedName: string, file: string): Module
 
 /** Evaluates a CommonJS module's source as Node would, with require() relative to its real path. */
 function evaluate(source: string, realPath: string): unknown {
-  const fn = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: realPath });
+  const fn = vm().compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: realPath });
   const mod: { exports: unknown } = { exports: {} };
-  fn(mod.exports, createRequire(realPath), mod, realPath, realPath.slice(0, realPath.lastIndexOf('/')));
+  fn(mod.exports, nodeModule().createRequire(realPath), mod, realPath, realPath.slice(0, realPath.lastIndexOf('/')));
   return mod.exports;
 }
 

@@ -3,7 +3,7 @@
 // for byte as cloud-init's resolv.conf template renders it. Every value is checked to
 // be one word, so nothing can add a line of its own to the file.
 import { z } from 'zod';
-import { isIP } from 'node:net';
+import { isIP } from '../net/ip-syntax.js';
 import type { Module, ModuleContext } from './types.js';
 import { hostnameProblem, isPlainWord } from './names.js';
 import { isDict } from '../config/merge.js';

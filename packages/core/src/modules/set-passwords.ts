@@ -3,7 +3,7 @@
 // `passwd --expire` unless expire is false, and ssh_pwauth into sshd's configuration.
 // Passwords only ever travel on chpasswd's standard input: no argv, no log line, no
 // file. RANDOM ones are shown on the console alone, as cloud-init does.
-import { randomInt } from 'node:crypto';
+import { crypto } from '../util/builtin.js';
 import { z } from 'zod';
 import type { Module, ModuleContext } from './types.js';
 import { chpasswd, failure, inTree, isHashedPassword, passwordProblem, randomPassword } from './accounts.js';
@@ -132,7 +132,7 @@ function pwauth(ctx: ModuleContext): void {
 }
 
 function run(ctx: ModuleContext): void {
-  const plan = planPasswords(ctx.cfg, () => randomPassword((n) => randomInt(n)));
+  const plan = planPasswords(ctx.cfg, () => randomPassword((n) => crypto().randomInt(n)));
   for (const d of plan.deprecations) ctx.log.deprecated(`${ctx.source.where(d.path)}${d.message}`);
   for (const p of plan.problems) ctx.log.error(`${ctx.source.where(p.path)}${p.message}`);
   const done: string[] = [];

@@ -2,7 +2,7 @@
 // shell-sourced ifcfg files must be exactly what they claim to be (an interface name,
 // an address, a number), so they can never carry shell syntax; the parsers call these
 // and refuse anything else with an error naming the source field.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from './ip-syntax.js';
 import { fail, type FieldPath, type Where } from './errors.js';
 
 // The kernel allows up to 15 bytes and no '/', ':' or whitespace in a name; nimbus

@@ -5,6 +5,7 @@
 import { createHost, type Host, type HostOptions } from '../host/host.js';
 import type { StatusStage } from '../state/status.js';
 import { EXEC_MODES, type ExecMode } from '../host/exec.js';
+import { Console } from '../host/console.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
 import { disabledReason, openStage, type StageEnv } from './env.js';
 import { guarded } from './guard.js';
@@ -41,7 +42,9 @@ export async function runStageDaemon(stage: DaemonStage, argv: string[], run: (e
   if (typeof parsed === 'string') {
     // --version and --help answer on stdout and succeed; a bad argument is an error.
     const ok = parsed.startsWith(`nimbus-${stage} `) || parsed.startsWith('usage:');
-    (ok ? process.stdout : process.stderr).write(parsed);
+    const out = new Console();
+    if (ok) out.stdout(parsed);
+    else out.stderr(parsed);
     return ok ? 0 : 2;
   }
   const name = stage === 'local' ? 'init-local' : stage === 'init' ? 'init' : (`modules-${stage}` as const);
@@ -55,7 +58,7 @@ export async function runStageDaemon(stage: DaemonStage, argv: string[], run: (e
 export async function runStage(host: Host, name: StatusStage, debug: boolean, run: (env: StageEnv) => Promise<number>, label: string): Promise<number> {
   const why = disabledReason(host);
   if (why !== null) {
-    process.stderr.write(`${label}: ${why}; nothing to do\n`);
+    host.console.stderr(`${label}: ${why}; nothing to do\n`);
     return 0;
   }
   const env = openStage(host, name, { debug });

@@ -28,9 +28,9 @@ export function stageLogger(host: Host, stage: string, opts: StageOptions = {}):
   return new Logger(
     {
       file: (text) => host.fs.appendLog(LOG_FILE, text, 0o640),
-      stderr: (text) => process.stderr.write(text),
+      stderr: (text) => host.console.stderr(text),
     },
-    { stage, debug: opts.debug === true, tty: process.stderr.isTTY === true, ...(opts.quiet ? { quiet: true } : {}) },
+    { stage, debug: opts.debug === true, tty: host.console.stderrIsTty(), ...(opts.quiet ? { quiet: true } : {}) },
   );
 }
 

@@ -1,7 +1,7 @@
 // collect-logs: a tarball of what someone needs to debug a boot, with the secrets
 // left out — no user-data, vendor-data, cache, cloud-config or sensitive instance data
 // unless asked for with --include-userdata.
-import { gzipSync } from 'node:zlib';
+import { zlib } from '../util/builtin.js';
 import type { Host } from '../host/host.js';
 import { LOG_FILE } from '../log/logger.js';
 import { COMMAND_RECORD, OUTPUT_LOG } from '../host/exec.js';
@@ -51,5 +51,5 @@ export function collectLogs(host: Host, opts: CollectOptions): { archive: Buffer
   const text = (name: string, content: string) => entries.push({ path: `${top}/${name}`, data: Buffer.from(content), mode: 0o644 });
   text('version', `nimbus ${NIMBUS_VERSION_STRING}\n`);
   for (const [name, content] of Object.entries(opts.extra)) text(name, content);
-  return { archive: gzipSync(tarArchive(entries, host.clock.now())), included, left };
+  return { archive: zlib().gzipSync(tarArchive(entries, host.clock.now())), included, left };
 }

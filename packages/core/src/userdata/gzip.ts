@@ -1,5 +1,5 @@
 // gzip detection by magic number and bounded decompression.
-import { gunzipSync } from 'node:zlib';
+import { zlib } from '../util/builtin.js';
 import { MAX_DECOMPRESSED_BYTES } from './limits.js';
 
 export function isGzip(b: Uint8Array): boolean {
@@ -9,7 +9,7 @@ export function isGzip(b: Uint8Array): boolean {
 /** Decompresses, refusing output larger than the limit; throws with `what` named. */
 export function gunzipBounded(b: Uint8Array, what: string, limit = MAX_DECOMPRESSED_BYTES): Uint8Array {
   try {
-    return new Uint8Array(gunzipSync(b, { maxOutputLength: limit }));
+    return new Uint8Array(zlib().gunzipSync(b, { maxOutputLength: limit }));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|maxOutputLength/.test((e as Error).message)) {

@@ -4,7 +4,7 @@
 // instances/<iid>/data/urlcache/<md5 of the URL> (0600) and read from there on later
 // boots of the same instance, as cloud-init does. Archives are opened here too, so
 // every part that reaches the handlers is a leaf.
-import { createHash } from 'node:crypto';
+import { crypto } from '../util/builtin.js';
 import type { Logger } from '../log/logger.js';
 import type { Host } from '../host/host.js';
 import type { Paths } from '../state/paths.js';
@@ -59,7 +59,7 @@ export function includeUrls(text: string): IncludeLine[] {
 
 /** The name of a URL's #include-once cache file (cloud-init's md5 of the URL). */
 export function includeOnceName(url: string): string {
-  return createHash('md5').update(url, 'utf8').digest('hex');
+  return crypto().createHash('md5').update(url, 'utf8').digest('hex');
 }
 
 const INCLUDE_TYPES = new Set(['text/x-include-url', 'text/x-include-once-url']);

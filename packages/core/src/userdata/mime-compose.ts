@@ -2,7 +2,6 @@
 // so `cloud-init devel make-mime`): each part with Content-Type, MIME-Version,
 // Content-Transfer-Encoding and an attachment filename. Plain ASCII bodies stay readable
 // as 7bit; anything else goes as base64 so no byte is changed on the way.
-import { createHash } from 'node:crypto';
 import { MimeError, type MimeHeader } from './mime.js';
 
 export interface ComposePart {
@@ -50,11 +49,22 @@ function base64Lines(b: Buffer): string {
   return out.join('\n');
 }
 
+// The boundary is derived from the bodies, so the same parts always compose to the same
+// bytes. Two 32-bit FNV-1a hashes with different seeds make its 64 bits: a content hash
+// is all it needs (no secret), and node:crypto would cost the init stage ~8 ms to load.
 function defaultBoundary(bodies: Buffer[], salt: number): string {
-  const h = createHash('sha256');
-  for (const b of bodies) h.update(b).update('\0');
-  h.update(String(salt));
-  const digits = BigInt(`0x${h.digest('hex').slice(0, 16)}`).toString().padStart(19, '0').slice(0, 19);
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ salt;
+  const mix = (byte: number) => {
+    a = Math.imul(a ^ byte, 0x01000193) >>> 0;
+    b = Math.imul(b ^ byte, 0x01000193 + 0x2000) >>> 0;
+  };
+  for (const body of bodies) {
+    for (const byte of body) mix(byte);
+    mix(0);
+  }
+  for (const ch of String(salt)) mix(ch.charCodeAt(0));
+  const digits = ((BigInt(a) << 32n) | BigInt(b)).toString().padStart(19, '0').slice(0, 19);
   return `===============${digits}==`;
 }
 

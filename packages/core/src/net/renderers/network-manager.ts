@@ -2,7 +2,7 @@
 // mode 0600 (NetworkManager ignores keyfiles others can read). Connection UUIDs are
 // name-based (UUIDv5), so a re-render gives the same ids and masters can be named by
 // uuid before they exist. A conf.d file keeps DHCP from setting the host name.
-import { createHash } from 'node:crypto';
+import { crypto } from '../../util/builtin.js';
 import { byName, type Iface, type NetworkState } from '../model.js';
 import { has, header, routesOf, statics, type Rendered } from './common.js';
 import { emitIni, type IniSection } from './ini.js';
@@ -16,7 +16,7 @@ export { NM_HOSTNAME_CONF, NM_HOSTNAME_TEXT };
 const NAMESPACE = Buffer.from('6f1c1b0e9d2a4c8e8a4f2b3c5d7e9f01', 'hex');
 
 export function uuid5(name: string): string {
-  const h = createHash('sha1').update(NAMESPACE).update(name).digest();
+  const h = crypto().createHash('sha1').update(NAMESPACE).update(name).digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');

@@ -3,7 +3,7 @@
 // udev naming rules. ifcfg files are sourced by shell scripts, so every value is
 // checked against what its key holds and written quoted when it has a space; a value
 // that fails its check is refused, naming the interface and the key.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from '../ip-syntax.js';
 import { byName, type Iface, type NetworkState } from '../model.js';
 import { isDnsName, isIfName, isMac, prefixToNetmask } from '../validate.js';
 import { NM_HOSTNAME_CONF, NM_HOSTNAME_TEXT } from './network-manager.js';

@@ -1,6 +1,6 @@
 // `network-config=` on the kernel command line: a base64 network config (v1 or v2),
 // optionally gzipped before encoding, or `disabled`.
-import { gunzipSync } from 'node:zlib';
+import { zlib } from '../../util/builtin.js';
 import { NetConfigError } from '../errors.js';
 import type { NetworkConfig } from '../model.js';
 import { loadYaml } from '../../yaml/load.js';
@@ -23,7 +23,7 @@ export function parseCmdlineNetworkConfig(cmdline: string): NetworkConfig | null
   let bytes = Buffer.from(v, 'base64');
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = zlib().gunzipSync(bytes);
     } catch (e) {
       throw new NetConfigError(SOURCE, 'network-config', `expected valid gzip data: ${(e as Error).message}`);
     }

@@ -1,0 +1,123 @@
+// Runs a bundle with a V8 code cache, as Python runs a module from its .pyc: the stage
+// daemons and the CLI start by compiling about 1 MB of JavaScript, which costs each
+// stage 20-60 ms of CPU on every boot. The cache holds the bytecode of every function
+// the last real run compiled, so the next run skips the parse and the compile.
+//
+// The cache is only ever an optimisation:
+// - It sits in <root>/var/cache/nimbus, written only where <root>/var/cache exists (a
+//   scratch --root tree gets none) and only by a run that did work (not --version or
+//   --help), after the work, when no usable cache was there.
+// - Its name carries the bundle's build id (a hash of its bytes made by the build), the
+//   Node version and the architecture; V8 itself rejects data made by another V8 or
+//   with other flags. A rejected, unreadable or missing cache means a normal compile.
+// - It is written atomically (temp, fsync, rename), so it is whole or absent; a write
+//   that fails (read-only /var, another user) is skipped without a word.
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import * as vm from 'node:vm';
+
+export interface Bundle {
+  /** Absolute path of the bundle (CommonJS). */
+  path: string;
+  /** Short name, the start of the cache file's name: nimbus-init. */
+  name: string;
+  /** Hash of the bundle's bytes, made by the build. */
+  buildId: string;
+  /** The bundle's size in bytes when the build id was made. */
+  bytes: number;
+}
+
+/** The tree whose /var/cache is used: the value of --root (either form), else "/". */
+export function rootFromArgv(argv: readonly string[]): string {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--root' && argv[i + 1]) return argv[i + 1] as string;
+    if (a.startsWith('--root=') && a.length > 7) return a.slice(7);
+  }
+  return '/';
+}
+
+/** A run that only prints its version or usage must not write a cache of that little code. */
+export function writesCache(argv: readonly string[]): boolean {
+  return !argv.some((a) => a === '--version' || a === '-v' || a === '--help' || a === '-h' || a === 'help');
+}
+
+export function cacheDir(root: string): string {
+  return nodePath.join(root, 'var/cache/nimbus');
+}
+
+export function cacheName(b: Pick<Bundle, 'name' | 'buildId'>, nodeVersion = process.version, arch = process.arch): string {
+  return `${b.name}-${b.buildId}-${nodeVersion}-${arch}.v8`;
+}
+
+function readOrNull(path: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the cache whole or not at all, and drops this bundle's older caches. */
+export function saveCache(dir: string, b: Bundle, data: Buffer): boolean {
+  const file = nodePath.join(dir, cacheName(b));
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    if (!fs.existsSync(nodePath.dirname(dir))) return false;
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    const fd = fs.openSync(tmp, 'wx', 0o644);
+    try {
+      fs.writeSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+    for (const f of fs.readdirSync(dir)) {
+      if (f.startsWith(`${b.name}-`) && f.endsWith('.v8') && f !== nodePath.basename(file)) fs.rmSync(nodePath.join(dir, f), { force: true });
+    }
+    return true;
+  } catch {
+    fs.rmSync(tmp, { force: true });
+    return false;
+  }
+}
+
+export interface CacheUse {
+  /** 'used': V8 took the cache; 'rejected': it refused it; 'none': there was none. */
+  cache: 'used' | 'rejected' | 'none';
+  /** Whether a new cache will be written when the process exits. */
+  willWrite: boolean;
+}
+
+/**
+ * Compiles and runs a CommonJS bundle with its code cache. `req` is the require the
+ * bundle gets (the loader's: the bundle needs only Node's built-in modules).
+ */
+export function runBundle(b: Bundle, argv: readonly string[], req: NodeJS.Require): CacheUse {
+  const source = fs.readFileSync(b.path, 'utf8');
+  const dir = cacheDir(rootFromArgv(argv));
+  // A bundle changed since the build (its size differs) must not meet an old cache:
+  // V8 checks only the source's length.
+  const usable = Buffer.byteLength(source) === b.bytes;
+  const cached = usable ? readOrNull(nodePath.join(dir, cacheName(b))) : undefined;
+  // The same wrapper Node puts around a CommonJS file; the shebang line is blanked so
+  // line numbers in stack traces stay those of the file.
+  const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, {
+    filename: b.path,
+    ...(cached ? { cachedData: cached } : {}),
+  });
+  const cache: CacheUse['cache'] = cached === undefined ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'used';
+  const willWrite = usable && cache !== 'used' && writesCache(argv);
+  if (willWrite) {
+    // On exit every function the run needed has been compiled, so the cache holds them all.
+    process.once('exit', () => {
+      saveCache(dir, b, script.createCachedData());
+    });
+  }
+  const fn = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
+  const mod = { exports: {} };
+  fn.call(mod.exports, mod.exports, req, mod, b.path, nodePath.dirname(b.path));
+  return { cache, willWrite };
+}

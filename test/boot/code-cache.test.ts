@@ -1,0 +1,106 @@
+// The loaders' V8 code cache (packages/core/src/host/code-cache.ts): written once after
+// a real run into <root>/var/cache/nimbus, used by the next run, never trusted across a
+// changed bundle, rewritten when V8 refuses it, and never written into a tree without
+// /var/cache or by --version.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cacheName, rootFromArgv, writesCache } from '../../packages/core/src/host/code-cache.js';
+import { DIST, boot, makeRoot, read, instanceDir } from '../helpers/boot.js';
+
+const CODE_CACHE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../packages/core/src/host/code-cache.js');
+
+/** Runs a tiny bundle through runBundle in a child (the cache is written at exit). */
+function runTiny(dir: string, source: string, bytes: number, ...argv: string[]): { use: { cache: string; willWrite: boolean }; out: string } {
+  const bundle = path.join(dir, 'tiny.bundle.js');
+  const driver = path.join(dir, 'driver.mjs');
+  fs.writeFileSync(
+    driver,
+    `import { runBundle } from ${JSON.stringify(CODE_CACHE)};\nimport { createRequire } from 'node:module';\n` +
+      `const use = runBundle({ path: ${JSON.stringify(bundle)}, name: 'tiny', buildId: 'b1', bytes: ${bytes} }, process.argv.slice(2), createRequire(import.meta.url));\n` +
+      `process.stderr.write(JSON.stringify(use));\n`,
+  );
+  const r = spawnSync(process.execPath, [driver, ...argv], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return { use: JSON.parse(r.stderr) as { cache: string; willWrite: boolean }, out: r.stdout };
+}
+
+function tinyTree(): { dir: string; root: string; source: string; cacheFile: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cc-'));
+  const root = path.join(dir, 'root');
+  fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
+  const source = '#!/usr/bin/env node\nconst os = require("node:os");\nfunction answer(n) { return n * 6; }\nconsole.log(String(answer(7)), typeof os.cpus, __filename.endsWith("tiny.bundle.js"));\n';
+  fs.writeFileSync(path.join(dir, 'tiny.bundle.js'), source);
+  return { dir, root, source, cacheFile: path.join(root, 'var/cache/nimbus', cacheName({ name: 'tiny', buildId: 'b1' })) };
+}
+
+test('the cache is written by the first run, used by the next, and the code runs the same', () => {
+  const t = tinyTree();
+  const n = Buffer.byteLength(t.source);
+  const first = runTiny(t.dir, t.source, n, '--root', t.root);
+  assert.deepEqual(first.use, { cache: 'none', willWrite: true });
+  assert.equal(first.out, '42 function true\n');
+  assert.ok(fs.statSync(t.cacheFile).size > 0);
+  const second = runTiny(t.dir, t.source, n, `--root=${t.root}`);
+  assert.deepEqual(second.use, { cache: 'used', willWrite: false });
+  assert.equal(second.out, first.out);
+  assert.deepEqual(fs.readdirSync(path.dirname(t.cacheFile)), [path.basename(t.cacheFile)], 'no temp file left');
+});
+
+test('a cache V8 refuses is replaced; a bundle whose size changed never reads one', () => {
+  const t = tinyTree();
+  const n = Buffer.byteLength(t.source);
+  fs.mkdirSync(path.dirname(t.cacheFile), { recursive: true });
+  fs.writeFileSync(t.cacheFile, Buffer.alloc(4096, 7));
+  const r = runTiny(t.dir, t.source, n, '--root', t.root);
+  assert.deepEqual(r.use, { cache: 'rejected', willWrite: true });
+  assert.equal(r.out, '42 function true\n');
+  assert.equal(runTiny(t.dir, t.source, n, '--root', t.root).use.cache, 'used');
+  // The build id says n bytes; an edited bundle is compiled afresh and writes nothing.
+  const edited = runTiny(t.dir, t.source, n + 1, '--root', t.root);
+  assert.deepEqual(edited.use, { cache: 'none', willWrite: false });
+});
+
+test('no cache is written into a tree without /var/cache, nor by --version', () => {
+  const t = tinyTree();
+  const n = Buffer.byteLength(t.source);
+  const bare = path.join(t.dir, 'bare');
+  fs.mkdirSync(bare);
+  assert.equal(runTiny(t.dir, t.source, n, '--root', bare).use.willWrite, true);
+  assert.deepEqual(fs.readdirSync(bare), [], 'a scratch tree gets no var/cache');
+  assert.equal(runTiny(t.dir, t.source, n, '--root', t.root, '--version').use.willWrite, false);
+  assert.equal(fs.existsSync(t.cacheFile), false);
+});
+
+test('argv: --root in both forms, and which runs write', () => {
+  assert.equal(rootFromArgv(['--root', '/x', '--debug']), '/x');
+  assert.equal(rootFromArgv(['--exec', 'chroot', '--root=/y']), '/y');
+  assert.equal(rootFromArgv(['status', '--wait']), '/');
+  assert.equal(writesCache(['--root', '/x']), true);
+  assert.equal(writesCache(['--version']), false);
+  assert.equal(writesCache(['status', '--help']), false);
+});
+
+test('a whole boot through the built loaders fills /var/cache/nimbus, and a boot with the caches gives the same result', () => {
+  const root = makeRoot();
+  fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
+  for (const r of boot(root)) assert.equal(r.code, 0, r.stderr);
+  const caches = fs.readdirSync(path.join(root, 'var/cache/nimbus')).sort();
+  assert.deepEqual(
+    caches.map((f) => f.split('-').slice(0, 2).join('-')),
+    ['nimbus-config', 'nimbus-final', 'nimbus-init', 'nimbus-local'],
+  );
+  for (const f of caches) assert.ok(fs.existsSync(path.join(DIST, `${f.split('-').slice(0, 2).join('-')}.bundle.js`)));
+  const status = read(root, 'var/lib/cloud/data/status.json');
+  const iid = instanceDir(root);
+  // Second boot of the same tree: every stage reads its cache, and nothing is rewritten.
+  const before = caches.map((f) => fs.statSync(path.join(root, 'var/cache/nimbus', f)).mtimeMs);
+  for (const r of boot(root)) assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(caches.map((f) => fs.statSync(path.join(root, 'var/cache/nimbus', f)).mtimeMs), before);
+  assert.equal(instanceDir(root), iid);
+  assert.match(status, /"errors": \[\]/);
+  assert.match(read(root, 'var/lib/cloud/data/status.json'), /"errors": \[\]/);
+});
