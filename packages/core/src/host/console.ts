@@ -37,16 +37,21 @@ export class Console {
     this.write(2, text);
   }
 
-  /** Whether stderr is a terminal. Only a character device can be one; the journal's socket is not. */
+  /**
+   * Whether stderr is a terminal. Only a character device can be one, and not one of
+   * the memory devices (major 1: /dev/null); the journal's socket is not. Node's tty
+   * module, which loads its net module, is asked only about the rest.
+   */
   stderrIsTty(): boolean {
     if (this.ttyAnswer === undefined) {
-      let chr = false;
+      let maybe = false;
       try {
-        chr = fs.fstatSync(2).isCharacterDevice();
+        const st = fs.fstatSync(2);
+        maybe = st.isCharacterDevice() && Math.floor(st.rdev / 256) % 4096 !== 1;
       } catch {
-        chr = false;
+        maybe = false;
       }
-      this.ttyAnswer = chr && tty().isatty(2);
+      this.ttyAnswer = maybe && tty().isatty(2);
     }
     return this.ttyAnswer;
   }
