@@ -64,6 +64,20 @@ test('a cache V8 refuses is replaced; a bundle whose size changed never reads on
   assert.deepEqual(edited.use, { cache: 'none', willWrite: false });
 });
 
+test('a cache that others can write is never run, nor is one in a directory they can write', () => {
+  const t = tinyTree();
+  const n = Buffer.byteLength(t.source);
+  runTiny(t.dir, t.source, n, '--root', t.root);
+  fs.chmodSync(t.cacheFile, 0o666);
+  assert.equal(runTiny(t.dir, t.source, n, '--root', t.root).use.cache, 'none');
+  fs.chmodSync(t.cacheFile, 0o644);
+  assert.equal(runTiny(t.dir, t.source, n, '--root', t.root).use.cache, 'used');
+  fs.chmodSync(path.dirname(t.cacheFile), 0o777);
+  const r = runTiny(t.dir, t.source, n, '--root', t.root);
+  assert.equal(r.use.cache, 'none');
+  assert.deepEqual(fs.readdirSync(path.dirname(t.cacheFile)), [path.basename(t.cacheFile)], 'nothing added to that directory');
+});
+
 test('no cache is written into a tree without /var/cache, nor by --version', () => {
   const t = tinyTree();
   const n = Buffer.byteLength(t.source);

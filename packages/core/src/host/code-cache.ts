@@ -12,6 +12,8 @@
 //   with other flags. A rejected, unreadable or missing cache means a normal compile.
 // - It is written atomically (temp, fsync, rename), so it is whole or absent; a write
 //   that fails (read-only /var, another user) is skipped without a word.
+// - It is read only when it and its directory are this user's and no one else can
+//   write them: a cache is code.
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as vm from 'node:vm';
@@ -50,11 +52,30 @@ export function cacheName(b: Pick<Bundle, 'name' | 'buildId'>, nodeVersion = pro
   return `${b.name}-${b.buildId}-${nodeVersion}-${arch}.v8`;
 }
 
-function readOrNull(path: string): Buffer | undefined {
+/** Owned by this process's user and writable by no one else: fit to hold code we run. */
+function trusted(st: fs.Stats): boolean {
+  const euid = process.geteuid?.() ?? 0;
+  return st.uid === euid && (st.mode & 0o022) === 0;
+}
+
+/**
+ * The cache file's bytes, only from a directory and a file that only this process's
+ * user can write: V8 runs what it deserializes, so a cache others can write would let
+ * them run code as root at boot.
+ */
+export function readTrustedCache(dir: string, name: string): Buffer | undefined {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(path);
+    const dst = fs.lstatSync(dir);
+    if (!dst.isDirectory() || !trusted(dst)) return undefined;
+    fd = fs.openSync(nodePath.join(dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || !trusted(st)) return undefined;
+    return fs.readFileSync(fd);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
@@ -65,6 +86,8 @@ export function saveCache(dir: string, b: Bundle, data: Buffer): boolean {
   try {
     if (!fs.existsSync(nodePath.dirname(dir))) return false;
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    // Never add to a directory others can write (its caches are never read either).
+    if (!trusted(fs.lstatSync(dir))) return false;
     const fd = fs.openSync(tmp, 'wx', 0o644);
     try {
       fs.writeSync(fd, data);
@@ -100,7 +123,7 @@ export function runBundle(b: Bundle, argv: readonly string[], req: NodeJS.Requir
   // A bundle changed since the build (its size differs) must not meet an old cache:
   // V8 checks only the source's length.
   const usable = Buffer.byteLength(source) === b.bytes;
-  const cached = usable ? readOrNull(nodePath.join(dir, cacheName(b))) : undefined;
+  const cached = usable ? readTrustedCache(dir, cacheName(b)) : undefined;
   // The same wrapper Node puts around a CommonJS file; the shebang line is blanked so
   // line numbers in stack traces stay those of the file.
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;

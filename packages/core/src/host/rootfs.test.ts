@@ -48,6 +48,23 @@ test('atomic write sets mode and leaves no temp file; append keeps the old conte
   assert.equal(rf.read('/nope'), null);
 });
 
+test('rewriting a file with the same bytes, mode and owner leaves it alone; any difference rewrites it', () => {
+  const r = tempRoot();
+  const rf = new RootFs(r);
+  const real = path.join(r, 'var/lib/cloud/obj.json');
+  rf.write('/var/lib/cloud/obj.json', '{"a":1}', { mode: 0o600 });
+  const ino = fs.statSync(real).ino;
+  rf.write('/var/lib/cloud/obj.json', '{"a":1}', { mode: 0o600 });
+  assert.equal(fs.statSync(real).ino, ino, 'same content: no new file');
+  rf.write('/var/lib/cloud/obj.json', '{"a":1}', { mode: 0o644 });
+  assert.notEqual(fs.statSync(real).ino, ino, 'another mode: a new file');
+  assert.equal(fs.statSync(real).mode & 0o777, 0o644);
+  const ino2 = fs.statSync(real).ino;
+  rf.write('/var/lib/cloud/obj.json', '{"a":2}', { mode: 0o644 });
+  assert.notEqual(fs.statSync(real).ino, ino2, 'other bytes of the same length: a new file');
+  assert.equal(rf.readText('/var/lib/cloud/obj.json'), '{"a":2}');
+});
+
 test('a lock is exclusive, and a dead holder\'s lock is taken over', () => {
   const r = tempRoot();
   const rf = new RootFs(r);

@@ -70,6 +70,29 @@ function removeStaleTemps(dir: string, base: string): void {
   }
 }
 
+/**
+ * Whether `real` already is a regular file with exactly these bytes, mode and owner: a
+ * second boot rewrites most of its state with what is there, and each rewrite costs a
+ * temp file, an fsync and a rename (the fsync ~0.3-1 ms on a disk). Never a symlink.
+ */
+function sameFile(real: string, body: Uint8Array, mode: number, owner?: Owner): boolean {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(real);
+  } catch {
+    return false;
+  }
+  if (!st.isFile() || st.size !== body.length || (st.mode & 0o7777) !== mode) return false;
+  // Without an owner, a rewrite would make the file this process's.
+  const want = owner ?? { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
+  if (st.uid !== want.uid || st.gid !== want.gid) return false;
+  try {
+    return Buffer.compare(fs.readFileSync(real), body) === 0;
+  } catch {
+    return false;
+  }
+}
+
 function isErrno(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === code;
 }
@@ -213,6 +236,7 @@ export class RootFs {
       const old = this.read(path);
       if (old !== null) body = Buffer.concat([old, body]);
     }
+    if (!opts.append && sameFile(real, body, mode, opts.owner)) return;
     removeStaleTemps(dir, nodePath.basename(real));
     const tmp = nodePath.join(dir, `.${nodePath.basename(real)}.nimbus-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     // Created 0600 so the content is never readable by others before the final mode is set.
@@ -280,6 +304,12 @@ export class RootFs {
     const real = this.real(path, false);
     const dir = nodePath.dirname(real);
     if (!fs.existsSync(dir)) this.mkdir(this.inRoot(dir));
+    // Already this link (every later boot): nothing to replace.
+    try {
+      if (fs.readlinkSync(real) === target) return;
+    } catch {
+      // absent, or not a link: replace it
+    }
     removeStaleTemps(dir, nodePath.basename(real));
     const tmp = nodePath.join(dir, `.${nodePath.basename(real)}.nimbus-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     fs.symlinkSync(target, tmp);
