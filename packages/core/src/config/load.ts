@@ -9,6 +9,7 @@ import { builtinConfig } from './defaults.js';
 import { cmdlineCloudConfig } from './cmdline.js';
 import { isDict, mergeConfig, type Dict } from './merge.js';
 import { ConfigSource } from './source.js';
+import { ParsedConfigCache } from './parsed-cache.js';
 
 export const CLOUD_CFG = '/etc/cloud/cloud.cfg';
 export const CLOUD_CFG_D = '/etc/cloud/cloud.cfg.d';
@@ -23,9 +24,14 @@ export interface SystemConfig {
   errors: string[];
 }
 
-function readOne(file: string, label: string, text: string, out: SystemConfig): void {
+function readOne(file: string, label: string, text: string, out: SystemConfig, cache?: ParsedConfigCache): void {
   try {
-    const { value, positions } = loadYaml(text, label);
+    let doc = cache?.get(label, text) ?? null;
+    if (doc === null) {
+      doc = loadYaml(text, label);
+      cache?.put(label, text, doc);
+    }
+    const { value, positions } = doc;
     if (value === null) return;
     if (!isDict(value)) {
       out.errors.push(`${label}: expected a mapping of configuration keys at the top level, got ${Array.isArray(value) ? 'a list' : typeof value}`);
@@ -41,21 +47,23 @@ function readOne(file: string, label: string, text: string, out: SystemConfig): 
 
 export function loadSystemConfig(host: Host, distro: Distro, datasources: string[]): SystemConfig {
   const out: SystemConfig = { cfg: {}, source: new ConfigSource(), files: [], errors: [] };
+  const cache = new ParsedConfigCache(host);
   const main = host.fs.readText(CLOUD_CFG);
   if (main === null) {
     out.cfg = builtinConfig(distro, datasources);
   } else {
-    readOne(CLOUD_CFG, CLOUD_CFG, main, out);
+    readOne(CLOUD_CFG, CLOUD_CFG, main, out, cache);
   }
   for (const name of host.fs.list(CLOUD_CFG_D)) {
     if (!name.endsWith('.cfg')) continue;
     const file = `${CLOUD_CFG_D}/${name}`;
     const text = host.fs.readText(file);
-    if (text !== null) readOne(file, file, text, out);
+    if (text !== null) readOne(file, file, text, out, cache);
   }
   const run = host.fs.readText(RUN_CLOUD_CFG);
-  if (run !== null) readOne(RUN_CLOUD_CFG, RUN_CLOUD_CFG, run, out);
+  if (run !== null) readOne(RUN_CLOUD_CFG, RUN_CLOUD_CFG, run, out, cache);
   const cc = cmdlineCloudConfig(host.sysfs.cmdline());
   if (cc !== null) readOne('/proc/cmdline', 'kernel command line (cc:)', cc, out);
+  cache.save();
   return out;
 }
