@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const t0 = Date.now();
@@ -24,6 +24,15 @@ mkdirSync('dist', { recursive: true });
 // Node the distros ship; this package.json stops the repo's "type": "module" applying.
 writeFileSync('dist/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
 const built = Object.entries(entries).filter(([, f]) => existsSync(f));
+// NIMBUS_BUILD_ID: a hash of every source file and the lock file (version.ts).
+function sourceFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []))
+    .sort();
+}
+const sourceHash = createHash('sha256');
+for (const f of [...readdirSync('packages').flatMap((p) => sourceFiles(path.join('packages', p, 'src'))), 'package-lock.json']) sourceHash.update(f).update('\0').update(readFileSync(f)).update('\0');
+const buildId = sourceHash.digest('hex').slice(0, 16);
 // In a CommonJS bundle Node's require is at hand: util/builtin-require.ts (createRequire,
 // for the ESM build) becomes builtin-require.cjs.ts (see util/builtin.ts).
 const cjsRequire = {
@@ -45,7 +54,7 @@ await build({
   format: 'cjs',
   minifySyntax: true,
   legalComments: 'none',
-  define: { NIMBUS_VERSION: JSON.stringify(version) },
+  define: { NIMBUS_VERSION: JSON.stringify(version), NIMBUS_BUILD_ID: JSON.stringify(buildId) },
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });

@@ -13,7 +13,7 @@ import { consumeData } from './consume.js';
 import { configFromParts } from './instance-config.js';
 import { runModuleList, type ModuleResult } from './runner.js';
 import { initNetwork } from './network.js';
-import { validateMergedConfig } from '../schema/merged.js';
+import { checkMergedConfig } from '../schema/check-memo.js';
 import { formatProblem } from '../schema/problems.js';
 
 /** The instance's data: the cache when init-local (or an earlier boot) found a real source, else a search. */
@@ -47,7 +47,7 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
   const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds) });
   // The user's cloud-config is checked as `nimbus schema` checks it. The boot goes on:
   // modules refuse what they cannot use themselves, so every message is a warning here.
-  for (const p of validateMergedConfig(user.cfg, user.parts)) {
+  for (const p of checkMergedConfig(host, paths.instance('schema-check.json'), user.cfg, user.parts)) {
     if (p.severity === 'deprecated') log.deprecated(`schema ${formatProblem(p)}`);
     else log.warn(`schema ${formatProblem(p)}`);
   }

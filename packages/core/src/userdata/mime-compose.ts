@@ -3,6 +3,7 @@
 // Content-Transfer-Encoding and an attachment filename. Plain ASCII bodies stay readable
 // as 7bit; anything else goes as base64 so no byte is changed on the way.
 import { MimeError, type MimeHeader } from './mime.js';
+import { Fnv } from '../util/fnv.js';
 
 export interface ComposePart {
   /** type/subtype, e.g. text/cloud-config. */
@@ -50,21 +51,12 @@ function base64Lines(b: Buffer): string {
 }
 
 // The boundary is derived from the bodies, so the same parts always compose to the same
-// bytes. Two 32-bit FNV-1a hashes with different seeds make its 64 bits: a content hash
-// is all it needs (no secret), and node:crypto would cost the init stage ~8 ms to load.
+// bytes: a content hash is all it needs.
 function defaultBoundary(bodies: Buffer[], salt: number): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ salt;
-  const mix = (byte: number) => {
-    a = Math.imul(a ^ byte, 0x01000193) >>> 0;
-    b = Math.imul(b ^ byte, 0x01000193 + 0x2000) >>> 0;
-  };
-  for (const body of bodies) {
-    for (const byte of body) mix(byte);
-    mix(0);
-  }
-  for (const ch of String(salt)) mix(ch.charCodeAt(0));
-  const digits = ((BigInt(a) << 32n) | BigInt(b)).toString().padStart(19, '0').slice(0, 19);
+  const h = new Fnv(2, salt);
+  for (const body of bodies) h.bytes(body).mix(0);
+  h.text(String(salt));
+  const digits = h.value().toString().padStart(19, '0').slice(0, 19);
   return `===============${digits}==`;
 }
 
