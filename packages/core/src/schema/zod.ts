@@ -1,0 +1,20 @@
+// The one way to zod at run time. Evaluating zod costs 15-25 ms and most runs never
+// validate (the config and final stages, the CLI's other commands), so schemas are
+// builders, (z) => schema, called with zod() when a check needs them. Elsewhere only
+// `import type` from 'zod' is allowed: an `import { z } from 'zod'` would be evaluated
+// at the start of every bundle that reaches it.
+//
+// `requireZod` is a static import in the ESM build (the tests), and a require() that
+// esbuild wraps to run on first use in dist/ (scripts/build.mjs swaps in
+// zod-require.cjs.ts, as it does for util/builtin-require.ts).
+import { requireZod } from './zod-require.js';
+
+export type ZodModule = typeof import('zod');
+/** zod's `z` namespace, which schema builders receive. */
+export type Z = ZodModule['z'];
+
+let loaded: ZodModule | undefined;
+
+export function zod(): ZodModule {
+  return (loaded ??= requireZod());
+}
