@@ -4,9 +4,11 @@
 // `import type` from 'zod' is allowed: an `import { z } from 'zod'` would be evaluated
 // at the start of every bundle that reaches it.
 //
-// `requireZod` is a static import in the ESM build (the tests), and a require() that
-// esbuild wraps to run on first use in dist/ (scripts/build.mjs swaps in
-// zod-require.cjs.ts, as it does for util/builtin-require.ts).
+// `requireZod` is a static import in the ESM build (the tests). In dist/
+// (scripts/build.mjs swaps the file, as it does util/builtin-require.ts) it is a
+// require() that esbuild wraps to run on first use (zod-require.cjs.ts), except in the
+// config and final bundles, which never validate: they hold no zod and require
+// nimbus-zod.js beside them (zod-require.sibling.cjs.ts).
 import { requireZod } from './zod-require.js';
 
 export type ZodModule = typeof import('zod');
