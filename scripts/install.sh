@@ -65,6 +65,12 @@ for n in nimbus nimbus-local nimbus-init nimbus-config nimbus-final; do
   [[ -f dist/$n.bundle.js ]] || die "dist/$n.bundle.js is missing: run npm run build"
   install -m 0644 "dist/$n.js" "dist/$n.bundle.js" "$D/usr/lib/nimbus/"
 done
+# zod for the config and final stages, which do not bundle it: they load it only for a
+# custom module in function form ({ z }) => module (packages/core/src/schema/zod.ts).
+if [[ -f dist/nimbus-config.js || -f dist/nimbus-final.js ]]; then
+  [[ -f dist/nimbus-zod.js ]] || die "dist/nimbus-zod.js is missing: run npm run build"
+  install -m 0644 dist/nimbus-zod.js "$D/usr/lib/nimbus/"
+fi
 install -d -m 0755 "$D/var/cache/nimbus"
 install -m 0644 dist/package.json "$D/usr/lib/nimbus/package.json"
 

@@ -30,7 +30,9 @@ test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scrip
   for (const m of missingStages) assert.match(r.stderr, new RegExp(`not supported yet: dist/${m} is not built`));
   // Each program is a loader and its bundle; the loader keeps its code cache in /var/cache/nimbus.
   const programs = ['nimbus.js', ...STAGE_BUNDLES.filter((b) => !missingStages.includes(b))];
-  assert.deepEqual(ls(d, 'usr/lib/nimbus'), ['modules', 'package.json', ...programs, ...programs.map((p) => p.replace(/\.js$/, '.bundle.js'))].sort());
+  // The config and final stages load zod from nimbus-zod.js, beside them (schema/zod.ts).
+  const zod = programs.some((p) => p === 'nimbus-config.js' || p === 'nimbus-final.js') ? ['nimbus-zod.js'] : [];
+  assert.deepEqual(ls(d, 'usr/lib/nimbus'), ['modules', 'package.json', ...zod, ...programs, ...programs.map((p) => p.replace(/\.js$/, '.bundle.js'))].sort());
   assert.equal(fs.statSync(path.join(d, 'var/cache/nimbus')).mode & 0o777, 0o755);
   // The custom module directories exist, root-owned and writable by root only.
   for (const m of ['usr/lib/nimbus/modules', 'etc/cloud/modules.d']) assert.equal(fs.statSync(path.join(d, m)).mode & 0o777, 0o755, m);

@@ -9,6 +9,7 @@ import { makeKit } from './kit.js';
 import { REPO, boot, driveWith, instanceDir, makeRoot, read, recorded, setUserData } from '../helpers/boot.js';
 import { lookupModule } from '../../packages/core/src/modules/registry.js';
 import { moduleFileNames } from '../../packages/core/src/modules/custom.js';
+import { moduleSchema } from '../../packages/core/src/schema/cloud-config.js';
 
 const EXAMPLE = path.join(REPO, 'examples/modules/ws-virt-network-dep.js');
 const CFG = 'hostname: web-1\nws_virt_network_dep:\n  web-1:\n    eth0:\n      - {ip: 192.0.2.10, netmask: 255.255.255.0, gateway: 192.0.2.1}\n      - {ip: 192.0.2.11, netmask: 255.255.255.0}\n    eth9:\n      - {ip: 198.51.100.5}\n  web-2:\n    eth0:\n      - {ip: 192.0.2.20}\n';
@@ -30,8 +31,8 @@ test('the example ws_virt_network_dep: per host, per port, ip argv recorded', as
   assert.equal(error, undefined);
   assert.ok(module !== null);
   assert.equal(module.frequency, 'always');
-  assert.equal(module.schema.safeParse({ ws_virt_network_dep: { h: { eth0: [{ ip: '1.2.3.4' }] } } }).success, true);
-  assert.equal(module.schema.safeParse({ ws_virt_network_dep: { h: { eth0: [{ nope: 1 }] } } }).success, false);
+  assert.equal(moduleSchema(module).safeParse({ ws_virt_network_dep: { h: { eth0: [{ ip: '1.2.3.4' }] } } }).success, true);
+  assert.equal(moduleSchema(module).safeParse({ ws_virt_network_dep: { h: { eth0: [{ nope: 1 }] } } }).success, false);
   await k.run(module, CFG);
   assert.deepEqual(k.argvs(), [
     ['ip', 'addr', 'replace', '192.0.2.10/24', 'dev', 'eth0', 'label', 'eth0:v0'],
@@ -69,6 +70,21 @@ test('custom module files: only root-owned, not group/world-writable; a broken o
   assert.match(lookupModule(k.host, 'fine_mod').error ?? '', /modules\.d is writable by others/);
   assert.deepEqual(lookupModule(k.host, 'no_such_mod'), { module: null });
   assert.equal(lookupModule(k.host, 'runcmd').module?.name, 'runcmd');
+});
+
+test('custom module schemas: a builder (z) => schema, none (keys as they are), or a bad one', () => {
+  const k = makeKit();
+  install(k.root, 'built-mod.js', "module.exports = { name: 'built_mod', frequency: 'always', keys: ['built'], schema: (z) => z.object({ built: z.number().optional() }), run() {} };\n");
+  const built = lookupModule(k.host, 'built_mod').module!;
+  assert.equal(moduleSchema(built).safeParse({ built: 1 }).success, true);
+  assert.equal(moduleSchema(built).safeParse({ built: 'x' }).success, false);
+  assert.equal(moduleSchema(built), moduleSchema(built), 'built once');
+  install(k.root, 'plain-mod.js', "module.exports = { name: 'plain_mod', frequency: 'always', keys: ['plain'], run() {} };\n");
+  assert.equal(moduleSchema(lookupModule(k.host, 'plain_mod').module!).safeParse({ plain: { any: ['thing'] } }).success, true);
+  install(k.root, 'odd-mod.js', "module.exports = { name: 'odd_mod', frequency: 'always', keys: [], schema: () => 42, run() {} };\n");
+  assert.throws(() => moduleSchema(lookupModule(k.host, 'odd_mod').module!), /odd-mod\.js: schema\(z\) must return a zod schema/);
+  install(k.root, 'bad-mod.js', "module.exports = { name: 'bad_mod', frequency: 'always', keys: [], schema: 'string', run() {} };\n");
+  assert.match(lookupModule(k.host, 'bad_mod').error ?? '', /schema must be a zod schema/);
 });
 
 test('a boot with custom modules listed in cloud.cfg.d: the example runs, a broken one is an error, the rest run', () => {

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUILTIN_MODULES } from '../../packages/core/src/modules/registry.js';
+import { moduleSchema } from '../../packages/core/src/schema/cloud-config.js';
 
 const GOOD: Record<string, unknown> = {
   users: ['default', { name: 'a', groups: 'x,y', sudo: ['ALL=(ALL) ALL'], ssh_authorized_keys: ['k'], lock_passwd: false, uid: 1000 }, 'b, c'],
@@ -30,7 +31,7 @@ const GOOD: Record<string, unknown> = {
 
 test('every module schema accepts documented forms', () => {
   for (const m of BUILTIN_MODULES) {
-    const r = m.schema.safeParse(GOOD);
+    const r = moduleSchema(m).safeParse(GOOD);
     assert.ok(r.success, `${m.name}: ${r.success ? '' : JSON.stringify(r.error.issues).slice(0, 300)}`);
   }
 });
@@ -48,6 +49,6 @@ test('module schemas refuse wrong types', () => {
   for (const [name, cfg] of bad) {
     const m = BUILTIN_MODULES.find((x) => x.name === name);
     assert.ok(m !== undefined, name);
-    assert.equal(m.schema.safeParse(cfg).success, false, name);
+    assert.equal(moduleSchema(m).safeParse(cfg).success, false, name);
   }
 });

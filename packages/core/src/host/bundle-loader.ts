@@ -5,11 +5,11 @@ import { runBundle } from './code-cache.js';
 
 declare const NIMBUS_BUNDLE: string;
 declare const NIMBUS_BUNDLE_NAME: string;
-declare const NIMBUS_BUILD_ID: string;
+declare const NIMBUS_BUNDLE_HASH: string;
 declare const NIMBUS_BUNDLE_BYTES: number;
 
 runBundle(
-  { path: `${__dirname}/${NIMBUS_BUNDLE}`, name: NIMBUS_BUNDLE_NAME, buildId: NIMBUS_BUILD_ID, bytes: NIMBUS_BUNDLE_BYTES },
+  { path: `${__dirname}/${NIMBUS_BUNDLE}`, name: NIMBUS_BUNDLE_NAME, buildId: NIMBUS_BUNDLE_HASH, bytes: NIMBUS_BUNDLE_BYTES },
   process.argv.slice(2),
   require,
 );

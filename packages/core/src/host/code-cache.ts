@@ -115,7 +115,8 @@ export interface CacheUse {
 
 /**
  * Compiles and runs a CommonJS bundle with its code cache. `req` is the require the
- * bundle gets (the loader's: the bundle needs only Node's built-in modules).
+ * bundle gets (the loader's: the bundle needs only Node's built-in modules, and the
+ * config and final bundles nimbus-zod.js beside them, by its full path).
  */
 export function runBundle(b: Bundle, argv: readonly string[], req: NodeJS.Require): CacheUse {
   const source = fs.readFileSync(b.path, 'utf8');

@@ -2,11 +2,10 @@
 // INSTANCE_ID set: written as one script (a list item an argv, each word quoted; a
 // string a shell line) and run with /bin/sh, as cloud-init runs them. Output goes to
 // cloud-init-output.log.
-import { z } from 'zod';
-import type { Module } from './types.js';
+import type { Module, Z } from './types.js';
 import { runcmdScript } from './runcmd.js';
 
-export const bootcmdSchema = z.object({ bootcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()]))])).optional() });
+export const bootcmdSchema = (z: Z) => z.object({ bootcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()]))])).optional() });
 
 export const bootcmd: Module = {
   name: 'bootcmd',

@@ -6,13 +6,17 @@
 //
 //   module.exports = ({ z }) => ({ name, frequency, keys, schema: z.object({...}), run(ctx) {...} });
 //
+// Only the function form loads zod (schema/zod.ts), when its file is loaded; a module
+// object may give its schema as a builder, (z) => z.object({...}), as the built-ins do.
+//
 // Only files that root owns and that neither group nor others can write, in
 // directories alike, are loaded: anyone who can write one runs code as root at boot.
 // A file that cannot be loaded is an error naming it; the other modules still run.
 import { nodeModule, vm } from '../util/builtin.js';
-import { z, type ZodType } from 'zod';
+import type { ZodType } from 'zod';
+import { zod, type Z } from '../schema/zod.js';
 import type { Host } from '../host/host.js';
-import { FREQUENCIES, type Frequency, type Module } from './types.js';
+import { FREQUENCIES, type Frequency, type Module, type SchemaBuilder } from './types.js';
 
 export const CUSTOM_MODULE_DIRS = ['/etc/cloud/modules.d', '/usr/lib/nimbus/modules'] as const;
 
@@ -34,6 +38,10 @@ function trustProblem(host: Host, path: string, kind: 'file' | 'directory'): str
   return null;
 }
 
+function isSchema(v: unknown): v is ZodType {
+  return v !== null && typeof v === 'object' && typeof (v as { safeParse?: unknown }).safeParse === 'function';
+}
+
 /** Checks that a loaded value has the Module shape; returns the module or throws naming what is wrong. */
 export function asModule(v: unknown, expectedName: string, file: string): Module {
   const bad = (why: string) => new CustomModuleError(`${file}: ${why}`);
@@ -45,13 +53,21 @@ export function asModule(v: unknown, expectedName: string, file: string): Module
   if (typeof m.run !== 'function') throw bad('run(ctx) is missing');
   if (m.alwaysRun !== undefined && typeof m.alwaysRun !== 'boolean') throw bad('alwaysRun must be true or false');
   const keys = m.keys as string[];
-  let schema: ZodType;
+  let schema: SchemaBuilder;
   if (m.schema === undefined) {
     // Without a schema, its keys are known to exist and accepted as they are.
-    schema = z.object(Object.fromEntries(keys.map((k) => [k, z.unknown().optional()])));
-  } else if (m.schema !== null && typeof m.schema === 'object' && typeof (m.schema as { safeParse?: unknown }).safeParse === 'function') {
-    schema = m.schema as ZodType;
-  } else throw bad('schema must be a zod schema (use the z given to the exported function)');
+    schema = (z) => z.object(Object.fromEntries(keys.map((k) => [k, z.unknown().optional()])));
+  } else if (isSchema(m.schema)) {
+    const given = m.schema;
+    schema = () => given;
+  } else if (typeof m.schema === 'function') {
+    const build = m.schema as (z: Z) => unknown;
+    schema = (z) => {
+      const s = build.call(m, z);
+      if (!isSchema(s)) throw bad('schema(z) must return a zod schema');
+      return s;
+    };
+  } else throw bad('schema must be a zod schema (use the z given to the exported function) or a function (z) => schema');
   const run = m.run as Module['run'];
   return {
     name: expectedName,
@@ -99,7 +115,7 @@ export function findCustomModule(host: Host, name: string): CustomLookup {
       let exported: unknown;
       try {
         exported = evaluate(source, host.fs.real(file));
-        if (typeof exported === 'function') exported = (exported as (api: { z: typeof z }) => unknown)({ z });
+        if (typeof exported === 'function') exported = (exported as (api: { z: Z }) => unknown)({ z: zod().z });
       } catch (e) {
         const err = e as Error;
         // The first stack line under the file names where it broke.

@@ -3,7 +3,6 @@
 // template as cloud-init's: a `## template: jinja` one, or $name / ${name} (dotted
 // names reach into mappings), with uptime, timestamp, datasource and version in lower
 // and upper case. A template that names an unknown variable is reported and not shown.
-import { z } from 'zod';
 import type { Module, ModuleContext } from './types.js';
 import { isJinjaTemplate, renderJinjaPart } from '../userdata/jinja.js';
 
@@ -45,7 +44,7 @@ export const finalMessage: Module = {
   frequency: 'always',
   keys: ['final_message'],
   alwaysRun: true,
-  schema: z.object({ final_message: z.string().optional() }),
+  schema: (z) => z.object({ final_message: z.string().optional() }),
   run(ctx: ModuleContext) {
     const uptime = ctx.host.sysfs.uptime().toFixed(2);
     const ts = rfc2822(ctx.host.clock.now());

@@ -5,8 +5,7 @@
 // with a warning; every line carries nofail and a device timeout, so a disk missing on
 // a later boot can never hang it. Lines marked comment=cloudconfig are nimbus's own
 // (and cloud-init's): they are replaced on each run, every other line is kept.
-import { z } from 'zod';
-import type { Module, ModuleContext } from './types.js';
+import type { Module, ModuleContext, Z } from './types.js';
 import type { Host } from '../host/host.js';
 import { distroFacts } from '../distro/facts.js';
 import { isDict } from '../config/merge.js';
@@ -18,13 +17,15 @@ export const DEVICE_TIMEOUT = 'x-systemd.device-timeout=10s';
 const DEFAULT_OPTS = 'defaults,nofail,x-systemd.requires=cloud-init.service,_netdev';
 const FSTAB = '/etc/fstab';
 
-const field = z.union([z.string(), z.number(), z.null()]);
-export const mountsSchema = z.object({
-  mounts: z.array(z.array(field)).optional(),
-  mount_default_fields: z.array(field).length(6).optional(),
-  swap: z.object({ filename: z.string().optional(), size: z.union([z.string(), z.number()]).optional(), maxsize: z.union([z.string(), z.number()]).optional() }).optional(),
-  device_aliases: z.record(z.string(), z.string()).optional(),
-});
+export const mountsSchema = (z: Z) => {
+  const field = z.union([z.string(), z.number(), z.null()]);
+  return z.object({
+    mounts: z.array(z.array(field)).optional(),
+    mount_default_fields: z.array(field).length(6).optional(),
+    swap: z.object({ filename: z.string().optional(), size: z.union([z.string(), z.number()]).optional(), maxsize: z.union([z.string(), z.number()]).optional() }).optional(),
+    device_aliases: z.record(z.string(), z.string()).optional(),
+  });
+};
 
 type Entry = (string | null)[];
 

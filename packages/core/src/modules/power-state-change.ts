@@ -3,22 +3,22 @@
 // decides; then a background waiter lets this nimbus process finish (result.json
 // written) for at most `timeout` seconds before running shutdown. The waiter is a
 // fixed shell loop: the user's values reach it only as arguments, never as code.
-import { z } from 'zod';
-import type { Module, ModuleContext } from './types.js';
+import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { treeIsRunning } from './accounts.js';
 
-export const powerStateSchema = z.object({
-  power_state: z
-    .object({
-      delay: z.union([z.string(), z.number()]).optional(),
-      mode: z.enum(['poweroff', 'reboot', 'halt']),
-      message: z.string().optional(),
-      timeout: z.number().optional(),
-      condition: z.union([z.boolean(), z.string(), z.array(z.union([z.string(), z.number()]))]).optional(),
-    })
-    .optional(),
-});
+export const powerStateSchema = (z: Z) =>
+  z.object({
+    power_state: z
+      .object({
+        delay: z.union([z.string(), z.number()]).optional(),
+        mode: z.enum(['poweroff', 'reboot', 'halt']),
+        message: z.string().optional(),
+        timeout: z.number().optional(),
+        condition: z.union([z.boolean(), z.string(), z.array(z.union([z.string(), z.number()]))]).optional(),
+      })
+      .optional(),
+  });
 
 const MODE_FLAG = { poweroff: '-P', reboot: '-r', halt: '-H' } as const;
 

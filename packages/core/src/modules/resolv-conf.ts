@@ -2,26 +2,27 @@
 // resolv_conf (nameservers, searchdomains, domain, sortlist, options), laid out byte
 // for byte as cloud-init's resolv.conf template renders it. Every value is checked to
 // be one word, so nothing can add a line of its own to the file.
-import { z } from 'zod';
 import { isIP } from '../net/ip-syntax.js';
-import type { Module, ModuleContext } from './types.js';
+import type { Module, ModuleContext, Z } from './types.js';
 import { hostnameProblem, isPlainWord } from './names.js';
 import { isDict } from '../config/merge.js';
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-export const resolvConfSchema = z.object({
-  manage_resolv_conf: z.boolean().optional(),
-  'manage-resolv-conf': z.boolean().optional(),
-  resolv_conf: z
-    .object({
-      nameservers: z.array(z.string()).optional(),
-      searchdomains: z.array(z.string()).optional(),
-      domain: z.string().optional(),
-      sortlist: z.array(z.string()).optional(),
-      options: z.record(z.string(), scalar).optional(),
-    })
-    .optional(),
-});
+export const resolvConfSchema = (z: Z) => {
+  const scalar = z.union([z.string(), z.number(), z.boolean()]);
+  return z.object({
+    manage_resolv_conf: z.boolean().optional(),
+    'manage-resolv-conf': z.boolean().optional(),
+    resolv_conf: z
+      .object({
+        nameservers: z.array(z.string()).optional(),
+        searchdomains: z.array(z.string()).optional(),
+        domain: z.string().optional(),
+        sortlist: z.array(z.string()).optional(),
+        options: z.record(z.string(), scalar).optional(),
+      })
+      .optional(),
+  });
+};
 
 export interface ResolvConf {
   nameservers?: string[];

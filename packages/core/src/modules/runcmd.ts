@@ -1,11 +1,10 @@
 // runcmd: turns the list into a shell script, instances/<iid>/scripts/runcmd, which
 // scripts_user runs in the final stage. A list item is an argv, each word quoted; a
 // string item is a shell line, as written.
-import { z } from 'zod';
-import type { Module } from './types.js';
+import type { Module, Z } from './types.js';
 import { commandItem } from './command-item.js';
 
-export const runcmdSchema = z.object({ runcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])), z.null()])).optional() });
+export const runcmdSchema = (z: Z) => z.object({ runcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])), z.null()])).optional() });
 
 export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'"'"'`)}'`;

@@ -1,6 +1,5 @@
 // Running every script in a directory, in name order, with output to
 // cloud-init-output.log; shared by scripts_user, scripts_per_* and scripts_vendor.
-import { z } from 'zod';
 import type { Frequency, Module, ModuleContext } from './types.js';
 
 export function runScriptsIn(ctx: ModuleContext, dir: string): void {
@@ -24,5 +23,5 @@ export function runScriptsIn(ctx: ModuleContext, dir: string): void {
 
 /** A module that runs the scripts of one directory (the scripts_* family differ only in that and their frequency). */
 export function scriptsModule(name: string, frequency: Frequency, dirOf: (ctx: ModuleContext) => string): Module {
-  return { name, frequency, keys: [], alwaysRun: true, schema: z.object({}), run: (ctx) => runScriptsIn(ctx, dirOf(ctx)) };
+  return { name, frequency, keys: [], alwaysRun: true, schema: (z) => z.object({}), run: (ctx) => runScriptsIn(ctx, dirOf(ctx)) };
 }

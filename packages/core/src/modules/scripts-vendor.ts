@@ -1,11 +1,11 @@
 // scripts_vendor: the vendor-data scripts (instances/<iid>/scripts/vendor), once per
 // instance in the final stage, each optionally behind vendor_data.prefix (an argv the
 // user chooses, e.g. [/usr/bin/ltrace]); vendor_data.enabled: false turns them off.
-import { z } from 'zod';
-import type { Module, ModuleContext } from './types.js';
+import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 
-export const scriptsVendorSchema = z.object({
+export const scriptsVendorSchema = (z: Z) =>
+  z.object({
   vendor_data: z.object({ enabled: z.union([z.boolean(), z.string()]).optional(), prefix: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional() }).optional(),
 });
 

@@ -4,24 +4,24 @@
 // Passwords only ever travel on chpasswd's standard input: no argv, no log line, no
 // file. RANDOM ones are shown on the console alone, as cloud-init does.
 import { crypto } from '../util/builtin.js';
-import { z } from 'zod';
-import type { Module, ModuleContext } from './types.js';
+import type { Module, ModuleContext, Z } from './types.js';
 import { chpasswd, failure, inTree, isHashedPassword, passwordProblem, randomPassword } from './accounts.js';
 import { isValidUserName } from './names.js';
 import { normalizeUsers } from './users-common.js';
 import { restartSshd, setSshdOption } from './ssh-common.js';
 
-export const setPasswordsSchema = z.object({
-  chpasswd: z
-    .object({
-      expire: z.boolean().optional(),
-      users: z.array(z.object({ name: z.string(), type: z.enum(['hash', 'text', 'RANDOM']).optional(), password: z.string().optional() })).optional(),
-      list: z.union([z.string(), z.array(z.string())]).optional(),
-    })
-    .optional(),
-  password: z.string().optional(),
-  ssh_pwauth: z.union([z.boolean(), z.string()]).optional(),
-});
+export const setPasswordsSchema = (z: Z) =>
+  z.object({
+    chpasswd: z
+      .object({
+        expire: z.boolean().optional(),
+        users: z.array(z.object({ name: z.string(), type: z.enum(['hash', 'text', 'RANDOM']).optional(), password: z.string().optional() })).optional(),
+        list: z.union([z.string(), z.array(z.string())]).optional(),
+      })
+      .optional(),
+    password: z.string().optional(),
+    ssh_pwauth: z.union([z.boolean(), z.string()]).optional(),
+  });
 
 export interface PasswordPlan {
   text: [string, string][];

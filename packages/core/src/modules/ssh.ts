@@ -4,8 +4,7 @@
 // - metadata public keys (unless allow_public_ssh_keys is false) and ssh_authorized_keys
 //   go to the default user; root gets them behind cloud-init's refusal prefix when
 //   disable_root is true (the default).
-import { z } from 'zod';
-import type { Module, ModuleContext } from './types.js';
+import type { Module, ModuleContext, Z } from './types.js';
 import { distroFacts } from '../distro/facts.js';
 import { Accounts, failure } from './accounts.js';
 import { cleanKeys, installKeys } from './authkeys.js';
@@ -17,20 +16,19 @@ export const KEY_TYPES = ['rsa', 'dsa', 'ecdsa', 'ed25519'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
 const DEFAULT_GENKEYTYPES: KeyType[] = ['rsa', 'ecdsa', 'ed25519'];
 
-// Every key of ssh_keys is optional: <type>_<private|public|certificate>.
-const sshKeysSchema = z.object(Object.fromEntries(KEY_TYPES.flatMap((t) => ['private', 'public', 'certificate'].map((k) => [`${t}_${k}`, z.string().optional()]))));
-
-export const sshSchema = z.object({
-  ssh_keys: sshKeysSchema.optional(),
-  ssh_authorized_keys: z.array(z.string()).optional(),
-  ssh_deletekeys: z.boolean().optional(),
-  ssh_genkeytypes: z.array(z.enum(KEY_TYPES)).optional(),
-  disable_root: z.boolean().optional(),
-  disable_root_opts: z.string().optional(),
-  allow_public_ssh_keys: z.boolean().optional(),
-  ssh_quiet_keygen: z.boolean().optional(),
-  ssh_publish_hostkeys: z.object({ enabled: z.boolean().optional(), blacklist: z.array(z.string()).optional() }).optional(),
-});
+export const sshSchema = (z: Z) =>
+  z.object({
+    // Every key of ssh_keys is optional: <type>_<private|public|certificate>.
+    ssh_keys: z.object(Object.fromEntries(KEY_TYPES.flatMap((t) => ['private', 'public', 'certificate'].map((k) => [`${t}_${k}`, z.string().optional()])))).optional(),
+    ssh_authorized_keys: z.array(z.string()).optional(),
+    ssh_deletekeys: z.boolean().optional(),
+    ssh_genkeytypes: z.array(z.enum(KEY_TYPES)).optional(),
+    disable_root: z.boolean().optional(),
+    disable_root_opts: z.string().optional(),
+    allow_public_ssh_keys: z.boolean().optional(),
+    ssh_quiet_keygen: z.boolean().optional(),
+    ssh_publish_hostkeys: z.object({ enabled: z.boolean().optional(), blacklist: z.array(z.string()).optional() }).optional(),
+  });
 
 export const hostKeyPath = (t: string) => `/etc/ssh/ssh_host_${t}_key`;
 

@@ -2,6 +2,7 @@
 // metadata (name, frequency, the keys that activate it), its schema and its handler,
 // kept together so adding a module touches one file.
 import type { ZodType } from 'zod';
+import type { Z } from '../schema/zod.js';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
 import type { DatasourceResult } from '../datasources/types.js';
@@ -29,6 +30,9 @@ export interface ModuleContext {
   frequency: Frequency;
 }
 
+export type { Z };
+export type SchemaBuilder = (z: Z) => ZodType;
+
 export interface Module {
   /** Canonical name with underscores (write_files); cloud.cfg may spell it with dashes. */
   readonly name: string;
@@ -37,7 +41,11 @@ export interface Module {
   readonly keys: readonly string[];
   /** Modules that act without any key (scripts_user, final_message). */
   readonly alwaysRun?: boolean;
-  /** Schema of this module's keys (an object schema over the top-level config). */
-  readonly schema: ZodType;
+  /**
+   * Builds the schema of this module's keys (an object schema over the top-level
+   * config) from zod's z. A builder, not a schema: only validation calls it (through
+   * schema/zod.ts), so the stages that never validate never evaluate zod.
+   */
+  readonly schema: SchemaBuilder;
   run(ctx: ModuleContext): void | Promise<void>;
 }

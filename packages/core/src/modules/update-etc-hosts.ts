@@ -1,7 +1,6 @@
 // update_etc_hosts: manage_etc_hosts true (or "template") renders /etc/hosts from the
 // distro's hosts template every boot; "localhost" only makes sure the host's own names
 // resolve to the loopback address, keeping every other line.
-import { z } from 'zod';
 import type { Module, ModuleContext } from './types.js';
 import { distroFacts } from '../distro/facts.js';
 import { isJinjaTemplate, renderJinjaPart } from '../userdata/jinja.js';
@@ -138,6 +137,6 @@ export const updateEtcHosts: Module = {
   name: 'update_etc_hosts',
   frequency: 'always',
   keys: ['manage_etc_hosts'],
-  schema: z.object({ manage_etc_hosts: z.union([z.boolean(), z.enum(['template', 'localhost'])]).optional() }),
+  schema: (z) => z.object({ manage_etc_hosts: z.union([z.boolean(), z.enum(['template', 'localhost'])]).optional() }),
   run,
 };

@@ -4,8 +4,7 @@
 // to /etc/sudoers.d/90-cloud-init-users (checked with visudo); each user's
 // ssh_authorized_keys to their authorized_keys. An existing user is not re-created:
 // only its password, lock, sudo rules and keys are applied, as with cloud-init.
-import { z } from 'zod';
-import type { Module, ModuleContext } from './types.js';
+import type { Module, ModuleContext, Z } from './types.js';
 import { Accounts, chpasswd, failure, inTree, isHashedPassword, lockPasswordArgv, passwordProblem } from './accounts.js';
 import { cleanKeys, installKeys } from './authkeys.js';
 import { sudoRules, writeSudoRules } from './sudoers.js';
@@ -13,41 +12,42 @@ import { normalizeUsers, userPath, type UserConfig } from './users-common.js';
 import { isValidGroupName, isValidUserName, pathProblem } from './names.js';
 import { DISABLE_USER_OPTS } from './ssh-common.js';
 
-const names = z.union([z.string(), z.array(z.string())]);
-const userSchema = z
-  .object({
-    name: z.string().optional(),
-    gecos: z.string().optional(),
-    homedir: z.string().optional(),
-    primary_group: z.string().optional(),
-    groups: z.union([names, z.record(z.string(), z.unknown())]).optional(),
-    selinux_user: z.string().optional(),
-    lock_passwd: z.boolean().optional(),
-    inactive: z.union([z.string(), z.number()]).optional(),
-    passwd: z.string().optional(),
-    hashed_passwd: z.string().optional(),
-    plain_text_passwd: z.string().optional(),
-    create_groups: z.boolean().optional(),
-    no_create_home: z.boolean().optional(),
-    no_user_group: z.boolean().optional(),
-    no_log_init: z.boolean().optional(),
-    expiredate: z.string().optional(),
-    shell: z.string().optional(),
-    snapuser: z.string().optional(),
-    ssh_authorized_keys: z.union([z.array(z.string()), z.string(), z.record(z.string(), z.string())]).optional(),
-    ssh_import_id: z.array(z.string()).optional(),
-    ssh_redirect_user: z.boolean().optional(),
-    system: z.boolean().optional(),
-    sudo: z.union([z.string(), z.array(z.string()), z.boolean(), z.null()]).optional(),
-    uid: z.union([z.number().int().nonnegative(), z.string()]).optional(),
-  })
-  .passthrough();
-
-export const usersGroupsSchema = z.object({
-  groups: z.union([z.string(), z.array(z.union([z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string()), z.null()]))])), z.record(z.string(), z.unknown())]).optional(),
-  user: z.union([z.string(), userSchema]).optional(),
-  users: z.union([z.string(), z.array(z.union([z.string(), z.array(z.string()), userSchema])), z.record(z.string(), z.unknown())]).optional(),
-});
+export const usersGroupsSchema = (z: Z) => {
+  const names = z.union([z.string(), z.array(z.string())]);
+  const userSchema = z
+    .object({
+      name: z.string().optional(),
+      gecos: z.string().optional(),
+      homedir: z.string().optional(),
+      primary_group: z.string().optional(),
+      groups: z.union([names, z.record(z.string(), z.unknown())]).optional(),
+      selinux_user: z.string().optional(),
+      lock_passwd: z.boolean().optional(),
+      inactive: z.union([z.string(), z.number()]).optional(),
+      passwd: z.string().optional(),
+      hashed_passwd: z.string().optional(),
+      plain_text_passwd: z.string().optional(),
+      create_groups: z.boolean().optional(),
+      no_create_home: z.boolean().optional(),
+      no_user_group: z.boolean().optional(),
+      no_log_init: z.boolean().optional(),
+      expiredate: z.string().optional(),
+      shell: z.string().optional(),
+      snapuser: z.string().optional(),
+      ssh_authorized_keys: z.union([z.array(z.string()), z.string(), z.record(z.string(), z.string())]).optional(),
+      ssh_import_id: z.array(z.string()).optional(),
+      ssh_redirect_user: z.boolean().optional(),
+      system: z.boolean().optional(),
+      sudo: z.union([z.string(), z.array(z.string()), z.boolean(), z.null()]).optional(),
+      uid: z.union([z.number().int().nonnegative(), z.string()]).optional(),
+    })
+    .passthrough();
+  return z.object({
+    groups: z.union([z.string(), z.array(z.union([z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string()), z.null()]))])), z.record(z.string(), z.unknown())]).optional(),
+    user: z.union([z.string(), userSchema]).optional(),
+    users: z.union([z.string(), z.array(z.union([z.string(), z.array(z.string()), userSchema])), z.record(z.string(), z.unknown())]).optional(),
+  });
+};
 
 // cloud-init's option → useradd flag, in key order (cloud-init walks its options sorted by name).
 const OPTS: [string, string, 'value' | 'flag'][] = (

@@ -1,30 +1,30 @@
 // Writing the entries of `write_files`, shared by write_files (init stage) and
 // write_files_deferred (final stage, entries with defer: true). Each entry that
 // cannot be written is reported with its file and line, and the others still are.
-import { z } from 'zod';
 import { gunzipBounded } from '../userdata/gzip.js';
 import { resolveOwner } from '../host/passwd.js';
 import { isDict } from '../config/merge.js';
-import type { ModuleContext } from './types.js';
+import type { ModuleContext, Z } from './types.js';
 
-const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'binary content');
-
-export const writeFilesSchema = z.object({
-  write_files: z
-    .array(
-      z.object({
-        path: z.string(),
-        content: z.union([z.string(), bytes]).optional(),
-        source: z.object({ uri: z.string(), headers: z.record(z.string(), z.string()).optional() }).optional(),
-        owner: z.string().optional(),
-        permissions: z.union([z.string(), z.number()]).optional(),
-        encoding: z.enum(['gz', 'gzip', 'gz+base64', 'gzip+base64', 'gz+b64', 'gzip+b64', 'b64', 'base64', 'text/plain']).optional(),
-        append: z.boolean().optional(),
-        defer: z.boolean().optional(),
-      }),
-    )
-    .optional(),
-});
+export const writeFilesSchema = (z: Z) => {
+  const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'binary content');
+  return z.object({
+    write_files: z
+      .array(
+        z.object({
+          path: z.string(),
+          content: z.union([z.string(), bytes]).optional(),
+          source: z.object({ uri: z.string(), headers: z.record(z.string(), z.string()).optional() }).optional(),
+          owner: z.string().optional(),
+          permissions: z.union([z.string(), z.number()]).optional(),
+          encoding: z.enum(['gz', 'gzip', 'gz+base64', 'gzip+base64', 'gz+b64', 'gzip+b64', 'b64', 'base64', 'text/plain']).optional(),
+          append: z.boolean().optional(),
+          defer: z.boolean().optional(),
+        }),
+      )
+      .optional(),
+  });
+};
 
 export const ENCODINGS = ['b64', 'base64', 'gz', 'gzip', 'gz+b64', 'gz+base64', 'gzip+b64', 'gzip+base64', 'text/plain'];
 

@@ -4,7 +4,7 @@
 import { loadYaml, YamlError } from '../yaml/load.js';
 import { isDict } from '../config/merge.js';
 import { cloudConfigSpec } from './cloud-config.js';
-import { NETWORK_V1_SPEC, NETWORK_V2_SPEC } from './network.js';
+import { networkV1Spec, networkV2Spec } from './network.js';
 import { validateDocument } from './validate.js';
 import { locateIn, type SchemaProblem } from './problems.js';
 
@@ -65,10 +65,10 @@ export function checkNetworkConfigText(text: string, file: string): CheckResult 
   const base = locateIn(file, doc.positions);
   const locate = (p: readonly (string | number)[]) => base([...prefix, ...p]);
   const wrap = (ps: SchemaProblem[]) => ps.map((p) => ({ ...p, path: [...prefix, ...p.path] }));
-  if (!isDict(value)) return { problems: wrap(validateDocument(value, NETWORK_V1_SPEC, locate)), empty: false };
+  if (!isDict(value)) return { problems: wrap(validateDocument(value, networkV1Spec(), locate)), empty: false };
   const version = value.version;
-  if (version === 1) return { problems: wrap(validateDocument(value, NETWORK_V1_SPEC, locate)), empty: false };
-  if (version === 2) return { problems: wrap(validateDocument(value, NETWORK_V2_SPEC, locate)), empty: false };
+  if (version === 1) return { problems: wrap(validateDocument(value, networkV1Spec(), locate)), empty: false };
+  if (version === 2) return { problems: wrap(validateDocument(value, networkV2Spec(), locate)), empty: false };
   const message = version === undefined ? 'is required (1 or 2) but missing' : `expected 1 or 2, got ${JSON.stringify(version)}`;
   return { problems: [{ severity: 'error', path: [...prefix, 'version'], message, ...locate(version === undefined ? [] : ['version']) }], empty: false };
 }
