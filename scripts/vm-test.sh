@@ -256,7 +256,7 @@ extract() {  # extract DISK DEST
   local disk=$1 dest=$2/fs
   mkdir -p "$dest"
   local d
-  for d in /var/log/journal /var/lib/cloud /var/lib/nimbus-vm-test /var/lib/nimbus-vm /etc/nimbus-vm \
+  for d in /var/log/journal /var/lib/cloud /var/lib/nimbus-vm-test /var/lib/nimbus-vm /etc/nimbus-vm /var/cache/nimbus \
            /home /root /etc/network /etc/NetworkManager /etc/cloud /etc/sudoers.d; do
     mkdir -p "$dest$(dirname "$d")"
     debugfs -R "rdump $d $dest$(dirname "$d")" "$disk" >/dev/null 2>>"$2/debugfs.err" || true

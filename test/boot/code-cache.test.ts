@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cacheName, rootFromArgv, writesCache } from '../../packages/core/src/host/code-cache.js';
+import { cacheName, isCacheOf, rootFromArgv, writesCache } from '../../packages/core/src/host/code-cache.js';
 import { DIST, boot, makeRoot, read, instanceDir } from '../helpers/boot.js';
 
 const CODE_CACHE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../packages/core/src/host/code-cache.js');
@@ -20,7 +20,7 @@ function runTiny(dir: string, source: string, bytes: number, ...argv: string[]):
   fs.writeFileSync(
     driver,
     `import { runBundle } from ${JSON.stringify(CODE_CACHE)};\nimport { createRequire } from 'node:module';\n` +
-      `const use = runBundle({ path: ${JSON.stringify(bundle)}, name: 'tiny', buildId: 'b1', bytes: ${bytes} }, process.argv.slice(2), createRequire(import.meta.url));\n` +
+      `const use = runBundle({ path: ${JSON.stringify(bundle)}, name: 'tiny', buildId: '0123456789abcdef', bytes: ${bytes} }, process.argv.slice(2), createRequire(import.meta.url));\n` +
       `process.stderr.write(JSON.stringify(use));\n`,
   );
   const r = spawnSync(process.execPath, [driver, ...argv], { encoding: 'utf8' });
@@ -34,7 +34,7 @@ function tinyTree(): { dir: string; root: string; source: string; cacheFile: str
   fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
   const source = '#!/usr/bin/env node\nconst os = require("node:os");\nfunction answer(n) { return n * 6; }\nconsole.log(String(answer(7)), typeof os.cpus, __filename.endsWith("tiny.bundle.js"));\n';
   fs.writeFileSync(path.join(dir, 'tiny.bundle.js'), source);
-  return { dir, root, source, cacheFile: path.join(root, 'var/cache/nimbus', cacheName({ name: 'tiny', buildId: 'b1' })) };
+  return { dir, root, source, cacheFile: path.join(root, 'var/cache/nimbus', cacheName({ name: 'tiny', buildId: '0123456789abcdef' })) };
 }
 
 test('the cache is written by the first run, used by the next, and the code runs the same', () => {
@@ -87,6 +87,21 @@ test('no cache is written into a tree without /var/cache, nor by --version', () 
   assert.deepEqual(fs.readdirSync(bare), [], 'a scratch tree gets no var/cache');
   assert.equal(runTiny(t.dir, t.source, n, '--root', t.root, '--version').use.willWrite, false);
   assert.equal(fs.existsSync(t.cacheFile), false);
+});
+
+test('a new cache replaces its own program\'s older ones only, never those of a program whose name starts with its own', () => {
+  const t = tinyTree();
+  const n = Buffer.byteLength(t.source);
+  const dir = path.dirname(t.cacheFile);
+  fs.mkdirSync(dir, { recursive: true });
+  const older = 'tiny-fedcba9876543210-v18.19.0-x64.v8';
+  const other = 'tiny-init-0123456789abcdef-v20.20.2-x64.v8';
+  for (const f of [older, other]) fs.writeFileSync(path.join(dir, f), 'x');
+  runTiny(t.dir, t.source, n, '--root', t.root);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [path.basename(t.cacheFile), other].sort());
+  assert.equal(isCacheOf('nimbus', 'nimbus-init-0123456789abcdef-v20.20.2-x64.v8'), false);
+  assert.equal(isCacheOf('nimbus', 'nimbus-0123456789abcdef-v20.20.2-x64.v8'), true);
+  assert.equal(isCacheOf('nimbus-init', 'nimbus-init-0123456789abcdef-v18.19.0-arm64.v8'), true);
 });
 
 test('argv: --root in both forms, and which runs write', () => {

@@ -243,6 +243,16 @@ check('status.json and result.json on the disk: the config drive, every stage fi
   }
   if (result.errors?.length) return `result.json errors: ${JSON.stringify(result.errors)}`;
 });
+check('each stage left its V8 code cache in /var/cache/nimbus, root\'s and 0644', () => {
+  const dir = '/var/cache/nimbus';
+  const there = exists(dir) ? fs.readdirSync(file(dir)) : [];
+  const missing = ['nimbus-local', 'nimbus-init', 'nimbus-config', 'nimbus-final'].filter((b) => !there.some((f) => f.startsWith(`${b}-`) && f.endsWith('.v8')));
+  if (missing.length) return `no cache for ${missing.join(', ')} in ${dir} (there: ${there.join(', ') || 'nothing'})`;
+  for (const f of there) {
+    const st = fs.statSync(file(`${dir}/${f}`));
+    if (st.uid !== 0 || mode(`${dir}/${f}`) !== '0644') return `${dir}/${f}: uid ${st.uid}, mode ${mode(`${dir}/${f}`)}`;
+  }
+});
 check('the four nimbus units are active', () => {
   const states = read(`${saved}/nimbus-units.txt`).trim().split('\n');
   if (states.length !== 4 || states.some((s) => s !== 'active')) return `systemctl is-active: ${states.join(' ')}`;

@@ -26,6 +26,8 @@ interface Boot {
   runcmdRuns: number;
   helloPresent: boolean;
   statusRc: number;
+  /** The stage bundles that left a code cache in /var/cache/nimbus. */
+  caches: string[];
 }
 
 function goodBoot(netService: string): Boot {
@@ -47,6 +49,7 @@ function goodBoot(netService: string): Boot {
     runcmdRuns: 1,
     helloPresent: true,
     statusRc: 0,
+    caches: ['nimbus-local', 'nimbus-init', 'nimbus-config', 'nimbus-final'],
   };
 }
 
@@ -98,6 +101,7 @@ function makeRun(boots: Boot[]): string {
     write(fsRoot, '/var/lib/nimbus-vm/user-script.log', `user-script boot=${BOOT_IDS[0]}\n`);
     write(fsRoot, '/var/lib/nimbus-vm/per-boot.log', BOOT_IDS.slice(0, n).map((id) => `per-boot boot=${id}\n`).join(''));
     for (const s of ['config_write_files', 'config_runcmd', 'config_scripts_user']) write(fsRoot, `/var/lib/cloud/instances/${IID}/sem/${s}`, '');
+    for (const c of b.caches) write(fsRoot, `/var/cache/nimbus/${c}-0123456789abcdef-v18.19.0-x64.v8`, 'v8');
     const stage = { start: 1, finished: 2, errors: [] };
     write(fsRoot, '/var/lib/cloud/data/status.json', JSON.stringify({ v1: { datasource: 'DataSourceConfigDrive [net,ver=2][source=/dev/sr0]', 'init-local': stage, init: stage, 'modules-config': stage, 'modules-final': stage } }));
     write(fsRoot, '/var/lib/cloud/data/result.json', JSON.stringify({ v1: { datasource: 'DataSourceConfigDrive', errors: [] } }));
@@ -124,6 +128,19 @@ test('a good first and second boot pass every check (ifupdown and NetworkManager
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }
+});
+
+test('a stage that left no code cache is caught', () => {
+  const b = { ...goodBoot('networking.service'), caches: ['nimbus-local', 'nimbus-init', 'nimbus-final'] };
+  const dir = makeRun([b]);
+  try {
+    const r = check('ifupdown', 1, dir);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.failed, ["each stage left its V8 code cache in /var/cache/nimbus, root's and 0644"]);
+    assert.match(r.out, /no cache for nimbus-config/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

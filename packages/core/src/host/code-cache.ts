@@ -79,6 +79,14 @@ export function readTrustedCache(dir: string, name: string): Buffer | undefined 
   }
 }
 
+/**
+ * Whether `file` is a cache of the program `name` (of any build or Node): the build id
+ * must follow the name, so nimbus's caches are not nimbus-init's.
+ */
+export function isCacheOf(name: string, file: string): boolean {
+  return file.startsWith(`${name}-`) && /^[0-9a-f]{16}-.*\.v8$/.test(file.slice(name.length + 1));
+}
+
 /** Writes the cache whole or not at all, and drops this bundle's older caches. */
 export function saveCache(dir: string, b: Bundle, data: Buffer): boolean {
   const file = nodePath.join(dir, cacheName(b));
@@ -97,7 +105,7 @@ export function saveCache(dir: string, b: Bundle, data: Buffer): boolean {
     }
     fs.renameSync(tmp, file);
     for (const f of fs.readdirSync(dir)) {
-      if (f.startsWith(`${b.name}-`) && f.endsWith('.v8') && f !== nodePath.basename(file)) fs.rmSync(nodePath.join(dir, f), { force: true });
+      if (isCacheOf(b.name, f) && f !== nodePath.basename(file)) fs.rmSync(nodePath.join(dir, f), { force: true });
     }
     return true;
   } catch {
