@@ -35,21 +35,16 @@ for (const f of [...readdirSync('packages').flatMap((p) => sourceFiles(path.join
 const buildId = sourceHash.digest('hex').slice(0, 16);
 // In a CommonJS bundle Node's require is at hand: util/builtin-require.ts (createRequire,
 // for the ESM build) becomes builtin-require.cjs.ts (see util/builtin.ts). zod is
-// reached through schema/zod-require.ts (a static import in the ESM build): in the
-// bundles that validate it becomes zod-require.cjs.ts, a require() that esbuild wraps
-// to run on first use; in those that never do, zod-require.sibling.cjs.ts, which
-// requires dist/nimbus-zod.js, so zod is not in them at all (see schema/zod.ts).
-const ZOD_BESIDE = new Set(['nimbus-config', 'nimbus-final']);
-const cjsRequire = (zodBeside) => ({
+// reached through schema/zod-require.ts (a static import in the ESM build); in the
+// bundles it becomes zod-require.cjs.ts, which loads dist/nimbus-zod.js with its own
+// code cache, so no bundle holds zod (see schema/zod.ts).
+const cjsRequire = {
   name: 'cjs-require',
   setup(b) {
     b.onResolve({ filter: /\/builtin-require\.js$/ }, (args) => ({ path: path.join(args.resolveDir, 'builtin-require.cjs.ts') }));
-    b.onResolve({ filter: /\/zod-require\.js$/ }, (args) => ({ path: path.join(args.resolveDir, zodBeside ? 'zod-require.sibling.cjs.ts' : 'zod-require.cjs.ts') }));
-    // That require() gets zod's ES modules, as an import would, not its CommonJS build:
-    // esbuild drops the parts of them nothing uses, which makes zod 150 KB smaller.
-    b.onResolve({ filter: /^zod$/ }, (args) => (args.kind === 'require-call' ? b.resolve('zod', { kind: 'import-statement', resolveDir: args.resolveDir }) : undefined));
+    b.onResolve({ filter: /\/zod-require\.js$/ }, (args) => ({ path: path.join(args.resolveDir, 'zod-require.cjs.ts') }));
   },
-});
+};
 const common = {
   bundle: true,
   platform: 'node',
@@ -59,28 +54,30 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
+const hashOf = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+// zod first: the bundles carry its hash and size, which key its code cache.
+await build({
+  ...common,
+  stdin: { contents: "export * from 'zod';\nexport { default } from 'zod';\n", resolveDir: '.', sourcefile: 'nimbus-zod.js' },
+  outfile: 'dist/nimbus-zod.js',
+});
+const zodBytes = readFileSync('dist/nimbus-zod.js');
 // Each program is two files: NAME.bundle.js, the code, and NAME.js, the loader that the
 // units and /usr/bin/nimbus start, which runs the bundle with its V8 code cache
 // (packages/core/src/host/code-cache.ts).
-for (const zodBeside of [false, true]) {
-  const group = built.filter(([name]) => ZOD_BESIDE.has(name) === zodBeside);
-  if (group.length === 0) continue;
-  await build({
-    ...common,
-    entryPoints: Object.fromEntries(group.map(([name, f]) => [`${name}.bundle`, f])),
-    outdir: 'dist',
-    plugins: [cjsRequire(zodBeside)],
-    define: { NIMBUS_VERSION: JSON.stringify(version), NIMBUS_BUILD_ID: JSON.stringify(buildId) },
-    banner: { js: '#!/usr/bin/env node' },
-  });
-}
-if (built.some(([name]) => ZOD_BESIDE.has(name))) {
-  await build({
-    ...common,
-    stdin: { contents: "export * from 'zod';\nexport { default } from 'zod';\n", resolveDir: '.', sourcefile: 'nimbus-zod.js' },
-    outfile: 'dist/nimbus-zod.js',
-  });
-}
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(built.map(([name, f]) => [`${name}.bundle`, f])),
+  outdir: 'dist',
+  plugins: [cjsRequire],
+  define: {
+    NIMBUS_VERSION: JSON.stringify(version),
+    NIMBUS_BUILD_ID: JSON.stringify(buildId),
+    NIMBUS_ZOD_HASH: JSON.stringify(hashOf(zodBytes)),
+    NIMBUS_ZOD_BYTES: String(zodBytes.length),
+  },
+  banner: { js: '#!/usr/bin/env node' },
+});
 for (const [name] of built) {
   const bytes = readFileSync(`dist/${name}.bundle.js`);
   await build({
@@ -90,7 +87,7 @@ for (const [name] of built) {
     define: {
       NIMBUS_BUNDLE: JSON.stringify(`${name}.bundle.js`),
       NIMBUS_BUNDLE_NAME: JSON.stringify(name),
-      NIMBUS_BUNDLE_HASH: JSON.stringify(createHash('sha256').update(bytes).digest('hex').slice(0, 16)),
+      NIMBUS_BUNDLE_HASH: JSON.stringify(hashOf(bytes)),
       NIMBUS_BUNDLE_BYTES: String(bytes.length),
     },
     banner: { js: '#!/usr/bin/env node' },

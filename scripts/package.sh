@@ -124,8 +124,8 @@ case "$1" in
         if [ -L /usr/bin/cloud-init ] && [ "$(readlink /usr/bin/cloud-init)" = nimbus ]; then
             rm -f /usr/bin/cloud-init
         fi
-        # The V8 code caches the loaders wrote (docs/performance.md): not dpkg's files.
-        rm -f /var/cache/nimbus/*.v8 /var/cache/nimbus/*.v8.*.tmp
+        # The code caches and parsed configuration the stages kept (docs/performance.md).
+        rm -rf /var/cache/nimbus
         if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
         ;;
 esac

@@ -1,7 +1,7 @@
 // zod stays off the start of every program (packages/core/src/schema/zod.ts): no
-// bundle evaluates it until a check needs it, and the config and final bundles, which
-// never validate, do not hold it at all (a custom module in function form loads
-// nimbus-zod.js beside them; test/modules/custom.test.ts boots one in the config stage).
+// bundle holds it; a check (or a custom module in function form, which
+// test/modules/custom.test.ts boots in the config stage) loads nimbus-zod.js beside
+// them, with a code cache of its own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -21,8 +21,8 @@ function run(program: string, args: string[]): { zod: boolean; stdout: string; c
   return { zod: /\nzod:true\n/.test(r.stderr), stdout: r.stdout, code: r.status };
 }
 
-test('the config and final bundles hold no zod; zod is a file beside them', () => {
-  for (const b of ['nimbus-config.bundle.js', 'nimbus-final.bundle.js']) assert.ok(!fs.readFileSync(path.join(DIST, b), 'utf8').includes(MARK), b);
+test('no bundle holds zod; zod is a file beside them', () => {
+  for (const b of ['nimbus.bundle.js', 'nimbus-local.bundle.js', 'nimbus-init.bundle.js', 'nimbus-config.bundle.js', 'nimbus-final.bundle.js']) assert.ok(!fs.readFileSync(path.join(DIST, b), 'utf8').includes(MARK), b);
   assert.ok(fs.readFileSync(path.join(DIST, 'nimbus-zod.js'), 'utf8').includes(MARK));
 });
 
@@ -38,4 +38,17 @@ test('no program evaluates zod at start; `nimbus schema` does when it validates'
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^Valid cloud-config/);
   assert.equal(r.zod, true);
+});
+
+test('zod beside the bundles gets a code cache of its own, next to the program\'s', () => {
+  const root = tempRoot('zod-cache');
+  fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
+  const file = path.join(root, 'user-data');
+  fs.writeFileSync(file, '#cloud-config\nruncmd: [[echo, hi]]\n');
+  for (let i = 0; i < 2; i++) {
+    const r = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), '--root', root, 'schema', '-c', file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const caches = fs.readdirSync(path.join(root, 'var/cache/nimbus')).filter((f) => f.endsWith('.v8'));
+  assert.deepEqual(caches.map((f) => f.replace(/-[0-9a-f]{16}-.*$/, '')).sort(), ['nimbus', 'nimbus-zod']);
 });

@@ -13,13 +13,14 @@ const debian = distroFromOsRelease({ ID: 'debian' });
 function tree(cfg: string): { root: string; load: () => ReturnType<typeof loadSystemConfig> } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-pcache-'));
   fs.mkdirSync(path.join(root, 'etc/cloud/cloud.cfg.d'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/cloud/cloud.cfg'), cfg);
   return { root, load: () => loadSystemConfig(createHost({ root }), debian, ['None']) };
 }
 
 const cacheFile = (root: string) => path.join(root, PARSED_CONFIG_CACHE);
 
-test('a later stage takes the parse of an unchanged file from /run, with its positions', () => {
+test('a later stage takes the parse of an unchanged file from /var/cache/nimbus, with its positions', () => {
   const t = tree('datasource_list: [NoCloud]\nruncmd:\n  - echo hi\n');
   const first = t.load();
   assert.deepEqual(first.cfg, { datasource_list: ['NoCloud'], runcmd: ['echo hi'] });
@@ -52,4 +53,25 @@ test('values JSON would change are never kept', () => {
   const r = t.load();
   assert.ok(r.cfg['blob'] instanceof Uint8Array);
   assert.ok(Number.isNaN(r.cfg['n']));
+});
+
+test('a cache others can write is not read, and a tree without /var/cache gets none', () => {
+  const t = tree('a: 1\n');
+  t.load();
+  const kept = JSON.parse(fs.readFileSync(cacheFile(t.root), 'utf8')) as Record<string, { value: Record<string, unknown> }>;
+  (kept['/etc/cloud/cloud.cfg'] as { value: Record<string, unknown> }).value['a'] = 'injected';
+  fs.writeFileSync(cacheFile(t.root), JSON.stringify(kept), { mode: 0o666 });
+  fs.chmodSync(cacheFile(t.root), 0o666);
+  assert.deepEqual(t.load().cfg, { a: 1 });
+  assert.equal(fs.statSync(cacheFile(t.root)).mode & 0o777, 0o600, 'replaced by a cache of its own');
+  fs.writeFileSync(cacheFile(t.root), JSON.stringify(kept));
+  fs.chmodSync(path.dirname(cacheFile(t.root)), 0o777);
+  assert.deepEqual(t.load().cfg, { a: 1 });
+  fs.chmodSync(path.dirname(cacheFile(t.root)), 0o755);
+  assert.deepEqual(t.load().cfg, { a: 'injected' }, 'the same file in a fit directory is used');
+  const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-pcache-bare-'));
+  fs.mkdirSync(path.join(bare, 'etc/cloud'), { recursive: true });
+  fs.writeFileSync(path.join(bare, 'etc/cloud/cloud.cfg'), 'a: 1\n');
+  loadSystemConfig(createHost({ root: bare }), debian, ['None']);
+  assert.equal(fs.existsSync(path.join(bare, 'var')), false);
 });

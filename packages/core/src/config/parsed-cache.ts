@@ -1,15 +1,18 @@
-// The system configuration files parsed once per boot. Every stage reads cloud.cfg and
-// cloud.cfg.d/*.cfg; parsing them costs each stage 7-10 ms of a start (cold code), and
-// they rarely change within a boot. The first stage that parses a file keeps its value
-// and positions in /run (a tmpfs, so one boot long); a later stage uses them when the
-// file's text is exactly the text that was parsed, and parses it itself otherwise.
+// The system configuration files parsed once, not by every stage of every boot. Every
+// stage reads cloud.cfg and cloud.cfg.d/*.cfg; parsing them costs each stage 7-10 ms of
+// a start (cold code), and they rarely change. A stage that parses a file keeps its
+// value and positions in /var/cache/nimbus; a later one uses them when the file's text
+// is exactly the text that was parsed, and parses it itself otherwise.
 //
 // Only values that JSON keeps unchanged are kept (no !!binary bytes, no .inf or .nan),
-// so a kept value is the parse's value. The file is root's, 0600, in root's /run.
+// so a kept value is the parse's value. Configuration decides what runs as root, so the
+// file is written 0600 and read only when it and its directory are this user's and no
+// one else can write them, as the code caches beside it.
 import type { Host } from '../host/host.js';
 import type { Position, PositionMap, YamlDoc } from '../yaml/load.js';
 
-export const PARSED_CONFIG_CACHE = '/run/nimbus/parsed-config.json';
+export const PARSED_CONFIG_CACHE = '/var/cache/nimbus/parsed-config.json';
+const CACHE_DIR = '/var/cache/nimbus';
 
 interface Entry {
   text: string;
@@ -31,6 +34,12 @@ export function jsonExact(v: unknown, depth = 0): boolean {
   return false;
 }
 
+/** This process's user owns it and neither group nor others can write it. */
+function ownedHere(host: Host, path: string): boolean {
+  const st = host.fs.stat(path, false);
+  return st !== null && !st.isSymlink && st.uid === (process.geteuid?.() ?? 0) && (st.mode & 0o022) === 0;
+}
+
 export class ParsedConfigCache {
   private entries: Record<string, Entry> = {};
   private changed = false;
@@ -38,7 +47,7 @@ export class ParsedConfigCache {
   constructor(private readonly host: Host) {
     let text: string | null = null;
     try {
-      text = host.fs.readText(PARSED_CONFIG_CACHE);
+      text = ownedHere(host, CACHE_DIR) && ownedHere(host, PARSED_CONFIG_CACHE) ? host.fs.readText(PARSED_CONFIG_CACHE) : null;
     } catch {
       text = null;
     }
@@ -64,10 +73,14 @@ export class ParsedConfigCache {
     this.changed = true;
   }
 
-  /** Keeps what this stage parsed for the next stages; a /run that cannot be written is left alone. */
+  /**
+   * Keeps what this stage parsed for the next ones, where /var/cache is (a scratch
+   * --root tree has none) and the directory is fit; anything else is left alone.
+   */
   save(): void {
-    if (!this.changed) return;
+    if (!this.changed || !this.host.fs.isDir('/var/cache')) return;
     try {
+      if (this.host.fs.exists(CACHE_DIR) && !ownedHere(this.host, CACHE_DIR)) return;
       this.host.fs.write(PARSED_CONFIG_CACHE, JSON.stringify(this.entries), { mode: 0o600, dirMode: 0o755 });
       this.changed = false;
     } catch {

@@ -122,14 +122,14 @@ export interface CacheUse {
 }
 
 /**
- * Compiles and runs a CommonJS bundle with its code cache. `req` is the require the
- * bundle gets (the loader's: the bundle needs only Node's built-in modules, and the
- * config and final bundles nimbus-zod.js beside them, by its full path).
+ * Compiles and runs a CommonJS file with its code cache and returns its exports. `req`
+ * is the require it gets (the bundles need only Node's built-in modules, and
+ * nimbus-zod.js beside them, which comes through here too).
  */
-export function runBundle(b: Bundle, argv: readonly string[], req: NodeJS.Require): CacheUse {
+export function loadCached(b: Bundle, argv: readonly string[], req: NodeJS.Require): { use: CacheUse; exports: unknown } {
   const source = fs.readFileSync(b.path, 'utf8');
   const dir = cacheDir(rootFromArgv(argv));
-  // A bundle changed since the build (its size differs) must not meet an old cache:
+  // A file changed since the build (its size differs) must not meet an old cache:
   // V8 checks only the source's length.
   const usable = Buffer.byteLength(source) === b.bytes;
   const cached = usable ? readTrustedCache(dir, cacheName(b)) : undefined;
@@ -149,7 +149,12 @@ export function runBundle(b: Bundle, argv: readonly string[], req: NodeJS.Requir
     });
   }
   const fn = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
-  const mod = { exports: {} };
-  fn.call(mod.exports, mod.exports, req, mod, b.path, nodePath.dirname(b.path));
-  return { cache, willWrite };
+  const mod: { exports: unknown } = { exports: {} };
+  fn.call(mod.exports, mod.exports as object, req, mod, b.path, nodePath.dirname(b.path));
+  return { use: { cache, willWrite }, exports: mod.exports };
+}
+
+/** Runs a program's bundle (the loaders, bundle-loader.ts). */
+export function runBundle(b: Bundle, argv: readonly string[], req: NodeJS.Require): CacheUse {
+  return loadCached(b, argv, req).use;
 }
