@@ -65,6 +65,15 @@ test('rewriting a file with the same bytes, mode and owner leaves it alone; any 
   assert.equal(rf.readText('/var/lib/cloud/obj.json'), '{"a":2}');
 });
 
+test('list leaves out the temp files of atomic writes, so pruning never takes a writer\'s', () => {
+  const r = tempRoot();
+  const rf = new RootFs(r);
+  rf.write('/scripts/a.sh', 'x');
+  fs.writeFileSync(path.join(r, 'scripts/.b.sh.nimbus-999999-abc123'), 'in flight');
+  fs.writeFileSync(path.join(r, 'scripts/.hidden'), 'a real dotfile');
+  assert.deepEqual(rf.list('/scripts'), ['.hidden', 'a.sh']);
+});
+
 test('a lock is exclusive, and a dead holder\'s lock is taken over', () => {
   const r = tempRoot();
   const rf = new RootFs(r);

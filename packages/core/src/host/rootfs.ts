@@ -199,9 +199,18 @@ export class RootFs {
   }
 
   /** Directory entries, sorted; an absent directory has none. */
+  /**
+   * The names in a directory, without the temp files of atomic writes (this process's,
+   * another's in flight, or a dead one's): they are not content, and a caller that
+   * prunes what it does not know (old scripts) must not delete a concurrent writer's
+   * temp file before its rename.
+   */
   list(path: string): string[] {
     try {
-      return fs.readdirSync(this.real(path)).sort();
+      return fs
+        .readdirSync(this.real(path))
+        .filter((n) => !TEMP_RE.test(n))
+        .sort();
     } catch (e) {
       if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return [];
       throw e;
