@@ -250,7 +250,9 @@ check('each stage left its V8 code cache in /var/cache/nimbus, root\'s and 0644'
   if (missing.length) return `no cache for ${missing.join(', ')} in ${dir} (there: ${there.join(', ') || 'nothing'})`;
   for (const f of there) {
     const st = fs.statSync(file(`${dir}/${f}`));
-    if (st.uid !== 0 || mode(`${dir}/${f}`) !== '0644') return `${dir}/${f}: uid ${st.uid}, mode ${mode(`${dir}/${f}`)}`;
+    // The code caches are 0644; the kept parse of the system configuration is 0600.
+    const want = f === 'parsed-config.json' ? '0600' : '0644';
+    if (st.uid !== 0 || mode(`${dir}/${f}`) !== want) return `${dir}/${f}: uid ${st.uid}, mode ${mode(`${dir}/${f}`)} (expected root's, ${want})`;
   }
 });
 check('the four nimbus units are active', () => {

@@ -102,6 +102,7 @@ function makeRun(boots: Boot[]): string {
     write(fsRoot, '/var/lib/nimbus-vm/per-boot.log', BOOT_IDS.slice(0, n).map((id) => `per-boot boot=${id}\n`).join(''));
     for (const s of ['config_write_files', 'config_runcmd', 'config_scripts_user']) write(fsRoot, `/var/lib/cloud/instances/${IID}/sem/${s}`, '');
     for (const c of b.caches) write(fsRoot, `/var/cache/nimbus/${c}-0123456789abcdef-v18.19.0-x64.v8`, 'v8');
+    write(fsRoot, '/var/cache/nimbus/parsed-config.json', '{}', 0o600);
     const stage = { start: 1, finished: 2, errors: [] };
     write(fsRoot, '/var/lib/cloud/data/status.json', JSON.stringify({ v1: { datasource: 'DataSourceConfigDrive [net,ver=2][source=/dev/sr0]', 'init-local': stage, init: stage, 'modules-config': stage, 'modules-final': stage } }));
     write(fsRoot, '/var/lib/cloud/data/result.json', JSON.stringify({ v1: { datasource: 'DataSourceConfigDrive', errors: [] } }));
