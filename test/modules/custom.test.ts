@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { makeKit } from './kit.js';
 import { REPO, boot, driveWith, instanceDir, makeRoot, read, recorded, setUserData } from '../helpers/boot.js';
 import { lookupModule } from '../../packages/core/src/modules/registry.js';
-import { moduleFileNames } from '../../packages/core/src/modules/custom.js';
+import { moduleFileNames } from '../../packages/core/src/modules/lib/custom-module-loader.js';
 import { moduleSchema } from '../../packages/core/src/schema/cloud-config.js';
 
 const EXAMPLE = path.join(REPO, 'examples/modules/ws-virt-network-dep.js');

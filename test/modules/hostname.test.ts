@@ -5,7 +5,7 @@ import { bootcmd } from '../../packages/core/src/modules/bootcmd.js';
 import { setHostnameModule } from '../../packages/core/src/modules/set-hostname.js';
 import { updateHostname } from '../../packages/core/src/modules/update-hostname.js';
 import { updateEtcHosts, hostsWithLocalNames } from '../../packages/core/src/modules/update-etc-hosts.js';
-import { hostnameProblem } from '../../packages/core/src/modules/names.js';
+import { hostnameProblem } from '../../packages/core/src/modules/lib/validators.js';
 
 test('bootcmd: one script (list items argv, words quoted; strings shell lines), run by its path with INSTANCE_ID set', async () => {
   const k = makeKit();
@@ -102,7 +102,7 @@ test('update_etc_hosts renders the image\'s own jinja template when present', as
 });
 
 test('the early host name reads preserve_hostname and hostname from plain cloud-config user-data', async () => {
-  const { userHostnameKeys } = await import('../../packages/core/src/modules/hostname-early.js');
+  const { userHostnameKeys } = await import('../../packages/core/src/modules/lib/early-hostname.js');
   const enc = (s: string) => new Uint8Array(Buffer.from(s));
   assert.deepEqual(userHostnameKeys(enc('#cloud-config\npreserve_hostname: true\nhostname: x\nruncmd: [ls]\n')), { preserve_hostname: true, hostname: 'x' });
   assert.deepEqual(userHostnameKeys(enc('#!/bin/sh\necho\n')), {});

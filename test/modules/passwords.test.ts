@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeKit } from './kit.js';
 import { setPasswords, planPasswords } from '../../packages/core/src/modules/set-passwords.js';
-import { randomPassword, isHashedPassword } from '../../packages/core/src/modules/accounts.js';
-import { sshdConfigWith, includesDropins } from '../../packages/core/src/modules/ssh-common.js';
+import { randomPassword, isHashedPassword } from '../../packages/core/src/modules/lib/accounts.js';
+import { sshdConfigWith, includesDropins } from '../../packages/core/src/modules/lib/sshd-config.js';
 
 const HASH = '$6$rounds=4096$saltsalt$MARKERhashhashhash';
 

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeKit, RHEL8 } from './kit.js';
 import { usersGroups, useraddArgv } from '../../packages/core/src/modules/users-groups.js';
-import { normalizeUsers } from '../../packages/core/src/modules/users-common.js';
+import { normalizeUsers } from '../../packages/core/src/modules/lib/normalize-users.js';
 import { ssh, rootKeyOptions } from '../../packages/core/src/modules/ssh.js';
-import { mergeAuthorizedKeys, authorizedKeysFile } from '../../packages/core/src/modules/authkeys.js';
-import { sudoersWithInclude } from '../../packages/core/src/modules/sudoers.js';
+import { mergeAuthorizedKeys, authorizedKeysFile } from '../../packages/core/src/modules/lib/authorized-keys.js';
+import { sudoersWithInclude } from '../../packages/core/src/modules/lib/sudoers.js';
 
 const SYS = 'system_info:\n  default_user: {name: debian, gecos: Debian, groups: [adm, sudo], shell: /bin/bash, sudo: ["ALL=(ALL) NOPASSWD:ALL"], lock_passwd: true}\n';
 const K1 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIUserKey1 a@x';

@@ -3,7 +3,7 @@
 // string a shell line) and run with /bin/sh, as cloud-init runs them. Output goes to
 // cloud-init-output.log.
 import type { Module, Z } from './types.js';
-import { runcmdScript } from './runcmd.js';
+import { runcmdScript } from './lib/command-script.js';
 
 export const bootcmdSchema = (z: Z) => z.object({ bootcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()]))])).optional() });
 

@@ -7,16 +7,9 @@ import type { Module, ModuleContext } from './types.js';
 import { isJinjaTemplate, renderJinjaPart } from '../userdata/jinja.js';
 
 import { NIMBUS_VERSION_STRING } from '../version.js';
+import { rfc2822 } from './lib/rfc2822.js';
 
 export const DEFAULT_FINAL_MESSAGE = '## template: jinja\nnimbus v. {{version}} finished at {{timestamp}}. Datasource {{datasource}}.  Up {{uptime}} seconds';
-
-export function rfc2822(epochSeconds: number): string {
-  const d = new Date(epochSeconds * 1000);
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
 
 /** cloud-init's basic templates: ${a.b} or $a.b looked up in vars; throws naming an unknown variable (pure). */
 export function basicRender(template: string, vars: Record<string, unknown>): string {

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { decodeContent } from './write-files-common.js';
-import { runcmdScript, shellQuote } from './runcmd.js';
-import { renderFinalMessage, rfc2822 } from './final-message.js';
+import { decodeContent } from './lib/write-file-entries.js';
+import { runcmdScript, shellQuote } from './lib/command-script.js';
+import { renderFinalMessage } from './final-message.js';
+import { rfc2822 } from './lib/rfc2822.js';
 
 test('write_files encodings', () => {
   const text = 'hello\n';

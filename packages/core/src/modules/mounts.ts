@@ -9,8 +9,8 @@ import type { Module, ModuleContext, Z } from './types.js';
 import type { Host } from '../host/host.js';
 import { distroFacts } from '../distro/facts.js';
 import { isDict } from '../config/merge.js';
-import { failure, treeIsRunning } from './accounts.js';
-import { pathProblem } from './names.js';
+import { failure, treeIsRunning } from './lib/tree-exec.js';
+import { pathProblem } from './lib/validators.js';
 
 export const MNT_COMMENT = 'comment=cloudconfig';
 export const DEVICE_TIMEOUT = 'x-systemd.device-timeout=10s';

@@ -5,7 +5,7 @@
 // fixed shell loop: the user's values reach it only as arguments, never as code.
 import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
-import { treeIsRunning } from './accounts.js';
+import { treeIsRunning } from './lib/tree-exec.js';
 
 export const powerStateSchema = (z: Z) =>
   z.object({

@@ -1,12 +1,14 @@
 // The modules nimbus has, by canonical name.
 import type { Module } from './types.js';
 import type { Host } from '../host/host.js';
-import { CustomModuleError, findCustomModule } from './custom.js';
+import { CustomModuleError, findCustomModule } from './lib/custom-module-loader.js';
 import { writeFiles } from './write-files.js';
 import { writeFilesDeferred } from './write-files-deferred.js';
 import { runcmd } from './runcmd.js';
 import { scriptsUser } from './scripts-user.js';
-import { scriptsPerBoot, scriptsPerInstance, scriptsPerOnce } from './scripts-per.js';
+import { scriptsPerInstance } from './scripts-per-instance.js';
+import { scriptsPerBoot } from './scripts-per-boot.js';
+import { scriptsPerOnce } from './scripts-per-once.js';
 import { finalMessage } from './final-message.js';
 import { bootcmd } from './bootcmd.js';
 import { setHostnameModule } from './set-hostname.js';

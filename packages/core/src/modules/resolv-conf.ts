@@ -4,7 +4,7 @@
 // be one word, so nothing can add a line of its own to the file.
 import { isIP } from '../net/ip-syntax.js';
 import type { Module, ModuleContext, Z } from './types.js';
-import { hostnameProblem, isPlainWord } from './names.js';
+import { hostnameProblem, isPlainWord } from './lib/validators.js';
 import { isDict } from '../config/merge.js';
 
 export const resolvConfSchema = (z: Z) => {

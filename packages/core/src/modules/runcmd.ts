@@ -2,27 +2,9 @@
 // scripts_user runs in the final stage. A list item is an argv, each word quoted; a
 // string item is a shell line, as written.
 import type { Module, Z } from './types.js';
-import { commandItem } from './command-item.js';
+import { runcmdScript } from './lib/command-script.js';
 
 export const runcmdSchema = (z: Z) => z.object({ runcmd: z.array(z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])), z.null()])).optional() });
-
-export function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'"'"'`)}'`;
-}
-
-/** The script for a runcmd list, or the items it cannot use with their index. */
-export function runcmdScript(list: unknown[]): { script: string; bad: { index: number; got: string }[] } {
-  const lines = ['#!/bin/sh'];
-  const bad: { index: number; got: string }[] = [];
-  list.forEach((item, i) => {
-    if (item === null) return;
-    const c = commandItem(item);
-    if ('shell' in c) lines.push(c.shell);
-    else if ('argv' in c) lines.push(c.argv.map(shellQuote).join(' '));
-    else bad.push({ index: i, got: c.bad });
-  });
-  return { script: lines.join('\n') + '\n', bad };
-}
 
 export const runcmd: Module = {
   name: 'runcmd',

@@ -1,10 +1,10 @@
 // set_hostname: the instance's host name from configuration or metadata, once per
 // instance. The local stage already set it before the network started
-// (hostname-early.ts), so a DHCP client cannot claim it first; this module then
+// (lib/early-hostname.ts), so a DHCP client cannot claim it first; this module then
 // applies what the full user-data adds, and does nothing when that is the same name.
 import type { Module, ModuleContext } from './types.js';
-import { HOSTNAME_KEYS, setHostname } from './hostname-common.js';
-import { hostnameSchema } from './hostname-schema.js';
+import { HOSTNAME_KEYS, setHostname } from './lib/hostname.js';
+import { hostnameSchema } from './lib/hostname-schema.js';
 
 export const setHostnameModule: Module = {
   name: 'set_hostname',

@@ -5,10 +5,11 @@
 // file. RANDOM ones are shown on the console alone, as cloud-init does.
 import { crypto } from '../util/builtin.js';
 import type { Module, ModuleContext, Z } from './types.js';
-import { chpasswd, failure, inTree, isHashedPassword, passwordProblem, randomPassword } from './accounts.js';
-import { isValidUserName } from './names.js';
-import { normalizeUsers } from './users-common.js';
-import { restartSshd, setSshdOption } from './ssh-common.js';
+import { chpasswd, isHashedPassword, passwordProblem, randomPassword } from './lib/accounts.js';
+import { failure, inTree } from './lib/tree-exec.js';
+import { isValidUserName } from './lib/validators.js';
+import { normalizeUsers } from './lib/normalize-users.js';
+import { restartSshd, setSshdOption } from './lib/sshd-config.js';
 
 export const setPasswordsSchema = (z: Z) =>
   z.object({

@@ -6,10 +6,11 @@
 //   disable_root is true (the default).
 import type { Module, ModuleContext, Z } from './types.js';
 import { distroFacts } from '../distro/facts.js';
-import { Accounts, failure } from './accounts.js';
-import { cleanKeys, installKeys } from './authkeys.js';
-import { normalizeUsers } from './users-common.js';
-import { DISABLE_USER_OPTS, setSshdOption } from './ssh-common.js';
+import { Accounts } from './lib/accounts.js';
+import { failure } from './lib/tree-exec.js';
+import { cleanKeys, installKeys } from './lib/authorized-keys.js';
+import { normalizeUsers } from './lib/normalize-users.js';
+import { DISABLE_USER_OPTS, setSshdOption } from './lib/sshd-config.js';
 import { gidOf } from '../host/passwd.js';
 
 export const KEY_TYPES = ['rsa', 'dsa', 'ecdsa', 'ed25519'] as const;

@@ -4,7 +4,7 @@
 import type { Module, ModuleContext } from './types.js';
 import { distroFacts } from '../distro/facts.js';
 import { isJinjaTemplate, renderJinjaPart } from '../userdata/jinja.js';
-import { wantedName } from './hostname-common.js';
+import { wantedName } from './lib/hostname.js';
 
 // cloud-init's hosts.debian.tmpl and hosts.redhat.tmpl, rendered (used when the image has no template of its own).
 const BUILTIN: Record<'debian' | 'redhat', (fqdn: string, hostname: string) => string> = {

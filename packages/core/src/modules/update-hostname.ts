@@ -2,8 +2,8 @@
 // metadata, unless someone changed it by hand since nimbus last wrote it (then it is
 // theirs) or preserve_hostname is set.
 import type { Module } from './types.js';
-import { HOSTNAME_KEYS, PREVIOUS_HOSTNAME_FILE, applyHostname, currentStaticName, wantedName, writeSetHostname } from './hostname-common.js';
-import { hostnameSchema } from './hostname-schema.js';
+import { HOSTNAME_KEYS, PREVIOUS_HOSTNAME_FILE, applyHostname, currentStaticName, wantedName, writeSetHostname } from './lib/hostname.js';
+import { hostnameSchema } from './lib/hostname-schema.js';
 
 export const updateHostname: Module = {
   name: 'update_hostname',

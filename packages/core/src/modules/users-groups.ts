@@ -5,12 +5,13 @@
 // ssh_authorized_keys to their authorized_keys. An existing user is not re-created:
 // only its password, lock, sudo rules and keys are applied, as with cloud-init.
 import type { Module, ModuleContext, Z } from './types.js';
-import { Accounts, chpasswd, failure, inTree, isHashedPassword, lockPasswordArgv, passwordProblem } from './accounts.js';
-import { cleanKeys, installKeys } from './authkeys.js';
-import { sudoRules, writeSudoRules } from './sudoers.js';
-import { normalizeUsers, userPath, type UserConfig } from './users-common.js';
-import { isValidGroupName, isValidUserName, pathProblem } from './names.js';
-import { DISABLE_USER_OPTS } from './ssh-common.js';
+import { Accounts, chpasswd, isHashedPassword, lockPasswordArgv, passwordProblem } from './lib/accounts.js';
+import { failure, inTree } from './lib/tree-exec.js';
+import { cleanKeys, installKeys } from './lib/authorized-keys.js';
+import { sudoRules, writeSudoRules } from './lib/sudoers.js';
+import { normalizeUsers, userPath, type UserConfig } from './lib/normalize-users.js';
+import { isValidGroupName, isValidUserName, pathProblem } from './lib/validators.js';
+import { DISABLE_USER_OPTS } from './lib/sshd-config.js';
 
 export const usersGroupsSchema = (z: Z) => {
   const names = z.union([z.string(), z.array(z.string())]);

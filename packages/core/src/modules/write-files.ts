@@ -1,7 +1,7 @@
 // write_files: files from cloud-config (content, encodings, owner, permissions,
 // append), written atomically; entries with defer: true wait for write_files_deferred.
 import type { Module } from './types.js';
-import { writeFileEntries, writeFilesSchema } from './write-files-common.js';
+import { writeFileEntries, writeFilesSchema } from './lib/write-file-entries.js';
 
 export const writeFiles: Module = {
   name: 'write_files',

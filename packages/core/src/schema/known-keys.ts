@@ -2,7 +2,7 @@
 // declare: the system-configuration keys (cloud.cfg may be given in user-data too) and
 // the keys of cloud-init modules nimbus does not have. A key in none of these lists,
 // nor in a module's schema, is unknown and gets a warning.
-import { NOT_IMPLEMENTED } from '../modules/catalog.js';
+import { NOT_IMPLEMENTED } from '../modules/not-implemented.js';
 
 /** Keys the configuration layer itself reads (cloud.cfg, merging, logging, datasources). */
 export const SYSTEM_KEYS: readonly string[] = [

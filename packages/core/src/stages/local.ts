@@ -13,7 +13,7 @@ import { stageFinished, stageStarted } from '../state/status.js';
 import { Paths } from '../state/paths.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
 import { localNetwork } from './network.js';
-import { setHostnameEarly } from '../modules/hostname-early.js';
+import { setHostnameEarly } from '../modules/lib/early-hostname.js';
 
 /** The cached datasource when it is still this machine's; "stale" when it is certainly not. */
 async function checkCache(env: StageEnv, cached: DatasourceResult): Promise<DatasourceResult | 'stale' | 'unknown'> {

@@ -3,7 +3,7 @@
 // Each run is logged as start/finish events, the raw material of `analyze` and the demo.
 import type { Module, ModuleContext, Frequency, StageName } from '../modules/types.js';
 import { lookupModule } from '../modules/registry.js';
-import { NOT_IMPLEMENTED } from '../modules/catalog.js';
+import { NOT_IMPLEMENTED } from '../modules/not-implemented.js';
 import { parseModuleList } from '../config/modules-list.js';
 import type { StageEnv } from './env.js';
 

@@ -4,7 +4,7 @@
 import type { StageEnv } from './env.js';
 import type { Frequency } from '../modules/types.js';
 import { lookupModule } from '../modules/registry.js';
-import { NOT_IMPLEMENTED } from '../modules/catalog.js';
+import { NOT_IMPLEMENTED } from '../modules/not-implemented.js';
 import { canonicalModuleName } from '../config/modules-list.js';
 import { readCachedInstance, recordInstance } from '../state/instance.js';
 import { Paths } from '../state/paths.js';

@@ -2,11 +2,11 @@
 // (0440). The new file is checked with `visudo -cf` before it replaces the old one, so
 // a bad rule can never lock everyone out of sudo; /etc/sudoers gets the includedir
 // line when it lacks one.
-import type { ModuleContext } from './types.js';
-import { distroFacts } from '../distro/facts.js';
-import { rfc2822 } from './final-message.js';
-import { NIMBUS_VERSION_STRING } from '../version.js';
-import { failure } from './accounts.js';
+import type { ModuleContext } from '../types.js';
+import { distroFacts } from '../../distro/facts.js';
+import { rfc2822 } from './rfc2822.js';
+import { NIMBUS_VERSION_STRING } from '../../version.js';
+import { failure } from './tree-exec.js';
 
 export const SUDOERS_FILE = '90-cloud-init-users';
 

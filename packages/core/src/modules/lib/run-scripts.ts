@@ -1,6 +1,6 @@
 // Running every script in a directory, in name order, with output to
 // cloud-init-output.log; shared by scripts_user, scripts_per_* and scripts_vendor.
-import type { Frequency, Module, ModuleContext } from './types.js';
+import type { Frequency, Module, ModuleContext } from '../types.js';
 
 export function runScriptsIn(ctx: ModuleContext, dir: string): void {
   const names = ctx.host.fs.list(dir).filter((n) => ctx.host.fs.stat(`${dir}/${n}`)?.isFile === true);

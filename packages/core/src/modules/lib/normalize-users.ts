@@ -2,8 +2,8 @@
 // stands for system_info.default_user, strings may list several comma-separated
 // names, dashed option names mean the underscored ones, and the entry for the default
 // user's own name merges into it. Shared by users_groups, ssh and set_passwords.
-import { isDict } from '../config/merge.js';
-import { isValidGroupName, isValidUserName } from './names.js';
+import { isDict } from '../../config/merge.js';
+import { isValidGroupName, isValidUserName } from './validators.js';
 
 export type UserConfig = Record<string, unknown> & { name: string; isDefault: boolean };
 

@@ -1,5 +1,5 @@
 // The schema of the host-name keys, shared by set_hostname and update_hostname.
-import type { Z } from './types.js';
+import type { Z } from '../types.js';
 
 export const hostnameSchema = (z: Z) =>
   z.object({

@@ -12,11 +12,11 @@
 // Only files that root owns and that neither group nor others can write, in
 // directories alike, are loaded: anyone who can write one runs code as root at boot.
 // A file that cannot be loaded is an error naming it; the other modules still run.
-import { nodeModule, vm } from '../util/builtin.js';
+import { nodeModule, vm } from '../../util/builtin.js';
 import type { ZodType } from 'zod';
-import { zod, type Z } from '../schema/zod.js';
-import type { Host } from '../host/host.js';
-import { FREQUENCIES, type Frequency, type Module, type SchemaBuilder } from './types.js';
+import { zod, type Z } from '../../schema/zod.js';
+import type { Host } from '../../host/host.js';
+import { FREQUENCIES, type Frequency, type Module, type SchemaBuilder } from '../types.js';
 
 export const CUSTOM_MODULE_DIRS = ['/etc/cloud/modules.d', '/usr/lib/nimbus/modules'] as const;
 

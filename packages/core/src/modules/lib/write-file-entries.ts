@@ -1,10 +1,10 @@
 // Writing the entries of `write_files`, shared by write_files (init stage) and
 // write_files_deferred (final stage, entries with defer: true). Each entry that
 // cannot be written is reported with its file and line, and the others still are.
-import { gunzipBounded } from '../userdata/gzip.js';
-import { resolveOwner } from '../host/passwd.js';
-import { isDict } from '../config/merge.js';
-import type { ModuleContext, Z } from './types.js';
+import { gunzipBounded } from '../../userdata/gzip.js';
+import { resolveOwner } from '../../host/passwd.js';
+import { isDict } from '../../config/merge.js';
+import type { ModuleContext, Z } from '../types.js';
 
 export const writeFilesSchema = (z: Z) => {
   const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'binary content');

@@ -1,9 +1,9 @@
 // authorized_keys files: where sshd looks for a user's keys (AuthorizedKeysFile), and
 // merging new keys into what is there (a key already present is replaced, with the
 // new options; other lines are kept). Files 0600 and ~/.ssh 0700, owned by the user.
-import type { ModuleContext } from './types.js';
+import type { ModuleContext } from '../types.js';
 import type { PasswdEntry } from './accounts.js';
-import type { Owner } from '../host/rootfs.js';
+import type { Owner } from '../../host/rootfs.js';
 
 const KEY_TYPES = /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(rsa|dss|ed25519)-cert-v01@openssh\.com|ecdsa-sha2-nistp(256|384|521)-cert-v01@openssh\.com)$/;
 

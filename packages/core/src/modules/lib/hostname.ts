@@ -2,14 +2,14 @@
 // update_hostname, update_etc_hosts and the early hostname of the local stage.
 // cloud-init's precedence: `fqdn`, then a dotted `hostname`, then the metadata's
 // local-hostname; `hostname` alone overrides the short name.
-import type { Host } from '../host/host.js';
-import type { Logger } from '../log/logger.js';
-import type { ConfigSource } from '../config/source.js';
-import type { DatasourceResult } from '../datasources/types.js';
-import type { Distro } from '../distro/types.js';
-import { distroFacts } from '../distro/facts.js';
-import { hostnameProblem, MAX_KERNEL_HOSTNAME } from './names.js';
-import { treeIsRunning } from './accounts.js';
+import type { Host } from '../../host/host.js';
+import type { Logger } from '../../log/logger.js';
+import type { ConfigSource } from '../../config/source.js';
+import type { DatasourceResult } from '../../datasources/types.js';
+import type { Distro } from '../../distro/types.js';
+import { distroFacts } from '../../distro/facts.js';
+import { hostnameProblem, MAX_KERNEL_HOSTNAME } from './validators.js';
+import { treeIsRunning } from './tree-exec.js';
 
 export const HOSTNAME_KEYS = ['preserve_hostname', 'hostname', 'fqdn', 'prefer_fqdn_over_hostname'] as const;
 

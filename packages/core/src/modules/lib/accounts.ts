@@ -1,7 +1,8 @@
 // Facts about accounts in the root's own /etc/passwd and /etc/group, and the
 // password commands: passwords go to chpasswd on standard input only (never in an
 // argv, a log line or a file), and messages name users, never passwords.
-import type { ModuleContext } from './types.js';
+import type { ModuleContext } from '../types.js';
+import { failure, inTree } from './tree-exec.js';
 
 export interface PasswdEntry {
   name: string;
@@ -53,14 +54,6 @@ export class Accounts {
   }
 }
 
-/** A failed command's reason, or null when it ran (or was recorded) fine. */
-export function failure(r: { recorded: boolean; code: number; error?: string; stderr: string }): string | null {
-  if (r.recorded) return null;
-  if (r.error !== undefined) return r.error;
-  if (r.code !== 0) return `exit ${r.code}${r.stderr.trim() !== '' ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`;
-  return null;
-}
-
 /** A password that can go on a chpasswd line: no newline, no NUL. */
 export function passwordProblem(p: unknown): string | null {
   if (typeof p !== 'string') return 'the password must be a string';
@@ -93,23 +86,4 @@ export function randomPassword(randomInt: (max: number) => number, len = 20): st
 /** Locks a password: `passwd -l`, or `usermod --lock` where the tree has no passwd. */
 export function lockPasswordArgv(ctx: Pick<ModuleContext, 'host'>, name: string): string[] {
   return !ctx.host.exec.has('passwd') && ctx.host.exec.has('usermod') ? ['usermod', '--lock', name] : ['passwd', '-l', name];
-}
-
-/**
- * An account command (useradd, groupadd, usermod, chpasswd, passwd) for the tree:
- * with --exec host on a root other than "/", shadow-utils' --root makes it change the
- * tree's /etc/passwd, not this machine's.
- */
-export function inTree(ctx: Pick<ModuleContext, 'host'>, argv: readonly string[]): string[] {
-  if (ctx.host.exec.mode !== 'host' || ctx.host.root === '/') return [...argv];
-  return [argv[0] as string, '--root', ctx.host.root, ...argv.slice(1)];
-}
-
-/**
- * Whether commands that act on the running system (hostname, mount -a, swapon,
- * systemctl, shutdown) concern the tree: it is "/" (or they are only recorded). For
- * an image tree under --root they would change this machine instead.
- */
-export function treeIsRunning(ctx: Pick<ModuleContext, 'host'>): boolean {
-  return ctx.host.root === '/' || ctx.host.exec.mode === 'record';
 }

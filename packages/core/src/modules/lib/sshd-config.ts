@@ -1,8 +1,8 @@
 // sshd facts shared by ssh, users_groups and set_passwords: cloud-init's refusal
 // prefix for disabled logins, and setting one option in sshd's configuration.
-import type { ModuleContext } from './types.js';
-import { distroFacts, serviceCommand } from '../distro/facts.js';
-import { failure, treeIsRunning } from './accounts.js';
+import type { ModuleContext } from '../types.js';
+import { distroFacts, serviceCommand } from '../../distro/facts.js';
+import { failure, treeIsRunning } from './tree-exec.js';
 
 /** cloud-init's options on keys of a login that is refused ($USER: whom to use instead). */
 export const DISABLE_USER_OPTS =

@@ -4,13 +4,13 @@
 // user-data holds from the first moment; set_hostname applies in the init stage what
 // only full user-data processing gives (MIME, includes, jinja). Kept small: the local
 // stage's bundle carries no module, schema or MIME code.
-import type { StageEnv } from '../stages/env.js';
-import type { DatasourceResult } from '../datasources/types.js';
-import { ConfigSource } from '../config/source.js';
-import { Paths } from '../state/paths.js';
-import { loadYaml } from '../yaml/load.js';
-import { isDict } from '../config/merge.js';
-import { HOSTNAME_KEYS, setHostname } from './hostname-common.js';
+import type { StageEnv } from '../../stages/env.js';
+import type { DatasourceResult } from '../../datasources/types.js';
+import { ConfigSource } from '../../config/source.js';
+import { Paths } from '../../state/paths.js';
+import { loadYaml } from '../../yaml/load.js';
+import { isDict } from '../../config/merge.js';
+import { HOSTNAME_KEYS, setHostname } from './hostname.js';
 
 /** The host-name keys of user-data that is one plain #cloud-config document (pure); {} otherwise. */
 export function userHostnameKeys(raw: Uint8Array | null): Record<string, unknown> {
