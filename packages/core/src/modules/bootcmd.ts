@@ -12,6 +12,13 @@ export const bootcmd: Module = {
   frequency: 'always',
   keys: ['bootcmd'],
   schema: bootcmdSchema,
+  examples: [
+    `#cloud-config
+bootcmd:
+  - echo "boot of $INSTANCE_ID" >> /var/log/boots.log
+  - [sysctl, -w, vm.swappiness=10]
+`,
+  ],
   run(ctx) {
     const list = ctx.cfg.bootcmd;
     if (!Array.isArray(list)) throw new Error(`${ctx.source.where(['bootcmd'])}bootcmd must be a list of commands (strings or lists of words)`);

@@ -38,6 +38,16 @@ export const finalMessage: Module = {
   keys: ['final_message'],
   alwaysRun: true,
   schema: (z) => z.object({ final_message: z.string().optional() }),
+  examples: [
+    `#cloud-config
+final_message: "ready after $UPTIME seconds, configured from $DATASOURCE"
+`,
+    `#cloud-config
+final_message: |
+  ## template: jinja
+  nimbus {{ version }} finished at {{ timestamp }}
+`,
+  ],
   run(ctx: ModuleContext) {
     const uptime = ctx.host.sysfs.uptime().toFixed(2);
     const ts = rfc2822(ctx.host.clock.now());

@@ -300,5 +300,16 @@ export const mounts: Module = {
   keys: ['mounts', 'swap', 'mount_default_fields', 'device_aliases'],
   alwaysRun: true,
   schema: mountsSchema,
+  examples: [
+    `#cloud-config
+mounts:
+  - [vdc, /srv/data, ext4, 'defaults,noatime', '0', '2']
+  - [ephemeral0, null]
+swap:
+  filename: /swap.img
+  size: auto
+  maxsize: 2G
+`,
+  ],
   run,
 };

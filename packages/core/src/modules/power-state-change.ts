@@ -106,5 +106,15 @@ export const powerStateChange: Module = {
   frequency: 'once-per-instance',
   keys: ['power_state'],
   schema: powerStateSchema,
+  examples: [
+    `#cloud-config
+power_state:
+  mode: reboot
+  delay: now
+  message: rebooting into the new kernel
+  timeout: 60
+  condition: [test, -f, /var/run/reboot-required]
+`,
+  ],
   run,
 };

@@ -138,5 +138,19 @@ export const resolvConf: Module = {
   frequency: 'once-per-instance',
   keys: ['manage_resolv_conf', 'manage-resolv-conf', 'resolv_conf'],
   schema: resolvConfSchema,
+  examples: [
+    `#cloud-config
+manage_resolv_conf: true
+resolv_conf:
+  nameservers:
+    - 192.0.2.53
+    - '2001:db8::53'
+  searchdomains: [example.org]
+  domain: example.org
+  options:
+    rotate: true
+    timeout: 2
+`,
+  ],
   run,
 };

@@ -11,6 +11,13 @@ export const runcmd: Module = {
   frequency: 'once-per-instance',
   keys: ['runcmd'],
   schema: runcmdSchema,
+  examples: [
+    `#cloud-config
+runcmd:
+  - [systemctl, enable, --now, nginx.service]
+  - echo "provisioned at $(date -u)" > /etc/provisioned
+`,
+  ],
   run(ctx) {
     const list = ctx.cfg.runcmd;
     if (!Array.isArray(list)) throw new Error(`${ctx.source.where(['runcmd'])}runcmd must be a list of commands (strings or lists of words)`);

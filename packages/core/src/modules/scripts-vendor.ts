@@ -49,5 +49,12 @@ export const scriptsVendor: Module = {
   keys: ['vendor_data'],
   alwaysRun: true,
   schema: scriptsVendorSchema,
+  examples: [
+    `#cloud-config
+vendor_data:
+  enabled: true
+  prefix: [/usr/bin/timeout, '300']
+`,
+  ],
   run,
 };

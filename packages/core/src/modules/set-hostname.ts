@@ -12,5 +12,16 @@ export const setHostnameModule: Module = {
   keys: HOSTNAME_KEYS,
   alwaysRun: true,
   schema: hostnameSchema,
+  examples: [
+    `#cloud-config
+hostname: web-1
+fqdn: web-1.example.org
+prefer_fqdn_over_hostname: false
+`,
+    `#cloud-config
+# Keep the host name the image has.
+preserve_hostname: true
+`,
+  ],
   run: (ctx: ModuleContext) => setHostname(ctx),
 };

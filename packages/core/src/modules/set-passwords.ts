@@ -168,5 +168,18 @@ export const setPasswords: Module = {
   frequency: 'once-per-instance',
   keys: ['chpasswd', 'password', 'ssh_pwauth'],
   schema: setPasswordsSchema,
+  examples: [
+    `#cloud-config
+ssh_pwauth: false
+chpasswd:
+  expire: true
+  users:
+    - name: alice
+      type: RANDOM
+    - name: bob
+      type: hash
+      password: $6$exsalt$L8zVb0a3NEXAMPLEONLYnotarealhash0
+`,
+  ],
   run,
 };

@@ -165,5 +165,14 @@ export const ssh: Module = {
   keys: ['ssh_keys', 'ssh_authorized_keys', 'ssh_deletekeys', 'ssh_genkeytypes', 'disable_root', 'disable_root_opts', 'allow_public_ssh_keys'],
   alwaysRun: true,
   schema: sshSchema,
+  examples: [
+    `#cloud-config
+ssh_deletekeys: true
+ssh_genkeytypes: [ed25519, ecdsa]
+disable_root: true
+ssh_authorized_keys:
+  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExample ops@bastion
+`,
+  ],
   run,
 };

@@ -47,5 +47,12 @@ export interface Module {
    * schema/zod.ts), so the stages that never validate never evaluate zod.
    */
   readonly schema: SchemaBuilder;
+  /**
+   * Cloud-config documents (each starting with #cloud-config) showing the module's
+   * keys in use. They are the module's documentation (docs/modules.md is generated
+   * from them) and a test: each one passes the full cloud-config schema with no
+   * problems. Every built-in has at least one; a custom module may give none.
+   */
+  readonly examples: readonly string[];
   run(ctx: ModuleContext): void | Promise<void>;
 }

@@ -138,5 +138,16 @@ export const updateEtcHosts: Module = {
   frequency: 'always',
   keys: ['manage_etc_hosts'],
   schema: (z) => z.object({ manage_etc_hosts: z.union([z.boolean(), z.enum(['template', 'localhost'])]).optional() }),
+  examples: [
+    `#cloud-config
+# /etc/hosts rendered from the distro's template on every boot.
+manage_etc_hosts: true
+fqdn: web-1.example.org
+`,
+    `#cloud-config
+# Only the host's own names on the loopback line; every other line kept.
+manage_etc_hosts: localhost
+`,
+  ],
   run,
 };

@@ -11,6 +11,14 @@ export const updateHostname: Module = {
   keys: HOSTNAME_KEYS,
   alwaysRun: true,
   schema: hostnameSchema,
+  examples: [
+    `#cloud-config
+# Checked on every boot: a new name here (or in the metadata) is applied, unless
+# the host name was changed by hand since nimbus set it.
+hostname: db-2
+create_hostname_file: true
+`,
+  ],
   run(ctx) {
     if (ctx.cfg.preserve_hostname === true) {
       ctx.log.info('preserve_hostname is set: the host name is left as it is');

@@ -228,5 +228,22 @@ export const usersGroups: Module = {
   frequency: 'once-per-instance',
   keys: ['users', 'groups', 'user'],
   schema: usersGroupsSchema,
+  examples: [
+    `#cloud-config
+groups:
+  - deploy
+  - admins: [root]
+users:
+  - default
+  - name: alice
+    gecos: Alice Example
+    groups: [admins, deploy]
+    shell: /bin/bash
+    sudo: ALL=(ALL) NOPASSWD:ALL
+    lock_passwd: true
+    ssh_authorized_keys:
+      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExample alice@laptop
+`,
+  ],
   run,
 };

@@ -8,5 +8,21 @@ export const writeFilesDeferred: Module = {
   frequency: 'once-per-instance',
   keys: ['write_files'],
   schema: writeFilesSchema,
+  examples: [
+    `#cloud-config
+# An owner created by this same config: the entry waits for the final stage.
+users:
+  - default
+  - name: app
+    system: true
+write_files:
+  - path: /var/lib/app/settings.toml
+    owner: app:app
+    permissions: '0600'
+    defer: true
+    content: |
+      listen = "127.0.0.1:8080"
+`,
+  ],
   run: (ctx) => writeFileEntries(ctx, true),
 };

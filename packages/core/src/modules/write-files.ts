@@ -8,5 +8,23 @@ export const writeFiles: Module = {
   frequency: 'once-per-instance',
   keys: ['write_files'],
   schema: writeFilesSchema,
+  examples: [
+    `#cloud-config
+write_files:
+  - path: /etc/sysctl.d/60-forwarding.conf
+    content: |
+      net.ipv4.ip_forward = 1
+    owner: root:root
+    permissions: '0644'
+  - path: /usr/local/bin/hello
+    encoding: b64
+    content: IyEvYmluL3NoCmVjaG8gaGVsbG8gZnJvbSB3cml0ZV9maWxlcwo=
+    permissions: '0755'
+  - path: /etc/motd
+    append: true
+    content: |
+      Managed by nimbus.
+`,
+  ],
   run: (ctx) => writeFileEntries(ctx, false),
 };

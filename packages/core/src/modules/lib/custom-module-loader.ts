@@ -52,6 +52,7 @@ export function asModule(v: unknown, expectedName: string, file: string): Module
   if (!Array.isArray(m.keys) || !m.keys.every((k) => typeof k === 'string')) throw bad('keys must be a list of top-level configuration keys');
   if (typeof m.run !== 'function') throw bad('run(ctx) is missing');
   if (m.alwaysRun !== undefined && typeof m.alwaysRun !== 'boolean') throw bad('alwaysRun must be true or false');
+  if (m.examples !== undefined && !(Array.isArray(m.examples) && m.examples.every((e) => typeof e === 'string'))) throw bad('examples must be a list of cloud-config documents (strings)');
   const keys = m.keys as string[];
   let schema: SchemaBuilder;
   if (m.schema === undefined) {
@@ -75,6 +76,7 @@ export function asModule(v: unknown, expectedName: string, file: string): Module
     keys,
     ...(m.alwaysRun === true ? { alwaysRun: true } : {}),
     schema,
+    examples: (m.examples as string[] | undefined) ?? [],
     run: (ctx) => run.call(m, ctx),
   };
 }

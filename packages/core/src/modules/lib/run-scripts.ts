@@ -22,6 +22,6 @@ export function runScriptsIn(ctx: ModuleContext, dir: string): void {
 }
 
 /** A module that runs the scripts of one directory (the scripts_* family differ only in that and their frequency). */
-export function scriptsModule(name: string, frequency: Frequency, dirOf: (ctx: ModuleContext) => string): Module {
-  return { name, frequency, keys: [], alwaysRun: true, schema: (z) => z.object({}), run: (ctx) => runScriptsIn(ctx, dirOf(ctx)) };
+export function scriptsModule(name: string, frequency: Frequency, dirOf: (ctx: ModuleContext) => string, examples: readonly string[]): Module {
+  return { name, frequency, keys: [], alwaysRun: true, schema: (z) => z.object({}), examples, run: (ctx) => runScriptsIn(ctx, dirOf(ctx)) };
 }

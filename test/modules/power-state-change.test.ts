@@ -6,10 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeKit } from './kit.js';
 import { powerStateChange, planPowerState, WAITER } from '../../packages/core/src/modules/power-state-change.js';
-import { scriptsVendor, vendorPrefix } from '../../packages/core/src/modules/scripts-vendor.js';
-import { finalMessage } from '../../packages/core/src/modules/final-message.js';
 
-test('power_state: shutdown argv per mode and delay, behind the waiter; condition', async () => {
+test('power_state_change: shutdown argv per mode and delay, behind the waiter; condition', async () => {
   const k = makeKit();
   await k.run(powerStateChange, 'power_state:\n  mode: reboot\n  delay: 5\n  message: "Bye; $(rm -rf /)"\n  timeout: 12\n  condition: [test, -e, /run/x]\n');
   const argvs = k.argvs();
@@ -40,28 +38,4 @@ test('the waiter runs the command only after the watched process ended, and retu
   const until = Date.now() + 5000;
   while (!fs.existsSync(flag) && Date.now() < until) spawnSync('sleep', ['0.2']);
   assert.ok(fs.existsSync(flag), 'ran after the process ended');
-});
-
-test('scripts_vendor: runs vendor scripts with the prefix; disabled by vendor_data.enabled false', async () => {
-  const k = makeKit();
-  k.write('var/lib/cloud/instances/iid-kit-1/scripts/vendor/01-setup', '#!/bin/sh\n', 0o600);
-  await k.run(scriptsVendor, 'vendor_data: {prefix: [/usr/bin/ltrace, -f]}\n');
-  assert.deepEqual(k.argvs(), [['/usr/bin/ltrace', '-f', '/var/lib/cloud/instances/iid-kit-1/scripts/vendor/01-setup']]);
-  assert.equal(k.mode('var/lib/cloud/instances/iid-kit-1/scripts/vendor/01-setup') & 0o700, 0o700);
-  const off = makeKit();
-  off.write('var/lib/cloud/instances/iid-kit-1/scripts/vendor/01-setup', '#!/bin/sh\n', 0o700);
-  await off.run(scriptsVendor, 'vendor_data: {enabled: false}\n');
-  assert.deepEqual(off.argvs(), []);
-  assert.deepEqual(vendorPrefix('/bin/strace -f'), ['/bin/strace -f']);
-  assert.ok('bad' in (vendorPrefix([{}]) as object));
-});
-
-test('final_message: templated, boot-finished written; a bad template is a warning', async () => {
-  const k = makeKit();
-  await k.run(finalMessage, 'final_message: "done via $datasource after ${UPTIME}s"\n');
-  assert.match(k.lines.join(''), /done via DataSourceConfigDrive \[net,ver=2\]\[source=\/config-drive\] after \d+\.\d\ds/);
-  assert.ok(k.exists('var/lib/cloud/instances/iid-kit-1/boot-finished'));
-  const b = makeKit();
-  await b.run(finalMessage, 'final_message: "hi $nobody"\n');
-  assert.match(b.warnings()[0] ?? '', /user-data line 1 col 1: final_message could not be rendered: the template uses \$nobody/);
 });

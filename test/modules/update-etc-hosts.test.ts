@@ -1,0 +1,47 @@
+// update_etc_hosts: /etc/hosts from the distro's template, or the host's own names on the loopback line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeKit, RHEL8 } from './kit.js';
+import { updateEtcHosts, hostsWithLocalNames } from '../../packages/core/src/modules/update-etc-hosts.js';
+
+test('update_etc_hosts: template (debian, redhat) and localhost', async () => {
+  const k = makeKit();
+  await k.run(updateEtcHosts, 'manage_etc_hosts: true\n');
+  assert.match(k.read('etc/hosts'), /^127\.0\.1\.1 web-1\.example\.org web-1$/m);
+  assert.equal(k.mode('etc/hosts'), 0o644);
+  const r = makeKit({ osRelease: RHEL8 });
+  await r.run(updateEtcHosts, 'manage_etc_hosts: true\nfqdn: a.b.c\n');
+  assert.match(r.read('etc/hosts'), /^::1 a\.b\.c a$/m);
+  const l = makeKit();
+  l.write('etc/hosts', '127.0.0.1 localhost\n10.0.0.5 db\n');
+  await l.run(updateEtcHosts, 'manage_etc_hosts: localhost\n');
+  assert.equal(l.read('etc/hosts'), '127.0.0.1 localhost\n10.0.0.5 db\n127.0.1.1 web-1.example.org web-1\n');
+  assert.equal(hostsWithLocalNames('127.0.1.1 web-1.example.org web-1\n', '127.0.1.1', 'web-1.example.org', 'web-1'), null);
+  assert.equal(hostsWithLocalNames('127.0.1.1 old # x\n', '127.0.1.1', 'n.d', 'n'), '127.0.1.1 old n.d n # x\n');
+  const bad = makeKit();
+  await bad.run(updateEtcHosts, 'manage_etc_hosts: yes-please\n');
+  assert.match(bad.errors()[0] ?? '', /manage_etc_hosts "yes-please" is not one of/);
+});
+
+test('update_etc_hosts renders the image\'s own jinja template when present', async () => {
+  const k = makeKit();
+  k.write('etc/cloud/templates/hosts.debian.tmpl', '## template:jinja\n{# comment -#}\n127.0.1.1 {{fqdn}} {{hostname}}\n');
+  await k.run(updateEtcHosts, 'manage_etc_hosts: true\n');
+  assert.equal(k.read('etc/hosts'), '127.0.1.1 web-1.example.org web-1\n');
+});
+
+test('differential: cloud-init\'s own hosts templates (from the reference chroot) render as the built-in copies', async (t) => {
+  const fs = await import('node:fs');
+  const { renderHostsTemplate } = await import('../../packages/core/src/modules/update-etc-hosts.js');
+  const dir = '/var/tmp/nimbus-ref/root/etc/cloud/templates';
+  if (!fs.existsSync(`${dir}/hosts.debian.tmpl`)) {
+    t.skip('no reference chroot (see /work/shared/reference/cloud-init-ref.sh)');
+    return;
+  }
+  for (const [kind, os] of [['debian', undefined], ['redhat', RHEL8]] as const) {
+    const k = makeKit(os === undefined ? {} : { osRelease: os });
+    k.write(`etc/cloud/templates/hosts.${kind}.tmpl`, fs.readFileSync(`${dir}/hosts.${kind}.tmpl`, 'utf8'));
+    await k.run(updateEtcHosts, 'manage_etc_hosts: true\nfqdn: web-1.example.org\nhostname: web-1\nprefer_fqdn_over_hostname: false\n');
+    assert.equal(k.read('etc/hosts'), renderHostsTemplate(kind, 'web-1.example.org', 'web-1'), kind);
+  }
+});
