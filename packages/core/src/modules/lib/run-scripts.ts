@@ -25,3 +25,22 @@ export function runScriptsIn(ctx: ModuleContext, dir: string): void {
 export function scriptsModule(name: string, frequency: Frequency, dirOf: (ctx: ModuleContext) => string, examples: readonly string[]): Module {
   return { name, frequency, keys: [], alwaysRun: true, schema: (z) => z.object({}), examples, run: (ctx) => runScriptsIn(ctx, dirOf(ctx)) };
 }
+
+/**
+ * scripts_per_instance, scripts_per_boot, scripts_per_once: the scripts an image or a
+ * part handler put in /var/lib/cloud/scripts/per-<kind>, each at its own frequency.
+ * Their example shows the one way cloud-config feeds them: write_files placing a script.
+ */
+export function perDirectoryScriptsModule(kind: 'instance' | 'boot' | 'once', frequency: Frequency, when: string): Module {
+  const example = `#cloud-config
+# scripts_per_${kind} has no keys of its own: it runs the executables in
+# /var/lib/cloud/scripts/per-${kind} ${when}, in name order. This config puts one there.
+write_files:
+  - path: /var/lib/cloud/scripts/per-${kind}/10-note
+    permissions: '0755'
+    content: |
+      #!/bin/sh
+      echo "$INSTANCE_ID" >> /var/log/per-${kind}.log
+`;
+  return scriptsModule(`scripts_per_${kind}`, frequency, (ctx) => `${ctx.paths.scriptsDir}/per-${kind}`, [example]);
+}
