@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { BootStage } from '../../packages/core/src/stages/stage-names.js';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { boot, cli, DIST, driveWith, exists, makeRoot, read, recorded, setUserData, statOf, type Run } from '../helpers/boot.js';
@@ -164,7 +165,7 @@ test('an init-stage module sees the parts merged by merge_how: both parts\' writ
 });
 
 /** A stage run without blocking this process, so the test's HTTP server can answer. */
-function stageAsync(root: string, name: 'local' | 'init' | 'config' | 'final'): Promise<Run> {
+function stageAsync(root: string, name: BootStage): Promise<Run> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [path.join(DIST, `nimbus-${name}.js`), '--root', root]);
     let stdout = '';
