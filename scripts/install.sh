@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 die() { echo "install.sh: $*" >&2; exit 1; }
 
-destdir= unitdir= style= package=0 allow_missing=0
+destdir='' unitdir='' style='' package=0 allow_missing=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --destdir) destdir=${2:?--destdir needs a directory}; shift 2 ;;

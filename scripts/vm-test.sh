@@ -23,7 +23,6 @@
 # VM_CACHE (default /var/tmp/nimbus-vm), VM_MIRROR (default: this machine's Debian mirror).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPO=$(pwd)
 
 variant=all build=1 kvm=auto keep=0
 while [[ $# -gt 0 ]]; do
@@ -50,7 +49,7 @@ MAC=52:54:00:12:34:56
 SUITE=bookworm
 COMMON_PKGS=systemd,systemd-sysv,udev,dbus,kmod,iproute2,procps,openssh-server,nodejs,linux-image-amd64,initramfs-tools
 # debootstrap resolves no virtual packages: polkitd (for network-manager) needs default-logind, which libpam-systemd provides.
-declare -A VARIANT_PKGS=([ifupdown]=ifupdown [nm]=network-manager,libpam-systemd)
+declare -A VARIANT_PKGS=([ifupdown]=ifupdown [nm]="network-manager,libpam-systemd")
 
 log() { printf 'vm-test: %s\n' "$*" >&2; }
 die() { printf 'vm-test: FAIL: %s\n' "$*" >&2; exit 1; }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { BootStage } from '../../packages/core/src/stages/stage-names.js';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const DIST = path.join(REPO, 'dist');
@@ -47,7 +48,7 @@ export function makeRoot(opts: { drive?: string | false; osRelease?: string; nic
   return root;
 }
 
-export function stage(root: string, name: 'local' | 'init' | 'config' | 'final', ...extra: string[]): Run {
+export function stage(root: string, name: BootStage, ...extra: string[]): Run {
   const r = spawnSync(process.execPath, [path.join(DIST, `nimbus-${name}.js`), '--root', root, ...extra], { encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

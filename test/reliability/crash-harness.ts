@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DIST, EXAMPLE_DRIVE, addNic } from '../helpers/boot.js';
+import { BOOT_STAGES, type BootStage } from '../../packages/core/src/stages/stage-names.js';
 
-export const STAGES = ['local', 'init', 'config', 'final'] as const;
-export type Stage = (typeof STAGES)[number];
+export const STAGES = BOOT_STAGES;
+export type Stage = BootStage;
 
 export interface StageRun {
   code: number | null;

@@ -105,7 +105,19 @@ export { serve, type TestServer };
 export type Cloud = 'openstack' | 'aws';
 
 /** A temp root whose DMI says OpenStack or AWS, whose cloud.cfg.d points the datasource at `url`. */
-export function cloudRoot(cloud: Cloud, url: string, extraCfg = ''): string {
+/** How long a stage waits for the service (datasource timeout, retries, max_wait in seconds). */
+export interface WaitBudget {
+  timeout: number;
+  retries: number;
+  maxWait: number;
+}
+
+/** For a service that answers: generous, so a busy machine never turns a healthy boot into a timeout. */
+export const HEALTHY_BUDGET: WaitBudget = { timeout: 30, retries: 1, maxWait: 60 };
+/** For a service that stalls: short enough that the boot gives up soon, long enough that a busy machine still reads the answers that do come (the version probe before a stalled file). */
+export const FAULT_BUDGET: WaitBudget = { timeout: 5, retries: 1, maxWait: 12 };
+
+export function cloudRoot(cloud: Cloud, url: string, extraCfg = '', budget: WaitBudget = HEALTHY_BUDGET): string {
   const root = debianTree('nimbus-md-');
   const put = (rel: string, content: string) => {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
@@ -120,6 +132,6 @@ export function cloudRoot(cloud: Cloud, url: string, extraCfg = ''): string {
     put('sys/class/dmi/id/product_serial', 'ec2e1916-9099-7caf-fd21-012345abcdef\n');
     put('sys/class/dmi/id/sys_vendor', 'Amazon EC2\n');
   }
-  put('etc/cloud/cloud.cfg.d/90-test.cfg', `datasource:\n  ${ds}:\n    metadata_urls: ['${url}']\n    timeout: 1\n    retries: 1\n    max_wait: 3\n${extraCfg}`);
+  put('etc/cloud/cloud.cfg.d/90-test.cfg', `datasource:\n  ${ds}:\n    metadata_urls: ['${url}']\n    timeout: ${budget.timeout}\n    retries: ${budget.retries}\n    max_wait: ${budget.maxWait}\n${extraCfg}`);
   return root;
 }

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { BootStage } from '../../packages/core/src/stages/stage-names.js';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { boot, cli, DIST, driveWith, exists, makeRoot, read, recorded, setUserData, statOf, type Run } from '../helpers/boot.js';
@@ -144,8 +145,27 @@ sys.stdout.write(m.as_string())`);
   assert.equal(read(root2, `${INST}/scripts/runcmd`), '#!/bin/sh\necho three\n');
 });
 
+test('an init-stage module sees the parts merged by merge_how: both parts\' write_files are written, as cloud-config.txt lists them', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-mm-'));
+  fs.writeFileSync(path.join(dir, 'a.yaml'), '#cloud-config\nwrite_files:\n  - path: /etc/from-part-one.txt\n    content: "one\\n"\n');
+  fs.writeFileSync(path.join(dir, 'b.yaml'), '#cloud-config\nmerge_how: list(append)+dict(recurse_array)+str()\nwrite_files:\n  - path: /etc/from-part-two.txt\n    content: "two\\n"\n');
+  const mm = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), 'devel', 'make-mime', '-a', `${dir}/a.yaml:cloud-config`, '-a', `${dir}/b.yaml:cloud-config`]);
+  fs.rmSync(dir, { recursive: true });
+  assert.equal(mm.status, 0, mm.stderr.toString());
+  const root = rootWithUserData(mm.stdout);
+  const [local, init] = boot(root);
+  assert.equal(local?.code, 0, local?.stderr);
+  assert.equal(init?.code, 0, init?.stderr);
+  // write_files is in cloud_init_modules: it ran in the init stage, on the same merge
+  // that the config and final stages read back from cloud-config.txt.
+  assert.match(read(root, `${INST}/cloud-config.txt`), /from-part-one[\s\S]*from-part-two/);
+  assert.equal(read(root, 'etc/from-part-two.txt'), 'two\n');
+  assert.equal(read(root, 'etc/from-part-one.txt'), 'one\n');
+  fs.rmSync(root, { recursive: true });
+});
+
 /** A stage run without blocking this process, so the test's HTTP server can answer. */
-function stageAsync(root: string, name: 'local' | 'init' | 'config' | 'final'): Promise<Run> {
+function stageAsync(root: string, name: BootStage): Promise<Run> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [path.join(DIST, `nimbus-${name}.js`), '--root', root]);
     let stdout = '';

@@ -14,6 +14,7 @@ export * from './state/instance.js';
 export * from './state/instance-data.js';
 export * from './modules/types.js';
 export * from './modules/registry.js';
+export * from './stages/stage-names.js';
 export * from './stages/env.js';
 export * from './stages/guard.js';
 export * from './stages/daemon.js';

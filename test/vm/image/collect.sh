@@ -16,7 +16,7 @@ ip -j route > "$d/ip-route.json" 2>"$d/ip-route.err"
 nimbus status --format json > "$d/status.json" 2>"$d/status.err"; echo $? > "$d/status.rc"
 systemctl is-active nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service > "$d/nimbus-units.txt" 2>&1
 systemctl list-units --failed --no-legend --plain > "$d/failed-units.txt" 2>&1
-echo done > "$d/complete"
+echo "done" > "$d/complete"
 sync
 echo "nimbus-vm-test: results in $d, powering off"
 systemctl poweroff --no-block

@@ -1,7 +1,7 @@
 // init [--local], modules --mode init|config|final, single --name N [--frequency F]:
 // the boot stages run by hand, exactly as the daemons run them.
 import { Option, type Command } from 'commander';
-import { FREQUENCIES, guarded, openStage, runInit, runInitLocal, runModulesMode, runSingle, runStage, type Frequency, type ModulesMode, type StageEnv } from '@nimbus/core';
+import { FREQUENCIES, MODULES_MODES, modulesStage, guarded, openStage, runInit, runInitLocal, runModulesMode, runSingle, runStage, type Frequency, type ModulesMode, type StageEnv } from '@nimbus/core';
 import type { CliContext } from '../program.js';
 
 export function registerStageCommands(program: Command, ctx: CliContext): void {
@@ -17,9 +17,9 @@ export function registerStageCommands(program: Command, ctx: CliContext): void {
   program
     .command('modules')
     .description('run one list of modules: cloud_init_modules, cloud_config_modules or cloud_final_modules')
-    .addOption(new Option('-m, --mode <mode>', 'which module list').choices(['init', 'config', 'final']).default('config'))
+    .addOption(new Option('-m, --mode <mode>', 'which module list').choices(MODULES_MODES).default('config'))
     .action(async (opts: { mode: ModulesMode }) => {
-      ctx.setExit(await runStage(ctx.host(), `modules-${opts.mode}`, ctx.globals().debug, async (env) => (await runModulesMode(env, opts.mode)).code, 'nimbus'));
+      ctx.setExit(await runStage(ctx.host(), modulesStage(opts.mode), ctx.globals().debug, async (env) => (await runModulesMode(env, opts.mode)).code, 'nimbus'));
     });
 
   program

@@ -1,8 +1,9 @@
 // The four boot stages as the init systems see them: unit, SysV script, bundle, and the
 // cloud-init name each one stands in for.
 
-export type BootStage = 'local' | 'init' | 'config' | 'final';
-export const BOOT_STAGES: readonly BootStage[] = ['local', 'init', 'config', 'final'];
+import { BOOT_STAGES, type BootStage } from '../stages/stage-names.js';
+
+export { BOOT_STAGES, type BootStage } from '../stages/stage-names.js';
 
 export interface StageUnitFacts {
   stage: BootStage;

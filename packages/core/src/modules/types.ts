@@ -9,11 +9,11 @@ import type { DatasourceResult } from '../datasources/types.js';
 import type { Paths } from '../state/paths.js';
 import type { Distro } from '../distro/types.js';
 import type { ConfigSource } from '../config/source.js';
+import type { RunStage } from '../stages/stage-names.js';
 
 export type Frequency = 'always' | 'once-per-instance' | 'once';
 export const FREQUENCIES: readonly Frequency[] = ['always', 'once-per-instance', 'once'];
 
-export type StageName = 'init-local' | 'init' | 'modules-init' | 'modules-config' | 'modules-final' | 'single';
 
 export interface ModuleContext {
   host: Host;
@@ -25,7 +25,7 @@ export interface ModuleContext {
   ds: DatasourceResult;
   paths: Paths;
   distro: Distro;
-  stage: StageName;
+  stage: RunStage;
   /** The frequency this run was made with (the module's own, or one forced by `single`). */
   frequency: Frequency;
 }

@@ -11,12 +11,9 @@ import { mergeCloudConfigPart, MergeError } from '../userdata/merge.js';
 import { composeMime } from '../userdata/mime-compose.js';
 import { isDict, type Dict } from '../config/merge.js';
 import { dumpYaml } from '../yaml/load.js';
+import type { CloudConfigLayer } from './instance-config.js';
 import { expandParts, hostIncludeSource, type IncludeSource } from '../userdata/include.js';
 
-export interface ConsumedConfig {
-  cfg: Dict;
-  parts: CloudConfigPart[];
-}
 
 export interface ConsumeOptions {
   jinjaVars: () => Record<string, unknown>;
@@ -72,7 +69,7 @@ function applyHandled(host: Host, log: Logger, h: HandledUserdata, what: string,
   }
 }
 
-async function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what: 'user-data' | 'vendor-data', paths: Paths, scriptsDir: string, opts: ConsumeOptions, iid: string): Promise<ConsumedConfig> {
+async function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what: 'user-data' | 'vendor-data', paths: Paths, scriptsDir: string, opts: ConsumeOptions, iid: string): Promise<CloudConfigLayer> {
   const stored = paths.instance(what === 'user-data' ? 'user-data.txt' : 'vendor-data.txt');
   host.fs.write(stored, raw ?? new Uint8Array(), { mode: 0o600 });
   let parts: UserPart[] = [];
@@ -101,13 +98,13 @@ async function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what:
 }
 
 /** cloud-config.txt: the part verbatim when there is one (its lines are the user's), else the merge. */
-function configText(c: ConsumedConfig): string {
+function configText(c: CloudConfigLayer): string {
   if (c.parts.length === 1) return (c.parts[0] as CloudConfigPart).text;
   if (c.parts.length === 0) return '';
   return `#cloud-config\n# merged from ${c.parts.length} parts: ${c.parts.map((p) => p.label).join(', ')}\n${dumpYaml(c.cfg)}`;
 }
 
-export async function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths, given: ConsumeOptions): Promise<{ user: ConsumedConfig; vendor: ConsumedConfig }> {
+export async function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths, given: ConsumeOptions): Promise<{ user: CloudConfigLayer; vendor: CloudConfigLayer }> {
   // One include source for user-data and vendor-data: their fetches share one time budget.
   const opts: ConsumeOptions = { ...given, includes: given.includes ?? hostIncludeSource(host, paths) };
   const user = await consumeOne(host, log, ds.userdata, 'user-data', paths, paths.instance('scripts'), opts, ds.instanceId);

@@ -3,18 +3,16 @@
 // daemon passes in its own stage function, so its bundle holds only that stage's code
 // (the local stage, on every boot's critical path, carries no module or schema code).
 import { createHost, type Host, type HostOptions } from '../host/host.js';
-import type { StatusStage } from '../state/status.js';
+import { STATUS_STAGE_OF, type BootStage, type StatusStage } from './stage-names.js';
 import { EXEC_MODES, type ExecMode } from '../host/exec.js';
 import { Console } from '../host/console.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
 import { disabledReason, openStage, type StageEnv } from './env.js';
 import { guarded } from './guard.js';
 
-export type DaemonStage = 'local' | 'init' | 'config' | 'final';
+const USAGE = (s: BootStage) => `usage: nimbus-${s} [--root DIR] [--exec host|chroot|record] [--debug]\n`;
 
-const USAGE = (s: DaemonStage) => `usage: nimbus-${s} [--root DIR] [--exec host|chroot|record] [--debug]\n`;
-
-export function parseDaemonArgs(stage: DaemonStage, argv: string[]): { opts: HostOptions; debug: boolean } | string {
+export function parseDaemonArgs(stage: BootStage, argv: string[]): { opts: HostOptions; debug: boolean } | string {
   const opts: HostOptions = {};
   let debug = false;
   for (let i = 0; i < argv.length; i++) {
@@ -37,7 +35,7 @@ export function parseDaemonArgs(stage: DaemonStage, argv: string[]): { opts: Hos
   return { opts, debug };
 }
 
-export async function runStageDaemon(stage: DaemonStage, argv: string[], run: (env: StageEnv) => Promise<number>): Promise<number> {
+export async function runStageDaemon(stage: BootStage, argv: string[], run: (env: StageEnv) => Promise<number>): Promise<number> {
   const parsed = parseDaemonArgs(stage, argv);
   if (typeof parsed === 'string') {
     // --version and --help answer on stdout and succeed; a bad argument is an error.
@@ -47,8 +45,7 @@ export async function runStageDaemon(stage: DaemonStage, argv: string[], run: (e
     else out.stderr(parsed);
     return ok ? 0 : 2;
   }
-  const name = stage === 'local' ? 'init-local' : stage === 'init' ? 'init' : (`modules-${stage}` as const);
-  return runStage(createHost(parsed.opts), name, parsed.debug, run, `nimbus-${stage}`);
+  return runStage(createHost(parsed.opts), STATUS_STAGE_OF[stage], parsed.debug, run, `nimbus-${stage}`);
 }
 
 /**

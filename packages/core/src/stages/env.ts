@@ -8,14 +8,14 @@ import { loadSystemConfig, type SystemConfig } from '../config/load.js';
 import { cmdlineDisabled } from '../config/cmdline.js';
 import { builtinDatasourceList } from '../datasources/find.js';
 import { Paths } from '../state/paths.js';
-import type { StageName } from '../modules/types.js';
+import type { RunStage } from './stage-names.js';
 
 export interface StageEnv {
   host: Host;
   log: Logger;
   distro: Distro;
   system: SystemConfig;
-  stage: StageName;
+  stage: RunStage;
 }
 
 export interface StageOptions {
@@ -34,7 +34,7 @@ export function stageLogger(host: Host, stage: string, opts: StageOptions = {}):
   );
 }
 
-export function openStage(host: Host, stage: StageName, opts: StageOptions = {}): StageEnv {
+export function openStage(host: Host, stage: RunStage, opts: StageOptions = {}): StageEnv {
   const log = stageLogger(host, stage, opts);
   const distro = detectDistro(host.fs);
   const system = loadSystemConfig(host, distro, builtinDatasourceList());

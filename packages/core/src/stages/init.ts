@@ -10,7 +10,7 @@ import { jinjaVariables } from '../userdata/jinja.js';
 import { stageFinished, stageStarted } from '../state/status.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
 import { consumeData } from './consume.js';
-import { configFromParts } from './instance-config.js';
+import { buildInstanceConfig } from './instance-config.js';
 import { runModuleList, type ModuleResult } from './runner.js';
 import { initNetwork } from './network.js';
 import { checkMergedConfig } from '../schema/check-memo.js';
@@ -51,7 +51,7 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
     if (p.severity === 'deprecated') log.deprecated(`schema ${formatProblem(p)}`);
     else log.warn(`schema ${formatProblem(p)}`);
   }
-  const { cfg, source } = configFromParts(env.system, vendor.parts, user.parts);
+  const { cfg, source } = buildInstanceConfig(env.system, vendor, user);
   writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
   stageFinished(host, 'init', log.report, ds.description);

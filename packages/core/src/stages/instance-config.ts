@@ -1,5 +1,9 @@
-// The configuration modules see: the system configuration, then vendor cloud-config,
-// then the user's cloud-config (highest precedence), with where every key came from.
+// The configuration modules see, built in one place for every stage and `single`: the
+// system configuration, then vendor cloud-config, then the user's cloud-config
+// (highest precedence), with where every key came from. Within user-data (and within
+// vendor-data) the parts were already merged following their merge_how; the layers
+// themselves merge as cloud-init merges its config sources: dictionaries key by key,
+// anything else replaced by the later layer.
 import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
 import type { SystemConfig } from '../config/load.js';
@@ -14,31 +18,36 @@ export interface InstanceConfig {
   source: ConfigSource;
 }
 
-/** System config, then each part in order (vendor parts first), each key's origin kept. */
-export function configFromParts(system: SystemConfig, vendor: CloudConfigPart[], user: CloudConfigPart[]): InstanceConfig {
-  let cfg: Dict = { ...system.cfg };
+/** One layer of cloud-config (user-data or vendor-data): its parts already merged, and the parts for positions. */
+export interface CloudConfigLayer {
+  cfg: Dict;
+  parts: CloudConfigPart[];
+}
+
+export const NO_LAYER: CloudConfigLayer = { cfg: {}, parts: [] };
+
+/** The one way the instance configuration is made. */
+export function buildInstanceConfig(system: SystemConfig, vendor: CloudConfigLayer, user: CloudConfigLayer): InstanceConfig {
   const source = new ConfigSource();
   source.addFrom(system.source);
-  for (const p of [...vendor, ...user]) {
-    cfg = mergeConfig(cfg, p.value);
-    source.add(Object.keys(p.value), { file: p.label, positions: p.positions });
+  for (const p of [...vendor.parts, ...user.parts]) source.add(Object.keys(p.value), { file: p.label, positions: p.positions });
+  return { cfg: mergeConfig(mergeConfig(system.cfg, vendor.cfg), user.cfg), source };
+}
+
+/** A layer the init stage stored (vendor-cloud-config.txt, cloud-config.txt), read back. */
+function storedLayer(host: Host, log: Logger, file: string): CloudConfigLayer {
+  const text = host.fs.readText(file);
+  if (text === null || text.trim() === '') return NO_LAYER;
+  try {
+    const { value, positions } = loadYaml(text, file);
+    if (isDict(value)) return { cfg: value, parts: [{ label: file, text, value, positions }] };
+  } catch (e) {
+    log.error(e instanceof YamlError ? e.message : `${file}: ${(e as Error).message}`);
   }
-  return { cfg, source };
+  return NO_LAYER;
 }
 
 /** From the files the init stage stored (the config and final stages, `single`). */
 export function configFromStore(host: Host, log: Logger, system: SystemConfig, paths: Paths): InstanceConfig {
-  const parts: CloudConfigPart[] = [];
-  for (const name of ['vendor-cloud-config.txt', 'cloud-config.txt']) {
-    const file = paths.instance(name);
-    const text = host.fs.readText(file);
-    if (text === null || text.trim() === '') continue;
-    try {
-      const { value, positions } = loadYaml(text, file);
-      if (isDict(value)) parts.push({ label: file, text, value, positions });
-    } catch (e) {
-      log.error(e instanceof YamlError ? e.message : `${file}: ${(e as Error).message}`);
-    }
-  }
-  return configFromParts(system, [], parts);
+  return buildInstanceConfig(system, storedLayer(host, log, paths.instance('vendor-cloud-config.txt')), storedLayer(host, log, paths.instance('cloud-config.txt')));
 }

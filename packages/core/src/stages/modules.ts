@@ -2,20 +2,18 @@
 // the init stage, with the configuration it stored. The final stage also writes
 // result.json, which tells `status --wait` the boot is over.
 import type { StageEnv } from './env.js';
-import type { StageName } from '../modules/types.js';
+import { modulesStage, type ModulesMode } from './stage-names.js';
 import { readCachedInstance } from '../state/instance.js';
 import { stageFinished, stageStarted, writeResult } from '../state/status.js';
 import { Paths } from '../state/paths.js';
 import { configFromStore } from './instance-config.js';
 import { runModuleList, type ModuleResult } from './runner.js';
 
-export type ModulesMode = 'init' | 'config' | 'final';
-
 const LIST: Record<ModulesMode, string> = { init: 'cloud_init_modules', config: 'cloud_config_modules', final: 'cloud_final_modules' };
 
 export async function runModulesMode(env: StageEnv, mode: ModulesMode): Promise<{ code: number; modules: ModuleResult[] }> {
   const { host, log } = env;
-  const stage = `modules-${mode}` as const satisfies StageName;
+  const stage = modulesStage(mode);
   stageStarted(host, stage);
   const ds = readCachedInstance(host);
   let modules: ModuleResult[] = [];

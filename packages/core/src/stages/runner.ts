@@ -1,7 +1,8 @@
 // Runs modules: each at its frequency, guarded by its semaphore and a lock so it never
 // runs twice (at once or over time), its failure reported without stopping the next.
 // Each run is logged as start/finish events, the raw material of `analyze` and the demo.
-import type { Module, ModuleContext, Frequency, StageName } from '../modules/types.js';
+import type { Module, ModuleContext, Frequency } from '../modules/types.js';
+import type { RunStage } from './stage-names.js';
 import { lookupModule } from '../modules/registry.js';
 import { NOT_IMPLEMENTED } from '../modules/not-implemented.js';
 import { parseModuleList } from '../config/modules-list.js';
@@ -24,7 +25,7 @@ function configured(mod: Module, cfg: Record<string, unknown>): boolean {
   return mod.alwaysRun === true || mod.keys.some((k) => cfg[k] !== undefined && cfg[k] !== null);
 }
 
-export async function runModule(env: StageEnv, base: BaseContext, mod: Module, frequency: Frequency, stage: StageName): Promise<ModuleResult> {
+export async function runModule(env: StageEnv, base: BaseContext, mod: Module, frequency: Frequency, stage: RunStage): Promise<ModuleResult> {
   const { host } = env;
   const log = env.log.child(mod.name);
   const event = `${stage}/config-${mod.name}`;
@@ -93,7 +94,7 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
   }
 }
 
-export async function runModuleList(env: StageEnv, base: BaseContext, listKey: string, stage: StageName): Promise<ModuleResult[]> {
+export async function runModuleList(env: StageEnv, base: BaseContext, listKey: string, stage: RunStage): Promise<ModuleResult[]> {
   const { entries, errors } = parseModuleList(base.cfg[listKey], listKey);
   for (const e of errors) env.log.error(`${base.source.where([listKey])}${e}`);
   const results: ModuleResult[] = [];
@@ -113,7 +114,7 @@ export async function runModuleList(env: StageEnv, base: BaseContext, listKey: s
   return results;
 }
 
-function unsupported(env: StageEnv, base: BaseContext, name: string, stage: StageName): ModuleResult {
+function unsupported(env: StageEnv, base: BaseContext, name: string, stage: RunStage): ModuleResult {
   const keys = NOT_IMPLEMENTED[name];
   const log = env.log.child(name);
   const event = `${stage}/config-${name}`;

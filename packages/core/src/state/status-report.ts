@@ -4,7 +4,8 @@
 import type { Host } from '../host/host.js';
 import { cmdlineDisabled } from '../config/cmdline.js';
 import { Paths } from './paths.js';
-import { readStatus, STAGES } from './status.js';
+import { readStatus } from './status.js';
+import { STATUS_STAGES as STAGES } from '../stages/stage-names.js';
 
 export type StatusWord = 'not run' | 'running' | 'done' | 'error' | 'disabled';
 

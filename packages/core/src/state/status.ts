@@ -7,8 +7,9 @@ import type { StageReport } from '../log/logger.js';
 import { isDict } from '../config/merge.js';
 import { Paths } from './paths.js';
 
-export const STAGES = ['init-local', 'init', 'modules-init', 'modules-config', 'modules-final'] as const;
-export type StatusStage = (typeof STAGES)[number];
+import { STATUS_STAGES as STAGES, type StatusStage } from '../stages/stage-names.js';
+
+export type { StatusStage };
 
 export interface StageStatus {
   start: number | null;
