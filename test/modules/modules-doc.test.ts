@@ -7,10 +7,23 @@ import type { Module } from '../../packages/core/src/modules/types.js';
 import { renderModuleExamples, renderModulesDoc, renderModulesTable, renderNotImplementedTable } from '../../packages/core/src/generate/modules-doc.js';
 
 const mod = (over: Partial<Module> & Pick<Module, 'name'>): Module => ({ frequency: 'once-per-instance', keys: [], schema: (z) => z.object({}), examples: [], run: () => undefined, ...over });
-const stock = { debian: new Map([['alpha', 'init'], ['beta', 'config'], ['old', 'final']]), rhel: new Map([['alpha', 'init'], ['beta', 'final']]) };
+const stock = {
+  debian: new Map([
+    ['alpha', 'init'],
+    ['beta', 'config'],
+    ['old', 'final'],
+  ]),
+  rhel: new Map([
+    ['alpha', 'init'],
+    ['beta', 'final'],
+  ]),
+};
 
 test('the modules table shows each module once, by name, with its stock list, frequency and activating keys', () => {
-  const table = renderModulesTable([mod({ name: 'beta', keys: ['b', 'b2'] }), mod({ name: 'alpha', frequency: 'always', keys: ['a'], alwaysRun: true }), mod({ name: 'gamma', alwaysRun: true })], stock);
+  const table = renderModulesTable(
+    [mod({ name: 'beta', keys: ['b', 'b2'] }), mod({ name: 'alpha', frequency: 'always', keys: ['a'], alwaysRun: true }), mod({ name: 'gamma', alwaysRun: true })],
+    stock,
+  );
   assert.equal(
     table,
     '| module | module list (Debian / RHEL) | frequency | activating keys |\n|---|---|---|---|\n' +
@@ -27,8 +40,11 @@ test('the not-implemented table lists each missing module with the keys that mak
   );
 });
 
-test('each module\'s examples appear as YAML blocks under its name', () => {
-  assert.equal(renderModuleExamples([mod({ name: 'alpha', examples: ['#cloud-config\na: 1\n', '#cloud-config\na: 2'] })]), '**alpha**\n\n```yaml\n#cloud-config\na: 1\n```\n\n```yaml\n#cloud-config\na: 2\n```\n');
+test("each module's examples appear as YAML blocks under its name", () => {
+  assert.equal(
+    renderModuleExamples([mod({ name: 'alpha', examples: ['#cloud-config\na: 1\n', '#cloud-config\na: 2'] })]),
+    '**alpha**\n\n```yaml\n#cloud-config\na: 1\n```\n\n```yaml\n#cloud-config\na: 2\n```\n',
+  );
 });
 
 test('the page keeps its hand-written text and names the region it is missing', () => {

@@ -44,7 +44,11 @@ test('no module is both built in and listed as not implemented, and no name is l
   const both = builtin.filter((n) => missing.includes(n));
   assert.deepEqual(both, [], `implemented now, so delete their lines from modules/not-implemented.ts: ${both.join(', ')}`);
   const all = [...builtin, ...missing];
-  assert.deepEqual(all.filter((n, i) => all.indexOf(n) !== i), [], 'a module name is listed twice');
+  assert.deepEqual(
+    all.filter((n, i) => all.indexOf(n) !== i),
+    [],
+    'a module name is listed twice',
+  );
 });
 
 test('every module in the stock module lists is either built in or listed as not implemented', () => {
@@ -98,10 +102,18 @@ test('every built-in module documents itself with examples that pass the cloud-c
       assert.ok(text.startsWith('#cloud-config\n'), `${where}: a cloud-config document begins with #cloud-config`);
       const r = checkCloudConfigText(text, where);
       assert.equal(r.empty, false, `${where}: only comments`);
-      assert.deepEqual(r.problems.map((p) => `${p.pos?.line ?? '?'}:${p.pos?.col ?? '?'} ${p.message}`), [], where);
+      assert.deepEqual(
+        r.problems.map((p) => `${p.pos?.line ?? '?'}:${p.pos?.col ?? '?'} ${p.message}`),
+        [],
+        where,
+      );
       const value = loadYaml(text, where).value as Record<string, unknown>;
       assert.ok(moduleSchema(m).safeParse(value).success, `${where}: refused by the module's own schema`);
-      if (m.keys.length > 0) assert.ok(m.keys.some((k) => k in value), `${where}: sets none of the module's keys (${m.keys.join(', ')})`);
+      if (m.keys.length > 0)
+        assert.ok(
+          m.keys.some((k) => k in value),
+          `${where}: sets none of the module's keys (${m.keys.join(', ')})`,
+        );
     });
   }
 });
@@ -113,6 +125,9 @@ test('every built-in module has its own test file, test/modules/<name>.test.ts, 
     const text = fs.readFileSync(file, 'utf8');
     assert.ok(text.includes(`/modules/${fileName(m)}.js'`), `${m.name}: its test file does not import modules/${fileName(m)}.ts`);
     const titles = [...text.matchAll(/^test\((['"`])(.*?)\1/gm)].map((t) => t[2] as string);
-    assert.ok(titles.some((t) => t.includes(m.name)), `${m.name}: no test in test/modules/${fileName(m)}.test.ts names it`);
+    assert.ok(
+      titles.some((t) => t.includes(m.name)),
+      `${m.name}: no test in test/modules/${fileName(m)}.test.ts names it`,
+    );
   }
 });

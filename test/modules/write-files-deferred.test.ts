@@ -9,7 +9,10 @@ import { writeFilesDeferred } from '../../packages/core/src/modules/write-files-
 
 test('write_files_deferred writes only the deferred entries, owned by a user created during the boot', async () => {
   const k = makeKit({ passwd: 'root:x:0:0:root:/root:/bin/bash\napp:x:990:990::/var/lib/app:/usr/sbin/nologin\n', group: 'root:x:0:\napp:x:990:\n' });
-  await k.run(writeFilesDeferred, "write_files:\n  - path: /etc/now.conf\n    content: x\n  - path: /var/lib/app/settings.toml\n    owner: app:app\n    permissions: '0600'\n    defer: true\n    content: \"listen = 1\\n\"\n");
+  await k.run(
+    writeFilesDeferred,
+    'write_files:\n  - path: /etc/now.conf\n    content: x\n  - path: /var/lib/app/settings.toml\n    owner: app:app\n    permissions: \'0600\'\n    defer: true\n    content: "listen = 1\\n"\n',
+  );
   assert.equal(k.exists('etc/now.conf'), false);
   assert.equal(k.read('var/lib/app/settings.toml'), 'listen = 1\n');
   assert.equal(k.mode('var/lib/app/settings.toml'), 0o600);

@@ -75,7 +75,12 @@ export function renderModuleExamples(modules: readonly Module[]): string {
 }
 
 /** docs/modules.md with its three generated regions rewritten (pure). */
-export function renderModulesDoc(current: string | null, modules: readonly Module[], missing: Readonly<Record<string, readonly string[]>>, stock: { debian: ListPlacement; rhel: ListPlacement }): string {
+export function renderModulesDoc(
+  current: string | null,
+  modules: readonly Module[],
+  missing: Readonly<Record<string, readonly string[]>>,
+  stock: { debian: ListPlacement; rhel: ListPlacement },
+): string {
   let text = current ?? '';
   text = replaceRegion(text, 'modules-table', renderModulesTable(modules, stock), MODULES_DOC);
   text = replaceRegion(text, 'modules-not-implemented', renderNotImplementedTable(missing, stock), MODULES_DOC);

@@ -22,9 +22,26 @@ import { mounts } from './mounts.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
 
-export const BUILTIN_MODULES: readonly Module[] = [writeFiles, writeFilesDeferred, runcmd, scriptsUser, scriptsPerInstance, scriptsPerBoot, scriptsPerOnce, finalMessage,
-  bootcmd, setHostnameModule, updateHostname, updateEtcHosts, usersGroups, ssh, setPasswords,
-  resolvConf, mounts, scriptsVendor, powerStateChange,
+export const BUILTIN_MODULES: readonly Module[] = [
+  writeFiles,
+  writeFilesDeferred,
+  runcmd,
+  scriptsUser,
+  scriptsPerInstance,
+  scriptsPerBoot,
+  scriptsPerOnce,
+  finalMessage,
+  bootcmd,
+  setHostnameModule,
+  updateHostname,
+  updateEtcHosts,
+  usersGroups,
+  ssh,
+  setPasswords,
+  resolvConf,
+  mounts,
+  scriptsVendor,
+  powerStateChange,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));

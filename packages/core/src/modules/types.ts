@@ -14,7 +14,6 @@ import type { RunStage } from '../stages/stage-names.js';
 export type Frequency = 'always' | 'once-per-instance' | 'once';
 export const FREQUENCIES: readonly Frequency[] = ['always', 'once-per-instance', 'once'];
 
-
 export interface ModuleContext {
   host: Host;
   log: Logger;
