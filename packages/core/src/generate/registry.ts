@@ -3,5 +3,6 @@
 // registry change without a regenerate).
 import type { GeneratedFile } from './types.js';
 import { SYSV_SCRIPT_FILES } from './sysv-scripts.js';
+import { DATASOURCES_DOC } from './datasources-doc.js';
 
-export const GENERATED_FILES: readonly GeneratedFile[] = [...SYSV_SCRIPT_FILES];
+export const GENERATED_FILES: readonly GeneratedFile[] = [...SYSV_SCRIPT_FILES, DATASOURCES_DOC];
