@@ -6,7 +6,7 @@
 import type { Host } from '../host/host.js';
 import type { Detection } from './types.js';
 import { cmdlineArgs, nonEmpty, type DetectFacts } from './facts.js';
-import { datasourceByName } from './registry.js';
+import { datasourceByName, notSupported } from './registry.js';
 
 export { cmdlineArgs, gatherFacts, readPlatformFacts, type DetectFacts, type DmiFacts, type PlatformFacts } from './facts.js';
 
@@ -30,7 +30,7 @@ export interface DetectVerdict {
 
 function checkOne(name: string, f: DetectFacts): DsCheck {
   const ds = datasourceByName(name);
-  if (ds === undefined) return { name, verdict: 'not-supported', reason: `not supported: datasource ${name}` };
+  if (ds === undefined) return { name, verdict: 'not-supported', reason: notSupported(name) };
   const { verdict, reason } = ds.detect(f);
   return { name, verdict, reason };
 }

@@ -5,7 +5,7 @@ import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types.js';
 import { DatasourceError } from './types.js';
-import { builtinDatasourceList, datasourceByName } from './registry.js';
+import { builtinDatasourceList, datasourceByName, notSupported } from './registry.js';
 import { isDict, type Dict } from '../config/merge.js';
 
 export { builtinDatasourceList };
@@ -31,7 +31,7 @@ export function candidates(names: readonly string[], log: Logger, stage: 'local'
   for (const name of names) {
     const ds = datasourceByName(name);
     if (ds === undefined) {
-      if (stage === 'local') log.warn(`datasource_list: not supported: datasource ${name}; skipped`);
+      if (stage === 'local') log.warn(`datasource_list: ${notSupported(name)}; skipped`);
       continue;
     }
     // None is the last resort of the network stage, never a local answer.

@@ -26,6 +26,11 @@ export function datasourceByName(name: string): Datasource | undefined {
   return BY_NAME.get(name.toLowerCase());
 }
 
+/** The message for a datasource_list name no record answers to (one of cloud-init's datasources nimbus lacks, or a typo). */
+export function notSupported(name: string): string {
+  return `not supported: datasource ${name}`;
+}
+
 /** The built-in datasource_list: cloud-init's default order, of the datasources nimbus has. */
 export function builtinDatasourceList(): string[] {
   return DATASOURCES.map((d) => d.name);
