@@ -12,11 +12,14 @@ const example: Datasource = {
   detectedBy: 'DMI sys_vendor `Example | Cloud`',
   detect: () => ({ verdict: 'not-found', reason: 'no' }),
   network: { formats: ['v2'], from: '`<url>/network`' },
-  options: [{ key: 'timeout', meaning: 'seconds per request', default: '5' }, { key: 'token', meaning: 'an API token' }],
+  options: [
+    { key: 'timeout', meaning: 'seconds per request', default: '5' },
+    { key: 'token', meaning: 'an API token' },
+  ],
   find: async () => null,
 };
 
-test("a record becomes a row with its aliases, needs, place, detection and network config, and a row per option", () => {
+test('a record becomes a row with its aliases, needs, place, detection and network config, and a row per option', () => {
   const md = renderDatasourcesTable([example], [['Other', 1]]);
   const lines = md.split('\n');
   assert.ok(lines.includes('| Example | `DataSourceExample` | net | 2 of 2 | DMI sys_vendor `Example \\| Cloud` | v2: `<url>/network` |'), md);

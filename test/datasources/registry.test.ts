@@ -84,12 +84,15 @@ test("the registry and the not-implemented list together are cloud-init's defaul
     `orders must be 1..${places.length} with no gap or repeat: ${places.map(([n, o]) => `${n}=${o}`).join(', ')}`,
   );
   assert.equal(places.at(-1)?.[0], 'None');
-  assert.equal(places.length, 31, "cloud-init 25.x lists 31 datasources");
+  assert.equal(places.length, 31, 'cloud-init 25.x lists 31 datasources');
 });
 
 test("the built-in datasource_list is the registry in cloud-init's order, None last", () => {
   const list = builtinDatasourceList();
-  assert.deepEqual(list, [...DATASOURCES].sort((a, b) => a.order - b.order).map((d) => d.name));
+  assert.deepEqual(
+    list,
+    [...DATASOURCES].sort((a, b) => a.order - b.order).map((d) => d.name),
+  );
   assert.equal(list.at(-1), 'None');
 });
 
