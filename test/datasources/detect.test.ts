@@ -2,7 +2,9 @@
 // holding a fake machine (DMI, seed directories, an ISO in /dev/sr0, kernel cmdline).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideDatasources, gatherFacts, recordVerdict, verdictCloudCfg, cmdlineArgs, ec2Platform, isOpenStackPlatform, DETECT_RECORD, type DetectFacts } from '../../packages/core/src/datasources/detect.js';
+import { decideDatasources, gatherFacts, recordVerdict, verdictCloudCfg, cmdlineArgs, DETECT_RECORD, type DetectFacts } from '../../packages/core/src/datasources/detect.js';
+import { ec2Platform } from '../../packages/core/src/datasources/ec2.js';
+import { isOpenStackPlatform } from '../../packages/core/src/datasources/openstack.js';
 import { isoSkip, mkiso, put, rootWithDmi, tempDir, testHost } from './helpers.js';
 
 const LIST = ['NoCloud', 'ConfigDrive', 'OpenStack', 'Ec2', 'None'];

@@ -4,16 +4,6 @@
 import type { Distro } from '../distro/types.js';
 import type { Dict } from './merge.js';
 
-/**
- * cloud-init's default search order, limited to the datasources nimbus has (a name
- * it does not have would only be reported as unsupported on every boot).
- */
-const CLOUD_INIT_ORDER = ['NoCloud', 'ConfigDrive', 'OpenStack', 'Ec2', 'None'];
-
-export function defaultDatasourceList(have: (name: string) => boolean): string[] {
-  return CLOUD_INIT_ORDER.filter(have);
-}
-
 const DEBIAN_MODULES = {
   cloud_init_modules: ['migrator', 'seed_random', 'bootcmd', 'write-files', 'growpart', 'resizefs', 'disk_setup', 'mounts', 'set_hostname', 'update_hostname', 'update_etc_hosts', 'ca-certs', 'rsyslog', 'users-groups', 'ssh'],
   cloud_config_modules: ['snap', 'ssh-import-id', 'keyboard', 'locale', 'set-passwords', 'grub-dpkg', 'apt-pipelining', 'apt-configure', 'ntp', 'timezone', 'disable-ec2-metadata', 'runcmd', 'byobu'],

@@ -7,12 +7,20 @@ import type { Datasource, DatasourceContext, DatasourceResult, NetworkConfigSour
 import { DatasourceError } from './types.js';
 import { dirTreeReader, textOf, type TreeReader } from './tree.js';
 import { findDevicesByLabel, withDeviceTree } from './blockdev.js';
-import { chooseOpenStackVersion, parseOpenStackMetadata, vendordataBytes } from './openstack.js';
+import { chooseOpenStackVersion, parseOpenStackMetadata, vendordataBytes } from './openstack-format.js';
+import { labelled, type DetectFacts } from './facts.js';
 import { isDict } from '../config/merge.js';
 import { parseJson, JsonError } from '../util/json.js';
 
 export const CONFIG_DRIVE_DIRS = ['/var/lib/cloud/seed/config_drive', '/config-drive'];
 export const CONFIG_DRIVE_LABELS = ['config-2', 'CONFIG-2'];
+
+/** Where the facts show a config drive (a seed directory or a labelled filesystem), or null. */
+export function configDriveSeen(f: DetectFacts): string | null {
+  if (f.seeds.configDrive) return `seed directory ${f.seeds.configDrive}`;
+  const l = labelled(f, CONFIG_DRIVE_LABELS);
+  return l ? `filesystem labelled ${l.label} on ${l.device}` : null;
+}
 
 /** The newest supported dated version present, else "latest"; null when neither is (not a config drive). */
 export function pickVersion(present: string[]): string | null {
@@ -88,7 +96,17 @@ function seedTrees(ctx: DatasourceContext): TreeReader[] {
 
 export const configDrive: Datasource = {
   name: 'ConfigDrive',
+  aliases: ['DataSourceConfigDrive'],
   needs: 'local',
+  order: 2,
+  detectedBy:
+    'a filesystem labelled `config-2`/`CONFIG-2`, or `/config-drive/openstack/<date>/meta_data.json`, or `/var/lib/cloud/seed/config_drive/openstack/<date or latest>/meta_data.json`',
+  detect(f) {
+    const seen = configDriveSeen(f);
+    return seen !== null ? { verdict: 'found', reason: seen } : { verdict: 'not-found', reason: 'no config-2 filesystem or seed directory' };
+  },
+  network: { formats: ['network_data.json'], from: '`openstack/<version>/network_data.json` on the drive' },
+  options: [{ key: 'dsmode', meaning: 'the dsmode when the drive\'s meta_data.json gives none', default: 'net' }],
   async find(ctx) {
     for (const tree of seedTrees(ctx)) {
       if (pickVersion(tree.list('openstack')) === null) continue;

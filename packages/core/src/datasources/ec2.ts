@@ -5,14 +5,26 @@
 // the tree (security-credentials) go to the sensitive data only, never to metadata.
 import { hasKey, setKey } from '../util/object.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
-import { HttpError, MetadataClient, bodyText, metadataSettings } from './http.js';
-import { ec2Platform, readPlatformFacts } from './detect.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
+import { SEED_DIR, readPlatformFacts, type PlatformFacts } from './facts.js';
 
 export const EC2_DEFAULT_URL = 'http://169.254.169.254';
 export const EC2_TOKEN_PATH = 'latest/api/token';
 export const EC2_TOKEN_TTL_HEADER = 'X-aws-ec2-metadata-token-ttl-seconds';
 export const EC2_TOKEN_HEADER = 'X-aws-ec2-metadata-token';
 const TOKEN_TTL_SECONDS = '21600';
+
+/** The EC2-compatible cloud DMI identifies ("AWS", "Brightbox", ...), or null. */
+export function ec2Platform(f: PlatformFacts): string | null {
+  const { productSerial: serial, chassisAssetTag: tag, sysVendor: vendor, productName: product, productUuid: uuid } = f.dmi;
+  if (serial?.endsWith('.brightbox.com')) return 'Brightbox';
+  if (tag?.endsWith('.zstack.io')) return 'ZStack';
+  if (vendor === 'e24cloud') return 'E24cloud';
+  if (product === '3DS Outscale VM' && vendor === '3DS Outscale') return 'Outscale';
+  if (f.hypervisorUuid?.startsWith('ec2')) return 'AWS';
+  if (uuid && serial && /^ec2/i.test(uuid) && /^ec2/i.test(serial) && uuid.toLowerCase() === serial.toLowerCase()) return 'AWS';
+  return null;
+}
 
 /** API versions nimbus reads, newest first; the oldest is what every IMDS has. */
 export const EC2_VERSIONS = ['2021-03-23', '2018-09-24', '2016-09-02', '2009-04-04'] as const;
@@ -225,7 +237,25 @@ async function crawlAll(ctx: DatasourceContext, imds: Imds, base: string, cloudN
 
 export const ec2Datasource: Datasource = {
   name: 'Ec2',
+  aliases: ['DataSourceEc2', 'DataSourceEc2Local'],
   needs: 'net',
+  order: 15,
+  detectedBy:
+    '`/var/lib/cloud/seed/ec2`, or DMI identifies an EC2 platform (AWS by `/sys/hypervisor/uuid` or matching `ec2…` product uuid/serial; Brightbox, ZStack, E24cloud, Outscale); "maybe" on a machine without DMI that is not x86; never in a container',
+  detect(f) {
+    if (f.seeds.ec2) return { verdict: 'found', reason: `seed directory ${SEED_DIR}/ec2` };
+    if (f.container) return { verdict: 'not-found', reason: `in a container (${f.container})` };
+    const p = ec2Platform(f);
+    if (p) return { verdict: 'found', reason: `DMI says ${p}` };
+    if (!f.dmiAvailable && !f.x86) return { verdict: 'maybe', reason: 'no DMI on this machine to tell' };
+    return { verdict: 'not-found', reason: 'DMI does not identify an EC2 platform' };
+  },
+  network: { formats: [], from: 'not read yet (the IMDS `network/interfaces/macs` tree): fallback networking' },
+  options: [
+    ...METADATA_SERVICE_OPTIONS,
+    { key: 'strict_id', meaning: '`false` or `warn` asks the service on a platform DMI does not identify', default: 'true' },
+    { key: 'allow_imdsv1', meaning: '`true` uses a service without the IMDSv2 token API (a nimbus key)', default: 'false' },
+  ],
   async find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     const { log } = ctx;
     const platform = ec2Platform(readPlatformFacts(ctx.host));
@@ -238,7 +268,7 @@ export const ec2Datasource: Datasource = {
     }
     if (!platform) log.warn(`Ec2: DMI does not identify an EC2 platform; trying the metadata service anyway (strict_id: ${String(strict)})`);
     const v1 = ctx.dsCfg['allow_imdsv1'] === true;
-    const s = metadataSettings(ctx.dsCfg, { urls: [EC2_DEFAULT_URL], timeout: 5, retries: 3, maxWait: 10 });
+    const s = metadataSettings(ctx.dsCfg, { urls: [EC2_DEFAULT_URL], ...METADATA_DEFAULTS });
     for (const p of s.problems) log.warn(`datasource Ec2: ${p}`);
     const client = new MetadataClient(s.budgetMs, { timeoutMs: s.timeoutMs, retries: s.retries }, () => ctx.host.clock.monotonicMs(), (m) => log.debug(m));
     const failures: string[] = [];

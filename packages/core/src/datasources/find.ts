@@ -5,9 +5,10 @@ import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
 import type { Datasource, DatasourceContext, DatasourceResult } from './types.js';
 import { DatasourceError } from './types.js';
-import { datasourceByName } from './registry.js';
-import { defaultDatasourceList } from '../config/defaults.js';
+import { builtinDatasourceList, datasourceByName, notSupported } from './registry.js';
 import { isDict, type Dict } from '../config/merge.js';
+
+export { builtinDatasourceList };
 
 export function datasourceList(cfg: Dict, log: Logger): string[] {
   const v = cfg.datasource_list;
@@ -16,11 +17,6 @@ export function datasourceList(cfg: Dict, log: Logger): string[] {
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   log.warn(`datasource_list: expected a list of datasource names, got ${JSON.stringify(v)}; using the default ${fallback.join(', ')}`);
   return fallback;
-}
-
-/** The default list: cloud-init's order, of the datasources nimbus has. */
-export function builtinDatasourceList(): string[] {
-  return defaultDatasourceList((name) => datasourceByName(name) !== undefined);
 }
 
 export function contextFor(host: Host, log: Logger, cfg: Dict, name: string, stage: 'local' | 'net'): DatasourceContext {
@@ -35,7 +31,7 @@ export function candidates(names: readonly string[], log: Logger, stage: 'local'
   for (const name of names) {
     const ds = datasourceByName(name);
     if (ds === undefined) {
-      if (stage === 'local') log.warn(`datasource_list: not supported: datasource ${name}; skipped`);
+      if (stage === 'local') log.warn(`datasource_list: ${notSupported(name)}; skipped`);
       continue;
     }
     // None is the last resort of the network stage, never a local answer.

@@ -6,6 +6,7 @@
 
 import { jsonErrorAt } from '../util/json.js';
 import { monotonicMs } from '../host/clock.js';
+import type { DatasourceOption } from './types.js';
 
 export type HttpErrorKind = 'status' | 'timeout' | 'connection' | 'too-large' | 'budget' | 'invalid';
 
@@ -225,6 +226,17 @@ export interface MetadataSettings {
   /** Total time budget for the whole datasource. */
   budgetMs: number;
 }
+
+/** nimbus's budget for a metadata service: about ten seconds, where cloud-init's defaults wait minutes. */
+export const METADATA_DEFAULTS = { timeout: 5, retries: 3, maxWait: 10 } as const;
+
+/** The keys metadataSettings reads, as a datasource record states them. */
+export const METADATA_SERVICE_OPTIONS: readonly DatasourceOption[] = [
+  { key: 'metadata_urls', meaning: 'base URLs tried in order', default: '[http://169.254.169.254]' },
+  { key: 'timeout', meaning: 'seconds per request', default: String(METADATA_DEFAULTS.timeout) },
+  { key: 'retries', meaning: 'further attempts after the first', default: String(METADATA_DEFAULTS.retries) },
+  { key: 'max_wait', meaning: 'total seconds for the datasource; `<= 0` means `(retries+1) × timeout`', default: String(METADATA_DEFAULTS.maxWait) },
+];
 
 /**
  * Reads cloud-init's datasource keys `metadata_urls`, `timeout` (s), `retries` and

@@ -7,7 +7,8 @@ import type { Datasource, DatasourceContext, DatasourceResult, NetworkConfigSour
 import { DatasourceError } from './types.js';
 import { dirTreeReader, textOf, type TreeReader } from './tree.js';
 import { findDevicesByLabel, withDeviceTree } from './blockdev.js';
-import { HttpError, MetadataClient, metadataSettings } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings } from './http.js';
+import { SEED_DIR, cmdlineArgs, labelled } from './facts.js';
 import { isDict, type Dict } from '../config/merge.js';
 import { loadYaml, YamlError } from '../yaml/load.js';
 
@@ -53,7 +54,7 @@ export function noCloudArgs(ctx: DatasourceContext): NoCloudArgs | null {
 
 /** A tree of the four NoCloud files fetched from an http(s) seed, within the datasource's time budget. */
 async function httpTree(ctx: DatasourceContext, base: string): Promise<TreeReader> {
-  const s = metadataSettings(ctx.dsCfg, { urls: [base], timeout: 5, retries: 3, maxWait: 10 });
+  const s = metadataSettings(ctx.dsCfg, { urls: [base], ...METADATA_DEFAULTS });
   for (const p of s.problems) ctx.log.warn(`datasource NoCloud: ${p}`);
   const client = new MetadataClient(s.budgetMs, { timeoutMs: s.timeoutMs, retries: s.retries }, () => ctx.host.clock.monotonicMs(), (m) => ctx.log.debug(m));
   const files = new Map<string, Uint8Array>();
@@ -148,7 +149,25 @@ function trees(ctx: DatasourceContext): TreeReader[] {
 
 export const noCloud: Datasource = {
   name: 'NoCloud',
+  aliases: ['DataSourceNoCloud', 'DataSourceNoCloudNet', 'nocloud-net'],
   needs: 'local',
+  order: 1,
+  detectedBy:
+    '`ds=nocloud...` on the kernel command line or in the DMI product serial, `/var/lib/cloud/seed/nocloud{,-net}` holding `meta-data` and `user-data`, a filesystem labelled `cidata`/`CIDATA`',
+  detect(f) {
+    const ds = cmdlineArgs(f.cmdline).get('ds');
+    if (ds !== undefined && /^nocloud/.test(ds)) return { verdict: 'found', reason: `ds=${ds} on the kernel command line` };
+    if (f.dmi.productSerial?.includes('ds=nocloud')) return { verdict: 'found', reason: 'ds=nocloud in the DMI product serial' };
+    if (f.seeds.nocloud) return { verdict: 'found', reason: `seed directory ${SEED_DIR}/nocloud` };
+    if (f.seeds.nocloudNet) return { verdict: 'found', reason: `seed directory ${SEED_DIR}/nocloud-net` };
+    const l = labelled(f, NOCLOUD_LABELS);
+    return l ? { verdict: 'found', reason: `filesystem labelled ${l.label} on ${l.device}` } : { verdict: 'not-found', reason: 'no cidata filesystem, seed directory or ds=nocloud' };
+  },
+  network: { formats: ['v1', 'v2'], from: '`network-config` in the seed' },
+  options: [
+    { key: 'dsmode', meaning: 'the dsmode when meta-data gives none', default: 'net' },
+    ...METADATA_SERVICE_OPTIONS.filter((o) => o.key !== 'metadata_urls').map((o) => ({ ...o, meaning: `${o.meaning} (an http(s) \`seedfrom\`)` })),
+  ],
   async find(ctx) {
     const args = noCloudArgs(ctx);
     if (args?.seedfrom !== undefined) {

@@ -8,7 +8,17 @@ export const NONE_INSTANCE_ID = 'iid-datasource-none';
 
 export const noneDatasource: Datasource = {
   name: 'None',
+  aliases: ['DataSourceNone'],
   needs: 'net',
+  // Last in cloud-init's list: the catch when nothing else has data.
+  order: 31,
+  detectedBy: 'always (kept last when the list has it)',
+  detect: () => ({ verdict: 'found', reason: 'always available' }),
+  network: { formats: [], from: 'none: fallback networking' },
+  options: [
+    { key: 'metadata', meaning: 'the instance\'s metadata (`instance-id`, `local-hostname`)', default: `{instance-id: ${NONE_INSTANCE_ID}}` },
+    { key: 'userdata_raw', meaning: 'user-data, as text' },
+  ],
   async find(ctx) {
     const md = isDict(ctx.dsCfg.metadata) ? ctx.dsCfg.metadata : {};
     const iid = typeof md['instance-id'] === 'string' ? md['instance-id'] : NONE_INSTANCE_ID;

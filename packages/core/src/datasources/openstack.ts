@@ -2,95 +2,25 @@
 // network stage: the version list, the newest version nimbus knows (else "latest"),
 // meta_data.json (required), and user_data, vendor_data.json and network_data.json
 // (each optional: 404 is fine). Everything runs under one time budget.
-import { setKey } from '../util/object.js';
-import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult, type Dsmode } from './types.js';
-import { HttpError, MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
-import { isOpenStackPlatform, readPlatformFacts } from './detect.js';
+import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
+import { readPlatformFacts, type PlatformFacts } from './facts.js';
+import { configDriveSeen } from './configdrive.js';
 import { crawlEc2MetaData } from './ec2.js';
+import { chooseOpenStackVersion, parseOpenStackMetadata, vendordataBytes } from './openstack-format.js';
 
-/** Dated metadata versions nimbus reads, oldest first (Nova's names for them). */
-const OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30', '2016-10-06', '2017-02-22', '2018-08-27'] as const;
+export { chooseOpenStackVersion, normalizePublicKeys, parseOpenStackMetadata, vendordataBytes, type OpenStackMeta } from './openstack-format.js';
 
 export const OPENSTACK_DEFAULT_URL = 'http://169.254.169.254';
 
-/** Keys of meta_data.json that are secrets: they go to the sensitive data only. */
-const SECRET_KEYS = ['admin_pass'];
+const OPENSTACK_PRODUCTS = ['OpenStack Nova', 'OpenStack Compute'];
+const OPENSTACK_ASSET_TAGS = ['OpenTelekomCloud', 'SAP CCloud VM', 'HUAWEICLOUD', 'OpenStack Nova', 'OpenStack Compute'];
 
-/** Picks the newest supported version the service lists, else "latest". */
-export function chooseOpenStackVersion(listed: readonly string[]): string {
-  const have = new Set(listed.map((l) => l.trim().replace(/\/$/, '')));
-  for (let i = OPENSTACK_VERSIONS.length - 1; i >= 0; i--) {
-    const v = OPENSTACK_VERSIONS[i] as string;
-    if (have.has(v)) return v;
-  }
-  return 'latest';
-}
-
-/** SSH keys as cloud-init accepts them: a string (one key per line), a list, or a dict of name -> key(s). */
-export function normalizePublicKeys(v: unknown): string[] {
-  const out: string[] = [];
-  const add = (x: unknown) => {
-    if (typeof x === 'string') {
-      for (const line of x.split('\n')) if (line.trim() !== '') out.push(line.trim());
-    } else if (Array.isArray(x)) x.forEach(add);
-  };
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.values(v as Record<string, unknown>).forEach(add);
-  else add(v);
-  return out;
-}
-
-/**
- * vendor_data.json as user-data bytes: a string as is; a dict's "cloud-init" entry; a
- * list of parts as a #cloud-config-archive (which is what such a list means to cloud-init).
- */
-export function vendordataBytes(v: unknown, source: string): Uint8Array | null {
-  let d: unknown = v;
-  if (d !== null && typeof d === 'object' && !Array.isArray(d)) d = (d as Record<string, unknown>)['cloud-init'];
-  if (d === undefined || d === null || d === '') return null;
-  if (typeof d === 'string') return Buffer.from(d, 'utf8');
-  if (Array.isArray(d)) return Buffer.from('#cloud-config-archive\n' + JSON.stringify(d) + '\n', 'utf8');
-  throw new DatasourceError(`${source}: vendor data "cloud-init" must be a string or a list, not ${typeof d}`);
-}
-
-export interface OpenStackMeta {
-  instanceId: string;
-  localHostname?: string;
-  availabilityZone?: string;
-  publicKeys: string[];
-  dsmode?: Dsmode;
-  /** meta_data `files`: where each goes and where its content is (relative to openstack/). */
-  files: { path: string; contentPath: string }[];
-  /** The metadata with secrets taken out. */
-  metadata: Record<string, unknown>;
-  sensitive: Record<string, unknown>;
-}
-
-/** Reads an OpenStack meta_data.json object (metadata service or config drive). */
-export function parseOpenStackMetadata(md: unknown, source: string): OpenStackMeta {
-  if (md === null || typeof md !== 'object' || Array.isArray(md)) throw new DatasourceError(`${source}: expected a JSON object`);
-  const m = md as Record<string, unknown>;
-  const uuid = m['uuid'];
-  if (typeof uuid !== 'string' || uuid.trim() === '') throw new DatasourceError(`${source}: no "uuid" (the instance-id)`);
-  const metadata: Record<string, unknown> = {};
-  const sensitive: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m)) setKey(SECRET_KEYS.includes(k) ? sensitive : metadata, k, v);
-  const out: OpenStackMeta = { instanceId: uuid.trim(), publicKeys: normalizePublicKeys(m['public_keys']), files: [], metadata, sensitive };
-  if (typeof m['hostname'] === 'string' && m['hostname'] !== '') out.localHostname = m['hostname'];
-  if (typeof m['availability_zone'] === 'string' && m['availability_zone'] !== '') out.availabilityZone = m['availability_zone'];
-  const dsmode = m['dsmode'];
-  if (dsmode === 'local' || dsmode === 'net' || dsmode === 'disabled' || dsmode === 'pass') out.dsmode = dsmode;
-  const files = m['files'];
-  if (files !== undefined) {
-    if (!Array.isArray(files)) throw new DatasourceError(`${source}: "files" must be a list`);
-    files.forEach((f, i) => {
-      const e = f as Record<string, unknown> | null;
-      if (!e || typeof e['path'] !== 'string' || typeof e['content_path'] !== 'string') {
-        throw new DatasourceError(`${source}: files[${i}] needs "path" and "content_path"`);
-      }
-      out.files.push({ path: e['path'], contentPath: e['content_path'] });
-    });
-  }
-  return out;
+/** Whether DMI (or PID 1's environment) says this is an OpenStack instance. */
+export function isOpenStackPlatform(f: PlatformFacts): boolean {
+  if (f.container === null && f.dmi.productName !== null && OPENSTACK_PRODUCTS.includes(f.dmi.productName)) return true;
+  if (f.pid1ProductName === 'OpenStack Nova') return true;
+  return f.container === null && f.dmi.chassisAssetTag !== null && OPENSTACK_ASSET_TAGS.includes(f.dmi.chassisAssetTag);
 }
 
 /** Whether a failure means "no metadata service here" rather than "a broken one". */
@@ -179,7 +109,19 @@ async function readFromBase(ctx: DatasourceContext, client: MetadataClient, base
 
 export const openStackDatasource: Datasource = {
   name: 'OpenStack',
+  aliases: ['DataSourceOpenStack', 'DataSourceOpenStackLocal'],
   needs: 'net',
+  order: 12,
+  detectedBy:
+    'DMI product `OpenStack Nova`/`OpenStack Compute`, an OpenStack chassis asset tag (also OpenTelekomCloud, SAP CCloud VM, HUAWEICLOUD), or `product_name=OpenStack Nova` in PID 1\'s environment; "maybe" on a machine without DMI that is not x86; never when a config drive is present (same data, no network wait)',
+  detect(f) {
+    if (configDriveSeen(f) !== null) return { verdict: 'not-found', reason: 'a config drive is present instead' };
+    if (isOpenStackPlatform(f)) return { verdict: 'found', reason: `DMI says OpenStack (${f.dmi.productName ?? f.dmi.chassisAssetTag ?? f.pid1ProductName})` };
+    if (!f.dmiAvailable && !f.x86) return { verdict: 'maybe', reason: 'no DMI on this machine to tell' };
+    return { verdict: 'not-found', reason: `DMI product "${f.dmi.productName ?? ''}" is not OpenStack` };
+  },
+  network: { formats: ['network_data.json'], from: '`<url>/openstack/<version>/network_data.json`' },
+  options: [...METADATA_SERVICE_OPTIONS, { key: 'apply_network_config', meaning: '`false` ignores network_data.json', default: 'true' }],
   async find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     const { log } = ctx;
     const platform = readPlatformFacts(ctx.host);
@@ -188,7 +130,7 @@ export const openStackDatasource: Datasource = {
       log.debug(`OpenStack: DMI product "${platform.dmi.productName ?? ''}" is not OpenStack, not asking the metadata service`);
       return null;
     }
-    const s = metadataSettings(ctx.dsCfg, { urls: [OPENSTACK_DEFAULT_URL], timeout: 5, retries: 3, maxWait: 10 });
+    const s = metadataSettings(ctx.dsCfg, { urls: [OPENSTACK_DEFAULT_URL], ...METADATA_DEFAULTS });
     for (const p of s.problems) log.warn(`datasource OpenStack: ${p}`);
     const client = new MetadataClient(s.budgetMs, { timeoutMs: s.timeoutMs, retries: s.retries }, () => ctx.host.clock.monotonicMs(), (m) => log.debug(m));
     const failures: string[] = [];

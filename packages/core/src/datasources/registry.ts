@@ -1,4 +1,7 @@
-// The datasources nimbus has, by the name datasource_list uses.
+// The datasources nimbus has: the only list. The default datasource_list, detection,
+// lookups by cloud-init's other names and the docs table all derive from it. Adding a
+// datasource is its file and one line here; test/datasources/registry.test.ts fails
+// when a record is incomplete or a file's record is missing here.
 import type { Datasource } from './types.js';
 import { configDrive } from './configdrive.js';
 import { noCloud } from './nocloud.js';
@@ -6,10 +9,23 @@ import { openStackDatasource } from './openstack.js';
 import { ec2Datasource } from './ec2.js';
 import { noneDatasource } from './none.js';
 
-const ALL: Datasource[] = [noCloud, configDrive, openStackDatasource, ec2Datasource, noneDatasource];
+/** Every datasource, in cloud-init's default order. */
+export const DATASOURCES: readonly Datasource[] = [noCloud, configDrive, openStackDatasource, ec2Datasource, noneDatasource].sort((a, b) => a.order - b.order);
 
-export const DATASOURCES: ReadonlyMap<string, Datasource> = new Map(ALL.map((d) => [d.name.toLowerCase(), d]));
+// datasource_list names are matched without regard to case, as nimbus always has.
+const BY_NAME: ReadonlyMap<string, Datasource> = new Map(DATASOURCES.flatMap((d) => [d.name, ...d.aliases].map((n) => [n.toLowerCase(), d] as const)));
 
+/** The record for a datasource_list name or one of cloud-init's other names for it. */
 export function datasourceByName(name: string): Datasource | undefined {
-  return DATASOURCES.get(name.toLowerCase());
+  return BY_NAME.get(name.toLowerCase());
+}
+
+/** The message for a datasource_list name no record answers to (one of cloud-init's datasources nimbus lacks, or a typo). */
+export function notSupported(name: string): string {
+  return `not supported: datasource ${name}`;
+}
+
+/** The built-in datasource_list: cloud-init's default order, of the datasources nimbus has. */
+export function builtinDatasourceList(): string[] {
+  return DATASOURCES.map((d) => d.name);
 }

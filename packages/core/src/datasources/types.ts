@@ -1,7 +1,8 @@
-// What a datasource is and what it finds. One file per datasource implements
-// `Datasource`; the stages only see `DatasourceResult`.
+// What a datasource is and what it finds. One file per datasource exports one
+// `Datasource` record; the stages only see `DatasourceResult`.
 import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
+import type { DetectFacts } from './facts.js';
 
 export type Dsmode = 'local' | 'net' | 'disabled' | 'pass';
 
@@ -59,11 +60,42 @@ export interface DatasourceContext {
 /** A datasource that is present but whose data cannot be read; names the file and what was wrong. */
 export class DatasourceError extends Error {}
 
+/** What a datasource's detection makes of the local facts, with the reason in words. */
+export interface Detection {
+  verdict: 'found' | 'maybe' | 'not-found';
+  reason: string;
+}
+
+/** A key a datasource reads from `datasource: {<Name>: {...}}` in cloud.cfg. */
+export interface DatasourceOption {
+  readonly key: string;
+  readonly meaning: string;
+  /** nimbus's default, in words ("5", "[http://169.254.169.254]"); absent when there is none. */
+  readonly default?: string;
+}
+
+/**
+ * One datasource, whole: the registry (registry.ts) lists these records and everything
+ * else (the default datasource_list, detection, lookups by cloud-init's names, the
+ * docs table) derives from them.
+ */
 export interface Datasource {
-  /** As written in datasource_list. */
+  /** As written in datasource_list (cloud-init's spelling). */
   readonly name: string;
+  /** Other names cloud-init users write for it: its DataSource class names, `ds=` spellings. */
+  readonly aliases: readonly string[];
   /** `local` sources can be read before the network is up; `net` ones need it. */
   readonly needs: 'local' | 'net';
+  /** 1-based position in cloud-init's default datasource_list (25.x); the default list is the registry sorted by it. */
+  readonly order: number;
+  /** When detect says found, in one line for docs/datasources.md. */
+  readonly detectedBy: string;
+  /** From local facts only (no network, no waiting): can this datasource be here? */
+  detect(facts: DetectFacts): Detection;
+  /** The network configuration it can bring, and where from; [] means fallback networking applies. */
+  readonly network: { readonly formats: readonly NetworkConfigFormat[]; readonly from: string };
+  /** The keys it reads from `datasource: {<name>: ...}`. */
+  readonly options: readonly DatasourceOption[];
   /** Looks for the data: null when this source is not here; throws DatasourceError when it is but is broken. */
   find(ctx: DatasourceContext): Promise<DatasourceResult | null>;
   /**

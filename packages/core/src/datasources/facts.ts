@@ -1,0 +1,119 @@
+// The local facts a datasource is detected from, as cloud-init's ds-identify gathers
+// them: DMI, the hypervisor, PID 1's environment, the kernel command line, filesystem
+// labels and seed directories. Gathering is a few small reads through host; each
+// datasource's record decides from them with a pure `detect(facts)`.
+import type { Host } from '../host/host.js';
+import type { Logger } from '../log/logger.js';
+import { listFilesystems, type BlockFs } from './blockdev.js';
+
+export interface DmiFacts {
+  sysVendor: string | null;
+  productName: string | null;
+  productSerial: string | null;
+  productUuid: string | null;
+  chassisAssetTag: string | null;
+}
+
+export interface PlatformFacts {
+  /** x86 machines have DMI; elsewhere its absence says nothing about the cloud. */
+  x86: boolean;
+  /** false when /sys/class/dmi/id is absent (non-x86, some containers): DMI tells nothing. */
+  dmiAvailable: boolean;
+  dmi: DmiFacts;
+  /** /sys/hypervisor/uuid (Xen-based EC2 instances start it with "ec2"). */
+  hypervisorUuid: string | null;
+  /** product_name in PID 1's environment (nova sets it in some containers). */
+  pid1ProductName: string | null;
+  /** Container type when running in one (systemd's /run/systemd/container or PID 1's container=). */
+  container: string | null;
+}
+
+export interface DetectFacts extends PlatformFacts {
+  cmdline: string;
+  filesystems: BlockFs[];
+  seeds: {
+    nocloud: boolean;
+    nocloudNet: boolean;
+    /** Directory holding openstack/<version>/meta_data.json, or null. */
+    configDrive: string | null;
+    ec2: boolean;
+  };
+}
+
+export const SEED_DIR = '/var/lib/cloud/seed';
+
+export function nonEmpty(s: string | null): string | null {
+  return s === null || s === '' ? null : s;
+}
+
+/** Kernel command line words as key -> value (last wins), values unquoted. */
+export function cmdlineArgs(cmdline: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of cmdline.matchAll(/(?:[^\s"]+|"[^"]*")+/g)) {
+    const w = m[0].replace(/"/g, '');
+    const eq = w.indexOf('=');
+    if (eq > 0) out.set(w.slice(0, eq), w.slice(eq + 1));
+    else out.set(w, '');
+  }
+  return out;
+}
+
+/** The first filesystem carrying one of `labels`. */
+export function labelled(f: DetectFacts, labels: readonly string[]): BlockFs | undefined {
+  return f.filesystems.find((fs) => fs.label !== null && labels.includes(fs.label));
+}
+
+/** The platform facts: DMI, hypervisor, PID 1's environment. A few small reads, no commands. */
+export function readPlatformFacts(host: Host): PlatformFacts {
+  const dmiAvailable = host.fs.isDir('/sys/class/dmi/id');
+  const dmi: DmiFacts = {
+    sysVendor: nonEmpty(host.sysfs.dmi('sys_vendor')),
+    productName: nonEmpty(host.sysfs.dmi('product_name')),
+    productSerial: nonEmpty(host.sysfs.dmi('product_serial')),
+    productUuid: nonEmpty(host.sysfs.dmi('product_uuid')),
+    chassisAssetTag: nonEmpty(host.sysfs.dmi('chassis_asset_tag')),
+  };
+  const environ = (safeText(host, '/proc/1/environ') ?? '').split('\0');
+  const envVal = (k: string) => environ.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1) ?? null;
+  return {
+    x86: process.arch === 'x64' || process.arch === 'ia32',
+    dmiAvailable,
+    dmi,
+    hypervisorUuid: nonEmpty(safeText(host, '/sys/hypervisor/uuid')?.trim() ?? null),
+    pid1ProductName: nonEmpty(envVal('product_name')),
+    container: nonEmpty(safeText(host, '/run/systemd/container')?.trim() ?? null) ?? nonEmpty(envVal('container')),
+  };
+}
+
+function safeText(host: Host, p: string): string | null {
+  try {
+    return host.fs.readText(p);
+  } catch {
+    return null; // e.g. /proc/1/environ is not readable without privileges
+  }
+}
+
+/** Collects the facts. Cheap: a handful of small file reads and at most one blkid call. */
+export function gatherFacts(host: Host, log?: Logger): DetectFacts {
+  const hasFiles = (dir: string, files: string[]) => host.fs.isDir(dir) && files.every((f) => host.fs.stat(`${dir}/${f}`)?.isFile === true);
+  let configDrive: string | null = null;
+  for (const dir of ['/config-drive', `${SEED_DIR}/config_drive`]) {
+    const versions = host.fs.list(`${dir}/openstack`);
+    const ok = versions.some((v) => (/^2\d\d\d-\d\d-\d\d$/.test(v) || (v === 'latest' && dir !== '/config-drive')) && host.fs.stat(`${dir}/openstack/${v}/meta_data.json`)?.isFile);
+    if (ok) {
+      configDrive = dir;
+      break;
+    }
+  }
+  return {
+    ...readPlatformFacts(host),
+    cmdline: host.sysfs.cmdline(),
+    filesystems: listFilesystems(host, log),
+    seeds: {
+      nocloud: hasFiles(`${SEED_DIR}/nocloud`, ['meta-data', 'user-data']),
+      nocloudNet: hasFiles(`${SEED_DIR}/nocloud-net`, ['meta-data', 'user-data']),
+      configDrive,
+      ec2: hasFiles(`${SEED_DIR}/ec2`, ['meta-data', 'user-data']),
+    },
+  };
+}
