@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { RENDERERS } from '../../packages/core/src/index.js';
 import { CORPUS, GOLDEN, NET_DIR } from './corpus.js';
 import { tempRoot } from './helpers.js';
 
@@ -40,4 +41,17 @@ test('net-convert: a bad input names file, line and field and exits 1; bad flags
   assert.notEqual(k.status, 0);
   assert.match(k.stderr, /argument 'xml' is invalid/);
   fs.rmSync(dir, { recursive: true });
+});
+
+test('net-convert -O offers every registered renderer and writes its files', () => {
+  const help = nimbus('devel', 'net-convert', '--help');
+  const choices = /--output-kind <kind>[\s\S]*?\(choices: ([^)]*)\)/.exec(help.stdout)?.[1] ?? '';
+  assert.deepEqual(choices.split(',').map((c) => c.trim().replace(/^"|"$/g, '')), RENDERERS.map((r) => r.name));
+  for (const r of RENDERERS) {
+    const out = tempRoot();
+    const res = nimbus('devel', 'net-convert', '-p', path.join(CORPUS, 'v1-basic.yaml'), '-k', 'yaml', '-D', 'debian', '-O', r.name, '-d', out);
+    assert.equal(res.status, 0, res.stderr);
+    assert.ok(r.owned.some((o) => fs.existsSync(path.join(out, o.dir))), `${r.name}: nothing written under its own directories`);
+    fs.rmSync(out, { recursive: true });
+  }
 });

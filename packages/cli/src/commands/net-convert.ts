@@ -2,11 +2,10 @@
 // paths: reads one network config, renders it for one network stack into DIR.
 import * as nodePath from 'node:path';
 import { Option, type Command } from 'commander';
-import { createHost, parseText, render, type InputKind, type NetRenderer, NetConfigError, RenderError, YamlError } from '@nimbus/core';
+import { ALL_RENDERERS, createHost, parseText, render, type InputKind, type NetRenderer, NetConfigError, RenderError, YamlError } from '@nimbus/core';
 import { develCommand, type Register } from '../program.js';
 
 const KINDS: InputKind[] = ['eni', 'network_data.json', 'yaml'];
-const OUTPUTS: NetRenderer[] = ['eni', 'netplan', 'networkd', 'sysconfig', 'network-manager'];
 // The distro names cloud-init's net-convert accepts for -D.
 const DISTROS = ['almalinux', 'alpine', 'amazon', 'arch', 'centos', 'cloudlinux', 'cos', 'debian', 'eurolinux', 'fedora', 'freebsd', 'gentoo', 'miraclelinux', 'netbsd', 'openbsd', 'openEuler', 'openmandriva', 'opensuse', 'photon', 'rhel', 'rocky', 'sles', 'ubuntu', 'virtuozzo'];
 
@@ -29,7 +28,7 @@ export const registerNetConvert: Register = (program, ctx) => {
     .requiredOption('-d, --directory <dir>', 'directory to write the output under (as the root)')
     .addOption(new Option('-D, --distro <name>', 'distro the output is for').choices(DISTROS).makeOptionMandatory())
     .option('-m, --mac <name,mac>', 'interface name to MAC mapping (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .addOption(new Option('-O, --output-kind <kind>', 'network stack to write for').choices(OUTPUTS).makeOptionMandatory())
+    .addOption(new Option('-O, --output-kind <kind>', 'network stack to write for').choices(ALL_RENDERERS).makeOptionMandatory())
     .action((opts: Opts) => {
       const reader = createHost({ root: '/', exec: 'record' }).fs;
       const input = nodePath.resolve(opts.networkData);

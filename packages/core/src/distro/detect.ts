@@ -1,6 +1,7 @@
 // Which distribution the tree under the root is, and the per-family facts nimbus needs.
 import type { RootFs } from '../host/rootfs.js';
-import type { Distro, DistroFamily, NetRenderer } from './types.js';
+import type { NetRenderer } from '../net/renderers/registry.js';
+import type { Distro, DistroFamily } from './types.js';
 import { parseOsRelease, parseRedhatRelease } from './os-release.js';
 
 const RHEL_IDS = new Set(['rhel', 'centos', 'rocky', 'almalinux', 'fedora', 'ol', 'cloudlinux', 'eurolinux', 'virtuozzo']);

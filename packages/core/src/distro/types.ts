@@ -1,8 +1,7 @@
 // What nimbus needs to know about the distribution of the tree it configures.
+import type { NetRenderer } from '../net/renderers/registry.js';
 
 export type DistroFamily = 'debian' | 'rhel';
-
-export type NetRenderer = 'eni' | 'netplan' | 'networkd' | 'sysconfig' | 'network-manager';
 
 export interface Distro {
   /** os-release ID: debian, ubuntu, centos, rhel, rocky, almalinux, fedora. */

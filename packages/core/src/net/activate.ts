@@ -3,14 +3,13 @@
 // the old and the new address), then raise it with the tool the image has.
 import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
-import type { Distro, NetRenderer } from '../distro/types.js';
+import type { Distro } from '../distro/types.js';
 import { byName, type Iface, type NetworkState } from './model.js';
 import { applyRenames, planRenames, wantedNames, type RenameMove } from './rename.js';
 import { readNics } from './sysfs.js';
-import { rendererMissing } from './select.js';
+import { firstAvailable } from './select.js';
 import { routesOf, statics } from './renderers/common.js';
-
-export type UpTool = 'ifupdown' | 'nmcli' | 'networkctl' | 'netplan' | 'ip';
+import { bringUpNamed, rendererNamed, type NetRenderer, type UpTool } from './renderers/registry.js';
 
 export interface ApplyOptions {
   /** The renderer that wrote the files (default: the distro's first available one). */
@@ -28,26 +27,9 @@ export interface ApplyResult {
 
 /** The tool that raises interfaces from the files `renderer` wrote, as far as the image has it. */
 export function chooseTool(host: Host, renderer: NetRenderer | null): UpTool {
-  const has = (c: string) => host.exec.has(c);
-  switch (renderer) {
-    case 'eni':
-      if (has('ifup')) return 'ifupdown';
-      break;
-    case 'sysconfig':
-      if (has('ifup')) return 'ifupdown';
-      if (has('nmcli')) return 'nmcli';
-      break;
-    case 'network-manager':
-      if (has('nmcli')) return 'nmcli';
-      break;
-    case 'networkd':
-      if (has('networkctl')) return 'networkctl';
-      break;
-    case 'netplan':
-      if (has('netplan')) return 'netplan';
-      break;
-  }
-  return 'ip';
+  if (renderer === null) return 'ip';
+  const tool = rendererNamed(renderer).bringUp.find((b) => host.exec.has(b.needs));
+  return tool?.tool ?? 'ip';
 }
 
 const ORDER: Record<Iface['type'], number> = { physical: 0, bond: 1, bridge: 2, vlan: 3 };
@@ -103,64 +85,52 @@ function upWithIp(host: Host, state: NetworkState, i: Iface, log: Logger): strin
   return null;
 }
 
-/** Takes every configured interface down and flushes its addresses, then raises it with `tool`. */
-export function bringUp(host: Host, state: NetworkState, tool: UpTool, log: Logger): string[] {
+/**
+ * The `ip` fallback when the image has none of the renderer's tools: bonds and bridges
+ * first (ports join them), then every interface in order (VLANs after the devices they
+ * sit on, which are then up). Returns what failed.
+ */
+function upAllWithIp(host: Host, state: NetworkState, ifaces: Iface[], present: Set<string>, log: Logger): string[] {
   const failed: string[] = [];
-  const ifaces = byName(state).sort((a, b) => ORDER[a.type] - ORDER[b.type]);
-  const present = new Set(host.sysfs.netNames());
-  for (const i of [...ifaces].reverse()) {
-    if (!present.has(i.name)) continue;
-    if (tool === 'ifupdown') run(host, ['ifdown', '--force', i.name], log, true);
-    run(host, ['ip', 'link', 'set', 'dev', i.name, 'down'], log);
-    run(host, ['ip', '-4', 'addr', 'flush', 'dev', i.name], log);
-    run(host, ['ip', '-6', 'addr', 'flush', 'dev', i.name, 'scope', 'global'], log);
-  }
-  switch (tool) {
-    case 'ifupdown':
-      for (const i of ifaces) if (!run(host, ['ifup', i.name], log)) failed.push(`${i.name}: ifup failed`);
-      break;
-    case 'nmcli':
-      run(host, ['nmcli', 'connection', 'reload'], log);
-      for (const i of ifaces) if (!run(host, ['nmcli', 'connection', 'up', 'id', `cloud-init ${i.name}`], log)) failed.push(`${i.name}: nmcli connection up failed`);
-      break;
-    case 'networkctl':
-      run(host, ['networkctl', 'reload'], log);
-      if (!run(host, ['networkctl', 'reconfigure', ...ifaces.filter((i) => present.has(i.name)).map((i) => i.name)], log)) failed.push('networkctl reconfigure failed');
-      break;
-    case 'netplan':
-      if (!run(host, ['netplan', 'apply'], log)) failed.push('netplan apply failed');
-      break;
-    case 'ip': {
-      // Bonds and bridges first (ports join them), then every interface in order
-      // (VLANs after the devices they sit on, which are then up).
-      const broken = new Set<string>();
-      for (const i of ifaces.filter((x) => x.type === 'bond' || x.type === 'bridge')) {
-        const why = createWithIp(host, i, present, log);
-        if (why) {
-          failed.push(why);
-          broken.add(i.name);
-        }
-      }
-      for (const i of ifaces) {
-        if (broken.has(i.name)) continue;
-        const why = (i.type === 'vlan' ? createWithIp(host, i, present, log) : null) ?? upWithIp(host, state, i, log);
-        if (why) failed.push(why);
-      }
-      break;
+  const broken = new Set<string>();
+  for (const i of ifaces.filter((x) => x.type === 'bond' || x.type === 'bridge')) {
+    const why = createWithIp(host, i, present, log);
+    if (why) {
+      failed.push(why);
+      broken.add(i.name);
     }
+  }
+  for (const i of ifaces) {
+    if (broken.has(i.name)) continue;
+    const why = (i.type === 'vlan' ? createWithIp(host, i, present, log) : null) ?? upWithIp(host, state, i, log);
+    if (why) failed.push(why);
   }
   return failed;
 }
 
-function defaultRenderer(host: Host, distro: Distro): NetRenderer | null {
-  return distro.renderers.find((r) => rendererMissing(host, r) === null) ?? null;
+/** Takes every configured interface down and flushes its addresses, then raises it with `tool`. */
+export function bringUp(host: Host, state: NetworkState, tool: UpTool, log: Logger): string[] {
+  const ifaces = byName(state).sort((a, b) => ORDER[a.type] - ORDER[b.type]);
+  const present = new Set(host.sysfs.netNames());
+  const record = bringUpNamed(tool);
+  for (const i of [...ifaces].reverse()) {
+    if (!present.has(i.name)) continue;
+    for (const argv of record?.down?.(i.name) ?? []) run(host, argv, log, true);
+    run(host, ['ip', 'link', 'set', 'dev', i.name, 'down'], log);
+    run(host, ['ip', '-4', 'addr', 'flush', 'dev', i.name], log);
+    run(host, ['ip', '-6', 'addr', 'flush', 'dev', i.name, 'scope', 'global'], log);
+  }
+  if (record === null) return upAllWithIp(host, state, ifaces, present, log);
+  const failed: string[] = [];
+  for (const step of record.up(ifaces, present)) if (!run(host, step.argv, log) && step.failure !== undefined) failed.push(step.failure);
+  return failed;
 }
 
 /** Init stage: renames by MAC, then bring-up without stale addresses. */
 export function applyNetwork(host: Host, distro: Distro, state: NetworkState, log: Logger, opts: ApplyOptions = {}): ApplyResult {
   const nics = readNics(host.sysfs);
   const renamed = applyRenames(host, planRenames(wantedNames(state), nics), nics, log);
-  const tool = opts.tool ?? chooseTool(host, opts.renderer ?? defaultRenderer(host, distro));
+  const tool = opts.tool ?? chooseTool(host, opts.renderer ?? firstAvailable(host, distro.renderers));
   log.info(`bringing up ${state.interfaces.map((i) => i.name).join(', ') || 'nothing'} with ${tool}`);
   const failed = bringUp(host, state, tool, log);
   for (const f of failed) log.error(f);

@@ -21,6 +21,9 @@ export function header(comment: string): string {
   return HEADER_LINES.map((l) => `${comment} ${l}\n`).join('');
 }
 
+/** Where udevRules() go; shared with the system's own rules, so never removed. */
+export const UDEV_RULES_PATH = '/etc/udev/rules.d/70-persistent-net.rules';
+
 /** udev rules that give each physical NIC with a MAC its configured name. */
 export function udevRules(ifaces: Iface[]): string | null {
   const lines = ifaces

@@ -2,7 +2,9 @@
 // /etc/network/interfaces) and the udev naming rules. Routes are `ip route` hooks, as
 // Debian images ship iproute2 but often not net-tools' `route`.
 import { byName, type Iface, type NetworkState, type Route, type Subnet } from '../model.js';
-import { header, routesOf, udevRules, inSubnet, statics, type Rendered } from './common.js';
+import { ifupdown } from './bring-up.js';
+import { defineRenderer } from './types.js';
+import { header, routesOf, udevRules, UDEV_RULES_PATH, inSubnet, statics, type Rendered } from './common.js';
 
 export const ENI_PATH = '/etc/network/interfaces.d/50-cloud-init';
 
@@ -79,6 +81,15 @@ export function renderEni(state: NetworkState): Rendered {
   const content = header('#') + [lo.join('\n') + '\n', ...parts].join('\n');
   const out: Rendered = new Map([[ENI_PATH, { content, mode: 0o644 }]]);
   const udev = udevRules(ifaces);
-  if (udev) out.set('/etc/udev/rules.d/70-persistent-net.rules', { content: udev, mode: 0o644 });
+  if (udev) out.set(UDEV_RULES_PATH, { content: udev, mode: 0o644 });
   return out;
 }
+
+export const eni = defineRenderer({
+  name: 'eni',
+  missing: (host) => (host.fs.exists('/etc/network/interfaces') && host.exec.has('ifup') ? null : 'needs /etc/network/interfaces and ifup (ifupdown)'),
+  render: renderEni,
+  owned: [{ dir: '/etc/network/interfaces.d', match: /^50-cloud-init$/ }],
+  alsoWrites: [UDEV_RULES_PATH],
+  bringUp: [ifupdown],
+});

@@ -2,6 +2,8 @@
 // refuse, world-readable files). DHCP is told not to set the host name.
 import { byName, type Iface, type NetworkState } from '../model.js';
 import { header, routesOf, statics, has, type Rendered } from './common.js';
+import { netplanApply } from './bring-up.js';
+import { defineRenderer } from './types.js';
 import { emitYaml, type Yaml } from './yaml-emit.js';
 
 export const NETPLAN_PATH = '/etc/netplan/50-cloud-init.yaml';
@@ -95,3 +97,12 @@ export function renderNetplan(state: NetworkState): Rendered {
   const content = header('#') + 'network:' + emitYaml(network, 4);
   return new Map([[NETPLAN_PATH, { content, mode: 0o600 }]]);
 }
+
+export const netplan = defineRenderer({
+  name: 'netplan',
+  missing: (host) => (host.exec.has('netplan') ? null : 'needs the netplan command'),
+  render: renderNetplan,
+  owned: [{ dir: '/etc/netplan', match: /^50-cloud-init\.yaml$/ }],
+  alsoWrites: [],
+  bringUp: [netplanApply],
+});

@@ -5,6 +5,8 @@
 import { crypto } from '../../util/builtin.js';
 import { byName, type Iface, type NetworkState } from '../model.js';
 import { has, header, routesOf, statics, type Rendered } from './common.js';
+import { nmcli } from './bring-up.js';
+import { defineRenderer } from './types.js';
 import { emitIni, type IniSection } from './ini.js';
 
 export const NM_DIR = '/etc/NetworkManager/system-connections';
@@ -83,3 +85,12 @@ export function renderNetworkManager(state: NetworkState): Rendered {
   out.set(NM_HOSTNAME_CONF, { content: NM_HOSTNAME_TEXT, mode: 0o644 });
   return out;
 }
+
+export const networkManager = defineRenderer({
+  name: 'network-manager',
+  missing: (host) => (host.exec.has('NetworkManager') || host.exec.has('nmcli') ? null : 'needs NetworkManager'),
+  render: renderNetworkManager,
+  owned: [{ dir: NM_DIR, match: /^cloud-init-(?<iface>.*?)\.nmconnection$/ }],
+  alsoWrites: [NM_HOSTNAME_CONF],
+  bringUp: [nmcli],
+});

@@ -3,6 +3,8 @@
 // files that name physical NICs by MAC. DHCP is told not to set the host name.
 import { allDns, byName, type Iface, type NetworkState } from '../model.js';
 import { has, header, routesOf, statics, type Rendered } from './common.js';
+import { networkctl } from './bring-up.js';
+import { defineRenderer } from './types.js';
 import { emitIni, type IniSection } from './ini.js';
 
 export const NETWORKD_DIR = '/etc/systemd/network';
@@ -95,3 +97,12 @@ export function renderNetworkd(state: NetworkState): Rendered {
   }
   return out;
 }
+
+export const networkd = defineRenderer({
+  name: 'networkd',
+  missing: (host) => (host.fs.exists('/lib/systemd/systemd-networkd') || host.fs.exists('/usr/lib/systemd/systemd-networkd') ? null : 'needs systemd-networkd'),
+  render: renderNetworkd,
+  owned: [{ dir: NETWORKD_DIR, match: /^10-cloud-init-(?<iface>.*?)\.(?:network|netdev|link)$/ }],
+  alsoWrites: [],
+  bringUp: [networkctl],
+});

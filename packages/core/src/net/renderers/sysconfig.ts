@@ -7,9 +7,14 @@ import { isIPv4, isIPv6 } from '../ip-syntax.js';
 import { byName, type Iface, type NetworkState } from '../model.js';
 import { isDnsName, isIfName, isMac, prefixToNetmask } from '../validate.js';
 import { NM_HOSTNAME_CONF, NM_HOSTNAME_TEXT } from './network-manager.js';
-import { defaultGateway, has, header, routesOf, statics, udevRules, type Rendered } from './common.js';
+import { ifupdown, nmcli } from './bring-up.js';
+import { defineRenderer } from './types.js';
+import { defaultGateway, has, header, routesOf, statics, udevRules, UDEV_RULES_PATH, type Rendered } from './common.js';
 
 export const SCRIPTS_DIR = '/etc/sysconfig/network-scripts';
+const NETWORK_PATH = '/etc/sysconfig/network';
+const RESOLV_CONF = '/etc/resolv.conf';
+const NM_DNS_CONF = '/etc/NetworkManager/conf.d/99-cloud-init.conf';
 
 export class RenderError extends Error {}
 
@@ -165,24 +170,35 @@ export function renderSysconfig(state: NetworkState): Rendered {
     if (r.v4) out.set(r.v4.path, { content: r.v4.render(), mode: 0o644 });
     if (r.v6) out.set(`${SCRIPTS_DIR}/route6-${i.name}`, { content: r.v6, mode: 0o644 });
   }
-  const net = new ShellFile('/etc/sysconfig/network');
+  const net = new ShellFile(NETWORK_PATH);
   net.set('NETWORKING', 'yes', 'yesno');
   if (ifaces.some((i) => i.subnets.some((s) => s.type === 'dhcp6' || s.type === 'slaac' || (s.type === 'static' && s.family === 6)))) {
     net.set('NETWORKING_IPV6', 'yes', 'yesno');
     // Router advertisements are turned on per interface (IPV6_AUTOCONF=yes for SLAAC).
     net.set('IPV6_AUTOCONF', 'no', 'yesno');
   }
-  out.set('/etc/sysconfig/network', { content: net.render(), mode: 0o644 });
+  out.set(NETWORK_PATH, { content: net.render(), mode: 0o644 });
   if (state.dns.nameservers.length > 0 || state.dns.search.length > 0) {
     const lines = state.dns.nameservers.slice(0, 3).map((n) => `nameserver ${n}\n`);
     if (state.dns.search.length > 0) lines.push(`search ${state.dns.search.join(' ')}\n`);
-    out.set('/etc/resolv.conf', { content: header(';') + lines.join(''), mode: 0o644 });
+    out.set(RESOLV_CONF, { content: header(';') + lines.join(''), mode: 0o644 });
     // NetworkManager must then leave /etc/resolv.conf as written.
-    out.set('/etc/NetworkManager/conf.d/99-cloud-init.conf', { content: header('#') + '[main]\ndns = none\n', mode: 0o644 });
+    out.set(NM_DNS_CONF, { content: header('#') + '[main]\ndns = none\n', mode: 0o644 });
   }
   // On NetworkManager-based rhel images (NM reading ifcfg), DHCP must not set the host name.
   out.set(NM_HOSTNAME_CONF, { content: NM_HOSTNAME_TEXT, mode: 0o644 });
   const udev = udevRules(ifaces);
-  if (udev) out.set('/etc/udev/rules.d/70-persistent-net.rules', { content: udev, mode: 0o644 });
+  if (udev) out.set(UDEV_RULES_PATH, { content: udev, mode: 0o644 });
   return out;
 }
+
+export const sysconfig = defineRenderer({
+  name: 'sysconfig',
+  missing: (host) =>
+    host.fs.isDir(SCRIPTS_DIR) && (host.exec.has('ifup') || host.exec.has('NetworkManager')) ? null : 'needs /etc/sysconfig/network-scripts and ifup or NetworkManager',
+  render: renderSysconfig,
+  // ifcfg-lo belongs to the distro (initscripts needs it), never to nimbus.
+  owned: [{ dir: SCRIPTS_DIR, match: /^(?:ifcfg|route|route6)-(?!lo$)(?<iface>.+)$/ }],
+  alsoWrites: [NETWORK_PATH, RESOLV_CONF, NM_DNS_CONF, NM_HOSTNAME_CONF, UDEV_RULES_PATH],
+  bringUp: [ifupdown, nmcli],
+});

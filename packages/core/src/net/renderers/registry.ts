@@ -1,0 +1,44 @@
+// The only list of network renderers. Adding one is its own file exporting a record
+// (types.ts) plus a line here; the names nimbus accepts (system_info.network.renderers,
+// net-convert -O), stale-file cleanup and bring-up all derive from this list.
+import type { NetworkState } from '../model.js';
+import type { Rendered } from './common.js';
+import { eni } from './eni.js';
+import { netplan } from './netplan.js';
+import { networkd } from './networkd.js';
+import { networkManager } from './network-manager.js';
+import { sysconfig } from './sysconfig.js';
+import type { BringUp, Renderer } from './types.js';
+
+// Order is what users see in messages and in net-convert's --help.
+export const RENDERERS = [eni, netplan, networkd, sysconfig, networkManager] as const;
+
+type Registered = (typeof RENDERERS)[number];
+
+export type NetRenderer = Registered['name'];
+
+/** A bring-up tool's name: one of the renderers' tools, or `ip` when the image has none of them. */
+export type UpTool = Registered['bringUp'][number]['tool'] | 'ip';
+
+export const ALL_RENDERERS: readonly NetRenderer[] = RENDERERS.map((r) => r.name);
+
+export function rendererNamed(name: NetRenderer): Renderer<NetRenderer, Exclude<UpTool, 'ip'>> {
+  const r = RENDERERS.find((x) => x.name === name);
+  if (!r) throw new Error(`unknown network renderer ${JSON.stringify(name)}`);
+  return r;
+}
+
+export function isRendererName(name: unknown): name is NetRenderer {
+  return RENDERERS.some((r) => r.name === name);
+}
+
+/** The record of a bring-up tool other than the `ip` fallback; null for `ip`. */
+export function bringUpNamed(tool: UpTool): BringUp | null {
+  if (tool === 'ip') return null;
+  for (const r of RENDERERS) for (const b of r.bringUp) if (b.tool === tool) return b;
+  throw new Error(`unknown bring-up tool ${JSON.stringify(tool)}`);
+}
+
+export function render(state: NetworkState, renderer: NetRenderer): Rendered {
+  return rendererNamed(renderer).render(state);
+}
