@@ -2,19 +2,19 @@
 // keeps its lines, and small HTTP servers on 127.0.0.1 (never any other address).
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { ensureCommand } from '../helpers/apt.js';
+import { tempDir as sharedTempDir } from '../helpers/temp-root.js';
 import { createHost, type Host } from '../../packages/core/src/host/index.js';
 import type { ExecMode } from '../../packages/core/src/host/exec.js';
 import { Logger } from '../../packages/core/src/log/logger.js';
 import type { DatasourceContext } from '../../packages/core/src/datasources/types.js';
 
 export function tempDir(prefix = 'nimbus-ds-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return sharedTempDir(prefix);
 }
 
 export function put(root: string, rel: string, content: string | Uint8Array): void {

@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeKit } from './kit.js';
 import { powerStateChange, planPowerState, WAITER } from '../../packages/core/src/modules/power-state-change.js';
 import { scriptsVendor, vendorPrefix } from '../../packages/core/src/modules/scripts-vendor.js';
 import { finalMessage } from '../../packages/core/src/modules/final-message.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 test('power_state: shutdown argv per mode and delay, behind the waiter; condition', async () => {
   const k = makeKit();
@@ -28,7 +28,7 @@ test('power_state: shutdown argv per mode and delay, behind the waiter; conditio
 });
 
 test('the waiter runs the command only after the watched process ended, and returns at once', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-pw-'));
+  const dir = tempDir('nimbus-pw-');
   const flag = path.join(dir, 'done');
   const sleeper = spawnSync('sh', ['-c', 'sleep 1 & echo $!'], { encoding: 'utf8' });
   const pid = sleeper.stdout.trim();

@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { corpus, NET_DIR, OUTPUTS, renderEntry } from './corpus.js';
 import { facts, type Files } from './meaning.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const REF = '/work/shared/reference/cloud-init-ref.sh';
 const REF_ROOT = process.env.REF_ROOT ?? '/var/tmp/nimbus-ref/root';
@@ -52,7 +52,7 @@ const skip = referenceReady();
 for (const e of corpus()) {
   for (const { renderer, distro } of OUTPUTS) {
     test(`differential: ${e.name} -> ${renderer}`, { skip: skip ?? false }, () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ref-out-'));
+      const dir = tempDir('nimbus-ref-out-');
       try {
         const r = spawnSync('bash', [REF, 'net-convert', '-p', e.file, '-k', e.kind, '-D', distro, '-O', renderer, '-d', dir, ...e.macArgs], { encoding: 'utf8', timeout: 120_000 });
         const ours = facts(new Map([...renderEntry(e, renderer)].map(([p, f]) => [p, f.content])));

@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { IID, LOGS, STAGES, TEMP_FILE, boot, commandRecord, emptyRun, makeCrashRoot, normalize, runStage, tree, type Stage } from './crash-harness.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const RUNS = Number(process.env['NIMBUS_CRASH_RUNS'] ?? 50);
 const PARALLEL = 2;
@@ -31,7 +31,7 @@ interface Reference {
 }
 
 function copyRoot(from: string): string {
-  const to = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-crash-'));
+  const to = tempDir('nimbus-crash-');
   fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true });
   return to;
 }

@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { STAGES, commandRecord, debianTree, runStage } from './crash-harness.js';
 import { EXAMPLE_DRIVE } from '../helpers/boot.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const SHELLY = ['$(touch /tmp/nimbus-pwned)', '`id`', '; reboot', '&& curl x|sh', '\nrm -rf /', "' \" \\", '../../..'];
 
@@ -122,7 +122,7 @@ test('hostile instance ids: a newline or "..", refused with the reason; an id wi
 });
 
 test('write_files cannot leave --root: "..", absolute symlinks, relative symlinks, a symlinked parent; bad owners and modes refused', { timeout: 120_000 }, async () => {
-  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-outside-'));
+  const outside = tempDir('nimbus-outside-');
   const userData = [
     '#cloud-config',
     'write_files:',

@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXAMPLE_DRIVE, REPO } from '../helpers/boot.js';
 import { LOGS, STAGES, commandRecord, runStage } from './crash-harness.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const USER_DATA = `#cloud-config
 hostname: "evil$(touch /tmp/PWNED)"
@@ -44,7 +44,7 @@ const landed = fs.existsSync(path.join(REPO, 'build/packages/core/src/modules/us
 const skip = landed ? false : 'the machine modules (users, passwords, hostname) have not landed on this branch';
 
 function machineRoot(userData = USER_DATA): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-machine-'));
+  const root = tempDir('nimbus-machine-');
   fs.mkdirSync(path.join(root, 'etc/ssh'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
   fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\ncarol:x:1001:1001::/home/carol:/bin/bash\n');

@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +14,7 @@ import { createHost, Logger, Paths } from '../../packages/core/src/index.js';
 import { expandParts, hostIncludeSource, includeOnceName, includeUrls, type IncludeSource } from '../../packages/core/src/userdata/include.js';
 import { explodeArchive } from '../../packages/core/src/userdata/archive.js';
 import { splitUserdata, type UserPart } from '../../packages/core/src/userdata/parts.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 function logger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -163,7 +163,7 @@ test('hostIncludeSource: http from 127.0.0.1, timeout, 404, size limit, file:// 
       res.end();
     }
   });
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-inc-'));
+  const root = tempDir('nimbus-inc-');
   try {
     const host = createHost({ root, exec: 'record' });
     const paths = new Paths('iid-1');

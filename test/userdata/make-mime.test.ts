@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseMime } from '../../packages/core/src/index.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const CLI = resolve('dist/nimbus.js');
 
@@ -16,7 +16,7 @@ function nimbus(args: string[], cwd: string): { status: number | null; stdout: B
 }
 
 test('make-mime output parses in Python email and in parseMime to the same parts', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-make-mime-'));
+  const dir = tempDir('nimbus-make-mime-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const files: Array<[string, string, string]> = [
     ['config.yaml', 'cloud-config', '#cloud-config\nruncmd:\n  - [echo, "héllo wörld"]\n'],
@@ -61,7 +61,7 @@ print(json.dumps([dict(type=p.get_content_type(), filename=p.get_filename(), bod
 });
 
 test('make-mime --list-types, unknown types, --force and bad arguments', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-make-mime-'));
+  const dir = tempDir('nimbus-make-mime-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'a.txt'), 'hello\n');
   const list = nimbus(['devel', 'make-mime', '--list-types'], dir);
