@@ -146,7 +146,7 @@ sys.stdout.write(m.as_string())`);
 });
 
 test('an init-stage module sees the parts merged by merge_how: both parts\' write_files are written, as cloud-config.txt lists them', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-mm-'));
+  const dir = tempDir('nimbus-mm-');
   fs.writeFileSync(path.join(dir, 'a.yaml'), '#cloud-config\nwrite_files:\n  - path: /etc/from-part-one.txt\n    content: "one\\n"\n');
   fs.writeFileSync(path.join(dir, 'b.yaml'), '#cloud-config\nmerge_how: list(append)+dict(recurse_array)+str()\nwrite_files:\n  - path: /etc/from-part-two.txt\n    content: "two\\n"\n');
   const mm = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), 'devel', 'make-mime', '-a', `${dir}/a.yaml:cloud-config`, '-a', `${dir}/b.yaml:cloud-config`]);
