@@ -6,6 +6,7 @@ import { setHostnameModule } from '../../packages/core/src/modules/set-hostname.
 import { updateHostname } from '../../packages/core/src/modules/update-hostname.js';
 import { updateEtcHosts, hostsWithLocalNames } from '../../packages/core/src/modules/update-etc-hosts.js';
 import { hostnameProblem } from '../../packages/core/src/modules/names.js';
+import { REF_MISSING, REF_ROOT } from '../helpers/reference.js';
 
 test('bootcmd: one script (list items argv, words quoted; strings shell lines), run by its path with INSTANCE_ID set', async () => {
   const k = makeKit();
@@ -113,9 +114,9 @@ test('the early host name reads preserve_hostname and hostname from plain cloud-
 test('differential: cloud-init\'s own hosts templates (from the reference chroot) render as the built-in copies', async (t) => {
   const fs = await import('node:fs');
   const { renderHostsTemplate } = await import('../../packages/core/src/modules/update-etc-hosts.js');
-  const dir = '/var/tmp/nimbus-ref/root/etc/cloud/templates';
+  const dir = `${REF_ROOT}/etc/cloud/templates`;
   if (!fs.existsSync(`${dir}/hosts.debian.tmpl`)) {
-    t.skip('no reference chroot (see /work/shared/reference/cloud-init-ref.sh)');
+    t.skip(REF_MISSING);
     return;
   }
   for (const [kind, os] of [['debian', undefined], ['redhat', RHEL8]] as const) {

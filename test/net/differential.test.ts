@@ -10,14 +10,13 @@ import * as path from 'node:path';
 import { corpus, NET_DIR, OUTPUTS, renderEntry } from './corpus.js';
 import { facts, type Files } from './meaning.js';
 import { tempDir } from '../helpers/temp-root.js';
+import { REF_ROOT, REF_SCRIPT, referenceBuilt } from '../helpers/reference.js';
 
-const REF = '/work/shared/reference/cloud-init-ref.sh';
-const REF_ROOT = process.env.REF_ROOT ?? '/var/tmp/nimbus-ref/root';
+const REF = REF_SCRIPT;
 
 function referenceReady(): string | null {
-  if (!fs.existsSync(REF)) return `reference script ${REF} not found`;
   if (process.getuid?.() !== 0) return 'the reference chroot needs root';
-  if (!fs.existsSync(path.join(REF_ROOT, 'usr/bin/cloud-init'))) {
+  if (!referenceBuilt()) {
     const r = spawnSync('bash', [REF, 'setup'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 });
     if (r.status !== 0) return `cloud-init-ref.sh setup failed (exit ${r.status}): debootstrap or the mirror is not usable here`;
   }
