@@ -1,3 +1,4 @@
+// test-lane: full (the reference chroot (builds it the first time))
 // Differential test against Debian's cloud-init 22.4 (`cloud-init-ref.sh net-convert`
 // in a chroot): the same corpus input through both must mean the same thing, fact by
 // fact, except the differences listed with their reasons in differences.json (and in

@@ -1,3 +1,4 @@
+// test-lane: full (crash campaign: every stage killed at many points)
 // Crash consistency: every stage SIGKILLed at random points, then the machine boots again.
 // After every kill, no file is half-written (each is one of the complete versions a clean
 // boot writes, or a log whose lines are whole); after the next boot, the tree is the

@@ -1,3 +1,4 @@
+// test-lane: full (whole boots that wait out metadata budgets on purpose)
 // Metadata faults end to end: the four stage bundles boot a root whose DMI says OpenStack
 // (or EC2) against a metadata service on 127.0.0.1 that fails, stalls or lies. Every
 // boot ends, the final stage writes result.json (so `status --wait` returns), and the
