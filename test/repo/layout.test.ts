@@ -36,5 +36,8 @@ test('no subject has tests both beside its code and under test/', () => {
 
 test('test files are only beside the code or under test/', () => {
   const elsewhere = ['scripts', 'bench', 'examples', 'docs'].flatMap((d) => (fs.existsSync(path.join(REPO, d)) ? testFiles(path.join(REPO, d)) : []));
-  assert.deepEqual(elsewhere.map((f) => path.relative(REPO, f)), []);
+  assert.deepEqual(
+    elsewhere.map((f) => path.relative(REPO, f)),
+    [],
+  );
 });
