@@ -2,8 +2,9 @@
 // --test takes no globs, so the files are found here. Arguments filter by path substring.
 //
 // Two lanes (docs/development.md): --fast leaves out every file whose header carries
-// `// test-lane: full (why)`: crash and fuzz campaigns, boots that wait out budgets,
-// network namespaces, the reference chroot, package builds. Without --fast, all run.
+// `// test-lane: full (why)`: crash, fuzz and hostile-input campaigns, boots that race or
+// wait out budgets, network namespaces, the reference chroot, package builds. Without
+// --fast, all run.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';

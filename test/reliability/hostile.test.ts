@@ -1,3 +1,4 @@
+// test-lane: full (hostile-input campaign: many whole boots)
 // Hostile metadata and user-data: shell metacharacters, newlines, `..`, NUL and overlong
 // values in host names, instance ids, keys, paths, owners and modes. Each is refused with a
 // clear error or kept as inert data; nothing leaves --root; nothing from metadata reaches

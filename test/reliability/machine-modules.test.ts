@@ -1,3 +1,4 @@
+// test-lane: full (hostile-input campaign through the machine modules)
 // Hostile values and secrets through the machine modules (users, groups, sudo, ssh keys,
 // hostname, /etc/hosts, passwords): refused or kept inert. No value reaches a shell, an
 // option position (argv element starting with "-"), a new line of a config file, or a
