@@ -1,5 +1,5 @@
-// npm run bench: nimbus and Debian's cloud-init 22.4 on the same inputs, in the same
-// kind of namespaces (shared/reference/cloud-init-ref.sh), interleaved run by run, the
+// npm run bench: nimbus and Debian's cloud-init 22.4 (REF_SUITE=trixie: 25.1) on the same
+// inputs, in the same kind of namespaces (scripts/reference/cloud-init-ref.sh), interleaved run by run, the
 // median of N runs. Prints a table with ratios and writes bench/results.json.
 //
 // nimbus runs against its own copy of the reference chroot with --exec chroot, so both
@@ -12,8 +12,10 @@ import { META_DATA, USER_DATA } from './seed.mjs';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const REF_SCRIPT = path.resolve(repo, '../shared/reference/cloud-init-ref.sh');
-const REF_ROOT = process.env.REF_ROOT ?? '/var/tmp/nimbus-ref/root';
+const REF_SCRIPT = path.join(repo, 'scripts/reference/cloud-init-ref.sh');
+// The script knows where the chroot of REF_SUITE is (or REF_ROOT, when set).
+const REF_ROOT = spawnSync('bash', [REF_SCRIPT, 'root'], { encoding: 'utf8' }).stdout.trim();
+if (REF_ROOT === '') throw new Error(`${REF_SCRIPT} root: no reference root (REF_SUITE=${process.env.REF_SUITE})`);
 const NIMBUS_ROOT = process.env.NIMBUS_BENCH_ROOT ?? '/var/tmp/nimbus-bench/root';
 // On tmpfs, as /run is at boot: each boot's /run is a directory here, bind-mounted.
 const work = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'nimbus-bench-'));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: builds, then measures nimbus against Debian's cloud-init 22.4 (built
-# once in a chroot by ../shared/reference/cloud-init-ref.sh) and prints a table.
+# once in a chroot by scripts/reference/cloud-init-ref.sh; REF_SUITE=trixie for 25.1)
+# and prints a table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh

@@ -1,8 +1,18 @@
-// Runs every compiled test file (build/**/*.test.js) with node's test runner. Node 20's
+// Runs the compiled test files (build/**/*.test.js) with node's test runner. Node 20's
 // --test takes no globs, so the files are found here. Arguments filter by path substring.
-import { readdirSync, statSync } from 'node:fs';
+//
+// Two lanes (docs/development.md): --fast leaves out every file whose header carries
+// `// test-lane: full (why)`: crash, fuzz and hostile-input campaigns, boots that race or
+// wait out budgets, network namespaces, the reference chroot, package builds. Without
+// --fast, all run.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+
+/** The tag, on a line of its own in the file's leading comment (tsc keeps comments). */
+const FULL_LANE = /^\/\/ test-lane: full\b/m;
+/** The header is the comment block before the first import: only there does the tag count. */
+const HEADER_BYTES = 4096;
 
 function walk(dir, out) {
   for (const name of readdirSync(dir).sort()) {
@@ -12,11 +22,22 @@ function walk(dir, out) {
   }
   return out;
 }
-const filters = process.argv.slice(2);
-const files = walk('build', []).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+
+function fullLaneOnly(file) {
+  const head = readFileSync(file, 'utf8').slice(0, HEADER_BYTES);
+  const firstImport = head.search(/^import /m);
+  return FULL_LANE.test(firstImport < 0 ? head : head.slice(0, firstImport));
+}
+
+const args = process.argv.slice(2);
+const fast = args.includes('--fast');
+const filters = args.filter((a) => a !== '--fast');
+const matched = walk('build', []).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+const files = fast ? matched.filter((f) => !fullLaneOnly(f)) : matched;
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+if (fast) console.log(`# fast lane: ${files.length} files (${matched.length - files.length} left to npm test)`);
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

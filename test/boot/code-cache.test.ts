@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheName, isCacheOf, rootFromArgv, writesCache } from '../../packages/core/src/host/code-cache.js';
 import { DIST, boot, makeRoot, read, instanceDir } from '../helpers/boot.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const CODE_CACHE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../packages/core/src/host/code-cache.js');
 
@@ -29,7 +29,7 @@ function runTiny(dir: string, source: string, bytes: number, ...argv: string[]):
 }
 
 function tinyTree(): { dir: string; root: string; source: string; cacheFile: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cc-'));
+  const dir = tempDir('nimbus-cc-');
   const root = path.join(dir, 'root');
   fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
   const source = '#!/usr/bin/env node\nconst os = require("node:os");\nfunction answer(n) { return n * 6; }\nconsole.log(String(answer(7)), typeof os.cpus, __filename.endsWith("tiny.bundle.js"));\n';

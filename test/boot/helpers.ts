@@ -1,24 +1,16 @@
 // Shared by the boot tests: temp roots, the repository's files, and the built CLI.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp-root.js';
 
 /** The repository (tests run from build/test/boot). */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = path.join(REPO, 'dist', 'nimbus.js');
 
-const made: string[] = [];
-// Temp roots go when the test file's process ends (kept with NIMBUS_KEEP_TMP=1, to look).
-process.on('exit', () => {
-  if (process.env.NIMBUS_KEEP_TMP !== '1') for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
 export function tempRoot(tag: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), `nimbus-${tag}-`));
-  made.push(d);
-  return d;
+  return tempDir(`nimbus-${tag}-`);
 }
 
 export function write(root: string, rel: string, text: string, mode = 0o644): void {

@@ -1,3 +1,4 @@
+// test-lane: full (builds and unpacks the .deb)
 // scripts/install.sh and scripts/package.sh: the installed layout in a temp destdir,
 // and the .deb inspected with dpkg-deb and extracted with dpkg-deb -x (never installed).
 import { test } from 'node:test';

@@ -2,19 +2,19 @@
 // keeps its lines, and small HTTP servers on 127.0.0.1 (never any other address).
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { ensureCommand } from '../helpers/apt.js';
+import { tempDir as sharedTempDir } from '../helpers/temp-root.js';
 import { createHost, type Host } from '../../packages/core/src/host/index.js';
 import type { ExecMode } from '../../packages/core/src/host/exec.js';
 import { Logger } from '../../packages/core/src/log/logger.js';
 import type { DatasourceContext } from '../../packages/core/src/datasources/types.js';
 
 export function tempDir(prefix = 'nimbus-ds-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return sharedTempDir(prefix);
 }
 
 export function put(root: string, rel: string, content: string | Uint8Array): void {
@@ -97,14 +97,15 @@ export function send(res: http.ServerResponse, status: number, body: string | ob
   res.end(text);
 }
 
-/** Measures how long `fn` takes, in ms. */
-export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T | undefined; error: Error | undefined }> {
-  const t0 = performance.now();
+/**
+ * The value `fn` gives or the error it throws. No time is taken: a budget test asserts
+ * what stopped the work (the error's kind and reason), never how long it took.
+ */
+export async function settle<T>(fn: () => Promise<T>): Promise<{ value: T | undefined; error: Error | undefined }> {
   try {
-    const value = await fn();
-    return { ms: performance.now() - t0, value, error: undefined };
+    return { value: await fn(), error: undefined };
   } catch (e) {
-    return { ms: performance.now() - t0, value: undefined, error: e as Error };
+    return { value: undefined, error: e as Error };
   }
 }
 

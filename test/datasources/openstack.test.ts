@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openStackDatasource, chooseOpenStackVersion, parseOpenStackMetadata, normalizePublicKeys, vendordataBytes } from '../../packages/core/src/datasources/openstack.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
-import { dsContext, refusedUrl, rootWithDmi, send, serve, testHost, testLogger, timed } from './helpers.js';
+import { dsContext, refusedUrl, rootWithDmi, send, serve, testHost, testLogger, settle } from './helpers.js';
 
 const META = {
   uuid: '83679162-1378-4288-a2d4-70e13ec132aa',
@@ -115,17 +115,16 @@ test('500 then success on meta_data.json: retried and read', async () => {
   }
 });
 
-test('connection refused: not found (null), a warning names the URL, within the budget', async () => {
+test('connection refused: not found (null), a warning names the URL, given up after the retries', async () => {
   const url = await refusedUrl();
   const { log, lines } = testLogger();
-  const r = await timed(() => openStackDatasource.find(dsContext(testHost(novaRoot()), cfg(url), log)));
+  const r = await settle(() => openStackDatasource.find(dsContext(testHost(novaRoot()), cfg(url), log)));
   assert.equal(r.error, undefined);
   assert.equal(r.value, null);
-  assert.ok(lines.some((l) => l.includes('[WARNING]') && l.includes(`${url}/openstack: connection failed: ECONNREFUSED`)), lines.join('\n'));
-  assert.ok(r.ms < 3000 + 1000, `took ${r.ms} ms`);
+  assert.ok(lines.some((l) => l.includes('[WARNING]') && l.includes(`${url}/openstack: connection failed: ECONNREFUSED`) && /gave up after \d+ attempts?/.test(l)), lines.join('\n'));
 });
 
-test('a meta_data.json that never ends: a clear error within the budget', async () => {
+test('a meta_data.json that never ends: a clear error naming the per-request timeout', async () => {
   const srv = await serve(nova((url, res) => {
     if (!url.endsWith('meta_data.json')) return false;
     res.writeHead(200, { 'content-length': '1000' });
@@ -134,10 +133,9 @@ test('a meta_data.json that never ends: a clear error within the budget', async 
   }));
   const { log } = testLogger();
   try {
-    const r = await timed(() => openStackDatasource.find(dsContext(testHost(novaRoot()), cfg(srv.url), log)));
+    const r = await settle(() => openStackDatasource.find(dsContext(testHost(novaRoot()), cfg(srv.url), log)));
     assert.ok(r.error instanceof DatasourceError, String(r.error));
     assert.match(r.error.message, /meta_data\.json: body not complete within 500 ms/);
-    assert.ok(r.ms < 3000 + 1000, `took ${r.ms} ms`);
   } finally {
     await srv.close();
   }

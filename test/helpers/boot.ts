@@ -2,9 +2,9 @@
 // four stage bundles from dist/ run with --root (commands recorded), and the CLI.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BootStage } from '../../packages/core/src/stages/stage-names.js';
+import { tempDir } from './temp-root.js';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const DIST = path.join(REPO, 'dist');
@@ -27,7 +27,7 @@ export function addNic(root: string, name: string, mac: string): void {
 }
 
 export function makeRoot(opts: { drive?: string | false; osRelease?: string; nics?: [string, string][] } = {}): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-it-'));
+  const root = tempDir('nimbus-it-');
   fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/os-release'), opts.osRelease ?? 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n');
   fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\ndemo:x:1001:1002:Demo:/home/demo:/bin/bash\n');
@@ -91,7 +91,7 @@ export function instanceDir(root: string): string {
 
 /** A copy of the example drive with its files edited. */
 export function driveWith(edit: (dir: string) => void): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-drive-'));
+  const dir = tempDir('nimbus-drive-');
   fs.cpSync(EXAMPLE_DRIVE, dir, { recursive: true });
   edit(dir);
   return dir;

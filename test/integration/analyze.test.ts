@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { boot, cli, driveWith, makeRoot, setUserData } from '../helpers/boot.js';
 import { analyzeShow } from '../../packages/core/src/analyze/report.js';
 import { parseEvents, splitBoots } from '../../packages/core/src/analyze/events.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 test('analyze show/blame/dump on two nimbus boots', () => {
   const root = makeRoot();
@@ -52,7 +52,7 @@ test('collect-logs: the logs and state, without user-data or secrets unless aske
   const drive = driveWith((d) => setUserData(d, '#cloud-config\nwrite_files:\n  - path: /etc/x\n    content: MARKER-SECRET-7f3a\n'));
   const root = makeRoot({ drive });
   boot(root);
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cl-')), 'logs.tgz');
+  const out = path.join(tempDir('nimbus-cl-'), 'logs.tgz');
   const r = cli(root, 'collect-logs', '-t', out);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(fs.statSync(out).mode & 0o777, 0o600);

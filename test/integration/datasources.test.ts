@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DIST, EXAMPLE_DRIVE, boot, cli, exists, makeRoot, read, type Run } from '../helpers/boot.js';
 import { ensureCommand } from '../helpers/apt.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const haveGenisoimage = ensureCommand('genisoimage', 'genisoimage');
 
@@ -35,7 +35,7 @@ test('a config-2 ISO on /dev/sr0 is found and read without mounting', { skip: !h
 });
 
 test('a cidata ISO is NoCloud\'s', { skip: !haveGenisoimage && 'genisoimage could not be installed' }, () => {
-  const seed = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cidata-'));
+  const seed = tempDir('nimbus-cidata-');
   fs.writeFileSync(path.join(seed, 'meta-data'), 'instance-id: iid-cidata-1\nlocal-hostname: from-cidata\n');
   fs.writeFileSync(path.join(seed, 'user-data'), '#cloud-config\nwrite_files:\n  - path: /etc/cidata-was-here\n    content: yes it was\n');
   const root = makeRoot({ drive: false });

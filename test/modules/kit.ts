@@ -2,7 +2,6 @@
 // module's configuration from YAML (so error messages carry line numbers), and the
 // log lines and recorded commands afterwards.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHost, type Host } from '../../packages/core/src/host/host.js';
 import { Logger } from '../../packages/core/src/log/logger.js';
@@ -13,6 +12,7 @@ import { parseOsRelease } from '../../packages/core/src/distro/os-release.js';
 import { Paths } from '../../packages/core/src/state/paths.js';
 import type { DatasourceResult } from '../../packages/core/src/datasources/types.js';
 import type { Module, ModuleContext } from '../../packages/core/src/modules/types.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 export const DEBIAN = 'ID=debian\nVERSION_ID="12"\n';
 export const RHEL8 = 'ID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="8.9"\n';
@@ -54,7 +54,7 @@ export function dsOf(over: Partial<DatasourceResult> = {}): DatasourceResult {
 }
 
 export function makeKit(opts: { osRelease?: string; passwd?: string; group?: string } = {}): Kit {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-mod-'));
+  const root = tempDir('nimbus-mod-');
   const w = (p: string, text: string, mode = 0o644) => {
     fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
     fs.writeFileSync(path.join(root, p), text, { mode });

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeKit } from './kit.js';
 import { powerStateChange, planPowerState, WAITER } from '../../packages/core/src/modules/power-state-change.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 test('power_state_change: shutdown argv per mode and delay, behind the waiter; condition', async () => {
   const k = makeKit();
@@ -26,16 +26,17 @@ test('power_state_change: shutdown argv per mode and delay, behind the waiter; c
 });
 
 test('the waiter runs the command only after the watched process ended, and returns at once', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-pw-'));
+  const dir = tempDir('nimbus-pw-');
   const flag = path.join(dir, 'done');
-  const sleeper = spawnSync('sh', ['-c', 'sleep 1 & echo $!'], { encoding: 'utf8' });
-  const pid = sleeper.stdout.trim();
-  const t0 = Date.now();
-  const r = spawnSync('sh', ['-c', WAITER, 'w', '10', pid, 'touch', flag], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The watched process lives until the test ends it, so the waiter's return while it
+  // still runs shows it did not wait for it.
+  const sleeper = spawnSync('sh', ['-c', 'sleep 60 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
+  const pid = Number(sleeper.stdout.trim());
+  const r = spawnSync('sh', ['-c', WAITER, 'w', '10', String(pid), 'touch', flag], { stdio: ['ignore', 'pipe', 'pipe'] });
   assert.equal(r.status, 0);
-  assert.ok(Date.now() - t0 < 900, 'returned before the watched process ended');
+  assert.doesNotThrow(() => process.kill(pid, 0), 'returned before the watched process ended');
   assert.ok(!fs.existsSync(flag));
-  const until = Date.now() + 5000;
-  while (!fs.existsSync(flag) && Date.now() < until) spawnSync('sleep', ['0.2']);
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 150 && !fs.existsSync(flag); i++) spawnSync('sleep', ['0.2']);
   assert.ok(fs.existsSync(flag), 'ran after the process ended');
 });

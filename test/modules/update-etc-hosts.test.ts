@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeKit, RHEL8 } from './kit.js';
 import { updateEtcHosts, hostsWithLocalNames } from '../../packages/core/src/modules/update-etc-hosts.js';
+import { REF_MISSING, REF_ROOT } from '../helpers/reference.js';
 
 test('update_etc_hosts: template (debian, redhat) and localhost', async () => {
   const k = makeKit();
@@ -33,9 +34,9 @@ test('update_etc_hosts renders the image\'s own jinja template when present', as
 test('differential: cloud-init\'s own hosts templates (from the reference chroot) render as the built-in copies', async (t) => {
   const fs = await import('node:fs');
   const { renderHostsTemplate } = await import('../../packages/core/src/modules/update-etc-hosts.js');
-  const dir = '/var/tmp/nimbus-ref/root/etc/cloud/templates';
+  const dir = `${REF_ROOT}/etc/cloud/templates`;
   if (!fs.existsSync(`${dir}/hosts.debian.tmpl`)) {
-    t.skip('no reference chroot (see /work/shared/reference/cloud-init-ref.sh)');
+    t.skip(REF_MISSING);
     return;
   }
   for (const [kind, os] of [['debian', undefined], ['redhat', RHEL8]] as const) {

@@ -1,3 +1,4 @@
+// test-lane: full (the reference chroot (builds it the first time))
 // Differential test against Debian's cloud-init 22.4 (`cloud-init-ref.sh net-convert`
 // in a chroot): the same corpus input through both must mean the same thing, fact by
 // fact, except the differences listed with their reasons in differences.json (and in
@@ -6,18 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { corpus, NET_DIR, OUTPUTS, renderEntry } from './corpus.js';
 import { facts, type Files } from './meaning.js';
+import { tempDir } from '../helpers/temp-root.js';
+import { REF_ROOT, REF_SCRIPT, referenceBuilt } from '../helpers/reference.js';
 
-const REF = '/work/shared/reference/cloud-init-ref.sh';
-const REF_ROOT = process.env.REF_ROOT ?? '/var/tmp/nimbus-ref/root';
+const REF = REF_SCRIPT;
 
 function referenceReady(): string | null {
-  if (!fs.existsSync(REF)) return `reference script ${REF} not found`;
   if (process.getuid?.() !== 0) return 'the reference chroot needs root';
-  if (!fs.existsSync(path.join(REF_ROOT, 'usr/bin/cloud-init'))) {
+  if (!referenceBuilt()) {
     const r = spawnSync('bash', [REF, 'setup'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 });
     if (r.status !== 0) return `cloud-init-ref.sh setup failed (exit ${r.status}): debootstrap or the mirror is not usable here`;
   }
@@ -52,7 +52,7 @@ const skip = referenceReady();
 for (const e of corpus()) {
   for (const { renderer, distro } of OUTPUTS) {
     test(`differential: ${e.name} -> ${renderer}`, { skip: skip ?? false }, () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ref-out-'));
+      const dir = tempDir('nimbus-ref-out-');
       try {
         const r = spawnSync('bash', [REF, 'net-convert', '-p', e.file, '-k', e.kind, '-D', distro, '-O', renderer, '-d', dir, ...e.macArgs], { encoding: 'utf8', timeout: 120_000 });
         const ours = facts(new Map([...renderEntry(e, renderer)].map(([p, f]) => [p, f.content])));

@@ -1,9 +1,9 @@
 // Test helpers: a quiet logger that keeps its lines, and temp roots with a fake /sys.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '../../packages/core/src/index.js';
 import type { Distro } from '../../packages/core/src/distro/types.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 export function testLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -12,7 +12,7 @@ export function testLogger(): { log: Logger; lines: string[] } {
 }
 
 export function tempRoot(prefix = 'nimbus-net-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 export interface FakeNic {

@@ -1,3 +1,4 @@
+// test-lane: full (property campaign: hundreds of rendered files sourced by bash)
 // Property: whatever a config says, a rendered ifcfg/route file sourced by bash
 // defines only the variables nimbus meant to write, with the values it wrote, and runs
 // nothing. Inputs mix valid values with shell syntax; the parser or the renderer must

@@ -1,3 +1,4 @@
+// test-lane: full (network namespaces)
 // Renames and bring-up on real veth NICs inside a network namespace the test creates
 // and deletes: an eth0/eth1 swap and a three-way rotation finish with nothing left on a
 // temporary name, a stale address is gone after bring-up, DHCP replaces a static

@@ -1,3 +1,4 @@
+// test-lane: full (boots racing each other on one root, many times over)
 // Two nimbus processes on the same root at once (a unit started twice, an admin's
 // `cloud-init single` during boot): no module runs twice, every file is whole, and both
 // processes end cleanly.

@@ -5,10 +5,10 @@
 // Every file is then compared with a clean boot's, and the command record is counted.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DIST, EXAMPLE_DRIVE, addNic } from '../helpers/boot.js';
 import { BOOT_STAGES, type BootStage } from '../../packages/core/src/stages/stage-names.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 export const STAGES = BOOT_STAGES;
 export type Stage = BootStage;
@@ -87,7 +87,7 @@ export function crashUserData(): string {
 
 /** A small Debian tree: os-release, passwd, group, ifupdown (files only) and one NIC, eth0. */
 export function debianTree(prefix: string): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const root = tempDir(prefix);
   fs.mkdirSync(path.join(root, 'etc/network/interfaces.d'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
   fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');

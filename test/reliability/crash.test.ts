@@ -1,3 +1,4 @@
+// test-lane: full (crash campaign: every stage killed at many points)
 // Crash consistency: every stage SIGKILLed at random points, then the machine boots again.
 // After every kill, no file is half-written (each is one of the complete versions a clean
 // boot writes, or a log whose lines are whole); after the next boot, the tree is the
@@ -7,10 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { IID, LOGS, STAGES, TEMP_FILE, boot, commandRecord, emptyRun, makeCrashRoot, normalize, runStage, tree, type Stage } from './crash-harness.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const RUNS = Number(process.env['NIMBUS_CRASH_RUNS'] ?? 50);
 const PARALLEL = 2;
@@ -31,7 +32,7 @@ interface Reference {
 }
 
 function copyRoot(from: string): string {
-  const to = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-crash-'));
+  const to = tempDir('nimbus-crash-');
   fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true });
   return to;
 }

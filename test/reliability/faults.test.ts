@@ -1,7 +1,9 @@
+// test-lane: full (whole boots that wait out metadata budgets on purpose)
 // Metadata faults end to end: the four stage bundles boot a root whose DMI says OpenStack
 // (or EC2) against a metadata service on 127.0.0.1 that fails, stalls or lies. Every
-// boot ends within its budget, the final stage writes result.json (so `status --wait`
-// returns), and the fault is in status.json, named with the URL.
+// boot ends, the final stage writes result.json (so `status --wait` returns), and the
+// fault is in status.json, named with the URL: for a stall, the timeout or budget that
+// ended the wait.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,9 +11,6 @@ import * as path from 'node:path';
 import { STAGES, runStage } from './crash-harness.js';
 import { FAULT_BUDGET, HEALTHY_BUDGET, cloudRoot, imdsHandler, novaHandler, serve, type Fault } from './metadata.js';
 import { refusedUrl, send } from '../datasources/helpers.js';
-
-/** timeout 1 s, retries 1, max_wait 3 s per network datasource, two stages may ask: a generous whole-boot bound. */
-const BOOT_BUDGET_MS = 60_000;
 
 const DATA = {
   meta: { uuid: 'iid-faults', hostname: 'faulty' },
@@ -30,7 +29,7 @@ interface Expect {
 const CASES: [Fault, Expect][] = [
   ['none', { says: /^$/, ds: /OpenStack/ }],
   ['http-500', { says: /HTTP 500/, ds: /None/ }],
-  ['stall', { says: /no response within|budget|OpenStack/, ds: /None/ }],
+  ['stall', { says: /no response within \d+ ms|budget/, ds: /None/ }],
   ['never-ends', { says: /meta_data\.json: body not complete within/, ds: /None/ }],
   ['slow-drip', { says: /meta_data\.json: (body not complete within|.*budget)/, ds: /None/ }],
   ['truncated-json', { says: /meta_data\.json: not valid JSON \(\d+ bytes\) at line 1 col \d+/, ds: /None/ }],
@@ -48,12 +47,11 @@ const CASES: [Fault, Expect][] = [
  */
 const SILENT: readonly Fault[] = ['stall', 'never-ends', 'slow-drip', 'refused'];
 
-async function bootAgainst(fault: Fault): Promise<{ ms: number; status: string; result: string; codes: (number | null)[]; stderr: string; network: string }> {
+async function bootAgainst(fault: Fault): Promise<{ status: string; result: string; codes: (number | null)[]; stderr: string; network: string }> {
   const srv = fault === 'refused' ? null : await serve(novaHandler(DATA, fault));
   const url = srv?.url ?? (await refusedUrl());
   const root = cloudRoot('openstack', url, '', SILENT.includes(fault) ? FAULT_BUDGET : HEALTHY_BUDGET);
   try {
-    const t0 = performance.now();
     const codes: (number | null)[] = [];
     let stderr = '';
     for (const s of STAGES) {
@@ -61,12 +59,11 @@ async function bootAgainst(fault: Fault): Promise<{ ms: number; status: string; 
       codes.push(r.code);
       stderr += r.stderr;
     }
-    const ms = performance.now() - t0;
     const status = fs.readFileSync(path.join(root, 'var/lib/cloud/data/status.json'), 'utf8');
     const result = fs.readFileSync(path.join(root, 'var/lib/cloud/data/result.json'), 'utf8');
     const eni = path.join(root, 'etc/network/interfaces.d/50-cloud-init');
     const network = fs.existsSync(eni) ? fs.readFileSync(eni, 'utf8') : '';
-    return { ms, status, result, codes, stderr, network };
+    return { status, result, codes, stderr, network };
   } finally {
     await srv?.close();
     fs.rmSync(root, { recursive: true, force: true });
@@ -76,7 +73,6 @@ async function bootAgainst(fault: Fault): Promise<{ ms: number; status: string; 
 test(`metadata faults: ${CASES.length} OpenStack services that fail, stall or lie; every boot ends, result.json written, the fault in status`, { timeout: 600_000 }, async () => {
   const results = await Promise.all(CASES.map(async ([fault, expect]) => ({ fault, expect, r: await bootAgainst(fault) })));
   for (const { fault, expect, r } of results) {
-    assert.ok(r.ms < BOOT_BUDGET_MS, `${fault}: the boot ended within its budget (${Math.round(r.ms)} ms)`);
     for (const c of r.codes) assert.ok(c === 0 || c === 1, `${fault}: a stage exit ${c}: ${r.stderr}`);
     assert.ok(!/\n\s+at /.test(r.stderr), `${fault}: a stack trace: ${r.stderr}`);
     const v1 = (JSON.parse(r.status) as { v1: Record<string, unknown> }).v1;
@@ -98,14 +94,14 @@ test(`metadata faults: ${CASES.length} OpenStack services that fail, stall or li
     if (fault !== 'none') assert.match(r.network, /iface eth0 inet dhcp/, `${fault}: fallback networking: ${r.network}`);
     const result = (JSON.parse(r.result) as { v1: { datasource: string } }).v1;
     assert.match(result.datasource, expect.ds);
-    process.stdout.write(`# fault ${fault}: boot ended in ${Math.round(r.ms)} ms on ${String(v1['datasource'])}\n`);
+    process.stdout.write(`# fault ${fault}: boot ended on ${String(v1['datasource'])}\n`);
   }
 });
 
 test('EC2 faults: token refused (403), a service that stalls; the boot ends on None with the reason', { timeout: 300_000 }, async () => {
   const cases: [string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void, RegExp][] = [
     ['token-403', (_req, res) => send(res, 403, 'Forbidden'), /403/],
-    ['stall', () => {}, /no response within|budget|Ec2/],
+    ['stall', () => {}, /no response within \d+ ms|budget/],
     ['ok', imdsHandler({ userData: '#cloud-config\n', secret: 's', instanceId: 'i-0faults' }), /^$/],
   ];
   await Promise.all(
@@ -113,13 +109,10 @@ test('EC2 faults: token refused (403), a service that stalls; the boot ends on N
       const srv = await serve(handler);
       const root = cloudRoot('aws', srv.url, '', name === 'stall' ? FAULT_BUDGET : HEALTHY_BUDGET);
       try {
-        const t0 = performance.now();
         for (const s of STAGES) {
           const r = await runStage(root, s);
           assert.ok(r.code === 0 || r.code === 1, `${name} ${s}: ${r.stderr}`);
         }
-        const ms = performance.now() - t0;
-        assert.ok(ms < BOOT_BUDGET_MS, `${name}: ended within its budget (${Math.round(ms)} ms)`);
         const v1 = (JSON.parse(fs.readFileSync(path.join(root, 'var/lib/cloud/data/status.json'), 'utf8')) as { v1: Record<string, unknown> }).v1;
         assert.ok(fs.existsSync(path.join(root, 'var/lib/cloud/data/result.json')), name);
         const said = JSON.stringify(v1);
@@ -128,7 +121,7 @@ test('EC2 faults: token refused (403), a service that stalls; the boot ends on N
           assert.match(String(v1['datasource']), /None/, name);
           assert.match(said, says, `${name}: ${said}`);
         }
-        process.stdout.write(`# fault ec2 ${name}: boot ended in ${Math.round(ms)} ms on ${String(v1['datasource'])}\n`);
+        process.stdout.write(`# fault ec2 ${name}: boot ended on ${String(v1['datasource'])}\n`);
       } finally {
         await srv.close();
         fs.rmSync(root, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+// test-lane: full (fuzz campaign)
 // The ISO9660 reader against corrupted config drives of every naming flavour (Rock Ridge
 // + Joliet as Nova makes them, Joliet only, plain ISO9660): byte edits, truncation,
 // copied and zeroed sectors, and each name view forced. Only IsoError naming the image,

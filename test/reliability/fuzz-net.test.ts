@@ -1,3 +1,4 @@
+// test-lane: full (fuzz campaign)
 // Network configuration from outside (network_data.json, v1, v2, ENI): fuzzed text and
 // structured documents with hostile values in names, addresses, DNS servers and routes.
 // Parsing only throws NetConfigError (or YamlError) naming the source; rendering only

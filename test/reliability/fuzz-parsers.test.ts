@@ -1,6 +1,7 @@
+// test-lane: full (fuzz campaign)
 // Property and fuzz tests of every parser that reads data from outside: no input gives
 // an exception other than the parser's own error, every rejection names the input (and
-// the position where the format has one), and no input takes longer than a generous bound.
+// the position where the format has one); a bomb is refused by the limit it names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
@@ -36,9 +37,12 @@ test('cloud-config YAML: only YamlError, naming the file and line:col', () => {
 test('cloud-config YAML: anchors and aliases cannot blow up (billion laughs) or recurse forever', () => {
   const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (let i = 1; i < 12; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
-  const t0 = performance.now();
-  rejectsCleanly(() => loadYaml(laughs.join('\n') + '\n', 'bomb.yaml'), YamlError, 'bomb.yaml');
-  assert.ok(performance.now() - t0 < 10_000, 'ended within its budget');
+  // Refused, or read without expanding: every alias is the anchored node itself, so the
+  // 9^12 "lol"s are never made.
+  let bomb: ReturnType<typeof loadYaml> | undefined;
+  rejectsCleanly(() => (bomb = loadYaml(laughs.join('\n') + '\n', 'bomb.yaml')), YamlError, 'bomb.yaml');
+  const doc = bomb?.value as Record<string, unknown[]> | undefined;
+  if (doc !== undefined) assert.ok(doc['l']?.every((x) => x === doc['k']) && doc['b']?.every((x) => x === doc['a']), 'aliases are shared, not copied');
   // Deep nesting: refused or read, never a stack overflow (RangeError).
   for (const deep of ['['.repeat(50_000), '{a: '.repeat(20_000), '- '.repeat(20_000) + 'x', Array.from({ length: 5000 }, (_, i) => ' '.repeat(i) + 'k:').join('\n')]) {
     rejectsCleanly(() => loadYaml(deep, 'deep.yaml'), YamlError, 'deep.yaml');
@@ -78,14 +82,12 @@ test('user-data as a whole (gzip, MIME, first lines): errors name the input', ()
 test('user-data: a gzip bomb and oversized user-data are refused with the limit named', () => {
   // 100 MiB of zeros compresses to ~100 KiB.
   const bomb = gzipSync(Buffer.alloc(MAX_DECOMPRESSED_BYTES + 1024 * 1024));
-  const t0 = performance.now();
   assert.throws(() => splitUserdata(bomb, 'user-data'), /^Error: user-data: gzip data decompresses to more than 67108864 bytes \(the limit\); refused$/);
   // Nested: a gzip inside a gzip is only opened once (the inner one stays bytes).
   const nested = gzipSync(gzipSync(Buffer.alloc(1024 * 1024)));
   const parts = splitUserdata(nested, 'user-data');
   assert.ok(parts.length <= 1);
   assert.throws(() => splitUserdata(Buffer.alloc(16 * 1024 * 1024 + 1, 0x41), 'vendor-data'), /^Error: vendor-data: 16777217 bytes is more than the 16777216-byte limit; refused$/);
-  assert.ok(performance.now() - t0 < 20_000, 'ended within its budget');
 });
 
 const JSON_PIECES = ['{', '}', '[', ']', '"uuid"', '"files"', '"public_keys"', '"hostname"', '"a"', ':', ',', '"', '\\', '\\u12', '\\uD800', '1e999', '-0', 'true', 'null', 'NaN', ' ', '\n', '\t', '\ufeff', '0x10', '"\u0000"', '/*', '//'];
@@ -145,11 +147,9 @@ test('kernel command line: cmdlineArgs, cc: end_cc, cloud-init=disabled, ds=nocl
     assert.equal(cmdlineCloudConfig(line), reference(line), JSON.stringify(line));
   }, 3000);
   // The longest command lines the kernel accepts (COMMAND_LINE_SIZE is at most 64 KiB).
-  const t0 = performance.now();
   for (const long of ['cc:' + ' '.repeat(65_000), 'cc: ' + 'a '.repeat(32_000), '"'.repeat(65_000), 'a='.repeat(32_000), ('ds=nocloud' + ';'.repeat(64_000))]) {
     cmdlineArgs(long);
-    cmdlineCloudConfig(long);
+    assert.equal(cmdlineCloudConfig(long), reference(long));
     parseNoCloudArg(long);
   }
-  assert.ok(performance.now() - t0 < 10_000, 'ended within its budget');
 });

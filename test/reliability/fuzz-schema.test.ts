@@ -1,3 +1,4 @@
+// test-lane: full (fuzz campaign)
 // `nimbus schema` on generated cloud-configs and network-configs: it never throws, and
 // every problem names the file and a line:col.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// test-lane: full (hostile-input campaign: many whole boots)
 // Hostile metadata and user-data: shell metacharacters, newlines, `..`, NUL and overlong
 // values in host names, instance ids, keys, paths, owners and modes. Each is refused with a
 // clear error or kept as inert data; nothing leaves --root; nothing from metadata reaches
@@ -5,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { STAGES, commandRecord, debianTree, runStage } from './crash-harness.js';
 import { EXAMPLE_DRIVE } from '../helpers/boot.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const SHELLY = ['$(touch /tmp/nimbus-pwned)', '`id`', '; reboot', '&& curl x|sh', '\nrm -rf /', "' \" \\", '../../..'];
 
@@ -122,7 +123,7 @@ test('hostile instance ids: a newline or "..", refused with the reason; an id wi
 });
 
 test('write_files cannot leave --root: "..", absolute symlinks, relative symlinks, a symlinked parent; bad owners and modes refused', { timeout: 120_000 }, async () => {
-  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-outside-'));
+  const outside = tempDir('nimbus-outside-');
   const userData = [
     '#cloud-config',
     'write_files:',
@@ -234,9 +235,7 @@ test('a gzip bomb and oversized user-data end to end: refused with the limit nam
     const seed = path.join(root, 'var/lib/cloud/seed/config_drive/openstack');
     for (const v of fs.readdirSync(seed)) fs.writeFileSync(path.join(seed, v, 'user_data'), data);
     try {
-      const t0 = performance.now();
       const { codes, stderr } = await bootAll(root);
-      assert.ok(performance.now() - t0 < 120_000, `${what}: ended within its budget`);
       assert.ok(!/\n\s+at /.test(stderr), stderr);
       assert.equal(codes[1], 1, `${what}: the init stage reports the refusal`);
       assert.match(stderr, says);

@@ -1,3 +1,4 @@
+// test-lane: full (hostile-input campaign through the machine modules)
 // Hostile values and secrets through the machine modules (users, groups, sudo, ssh keys,
 // hostname, /etc/hosts, passwords): refused or kept inert. No value reaches a shell, an
 // option position (argv element starting with "-"), a new line of a config file, or a
@@ -5,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXAMPLE_DRIVE, REPO } from '../helpers/boot.js';
 import { LOGS, STAGES, commandRecord, runStage } from './crash-harness.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const USER_DATA = `#cloud-config
 hostname: "evil$(touch /tmp/PWNED)"
@@ -44,7 +45,7 @@ const landed = fs.existsSync(path.join(REPO, 'build/packages/core/src/modules/us
 const skip = landed ? false : 'the machine modules (users, passwords, hostname) have not landed on this branch';
 
 function machineRoot(userData = USER_DATA): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-machine-'));
+  const root = tempDir('nimbus-machine-');
   fs.mkdirSync(path.join(root, 'etc/ssh'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
   fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\ncarol:x:1001:1001::/home/carol:/bin/bash\n');

@@ -1,3 +1,4 @@
+// test-lane: full (whole boots searched file by file for secrets)
 // Secrets: a whole boot with marker secrets in user-data, vendor-data, the admin password,
 // EC2-style credentials on OpenStack and IAM credentials from an IMDSv2 stand-in (all on
 // 127.0.0.1). Every file under the root is searched: a marker may only be in a file no one

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BootStage } from '../../packages/core/src/stages/stage-names.js';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { boot, cli, DIST, driveWith, exists, makeRoot, read, recorded, setUserData, statOf, type Run } from '../helpers/boot.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const IID = '8c0a2d6e-5b4f-4f0e-9d6a-1f3e2b7c9a10';
 const INST = `var/lib/cloud/instances/${IID}`;
@@ -121,7 +121,7 @@ test('base64 text as user-data is not decoded (cloud-init does not either): a wa
 });
 
 test('three cloud-config parts whose runcmd lists are appended (make-mime, merge_how and a Merge-Type header)', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-mm-'));
+  const dir = tempDir('nimbus-mm-');
   fs.writeFileSync(path.join(dir, 'a.yaml'), '#cloud-config\nruncmd:\n  - echo one\n');
   fs.writeFileSync(path.join(dir, 'b.yaml'), '#cloud-config\nmerge_how: list(append)+dict(recurse_array)+str()\nruncmd:\n  - echo two\n');
   fs.writeFileSync(path.join(dir, 'c.yaml'), '#cloud-config\nmerge_type: "list(append)+dict(recurse_array)+str()"\nruncmd:\n  - [echo, three]\n');
@@ -146,7 +146,7 @@ sys.stdout.write(m.as_string())`);
 });
 
 test('an init-stage module sees the parts merged by merge_how: both parts\' write_files are written, as cloud-config.txt lists them', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-mm-'));
+  const dir = tempDir('nimbus-mm-');
   fs.writeFileSync(path.join(dir, 'a.yaml'), '#cloud-config\nwrite_files:\n  - path: /etc/from-part-one.txt\n    content: "one\\n"\n');
   fs.writeFileSync(path.join(dir, 'b.yaml'), '#cloud-config\nmerge_how: list(append)+dict(recurse_array)+str()\nwrite_files:\n  - path: /etc/from-part-two.txt\n    content: "two\\n"\n');
   const mm = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), 'devel', 'make-mime', '-a', `${dir}/a.yaml:cloud-config`, '-a', `${dir}/b.yaml:cloud-config`]);
@@ -239,7 +239,7 @@ test('init stage: the schema check warns with file:line:col and goes on; status 
 });
 
 test('nimbus schema on the dist CLI: exit codes, --annotate, --system, -t network-config', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-schema-'));
+  const dir = tempDir('nimbus-schema-');
   const ok = path.join(dir, 'ok.yaml');
   const bad = path.join(dir, 'bad.yaml');
   const warn = path.join(dir, 'warn.yaml');

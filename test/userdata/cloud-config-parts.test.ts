@@ -9,8 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { composeMime, loadYaml, mergeCloudConfigPart, MergeError, MergeHowError, parseMime, type CloudConfig, type MimeHeader } from '../../packages/core/src/index.js';
+import { REF_MISSING, REF_PYTHON } from '../helpers/reference.js';
 
-const REF = '/var/tmp/nimbus-ref/root/usr/lib/python3/dist-packages';
+const REF = REF_PYTHON;
 
 const value = fc.letrec((tie) => ({
   v: fc.oneof({ depthSize: 'small' }, fc.integer({ min: 0, max: 9 }), fc.constantFrom('a', 'b', 'echo hi'), fc.constant(null), tie('list'), tie('map')),
@@ -84,7 +85,7 @@ json.dump(out, sys.stdout)
 `;
 
 test('differential: multipart cloud-config parts merge as cloud-init merges them', (t) => {
-  if (!existsSync(`${REF}/cloudinit/handlers/cloud_config.py`)) return t.skip('reference cloud-init not set up (/work/shared/reference/cloud-init-ref.sh setup)');
+  if (!existsSync(`${REF}/cloudinit/handlers/cloud_config.py`)) return t.skip(REF_MISSING);
   const cases = fc.sample(fc.array(part, { minLength: 1, maxLength: 4 }), { numRuns: 300, seed: 7 }) as Part[][];
   const messages = cases.map((c) => message(c));
   const r = spawnSync('python3', ['-c', PY], { input: JSON.stringify(messages.map((m) => m.toString('utf8'))), encoding: 'utf8', env: { ...process.env, PYTHONPATH: REF }, maxBuffer: 64 << 20 });

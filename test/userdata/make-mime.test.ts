@@ -1,14 +1,46 @@
+// make-mime: the composer (packages/core/src/userdata/make-mime.ts) on plain values, and
 // `nimbus devel make-mime` end to end: the message it prints parses in Python's email
 // module (as cloud-init reads it) and in nimbus's parser to the same parts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseMime } from '../../packages/core/src/index.js';
+import { makeMime, parseAttachArg, MakeMimeError, MAKE_MIME_TYPES } from '../../packages/core/src/userdata/make-mime.js';
+import { tempDir } from '../helpers/temp-root.js';
+import { REF_PYTHON } from '../helpers/reference.js';
 
 const CLI = resolve('dist/nimbus.js');
+
+test('parseAttachArg splits at the first colon', () => {
+  assert.deepEqual(parseAttachArg('dir/a.yaml:cloud-config'), { file: 'dir/a.yaml', type: 'cloud-config' });
+  assert.deepEqual(parseAttachArg('a:text/x-shellscript'), { file: 'a', type: 'text/x-shellscript' });
+  for (const bad of ['a.yaml', ':cloud-config', 'a.yaml:']) assert.throws(() => parseAttachArg(bad), MakeMimeError);
+});
+
+test('makeMime labels parts text/TYPE with the file\'s base name and reports unknown types', () => {
+  const { message, unknownTypes } = makeMime([
+    { file: 'dir/a.yaml', type: 'cloud-config', content: Buffer.from('#cloud-config\n') },
+    { file: 'b.sh', type: 'text/X-ShellScript', content: Buffer.from('#!/bin/sh\n') },
+    { file: 'c', type: 'upstart-job', content: Buffer.from('x') },
+  ]);
+  assert.deepEqual(
+    parseMime(message).map((p) => [p.contentType, p.filename]),
+    [
+      ['text/cloud-config', 'a.yaml'],
+      ['text/x-shellscript', 'b.sh'],
+      ['text/upstart-job', 'c'],
+    ],
+  );
+  assert.equal(unknownTypes.length, 1);
+  assert.match(unknownTypes[0] ?? '', /attachment 3 \(c\): content type "text\/upstart-job"/);
+  assert.equal(MAKE_MIME_TYPES.length, 12);
+});
+
+test('makeMime refuses content that is not UTF-8 text', () => {
+  assert.throws(() => makeMime([{ file: 'x.gz', type: 'cloud-config', content: Buffer.from([0x1f, 0x8b, 0x08, 0xff]) }]), /x\.gz: not UTF-8 text/);
+});
 
 function nimbus(args: string[], cwd: string): { status: number | null; stdout: Buffer; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd });
@@ -16,7 +48,7 @@ function nimbus(args: string[], cwd: string): { status: number | null; stdout: B
 }
 
 test('make-mime output parses in Python email and in parseMime to the same parts', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-make-mime-'));
+  const dir = tempDir('nimbus-make-mime-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const files: Array<[string, string, string]> = [
     ['config.yaml', 'cloud-config', '#cloud-config\nruncmd:\n  - [echo, "héllo wörld"]\n'],
@@ -46,7 +78,7 @@ print(json.dumps([dict(type=p.get_content_type(), filename=p.get_filename(), bod
   assert.deepEqual(JSON.parse(p.stdout), want);
 
   // And cloud-init's own user-data processor (Debian's package), when the reference is set up.
-  const ref = '/var/tmp/nimbus-ref/root/usr/lib/python3/dist-packages';
+  const ref = REF_PYTHON;
   if (!existsSync(`${ref}/cloudinit/user_data.py`)) return t.diagnostic('reference cloud-init not set up; skipped its check');
   const ci = `
 import importlib.util, json, sys
@@ -61,7 +93,7 @@ print(json.dumps([dict(type=p.get_content_type(), filename=p.get_filename(), bod
 });
 
 test('make-mime --list-types, unknown types, --force and bad arguments', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-make-mime-'));
+  const dir = tempDir('nimbus-make-mime-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'a.txt'), 'hello\n');
   const list = nimbus(['devel', 'make-mime', '--list-types'], dir);

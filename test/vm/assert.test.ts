@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO } from '../helpers/boot.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const ASSERT = path.join(REPO, 'test/vm/assert.mjs');
 const IID = '3f6c1e2a-9b7d-4c5e-8a1f-0d2b4c6e8f10';
@@ -62,7 +62,7 @@ function write(root: string, p: string, text: string, mode = 0o644): void {
 
 /** A variant's run directory as scripts/vm-test.sh leaves it after boot n. */
 function makeRun(boots: Boot[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-vmassert-'));
+  const dir = tempDir('nimbus-vmassert-');
   boots.forEach((b, i) => {
     const n = i + 1;
     const fsRoot = path.join(dir, `boot-${n}`, 'fs');

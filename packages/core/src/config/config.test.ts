@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { mergeConfig } from './merge.js';
 import { parseModuleList, canonicalModuleName } from './modules-list.js';
@@ -9,6 +8,7 @@ import { cmdlineCloudConfig, cmdlineDisabled } from './cmdline.js';
 import { loadSystemConfig } from './load.js';
 import { createHost } from '../host/host.js';
 import { distroFromOsRelease } from '../distro/detect.js';
+import { tempDir } from '../../../../test/helpers/temp-root.js';
 
 test('system config merge: dicts recurse, lists and scalars are replaced', () => {
   assert.deepEqual(mergeConfig({ a: { x: 1, y: [1] }, b: 1 }, { a: { y: [2], z: 3 }, c: 4 }), { a: { x: 1, y: [2], z: 3 }, b: 1, c: 4 });
@@ -32,7 +32,7 @@ test('kernel command line: cc: ... end_cc and the disable switch', () => {
 });
 
 test('cloud.cfg, then cloud.cfg.d in lexical order; a broken file is named and skipped', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cfg-'));
+  const root = tempDir('nimbus-cfg-');
   fs.mkdirSync(path.join(root, 'etc/cloud/cloud.cfg.d'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/cloud/cloud.cfg'), 'datasource_list: [NoCloud]\nsystem_info: {distro: debian, x: 1}\n');
   fs.writeFileSync(path.join(root, 'etc/cloud/cloud.cfg.d/90-b.cfg'), 'datasource_list: [ConfigDrive]\n');
@@ -50,7 +50,7 @@ test('cloud.cfg, then cloud.cfg.d in lexical order; a broken file is named and s
 });
 
 test('without cloud.cfg: the stock module lists of the distro family', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cfg-'));
+  const root = tempDir('nimbus-cfg-');
   const host = createHost({ root });
   const deb = loadSystemConfig(host, distroFromOsRelease({ ID: 'debian' }), ['NoCloud', 'None']).cfg;
   assert.ok((deb.cloud_final_modules as string[]).includes('scripts-user'));

@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSystemConfig } from './load.js';
 import { jsonExact, PARSED_CONFIG_CACHE } from './parsed-cache.js';
 import { createHost } from '../host/host.js';
 import { distroFromOsRelease } from '../distro/detect.js';
+import { tempDir } from '../../../../test/helpers/temp-root.js';
 
 const debian = distroFromOsRelease({ ID: 'debian' });
 
 function tree(cfg: string): { root: string; load: () => ReturnType<typeof loadSystemConfig> } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-pcache-'));
+  const root = tempDir('nimbus-pcache-');
   fs.mkdirSync(path.join(root, 'etc/cloud/cloud.cfg.d'), { recursive: true });
   fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/cloud/cloud.cfg'), cfg);
@@ -69,7 +69,7 @@ test('a cache others can write is not read, and a tree without /var/cache gets n
   assert.deepEqual(t.load().cfg, { a: 1 });
   fs.chmodSync(path.dirname(cacheFile(t.root)), 0o755);
   assert.deepEqual(t.load().cfg, { a: 'injected' }, 'the same file in a fit directory is used');
-  const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-pcache-bare-'));
+  const bare = tempDir('nimbus-pcache-bare-');
   fs.mkdirSync(path.join(bare, 'etc/cloud'), { recursive: true });
   fs.writeFileSync(path.join(bare, 'etc/cloud/cloud.cfg'), 'a: 1\n');
   loadSystemConfig(createHost({ root: bare }), debian, ['None']);

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHost } from '../host/host.js';
 import { Logger } from '../log/logger.js';
@@ -9,6 +8,7 @@ import { pickVersion, configDrive } from './configdrive.js';
 import { noCloud } from './nocloud.js';
 import { DatasourceError, type DatasourceContext } from './types.js';
 import { findDatasource } from './find.js';
+import { tempDir } from '../../../../test/helpers/temp-root.js';
 
 function ctx(root: string): DatasourceContext {
   const log = new Logger({ file: () => {}, stderr: () => {} }, { stage: 't', debug: false });
@@ -27,7 +27,7 @@ test('config drive version: newest supported date, else latest', () => {
 });
 
 test('config drive: uuid, hostname, keys, files, vendor data', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ds-'));
+  const root = tempDir('nimbus-ds-');
   const d = '/config-drive/openstack/latest';
   write(root, `${d}/meta_data.json`, JSON.stringify({ uuid: 'u-1', hostname: 'h1', public_keys: { k: 'ssh-rsa AAA k\n' }, files: [{ path: '/etc/x', content_path: '/content/0000' }] }));
   write(root, '/config-drive/openstack/content/0000', 'injected');
@@ -45,16 +45,16 @@ test('config drive: uuid, hostname, keys, files, vendor data', async () => {
 });
 
 test('config drive: missing uuid and broken files are DatasourceErrors naming the file', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ds-'));
+  const root = tempDir('nimbus-ds-');
   write(root, '/config-drive/openstack/latest/meta_data.json', '{"name": "x"}');
   await assert.rejects(configDrive.find(ctx(root)), (e: unknown) => e instanceof DatasourceError && /meta_data.json: no "uuid" \(the instance-id\)/.test(e.message));
   write(root, '/config-drive/openstack/latest/meta_data.json', '{"uuid": "x", "files": [{"path": "/a", "content_path": "/content/none"}]}');
   await assert.rejects(configDrive.find(ctx(root)), /files\[0\] content_path \/content\/none is not on the drive/);
-  assert.equal(await configDrive.find(ctx(fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ds-')))), null);
+  assert.equal(await configDrive.find(ctx(tempDir('nimbus-ds-'))), null);
 });
 
 test('NoCloud seed: defaults, keys, network-config', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ds-'));
+  const root = tempDir('nimbus-ds-');
   write(root, '/var/lib/cloud/seed/nocloud/meta-data', 'local-hostname: n1\npublic-keys: [ssh-ed25519 AAA x]\n');
   write(root, '/var/lib/cloud/seed/nocloud/network-config', 'network:\n  version: 2\n  ethernets: {}\n');
   const r = await noCloud.find(ctx(root));
@@ -69,7 +69,7 @@ test('NoCloud seed: defaults, keys, network-config', async () => {
 });
 
 test('a datasource whose dsmode is disabled is passed over', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ds-'));
+  const root = tempDir('nimbus-ds-');
   write(root, '/var/lib/cloud/seed/nocloud/meta-data', 'instance-id: i-off\ndsmode: disabled\n');
   write(root, '/config-drive/openstack/latest/meta_data.json', '{"uuid": "i-drive"}');
   const c = ctx(root);

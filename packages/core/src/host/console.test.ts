@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../../../../test/helpers/temp-root.js';
 
 const CONSOLE = path.join(path.dirname(new URL(import.meta.url).pathname), 'console.js');
 
@@ -26,7 +26,7 @@ test('stderr to /dev/null, a pipe or a file is no terminal, and asking does not 
   const pipe = child('pipe');
   assert.deepEqual([pipe.tty, pipe.netLoaded], [false, false]);
   assert.equal(pipe.stderr, `line one\né and a long line ${'x'.repeat(100000)}\n`, 'every byte written, in order');
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-console-')), 'err');
+  const file = path.join(tempDir('nimbus-console-'), 'err');
   const fd = fs.openSync(file, 'w');
   const f = child(fd);
   fs.closeSync(fd);

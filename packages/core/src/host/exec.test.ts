@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createHost } from './host.js';
 import { RootFs } from './rootfs.js';
+import { tempDir } from '../../../../test/helpers/temp-root.js';
 
 test('record mode runs nothing and records argv, never stdin', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-exec-'));
+  const root = tempDir('nimbus-exec-');
   const host = createHost({ root });
   assert.equal(host.exec.mode, 'record');
   const r = host.exec.run(['chpasswd'], { stdin: 'root:SECRET-MARKER\n' });
@@ -28,7 +28,7 @@ test('host mode runs argv without a shell and reports failures', () => {
 });
 
 test('a lock held by another live process is not taken', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-lock-'));
+  const root = tempDir('nimbus-lock-');
   const lockPath = path.join(root, 'run/l.lock');
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
   // A child takes the lock the way RootFs does (O_EXCL file with its pid) and holds it.

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { RootFs, PathEscapeError } from './rootfs.js';
+import { tempDir } from '../../../../test/helpers/temp-root.js';
 
 function tempRoot(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-rootfs-'));
+  return tempDir('nimbus-rootfs-');
 }
 
 test('paths resolve inside the root, .. stops at the root', () => {
@@ -92,7 +92,7 @@ test('a lock is exclusive, and a dead holder\'s lock is taken over', () => {
 });
 
 test('a root that does not exist yet is created on the first write', () => {
-  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-rootfs-')), 'not', 'there');
+  const root = path.join(tempDir('nimbus-rootfs-'), 'not', 'there');
   const rf = new RootFs(root);
   rf.write('/etc/x', 'made');
   assert.equal(fs.readFileSync(path.join(root, 'etc/x'), 'utf8'), 'made');

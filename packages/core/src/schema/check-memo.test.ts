@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHost } from '../host/host.js';
 import { loadYaml } from '../yaml/load.js';
 import type { Dict } from '../config/merge.js';
 import { checkMergedConfig, checkQuestion } from './check-memo.js';
 import { validateMergedConfig } from './merged.js';
+import { tempDir } from '../../../../test/helpers/temp-root.js';
 
 function part(text: string) {
   const { value, positions } = loadYaml(text, 'user-data');
@@ -15,7 +15,7 @@ function part(text: string) {
 }
 
 test('the same question gets the kept answer; another config or position asks again', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-memo-'));
+  const root = tempDir('nimbus-memo-');
   const host = createHost({ root });
   const memo = '/var/lib/cloud/instances/i-1/schema-check.json';
   const p = part('runcmd: [ls]\nrun_cmd: [ls]\n');

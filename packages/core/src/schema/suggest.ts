@@ -30,8 +30,11 @@ function fold(s: string): string {
   return s.toLowerCase().replace(/-/g, '_');
 }
 
-/** The known key the unknown one most likely meant, or null when none is near. */
-export function didYouMean(key: string, known: Iterable<string>): string | null {
+/**
+ * The known key the unknown one most likely meant, or null when none is near.
+ * `distance` is there for tests, which count how often the costly measure runs.
+ */
+export function didYouMean(key: string, known: Iterable<string>, distance: (a: string, b: string) => number = editDistance): string | null {
   const k = fold(key);
   // Long keys tolerate more typos; very short ones only one.
   const limit = k.length <= 4 ? 1 : k.length <= 10 ? 2 : 3;
@@ -42,7 +45,7 @@ export function didYouMean(key: string, known: Iterable<string>): string | null 
     const c = fold(cand);
     // Lengths further apart than the limit cannot be within it: skipping them also keeps
     // a huge key (a pasted blob) from costing length x length work per candidate.
-    const d = c === k ? 0 : Math.abs(c.length - k.length) > limit ? Infinity : editDistance(k, c);
+    const d = c === k ? 0 : Math.abs(c.length - k.length) > limit ? Infinity : distance(k, c);
     // A prefix of a long key (ssh_authorized for ssh_authorized_keys) also counts.
     const prefix = k.length >= 6 && c.startsWith(k) ? 1 : Infinity;
     const score = Math.min(d, prefix);

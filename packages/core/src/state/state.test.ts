@@ -1,8 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { createHost } from '../host/host.js';
 import { serializeCache, readCache } from './cache.js';
 import { stageFinished, stageStarted, writeResult } from './status.js';
@@ -10,6 +7,7 @@ import { statusReport } from './status-report.js';
 import { instanceDirName, Paths } from './paths.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import type { Clock } from '../host/clock.js';
+import { tempDir } from '../../../../test/helpers/temp-root.js';
 
 const ds: DatasourceResult = {
   dsname: 'NoCloud', description: 'd', cloudName: 'c', platform: 'p', subplatform: 's', dsmode: 'net', instanceId: 'i-1',
@@ -17,7 +15,7 @@ const ds: DatasourceResult = {
 };
 
 test('the cache keeps bytes exactly and refuses what it cannot read', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-st-'));
+  const root = tempDir('nimbus-st-');
   const host = createHost({ root });
   host.fs.write('/c.json', serializeCache(ds));
   assert.deepEqual(readCache(host.fs, '/c.json'), ds);
@@ -37,7 +35,7 @@ test('instance ids as directory names', () => {
 });
 
 test('status words and exit codes: running, done, degraded, error', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-st-'));
+  const root = tempDir('nimbus-st-');
   let t = 1000;
   const clock: Clock = { now: () => (t += 1), monotonicMs: () => t };
   const host = createHost({ root, clock });

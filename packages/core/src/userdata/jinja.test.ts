@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { existsSync } from 'node:fs';
 import { renderJinja, renderJinjaPart, jinjaVariables, JinjaError, isJinjaTemplate } from './jinja.js';
 import { ensurePackage } from '../../../../test/helpers/apt.js';
+import { REF_MISSING, REF_PYTHON } from '../../../../test/helpers/reference.js';
 
 const instanceData = {
   base64_encoded_keys: ['ds/meta_data/secret'],
@@ -163,8 +164,8 @@ test('property: no template makes renderJinja throw anything but JinjaError', ()
 });
 
 test('differential: jinjaVariables gives the variables cloud-init gives templates', (t) => {
-  const ref = '/var/tmp/nimbus-ref/root/usr/lib/python3/dist-packages';
-  if (!existsSync(`${ref}/cloudinit/handlers/jinja_template.py`)) return t.skip('reference cloud-init not set up');
+  const ref = REF_PYTHON;
+  if (!existsSync(`${ref}/cloudinit/handlers/jinja_template.py`)) return t.skip(REF_MISSING);
   const data = {
     'base64-encoded-keys': ['ds/user_data'],
     ds: { 'meta-data': { 'instance-id': 'i-1', 'local.host': 'h', nested: { 'a-b': [1, { 'c.d': 2 }] } }, user_data: Buffer.from('#cloud-config\n').toString('base64') },

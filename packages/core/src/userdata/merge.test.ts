@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { mergeCloudConfigs, MergeError, parseMergeHow, mergeHowFrom, MergeHowError, partMergeHow, formatMergeHow, DEFAULT_PART_MERGE_HOW } from './merge.js';
+import { REF_MISSING, REF_PYTHON } from '../../../../test/helpers/reference.js';
 
 test('the user-data default replaces keys of earlier parts, lists included', () => {
   const a = { runcmd: ['a'], packages: ['x'], users: { u: { shell: '/bin/sh' } } };
@@ -97,7 +98,7 @@ test('property: merge_how parsing throws nothing but MergeHowError', () => {
 });
 
 // The reference: cloud-init's own mergers from Debian's package, when it is on this machine.
-const REF = '/var/tmp/nimbus-ref/root/usr/lib/python3/dist-packages';
+const REF = REF_PYTHON;
 
 const small = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, fc.integer({ min: 0, max: 9 }), fc.constantFrom('a', 'b', ''), fc.constant(null), fc.boolean(), tie('list'), tie('dict')),
@@ -113,7 +114,7 @@ const mergeHowArb = fc
   .map(([d, l, s]) => [d && `dict(${d.join(',')})`, l && `list(${l.join(',')})`, s && `str(${s.join(',')})`].filter((x) => x).join('+'));
 
 test('differential: the same merges as cloud-init\'s mergers', (t) => {
-  if (!existsSync(`${REF}/cloudinit/mergers/m_dict.py`)) return t.skip('reference cloud-init not set up (/work/shared/reference/cloud-init-ref.sh setup)');
+  if (!existsSync(`${REF}/cloudinit/mergers/m_dict.py`)) return t.skip(REF_MISSING);
   const cases = JSON.parse(JSON.stringify(fc.sample(fc.tuple(small.dict, small.dict, mergeHowArb), { numRuns: 1500, seed: 42 }))) as Array<[Record<string, unknown>, Record<string, unknown>, string]>;
   const py = `
 import importlib.util, json, sys
