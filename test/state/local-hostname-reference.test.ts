@@ -114,8 +114,9 @@ function nimbus(c: Case): Answer & { hostnameCommands: string[][] } {
     fs.writeFileSync(path.join(root, 'proc/sys/kernel/hostname'), `${REF_MACHINE}\n`);
     fs.writeFileSync(path.join(root, 'etc/hostname'), 'vm\n');
     for (const s of ['local', 'init'] as const) {
+      // An error exit is allowed (the refused IP address as a host name is one); a crash is not.
       const r = stage(root, s);
-      assert.ok(r.code === 0 || r.code === 2, `${s}: ${r.stderr}`);
+      assert.ok(r.code >= 0 && r.code <= 2, `${s}: exit ${r.code}: ${r.stderr}`);
     }
     const q = (key: string) => cli(root, 'query', key).stdout.trim();
     const log = path.join(root, 'var/log/nimbus-commands.log');
