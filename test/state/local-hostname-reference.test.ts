@@ -95,7 +95,13 @@ function reference(v: Version): Answer[] {
       env: { ...process.env, REF_SUITE: REF_SUITES[v] },
     });
     assert.equal(r.status, 0, r.stderr);
-    const byCase = new Map(r.stdout.trim().split('\n').map((l) => l.split('|')).map(([n, v1, top, etc]) => [Number(n), { v1: v1 ?? '', top: top ?? '', etcHostname: etc ?? '' }]));
+    const byCase = new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('|'))
+        .map(([n, v1, top, etc]) => [Number(n), { v1: v1 ?? '', top: top ?? '', etcHostname: etc ?? '' }]),
+    );
     return CASES.map((c, i) => byCase.get(i) ?? assert.fail(`cloud-init ${v} gave no answer for ${c.what}: ${r.stderr}`));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -120,8 +126,20 @@ function nimbus(c: Case): Answer & { hostnameCommands: string[][] } {
     }
     const q = (key: string) => cli(root, 'query', key).stdout.trim();
     const log = path.join(root, 'var/log/nimbus-commands.log');
-    const argvs = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { argv: string[] }).argv) : [];
-    return { v1: q('v1.local_hostname'), top: q('local_hostname'), etcHostname: fs.readFileSync(path.join(root, 'etc/hostname'), 'utf8').trim(), hostnameCommands: argvs.filter((a) => a[0] === 'hostname') };
+    const argvs = fs.existsSync(log)
+      ? fs
+          .readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as { argv: string[] }).argv)
+      : [];
+    return {
+      v1: q('v1.local_hostname'),
+      top: q('local_hostname'),
+      etcHostname: fs.readFileSync(path.join(root, 'etc/hostname'), 'utf8').trim(),
+      hostnameCommands: argvs.filter((a) => a[0] === 'hostname'),
+    };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

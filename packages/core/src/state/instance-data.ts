@@ -61,7 +61,12 @@ function systemHostname(host: Host): string {
   const kernel = host.fs.readText('/proc/sys/kernel/hostname')?.trim();
   if (kernel !== undefined && kernel !== '') return kernel;
   const file = host.fs.readText('/etc/hostname') ?? '';
-  return file.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#')) ?? '';
+  return (
+    file
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '' && !l.startsWith('#')) ?? ''
+  );
 }
 
 export function buildInstanceData(host: Host, input: InstanceDataInput): { sensitive: Dict; public: Dict } {

@@ -36,7 +36,7 @@ test('the case is kept', () => {
   assert.equal(shortHostname('WEB1.Example.COM', ''), 'WEB1');
 });
 
-test('without a local-hostname (absent or empty) the machine\'s own short name is used, localhost when it has none', () => {
+test("without a local-hostname (absent or empty) the machine's own short name is used, localhost when it has none", () => {
   assert.equal(shortHostname(undefined, 'ref-machine'), 'ref-machine');
   assert.equal(shortHostname('', 'box.lan\n'), 'box');
   assert.equal(shortHostname(undefined, ''), 'localhost');
@@ -45,18 +45,33 @@ test('without a local-hostname (absent or empty) the machine\'s own short name i
 const distro = { id: 'debian', version: '12' } as unknown as Distro;
 function ds(dsname: string, localHostname?: string): DatasourceResult {
   return {
-    dsname, description: dsname, cloudName: 'c', platform: 'p', subplatform: 's', dsmode: 'net', instanceId: 'i-1',
-    publicKeys: [], metadata: {}, userdata: null, vendordata: null, networkConfig: null,
+    dsname,
+    description: dsname,
+    cloudName: 'c',
+    platform: 'p',
+    subplatform: 's',
+    dsmode: 'net',
+    instanceId: 'i-1',
+    publicKeys: [],
+    metadata: {},
+    userdata: null,
+    vendordata: null,
+    networkConfig: null,
     ...(localHostname === undefined ? {} : { localHostname }),
   };
 }
 
-test('every datasource\'s instance data has the short name in local_hostname and local-hostname; the metadata keeps the full one', () => {
+test("every datasource's instance data has the short name in local_hostname and local-hostname; the metadata keeps the full one", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-lh-'));
   try {
     const host = createHost({ root });
     for (const name of ['ConfigDrive', 'OpenStack', 'NoCloud', 'Ec2', 'None']) {
-      const { public: pub, sensitive } = buildInstanceData(host, { ds: { ...ds(name, 'ip-192-0-2-10.eu-west-1.compute.internal'), metadata: { 'local-hostname': 'ip-192-0-2-10.eu-west-1.compute.internal' } }, distro, mergedCfg: {}, version: 'x' });
+      const { public: pub, sensitive } = buildInstanceData(host, {
+        ds: { ...ds(name, 'ip-192-0-2-10.eu-west-1.compute.internal'), metadata: { 'local-hostname': 'ip-192-0-2-10.eu-west-1.compute.internal' } },
+        distro,
+        mergedCfg: {},
+        version: 'x',
+      });
       for (const data of [pub, sensitive]) {
         const v1 = data.v1 as Record<string, unknown>;
         assert.equal(v1.local_hostname, 'ip-192-0-2-10', name);
