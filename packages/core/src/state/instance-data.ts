@@ -8,6 +8,7 @@ import type { Distro } from '../distro/types.js';
 import type { Dict } from '../config/merge.js';
 import { isDict } from '../config/merge.js';
 import { Paths } from './paths.js';
+import { shortHostname } from './local-hostname.js';
 
 export const REDACTED = 'redacted for non-root user';
 /** Keys whose values only go to the sensitive file. */
@@ -51,9 +52,28 @@ export interface InstanceDataInput {
   version: string;
 }
 
+/**
+ * The machine's own host name, for instance data when the metadata names none: the
+ * kernel's (/proc under the root, so on a running system the live name), else the
+ * tree's /etc/hostname, else empty.
+ */
+function systemHostname(host: Host): string {
+  const kernel = host.fs.readText('/proc/sys/kernel/hostname')?.trim();
+  if (kernel !== undefined && kernel !== '') return kernel;
+  const file = host.fs.readText('/etc/hostname') ?? '';
+  return (
+    file
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '' && !l.startsWith('#')) ?? ''
+  );
+}
+
 export function buildInstanceData(host: Host, input: InstanceDataInput): { sensitive: Dict; public: Dict } {
   const { ds, distro, mergedCfg } = input;
   const u = host.sysfs.uname();
+  // cloud-init gives the short name here, never the FQDN, whatever the datasource.
+  const localHostname = shortHostname(ds.localHostname, ds.localHostname ? '' : systemHostname(host));
   const v1: Dict = {
     _beta_keys: ['subplatform'],
     availability_zone: ds.availabilityZone ?? null,
@@ -67,8 +87,8 @@ export function buildInstanceData(host: Host, input: InstanceDataInput): { sensi
     instance_id: ds.instanceId,
     'instance-id': ds.instanceId,
     kernel_release: u.release,
-    local_hostname: ds.localHostname ?? null,
-    'local-hostname': ds.localHostname ?? null,
+    local_hostname: localHostname,
+    'local-hostname': localHostname,
     machine: u.machine,
     platform: ds.platform,
     public_ssh_keys: ds.publicKeys,
