@@ -10,14 +10,18 @@ import { fileURLToPath } from 'node:url';
 /** The harness, kept in this repository (tests run from build/test/helpers). */
 export const REF_SCRIPT = fileURLToPath(new URL('../../../scripts/reference/cloud-init-ref.sh', import.meta.url));
 
-function askRoot(): string {
-  const r = spawnSync('bash', [REF_SCRIPT, 'root'], { encoding: 'utf8' });
+export type RefSuite = 'bookworm' | 'trixie';
+
+/** The chroot of a suite (default: the chosen one, REF_SUITE and REF_ROOT), built or not. */
+export function referenceRoot(suite?: RefSuite): string {
+  const env = suite === undefined ? process.env : { ...process.env, REF_SUITE: suite, REF_ROOT: '' };
+  const r = spawnSync('bash', [REF_SCRIPT, 'root'], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`${REF_SCRIPT} root: ${r.stderr.trim() || `exit ${r.status}`}`);
   return r.stdout.trim();
 }
 
 /** The chroot of the chosen suite (REF_SUITE, REF_ROOT), built or not. */
-export const REF_ROOT = askRoot();
+export const REF_ROOT = referenceRoot();
 
 /** cloud-init's Python package inside the chroot, for PYTHONPATH. */
 export const REF_PYTHON = path.join(REF_ROOT, 'usr/lib/python3/dist-packages');

@@ -10,13 +10,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli, makeRoot, stage } from '../helpers/boot.js';
+import { REF_SCRIPT, referenceRoot } from '../helpers/reference.js';
 
-// The reference lookup, kept here alone so it can be re-pointed at the in-repository
-// harness (scripts/reference/) when that lands.
-const REF_SCRIPT = '/work/shared/reference/cloud-init-ref.sh';
-const REF_ROOTS = { '22.4': '/var/tmp/nimbus-ref/root', '25.1': '/var/tmp/nimbus-ref-trixie/root' } as const;
 const REF_SUITES = { '22.4': 'bookworm', '25.1': 'trixie' } as const;
-type Version = keyof typeof REF_ROOTS;
+type Version = keyof typeof REF_SUITES;
+const REF_ROOTS: Record<Version, string> = { '22.4': referenceRoot('bookworm'), '25.1': referenceRoot('trixie') };
 /** The kernel host name the harness gives its machine (its UTS namespace). */
 const REF_MACHINE = 'ref-machine';
 
