@@ -1,3 +1,4 @@
+// test-lane: full (the reference chroots, 22.4 and 25.1: nine cloud-init boots each)
 // Differential: the same metadata host names through nimbus (the dist stages with
 // --root on a temp tree, commands recorded) and through Debian's cloud-init 22.4 and
 // 25.1 (a fresh overlay of the reference chroot per case, booted with `cloud-init init

@@ -259,7 +259,7 @@ function run(ctx: ModuleContext): void {
       ctx.log.error(`${ctx.source.where(idx !== undefined ? ['mounts', idx] : ['swap'])}mounts: ${e[0]}: ${probs.join('; ')}; no fstab entry for it`);
       continue;
     }
-    lines.push([e[0], e[1], e[2], safeOptions(e[3] as string), e[4], e[5]]);
+    lines.push([...e.slice(0, 3), safeOptions(e[3] as string), ...e.slice(4, 6)]);
   }
   const hadOwn = existing.split('\n').some((l) => l.includes(MNT_COMMENT));
   if (lines.length === 0 && !hadOwn) {
