@@ -21,7 +21,14 @@ function config(n) {
         k % 3 === 0
           ? [{ type: 'dhcp' }]
           : [
-              { type: 'static', address: `${a}.5/24`, gateway: `${a}.1`, dns_nameservers: [`${a}.2`], dns_search: ['example.com'], routes: [{ network: '192.168.0.0', netmask: '255.255.0.0', gateway: `${a}.254` }] },
+              {
+                type: 'static',
+                address: `${a}.5/24`,
+                gateway: `${a}.1`,
+                dns_nameservers: [`${a}.2`],
+                dns_search: ['example.com'],
+                routes: [{ network: '192.168.0.0', netmask: '255.255.0.0', gateway: `${a}.254` }],
+              },
               { type: 'static6', address: `2001:db8:${k.toString(16)}::5/64` },
             ],
     });

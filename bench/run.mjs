@@ -184,10 +184,38 @@ for (const toolDir of toolDirs) {
 const nimbusCli = ['chroot', NIMBUS_ROOT, '/usr/bin/node', '/usr/lib/nimbus/nimbus.js'];
 for (let i = 0; i < (onlyBoots ? 0 : RUNS); i++) {
   record('schema (1000 write_files, 500 runcmd)', 'nimbus', measured([...nimbusCli, 'schema', '--config-file', '/tmp/nimbus-bench/big.yaml'], undefined, NIMBUS_ROOT));
-  record('net-convert (200 NICs, network_data.json -> eni)', 'nimbus', measured([...nimbusCli, 'devel', 'net-convert', '-p', '/tmp/nimbus-bench/big.json', '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', `/tmp/nimbus-bench/out${i}`], undefined, NIMBUS_ROOT));
+  record(
+    'net-convert (200 NICs, network_data.json -> eni)',
+    'nimbus',
+    measured(
+      [...nimbusCli, 'devel', 'net-convert', '-p', '/tmp/nimbus-bench/big.json', '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', `/tmp/nimbus-bench/out${i}`],
+      undefined,
+      NIMBUS_ROOT,
+    ),
+  );
   if (withRef) {
     record('schema (1000 write_files, 500 runcmd)', 'cloudinit', measured(['chroot', REF_ROOT, 'cloud-init', 'schema', '--config-file', '/tmp/nimbus-bench/big.yaml']));
-    record('net-convert (200 NICs, network_data.json -> eni)', 'cloudinit', measured(['chroot', REF_ROOT, 'cloud-init', 'devel', 'net-convert', '-p', '/tmp/nimbus-bench/big.json', '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', `/tmp/nimbus-bench/out${i}`]));
+    record(
+      'net-convert (200 NICs, network_data.json -> eni)',
+      'cloudinit',
+      measured([
+        'chroot',
+        REF_ROOT,
+        'cloud-init',
+        'devel',
+        'net-convert',
+        '-p',
+        '/tmp/nimbus-bench/big.json',
+        '-k',
+        'network_data.json',
+        '-D',
+        'debian',
+        '-O',
+        'eni',
+        '-d',
+        `/tmp/nimbus-bench/out${i}`,
+      ]),
+    );
   }
 }
 for (const toolDir of toolDirs) fs.rmSync(toolDir, { recursive: true, force: true });
@@ -201,13 +229,25 @@ function bigCloudConfig(n) {
 function bigNetworkData(n) {
   const hex = (k) => [k >> 8, k & 255].map((b) => b.toString(16).padStart(2, '0')).join(':');
   const links = Array.from({ length: n }, (_, k) => ({ id: `tap${k}`, type: 'phy', ethernet_mac_address: `52:54:00:00:${hex(k)}`, mtu: 1500 }));
-  const networks = Array.from({ length: n }, (_, k) => ({ id: `net${k}`, type: 'ipv4', link: `tap${k}`, ip_address: `10.${k >> 8}.${k & 255}.5`, netmask: '255.255.255.0', routes: k === 0 ? [{ network: '0.0.0.0', netmask: '0.0.0.0', gateway: '10.0.0.1' }] : [] }));
+  const networks = Array.from({ length: n }, (_, k) => ({
+    id: `net${k}`,
+    type: 'ipv4',
+    link: `tap${k}`,
+    ip_address: `10.${k >> 8}.${k & 255}.5`,
+    netmask: '255.255.255.0',
+    routes: k === 0 ? [{ network: '0.0.0.0', netmask: '0.0.0.0', gateway: '10.0.0.1' }] : [],
+  }));
   return { links, networks, services: [{ type: 'dns', address: '10.0.0.2' }] };
 }
 
 // Other figures measured by their own scripts, when those exist (rendering, schema, net-convert).
 const extra = [];
-for (const f of onlyBoots ? [] : fs.readdirSync(path.join(repo, 'bench')).filter((f) => /^bench-.*\.mjs$/.test(f)).sort()) {
+for (const f of onlyBoots
+  ? []
+  : fs
+      .readdirSync(path.join(repo, 'bench'))
+      .filter((f) => /^bench-.*\.mjs$/.test(f))
+      .sort()) {
   const r = sh(node, [path.join(repo, 'bench', f)], { env: { ...process.env, BENCH_JSON: '1', BENCH_RUNS: String(RUNS), REF_ROOT, REF_SCRIPT } });
   if (r.status !== 0) {
     console.error(`bench: ${f} failed:\n${r.stderr}`);
@@ -237,7 +277,14 @@ cases.push(...extra);
 const base = cases.find((c) => c.name === 'no-datasource/node -e 0 (same namespaces)');
 const nods = cases.find((c) => c.name === 'no-datasource');
 if (base && nods) nods.over_bare_node_ms = Math.round((nods.nimbus_ms - base.nimbus_ms) * 10) / 10;
-const results = { generated: new Date().toISOString(), node: process.version, runs: RUNS, cpus: os.cpus().length, reference: withRef ? 'Debian cloud-init 22.4 (chroot)' : `unavailable: ${why}`, cases };
+const results = {
+  generated: new Date().toISOString(),
+  node: process.version,
+  runs: RUNS,
+  cpus: os.cpus().length,
+  reference: withRef ? 'Debian cloud-init 22.4 (chroot)' : `unavailable: ${why}`,
+  cases,
+};
 const partial = onlyBoots || process.env.BENCH_REF === '0';
 const resultsFile = partial ? path.join(os.tmpdir(), 'nimbus-bench-partial.json') : path.join(repo, 'bench/results.json');
 fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');

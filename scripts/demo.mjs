@@ -62,7 +62,12 @@ function bootOnce(n, title) {
   const cmdStart = fs.existsSync(cmdFile) ? fs.statSync(cmdFile).size : 0;
   const before = snapshot();
   console.log(bold(`\nboot ${n}: ${title}`));
-  for (const [stage, label] of [['local', 'init-local'], ['init', 'init'], ['config', 'modules-config'], ['final', 'modules-final']]) {
+  for (const [stage, label] of [
+    ['local', 'init-local'],
+    ['init', 'init'],
+    ['config', 'modules-config'],
+    ['final', 'modules-final'],
+  ]) {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, [path.join(repo, 'dist', `nimbus-${stage}.js`), '--root', root], { encoding: 'utf8' });
     const ms = Math.round(performance.now() - t0);

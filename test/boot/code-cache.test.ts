@@ -89,7 +89,7 @@ test('no cache is written into a tree without /var/cache, nor by --version', () 
   assert.equal(fs.existsSync(t.cacheFile), false);
 });
 
-test('a new cache replaces its own program\'s older ones only, never those of a program whose name starts with its own', () => {
+test("a new cache replaces its own program's older ones only, never those of a program whose name starts with its own", () => {
   const t = tinyTree();
   const n = Buffer.byteLength(t.source);
   const dir = path.dirname(t.cacheFile);
@@ -117,7 +117,10 @@ test('a whole boot through the built loaders fills /var/cache/nimbus, and a boot
   const root = makeRoot();
   fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
   for (const r of boot(root)) assert.equal(r.code, 0, r.stderr);
-  const caches = fs.readdirSync(path.join(root, 'var/cache/nimbus')).filter((f) => f.endsWith('.v8')).sort();
+  const caches = fs
+    .readdirSync(path.join(root, 'var/cache/nimbus'))
+    .filter((f) => f.endsWith('.v8'))
+    .sort();
   const program = (f: string) => f.replace(/-[0-9a-f]{16}-.*$/, '');
   // The init stage's schema check loaded zod (nimbus-zod.js), which keeps a cache too.
   assert.deepEqual(caches.map(program), ['nimbus-config', 'nimbus-final', 'nimbus-init', 'nimbus-local', 'nimbus-zod']);
@@ -127,7 +130,10 @@ test('a whole boot through the built loaders fills /var/cache/nimbus, and a boot
   // Second boot of the same tree: every stage reads its cache, and nothing is rewritten.
   const before = caches.map((f) => fs.statSync(path.join(root, 'var/cache/nimbus', f)).mtimeMs);
   for (const r of boot(root)) assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(caches.map((f) => fs.statSync(path.join(root, 'var/cache/nimbus', f)).mtimeMs), before);
+  assert.deepEqual(
+    caches.map((f) => fs.statSync(path.join(root, 'var/cache/nimbus', f)).mtimeMs),
+    before,
+  );
   assert.equal(instanceDir(root), iid);
   assert.match(status, /"errors": \[\]/);
   assert.match(read(root, 'var/lib/cloud/data/status.json'), /"errors": \[\]/);

@@ -22,7 +22,8 @@ function run(program: string, args: string[]): { zod: boolean; stdout: string; c
 }
 
 test('no bundle holds zod; zod is a file beside them', () => {
-  for (const b of ['nimbus.bundle.js', 'nimbus-local.bundle.js', 'nimbus-init.bundle.js', 'nimbus-config.bundle.js', 'nimbus-final.bundle.js']) assert.ok(!fs.readFileSync(path.join(DIST, b), 'utf8').includes(MARK), b);
+  for (const b of ['nimbus.bundle.js', 'nimbus-local.bundle.js', 'nimbus-init.bundle.js', 'nimbus-config.bundle.js', 'nimbus-final.bundle.js'])
+    assert.ok(!fs.readFileSync(path.join(DIST, b), 'utf8').includes(MARK), b);
   assert.ok(fs.readFileSync(path.join(DIST, 'nimbus-zod.js'), 'utf8').includes(MARK));
 });
 
@@ -40,7 +41,7 @@ test('no program evaluates zod at start; `nimbus schema` does when it validates'
   assert.equal(r.zod, true);
 });
 
-test('zod beside the bundles gets a code cache of its own, next to the program\'s', () => {
+test("zod beside the bundles gets a code cache of its own, next to the program's", () => {
   const root = tempRoot('zod-cache');
   fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
   const file = path.join(root, 'user-data');

@@ -45,8 +45,8 @@ test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scrip
   assert.equal(fs.readFileSync(path.join(d, 'etc/init.d/nimbus-local'), 'utf8'), fs.readFileSync(path.join(REPO, 'sysvinit/debian/nimbus-local'), 'utf8'));
   const cfg = fs.readFileSync(path.join(d, 'etc/cloud/cloud.cfg'), 'utf8');
   assert.match(cfg, /^datasource_list: \[ NoCloud, ConfigDrive, OpenStack, Ec2, None \]$/m);
-  assert.match(cfg, /^cloud_init_modules:\n  - migrator\n/m);
-  assert.match(cfg, /^cloud_final_modules:\n(  - .*\n)*  - scripts-user\n/m);
+  assert.match(cfg, /^cloud_init_modules:\n {2}- migrator\n/m);
+  assert.match(cfg, /^cloud_final_modules:\n( {2}- .*\n)* {2}- scripts-user\n/m);
   // The bundle runs from its installed place (CommonJS beside the package.json).
   const v = spawnSync(process.execPath, [path.join(d, 'usr/lib/nimbus/nimbus.js'), '--version'], { encoding: 'utf8' });
   assert.equal(v.status, 0, v.stderr);
@@ -87,8 +87,19 @@ test('package.sh: a .deb that dpkg-deb reads, with the layout, maintainer script
 
   const list = spawnSync('dpkg-deb', ['-c', deb], { encoding: 'utf8' });
   assert.equal(list.status, 0);
-  const files = list.stdout.split('\n').map((l) => l.split(/\s+/).slice(5).join(' ')).filter(Boolean);
-  for (const f of ['./usr/lib/nimbus/nimbus.js', './usr/lib/nimbus/package.json', './usr/bin/nimbus', './lib/systemd/system/nimbus-local.service', './lib/systemd/system/nimbus.target', './etc/init.d/nimbus-final', './usr/share/nimbus/cloud.cfg']) {
+  const files = list.stdout
+    .split('\n')
+    .map((l) => l.split(/\s+/).slice(5).join(' '))
+    .filter(Boolean);
+  for (const f of [
+    './usr/lib/nimbus/nimbus.js',
+    './usr/lib/nimbus/package.json',
+    './usr/bin/nimbus',
+    './lib/systemd/system/nimbus-local.service',
+    './lib/systemd/system/nimbus.target',
+    './etc/init.d/nimbus-final',
+    './usr/share/nimbus/cloud.cfg',
+  ]) {
     assert.ok(files.includes(f), `${f} in the package`);
   }
   // Files cloud-init's own package owns are made by postinst, not shipped.
@@ -106,7 +117,10 @@ test('package.sh: a .deb that dpkg-deb reads, with the layout, maintainer script
   assert.match(postinst, /\/usr\/bin\/nimbus sysvinit install/);
   assert.match(postinst, /ln -s nimbus \/usr\/bin\/cloud-init/);
   assert.match(fs.readFileSync(path.join(ctl, 'prerm'), 'utf8'), /nimbus sysvinit remove --keep-scripts/);
-  assert.deepEqual(fs.readFileSync(path.join(ctl, 'conffiles'), 'utf8').trim().split('\n'), BOOT_STAGES.map((s) => `/etc/init.d/nimbus-${s}`));
+  assert.deepEqual(
+    fs.readFileSync(path.join(ctl, 'conffiles'), 'utf8').trim().split('\n'),
+    BOOT_STAGES.map((s) => `/etc/init.d/nimbus-${s}`),
+  );
   for (const m of ['postinst', 'prerm', 'postrm']) assert.equal(spawnSync('sh', ['-n', path.join(ctl, m)]).status, 0, `${m} is valid sh`);
 
   // What postinst runs on a SysV host, done by the extracted bundle on a Debian rc tree

@@ -13,7 +13,11 @@ function links(dirs: readonly RcDir[], ...names: string[]): RcLink[] {
   );
 }
 const RUN: RcDir[] = ['2', '3', '4', '5'];
-const starts = (ls: RcLink[], dir: RcDir) => ls.filter((l) => l.dir === dir && l.kind === 'S').map(linkFileName).sort();
+const starts = (ls: RcLink[], dir: RcDir) =>
+  ls
+    .filter((l) => l.dir === dir && l.kind === 'S')
+    .map(linkFileName)
+    .sort();
 
 // RHEL 6 as installed: network S10, NetworkManager S23, sshd S55, rc.local S99.
 const rhel6 = links(RUN, 'S10network', 'S23NetworkManager', 'S55sshd', 'S99local', 'S25netfs', 'S12rsyslog');
@@ -24,7 +28,13 @@ test('rhel with network and NetworkManager: local below both, init above both an
   for (const d of RUN) assert.deepEqual(starts(r.links, d), ['S09nimbus-local', 'S24nimbus-init', 'S25nimbus-config', 'S99nimbus-final']);
   // K links in 0, 1 and 6, mirroring the start numbers as chkconfig does.
   for (const d of ['0', '1', '6'] as RcDir[]) {
-    assert.deepEqual(r.links.filter((l) => l.dir === d).map(linkFileName).sort(), ['K01nimbus-final', 'K75nimbus-config', 'K76nimbus-init', 'K91nimbus-local']);
+    assert.deepEqual(
+      r.links
+        .filter((l) => l.dir === d)
+        .map(linkFileName)
+        .sort(),
+      ['K01nimbus-final', 'K75nimbus-config', 'K76nimbus-init', 'K91nimbus-local'],
+    );
   }
   assert.equal(r.links.filter((l) => l.kind === 'S' && ['0', '1', '6'].includes(l.dir)).length, 0);
   const all = [...rhel6, ...r.links];
@@ -32,7 +42,7 @@ test('rhel with network and NetworkManager: local below both, init above both an
   assert.equal(formatOrder(all, '3'), 'rc3.d: S09nimbus-local -> S10network -> S23NetworkManager -> S24nimbus-init -> S25nimbus-config -> S55sshd -> S99nimbus-final');
 });
 
-test('rhel without NetworkManager: the numbers follow the host\'s own links', () => {
+test("rhel without NetworkManager: the numbers follow the host's own links", () => {
   const host = links(RUN, 'S13network', 'S40sshd');
   const r = planRcOrder({ links: host, hasRcS: false });
   assert.ok(r.ok);
@@ -90,7 +100,10 @@ test('debian with both: networking in rcS.d and NetworkManager in rc2-5', () => 
   assert.equal(bad.ok, false);
   if (!bad.ok) {
     assert.equal(bad.problems.length, 4);
-    assert.equal(bad.problems[0], 'rc2.d: no S-number fits nimbus-init: it must start after S05NetworkManager and before S03ssh, but S03ssh already starts before S05NetworkManager; reorder those first');
+    assert.equal(
+      bad.problems[0],
+      'rc2.d: no S-number fits nimbus-init: it must start after S05NetworkManager and before S03ssh, but S03ssh already starts before S05NetworkManager; reorder those first',
+    );
   }
 });
 
@@ -147,7 +160,10 @@ test('the classic trap: NetworkManager at S23 and nimbus-local at S54 is found a
 
 test('the check: missing start links, and a debian local stage left in rc2.d behind rcS networking', () => {
   const v = checkRcOrder({ links: links(RUN, 'S01nimbus-init', 'S02nimbus-config', 'S99nimbus-final'), hasRcS: false });
-  assert.deepEqual(v.map((x) => x.message).filter((m) => /rc3/.test(m)), ['rc3.d: nimbus-local has no start link, so it does not run in runlevel 3']);
+  assert.deepEqual(
+    v.map((x) => x.message).filter((m) => /rc3/.test(m)),
+    ['rc3.d: nimbus-local has no start link, so it does not run in runlevel 3'],
+  );
   const deb = [...debian, ...links(RUN, 'S01nimbus-local', 'S02nimbus-init', 'S03nimbus-config', 'S99nimbus-final')];
   const dv = checkRcOrder({ links: deb, hasRcS: true });
   assert.match(dv[0]!.message, /rcS\.d: networking \(S11\) starts at boot, before every runlevel script, but nimbus-local starts from rc2\.d\/S01nimbus-local/);
@@ -161,7 +177,10 @@ test('the check: missing start links, and a debian local stage left in rc2.d beh
 
 test('debian: a local stage already in rcS.d stays there even with no network manager in rcS.d', () => {
   const host = [...links(['S'], 'S08mountall.sh', 'S09nimbus-local'), ...links(RUN, 'S03NetworkManager', 'S04ssh')];
-  assert.deepEqual(checkRcOrder({ links: host, hasRcS: true }).filter((v) => v.stage === 'local'), []);
+  assert.deepEqual(
+    checkRcOrder({ links: host, hasRcS: true }).filter((v) => v.stage === 'local'),
+    [],
+  );
   const r = planRcOrder({ links: host, hasRcS: true });
   assert.ok(r.ok);
   assert.deepEqual(starts(r.links, 'S'), ['S09nimbus-local']);

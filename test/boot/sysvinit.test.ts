@@ -9,13 +9,14 @@ import { REPO, ls, nimbus, rcLinks, sysvRoot } from './helpers.js';
 
 const RUN = ['2', '3', '4', '5'];
 
-test('rhel layout: scripts in /etc/rc.d/init.d, S links from the host\'s numbers, K links in 0 1 6, order printed', () => {
+test("rhel layout: scripts in /etc/rc.d/init.d, S links from the host's numbers, K links in 0 1 6, order printed", () => {
   const root = sysvRoot('rhel');
   rcLinks(root, 'rhel', RUN, 'S10network', 'S23NetworkManager', 'S55sshd', 'S99local');
   const r = nimbus(root, 'sysvinit', 'install');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /rc3\.d: S09nimbus-local -> S10network -> S23NetworkManager -> S24nimbus-init -> S25nimbus-config -> S55sshd -> S99nimbus-final/);
-  for (const d of RUN) assert.deepEqual(ls(root, `etc/rc.d/rc${d}.d`), ['S09nimbus-local', 'S10network', 'S23NetworkManager', 'S24nimbus-init', 'S25nimbus-config', 'S55sshd', 'S99local', 'S99nimbus-final']);
+  for (const d of RUN)
+    assert.deepEqual(ls(root, `etc/rc.d/rc${d}.d`), ['S09nimbus-local', 'S10network', 'S23NetworkManager', 'S24nimbus-init', 'S25nimbus-config', 'S55sshd', 'S99local', 'S99nimbus-final']);
   for (const d of ['0', '1', '6']) assert.deepEqual(ls(root, `etc/rc.d/rc${d}.d`), ['K01nimbus-final', 'K75nimbus-config', 'K76nimbus-init', 'K91nimbus-local']);
   assert.equal(fs.readlinkSync(path.join(root, 'etc/rc.d/rc3.d/S09nimbus-local')), '../init.d/nimbus-local');
   for (const s of BOOT_STAGES) {
@@ -110,7 +111,7 @@ test('the init script honours cloud-init.disabled and cloud-init=disabled, and r
   fs.writeFileSync(path.join(root, 'proc/cmdline'), 'ro quiet\n');
   assert.equal(run('status').status, 3);
   const started = run('start');
-  assert.equal(started.status, 3, 'start passes the stage\'s exit code on');
+  assert.equal(started.status, 3, "start passes the stage's exit code on");
   assert.equal(fs.readFileSync(path.join(root, 'ran'), 'utf8'), 'ran /usr/lib/nimbus/nimbus-init.js\n');
   const st = run('status');
   assert.equal(st.status, 1);

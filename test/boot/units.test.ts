@@ -32,7 +32,10 @@ test('every stage unit has the ordering lines of DESIGN.md', () => {
   for (const a of ['multi-user.target', 'nimbus-config.service']) assert.ok(listSetting(final, 'Unit', 'After').includes(a), a);
   // The rules catch a unit that lacks a line.
   const broken = parseUnitFile('x', '[Unit]\nBefore=network-pre.target\n');
-  assert.deepEqual(missingUnitLines('local', [broken]).map((m) => m.key), ['DefaultDependencies', 'Wants', 'Before']);
+  assert.deepEqual(
+    missingUnitLines('local', [broken]).map((m) => m.key),
+    ['DefaultDependencies', 'Wants', 'Before'],
+  );
 });
 
 test('each service is a journal-logging oneshot that honours both disable switches and aliases its cloud-init unit', () => {
@@ -55,8 +58,10 @@ test('each service is a journal-logging oneshot that honours both disable switch
 // Stand-ins for the network services and sshd of Debian and Fedora, with their real
 // ordering lines, so the boot transaction verify builds has every unit nimbus orders against.
 const STUBS: Record<string, string> = {
-  'NetworkManager.service': '[Unit]\nWants=network.target\nAfter=network-pre.target dbus.service\nBefore=network.target\n[Service]\nExecStart=/usr/sbin/NetworkManager --no-daemon\n[Install]\nWantedBy=multi-user.target\n',
-  'networking.service': '[Unit]\nDefaultDependencies=no\nWants=network.target\nAfter=local-fs.target network-pre.target systemd-sysctl.service systemd-modules-load.service\nBefore=network.target shutdown.target network-online.target\nConflicts=shutdown.target\n[Service]\nType=oneshot\nExecStart=/usr/sbin/ifup -a --read-environment\nRemainAfterExit=true\n[Install]\nWantedBy=multi-user.target network-online.target\n',
+  'NetworkManager.service':
+    '[Unit]\nWants=network.target\nAfter=network-pre.target dbus.service\nBefore=network.target\n[Service]\nExecStart=/usr/sbin/NetworkManager --no-daemon\n[Install]\nWantedBy=multi-user.target\n',
+  'networking.service':
+    '[Unit]\nDefaultDependencies=no\nWants=network.target\nAfter=local-fs.target network-pre.target systemd-sysctl.service systemd-modules-load.service\nBefore=network.target shutdown.target network-online.target\nConflicts=shutdown.target\n[Service]\nType=oneshot\nExecStart=/usr/sbin/ifup -a --read-environment\nRemainAfterExit=true\n[Install]\nWantedBy=multi-user.target network-online.target\n',
   'ssh.service': '[Unit]\nAfter=network.target auditd.service\n[Service]\nExecStart=/usr/sbin/sshd -D\n[Install]\nWantedBy=multi-user.target\nAlias=sshd.service\n',
 };
 

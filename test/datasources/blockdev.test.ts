@@ -11,7 +11,6 @@ import { dirTreeReader } from '../../packages/core/src/datasources/tree.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
 import { isoSkip as skip, mkiso, put, tempDir, testHost, testLogger } from './helpers.js';
 
-
 function drive(): Buffer {
   const d = tempDir('nimbus-cd-');
   put(d, 'openstack/latest/meta_data.json', '{"uuid": "iid-1"}');
@@ -37,7 +36,10 @@ test('under a root, the optical drives in its /dev are probed for ISO labels', {
   const host = testHost(root);
   assert.deepEqual(cdromDevices(host), ['/dev/sr0', '/dev/sr1', '/dev/sr10']);
   assert.deepEqual(listFilesystems(host), [{ device: '/dev/sr1', label: 'config-2', type: 'iso9660' }]);
-  assert.deepEqual(findDevicesByLabel(host, ['config-2', 'CONFIG-2']).map((f) => f.device), ['/dev/sr1']);
+  assert.deepEqual(
+    findDevicesByLabel(host, ['config-2', 'CONFIG-2']).map((f) => f.device),
+    ['/dev/sr1'],
+  );
   assert.deepEqual(findDevicesByLabel(host, ['cidata']), []);
 });
 
@@ -56,10 +58,16 @@ test('read directly as ISO9660 when commands are only recorded; errors name the 
   }));
   assert.deepEqual(got, { source: '/dev/sr0 (ISO9660, read directly)', list: ['meta_data.json', 'user_data'], md: '{"uuid": "iid-1"}', none: null, up: null });
   assert.ok(!fs.existsSync(path.join(root, 'var/log/nimbus-commands.log')), 'no mount was even recorded');
-  await assert.rejects(withDeviceTree({ host, log }, '/dev/sr1', () => 1), (e: Error) => e instanceof DatasourceError && /^\/dev\/sr1: cannot read \(mounting not attempted; .*not an ISO9660 image/.test(e.message));
-  await assert.rejects(withDeviceTree({ host, log }, '/dev/sr0', () => {
-    throw new Error('reader failed');
-  }), /reader failed/);
+  await assert.rejects(
+    withDeviceTree({ host, log }, '/dev/sr1', () => 1),
+    (e: Error) => e instanceof DatasourceError && /^\/dev\/sr1: cannot read \(mounting not attempted; .*not an ISO9660 image/.test(e.message),
+  );
+  await assert.rejects(
+    withDeviceTree({ host, log }, '/dev/sr0', () => {
+      throw new Error('reader failed');
+    }),
+    /reader failed/,
+  );
 });
 
 test('a mounted tree refuses symlinks and ".."', () => {
@@ -98,7 +106,10 @@ test('the mount tests, in a private mount namespace', { skip: IN_PRIVATE_NS }, (
 });
 
 function mountsUnder(dir: string): string[] {
-  return fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[1]?.startsWith(dir));
+  return fs
+    .readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .filter((l) => l.split(' ')[1]?.startsWith(dir));
 }
 
 test('mounted read-only on a private directory and always unmounted (where loop mounts work)', { skip: skip || (!IN_PRIVATE_NS && 'runs in a private mount namespace') }, async (t) => {
@@ -107,11 +118,16 @@ test('mounted read-only on a private directory and always unmounted (where loop 
   const host = testHost(root, 'host');
   const { log, lines } = testLogger();
   let insideMounts: string[] = [];
-  const source = await withDeviceTree({ host, log }, '/dev/sr0', (r) => {
-    insideMounts = mountsUnder(root);
-    assert.equal(Buffer.from(r.readFile('openstack/latest/meta_data.json')!).toString(), '{"uuid": "iid-1"}');
-    return r.label;
-  }, { fsType: 'iso9660' });
+  const source = await withDeviceTree(
+    { host, log },
+    '/dev/sr0',
+    (r) => {
+      insideMounts = mountsUnder(root);
+      assert.equal(Buffer.from(r.readFile('openstack/latest/meta_data.json')!).toString(), '{"uuid": "iid-1"}');
+      return r.label;
+    },
+    { fsType: 'iso9660' },
+  );
   if (source !== '/dev/sr0 (mounted)') {
     const why = lines.find((l) => l.includes('mount failed')) ?? 'unknown';
     t.skip(`iso9660 loop mounts do not work on this machine (the direct read was used instead): ${why.replace(/^.*mount failed: /, '')}`);
@@ -123,10 +139,13 @@ test('mounted read-only on a private directory and always unmounted (where loop 
   assert.deepEqual(fs.readdirSync(path.join(root, MOUNT_BASE)), [], 'mount directory removed');
   assert.equal(fs.statSync(path.join(root, MOUNT_BASE)).mode & 0o777, 0o700);
   // The reader fails: still unmounted.
-  await assert.rejects(withDeviceTree({ host, log }, '/dev/sr0', async () => {
-    assert.equal(mountsUnder(root).length, 1);
-    throw new Error('boom while mounted');
-  }), /boom while mounted/);
+  await assert.rejects(
+    withDeviceTree({ host, log }, '/dev/sr0', async () => {
+      assert.equal(mountsUnder(root).length, 1);
+      throw new Error('boom while mounted');
+    }),
+    /boom while mounted/,
+  );
   assert.deepEqual(mountsUnder(root), [], 'unmounted after an error');
   assert.deepEqual(fs.readdirSync(path.join(root, MOUNT_BASE)), []);
 });
@@ -151,12 +170,17 @@ test('the mount path with a real loop mount of an ext4 drive: unmounted after su
   const host = testHost(root, 'host');
   const { log } = testLogger();
   let inside: string[] = [];
-  const source = await withDeviceTree({ host, log }, '/dev/vdb', (r) => {
-    inside = mountsUnder(root);
-    assert.equal(Buffer.from(r.readFile('openstack/latest/meta_data.json')!).toString(), '{"uuid": "iid-ext4"}');
-    assert.deepEqual(r.list('openstack'), ['latest']);
-    return r.label;
-  }, { fsType: 'ext4' });
+  const source = await withDeviceTree(
+    { host, log },
+    '/dev/vdb',
+    (r) => {
+      inside = mountsUnder(root);
+      assert.equal(Buffer.from(r.readFile('openstack/latest/meta_data.json')!).toString(), '{"uuid": "iid-ext4"}');
+      assert.deepEqual(r.list('openstack'), ['latest']);
+      return r.label;
+    },
+    { fsType: 'ext4' },
+  );
   if (source !== '/dev/vdb (mounted)') {
     // Not an ISO, so the direct read cannot have worked: we only get here if mount failed and the error was swallowed.
     assert.fail(`unexpected source ${source}`);
@@ -164,10 +188,18 @@ test('the mount path with a real loop mount of an ext4 drive: unmounted after su
   assert.equal(inside.length, 1);
   assert.match(inside[0] as string, / ext4 ro,nosuid,nodev,noexec/);
   assert.deepEqual(mountsUnder(root), []);
-  await assert.rejects(withDeviceTree({ host, log }, '/dev/vdb', () => {
-    assert.equal(mountsUnder(root).length, 1);
-    throw new Error('boom while mounted');
-  }, { fsType: 'ext4' }), /boom while mounted/);
+  await assert.rejects(
+    withDeviceTree(
+      { host, log },
+      '/dev/vdb',
+      () => {
+        assert.equal(mountsUnder(root).length, 1);
+        throw new Error('boom while mounted');
+      },
+      { fsType: 'ext4' },
+    ),
+    /boom while mounted/,
+  );
   assert.deepEqual(mountsUnder(root), [], 'unmounted after an error');
   assert.deepEqual(fs.readdirSync(path.join(root, MOUNT_BASE)), [], 'no mount directory left');
   assert.equal(fs.statSync(path.join(root, MOUNT_BASE)).mode & 0o777, 0o700);

@@ -71,13 +71,26 @@ test('without DMI on a machine that is not x86, the network sources are "maybe" 
 });
 
 test('ci.ds= on the kernel command line and single-entry lists are trusted; unknown names are not supported', () => {
-  assert.deepEqual(decideDatasources(facts({ cmdline: 'ro ci.ds=OpenStack' }), LIST), { datasources: ['OpenStack', 'None'], checks: [], forced: 'OpenStack', summary: 'datasource OpenStack named on the kernel command line' });
+  assert.deepEqual(decideDatasources(facts({ cmdline: 'ro ci.ds=OpenStack' }), LIST), {
+    datasources: ['OpenStack', 'None'],
+    checks: [],
+    forced: 'OpenStack',
+    summary: 'datasource OpenStack named on the kernel command line',
+  });
   assert.equal(decideDatasources(facts({ cmdline: 'ci.datasource=Ec2' }), ['Ec2']).forced, 'Ec2');
   assert.deepEqual(decideDatasources(facts(), ['OpenStack', 'None']).datasources, ['OpenStack', 'None']);
   const v = decideDatasources(facts(), ['Azure', 'NoCloud', 'None']);
   assert.deepEqual(v.checks[0], { name: 'Azure', verdict: 'not-supported', reason: 'not supported: datasource Azure' });
   assert.equal(verdictCloudCfg(v).split('\n')[1], 'datasource_list: [ None ]');
-  assert.deepEqual([...cmdlineArgs('a=1 "b=x y" c ds=nocloud;s=http://h/')], [['a', '1'], ['b', 'x y'], ['c', ''], ['ds', 'nocloud;s=http://h/']]);
+  assert.deepEqual(
+    [...cmdlineArgs('a=1 "b=x y" c ds=nocloud;s=http://h/')],
+    [
+      ['a', '1'],
+      ['b', 'x y'],
+      ['c', ''],
+      ['ds', 'nocloud;s=http://h/'],
+    ],
+  );
 });
 
 test('facts from a root: DMI, cmdline, seed dirs, an ISO label in /dev/sr0; the verdict is recorded', { skip: isoSkip }, () => {

@@ -96,7 +96,10 @@ test('without a token the service says 401; a service with no token API is refus
     const raw = await fetch(`${srv.url}/${V}/meta-data/instance-id`);
     assert.equal(raw.status, 401);
     await raw.text();
-    await assert.rejects(ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(noToken.url), log)), (e: Error) => e instanceof DatasourceError && /HTTP 405: no IMDSv2 token API, and IMDSv1 is not allowed/.test(e.message));
+    await assert.rejects(
+      ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(noToken.url), log)),
+      (e: Error) => e instanceof DatasourceError && /HTTP 405: no IMDSv2 token API, and IMDSv1 is not allowed/.test(e.message),
+    );
     assert.deepEqual(noToken.seen, ['PUT /latest/api/token'], 'nothing read without a token');
     const r = await ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(noToken.url, { allow_imdsv1: true }), log));
     assert.equal(r?.instanceId, 'i-0123456789abcdef0');
@@ -167,18 +170,23 @@ test('connection refused: null with a warning naming the URL, given up after the
   const r = await settle(() => ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(url), log)));
   assert.equal(r.error, undefined);
   assert.equal(r.value, null);
-  assert.ok(lines.some((l) => l.includes('EC2 metadata service not reachable') && l.includes(`${url}/latest/api/token`) && /gave up after \d+ attempts?/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.includes('EC2 metadata service not reachable') && l.includes(`${url}/latest/api/token`) && /gave up after \d+ attempts?/.test(l)),
+    lines.join('\n'),
+  );
 });
 
 test('a user-data response that never ends: a clear error naming the per-request timeout', async () => {
-  const srv = await serve(imds({
-    override: (url, res) => {
-      if (!url.endsWith('/user-data')) return false;
-      res.writeHead(200, { 'content-length': '500' });
-      res.write('#!/bin/sh\n');
-      return true;
-    },
-  }));
+  const srv = await serve(
+    imds({
+      override: (url, res) => {
+        if (!url.endsWith('/user-data')) return false;
+        res.writeHead(200, { 'content-length': '500' });
+        res.write('#!/bin/sh\n');
+        return true;
+      },
+    }),
+  );
   const { log } = testLogger();
   try {
     const r = await settle(() => ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(srv.url), log)));
@@ -208,7 +216,14 @@ test('missing instance-id is an error; on a platform DMI does not identify nothi
 
 test('pure helpers: listings, leaves, versions, regions', () => {
   const l = parseEc2Listing('ami-id\nplacement/\n0=my-key\n1=other\n\n');
-  assert.deepEqual([...l.leaves], [['ami-id', 'ami-id'], ['my-key', '0/openssh-key'], ['other', '1/openssh-key']]);
+  assert.deepEqual(
+    [...l.leaves],
+    [
+      ['ami-id', 'ami-id'],
+      ['my-key', '0/openssh-key'],
+      ['other', '1/openssh-key'],
+    ],
+  );
   assert.deepEqual(l.children, ['placement']);
   assert.deepEqual(decodeEc2Leaf(Buffer.from('a\nb\n')), ['a', 'b']);
   assert.deepEqual(decodeEc2Leaf(Buffer.from('{"a": 1}')), { a: 1 });

@@ -112,7 +112,10 @@ test('truncated JSON: a clear error naming the URL', async () => {
     const c = new MetadataClient(3000, fast);
     const url = `${srv.url}/meta_data.json`;
     const body = await c.get(url);
-    assert.throws(() => parseJsonBody(url, body), (e: HttpError) => e.kind === 'invalid' && e.message.startsWith(`${url}: not valid JSON`));
+    assert.throws(
+      () => parseJsonBody(url, body),
+      (e: HttpError) => e.kind === 'invalid' && e.message.startsWith(`${url}: not valid JSON`),
+    );
   } finally {
     await srv.close();
   }

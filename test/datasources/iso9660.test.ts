@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import { IsoError, IsoImage, isoVolumeId, openIso, openIsoFile, bufferSource } from '../../packages/core/src/datasources/iso9660.js';
 import { isoSkip as skip, mkiso, put, tempDir, testHost } from './helpers.js';
 
-
 const BIG = Buffer.alloc(300_000);
 for (let i = 0; i < BIG.length; i++) BIG[i] = (i * 7919) % 251;
 
@@ -35,7 +34,10 @@ test('a config-2 drive as Nova makes it (Rock Ridge + Joliet): names, contents, 
   assert.equal(isoVolumeId(bufferSource(iso)), 'config-2');
   const top = img.list('/')!.map((e) => e.name);
   for (const n of ['A Mixed Case Name With Spaces.txt', 'a', 'big.bin', 'current', 'ec2', 'openstack']) assert.ok(top.includes(n), `${n} in ${top}`);
-  assert.deepEqual(img.list('openstack')!.map((e) => e.name), ['2018-08-27', 'content', 'latest']);
+  assert.deepEqual(
+    img.list('openstack')!.map((e) => e.name),
+    ['2018-08-27', 'content', 'latest'],
+  );
   assert.equal(Buffer.from(img.readFile('openstack/latest/user_data')!).toString(), '#cloud-config\nruncmd: [ls]\n');
   assert.equal(Buffer.from(img.readFile('/openstack/content/0000')!).toString(), 'file content\n');
   assert.ok(Buffer.from(img.readFile('big.bin')!).equals(BIG));
@@ -55,15 +57,24 @@ test('cidata as cloud-localds makes it (Joliet + Rock Ridge), Joliet only, and p
   put(d, 'network-config', 'version: 2\n');
   const both = openIso(mkiso(d, ['-volid', 'cidata', '-joliet', '-rock']));
   assert.equal(both.volumeId, 'cidata');
-  assert.deepEqual(both.list('')!.map((e) => e.name), ['meta-data', 'network-config', 'user-data']);
+  assert.deepEqual(
+    both.list('')!.map((e) => e.name),
+    ['meta-data', 'network-config', 'user-data'],
+  );
   const joliet = openIso(mkiso(d, ['-V', 'CIDATA', '-J']));
   assert.equal(joliet.names, 'joliet');
-  assert.deepEqual(joliet.list('/')!.map((e) => e.name), ['meta-data', 'network-config', 'user-data']);
+  assert.deepEqual(
+    joliet.list('/')!.map((e) => e.name),
+    ['meta-data', 'network-config', 'user-data'],
+  );
   assert.equal(Buffer.from(joliet.readFile('meta-data')!).toString(), 'instance-id: iid-local01\n');
   // Without extensions ISO9660 names are 8.3 upper case; Linux shows them lower case without ";1".
   const plain = openIso(mkiso(d, ['-V', 'CIDATA']));
   assert.equal(plain.names, 'iso9660');
-  assert.deepEqual(plain.list('/')!.map((e) => e.name), ['meta_dat', 'network_', 'user_dat']);
+  assert.deepEqual(
+    plain.list('/')!.map((e) => e.name),
+    ['meta_dat', 'network_', 'user_dat'],
+  );
   // The same image read with a chosen naming:
   assert.equal(new IsoImage(bufferSource(mkiso(d, ['-J', '-r'])), { names: 'joliet' }).names, 'joliet');
   assert.throws(() => new IsoImage(bufferSource(mkiso(d, ['-J'])), { names: 'rockridge' }), /no Rock Ridge/);

@@ -98,13 +98,15 @@ test('404 for every optional file is fine; only "latest" listed uses latest', as
 
 test('500 then success on meta_data.json: retried and read', async () => {
   let fails = 0;
-  const srv = await serve(nova((url, res) => {
-    if (url.endsWith('meta_data.json') && fails++ === 0) {
-      send(res, 500, 'Internal Server Error');
-      return true;
-    }
-    return false;
-  }));
+  const srv = await serve(
+    nova((url, res) => {
+      if (url.endsWith('meta_data.json') && fails++ === 0) {
+        send(res, 500, 'Internal Server Error');
+        return true;
+      }
+      return false;
+    }),
+  );
   const { log } = testLogger();
   try {
     const r = await openStackDatasource.find(dsContext(testHost(novaRoot()), cfg(srv.url), log));
@@ -121,16 +123,21 @@ test('connection refused: not found (null), a warning names the URL, given up af
   const r = await settle(() => openStackDatasource.find(dsContext(testHost(novaRoot()), cfg(url), log)));
   assert.equal(r.error, undefined);
   assert.equal(r.value, null);
-  assert.ok(lines.some((l) => l.includes('[WARNING]') && l.includes(`${url}/openstack: connection failed: ECONNREFUSED`) && /gave up after \d+ attempts?/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.includes('[WARNING]') && l.includes(`${url}/openstack: connection failed: ECONNREFUSED`) && /gave up after \d+ attempts?/.test(l)),
+    lines.join('\n'),
+  );
 });
 
 test('a meta_data.json that never ends: a clear error naming the per-request timeout', async () => {
-  const srv = await serve(nova((url, res) => {
-    if (!url.endsWith('meta_data.json')) return false;
-    res.writeHead(200, { 'content-length': '1000' });
-    res.write('{"uuid": "');
-    return true;
-  }));
+  const srv = await serve(
+    nova((url, res) => {
+      if (!url.endsWith('meta_data.json')) return false;
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('{"uuid": "');
+      return true;
+    }),
+  );
   const { log } = testLogger();
   try {
     const r = await settle(() => openStackDatasource.find(dsContext(testHost(novaRoot()), cfg(srv.url), log)));
@@ -143,11 +150,13 @@ test('a meta_data.json that never ends: a clear error naming the per-request tim
 
 test('truncated JSON in meta_data.json and network_data.json: an error naming the URL', async () => {
   for (const file of ['meta_data.json', 'network_data.json']) {
-    const srv = await serve(nova((url, res) => {
-      if (!url.endsWith(file)) return false;
-      send(res, 200, '{"uuid": "83679162-13');
-      return true;
-    }));
+    const srv = await serve(
+      nova((url, res) => {
+        if (!url.endsWith(file)) return false;
+        send(res, 200, '{"uuid": "83679162-13');
+        return true;
+      }),
+    );
     const { log } = testLogger();
     try {
       await assert.rejects(openStackDatasource.find(dsContext(testHost(novaRoot()), cfg(srv.url), log)), (e: Error) => {

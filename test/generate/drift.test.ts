@@ -33,5 +33,8 @@ test('a hand edit inside a generated region is undone by the next generate, and 
 });
 
 test('a doc that lost its region markers is an error naming the file and the region', () => {
-  assert.throws(() => replaceRegion('no markers here\n', 'modules-table', 'x', 'docs/modules.md'), (e: unknown) => e instanceof RegionError && /docs\/modules\.md: .*modules-table/.test(e.message));
+  assert.throws(
+    () => replaceRegion('no markers here\n', 'modules-table', 'x', 'docs/modules.md'),
+    (e: unknown) => e instanceof RegionError && /docs\/modules\.md: .*modules-table/.test(e.message),
+  );
 });

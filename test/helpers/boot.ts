@@ -80,7 +80,12 @@ export function statOf(root: string, p: string): fs.Stats {
 export function recorded(root: string): string[][] {
   const p = path.join(root, 'var/log/nimbus-commands.log');
   if (!fs.existsSync(p)) return [];
-  return fs.readFileSync(p, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { argv: string[] }).argv);
+  return fs
+    .readFileSync(p, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { argv: string[] }).argv);
 }
 
 /** The instance directory (the `instance` link is absolute inside the root). */

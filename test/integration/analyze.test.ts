@@ -27,9 +27,9 @@ test('analyze show/blame/dump on two nimbus boots', () => {
   assert.equal(cli(root, 'analyze', 'show', '-i', '/nope.log').code, 1);
 });
 
-test('analyze reads cloud-init\'s own log format too', () => {
+test("analyze reads cloud-init's own log format too", () => {
   const log = [
-    '2026-11-22 01:26:02,700 - util.py[DEBUG]: Cloud-init v. 22.4.2 running \'init-local\'',
+    "2026-11-22 01:26:02,700 - util.py[DEBUG]: Cloud-init v. 22.4.2 running 'init-local'",
     '2026-11-22 01:26:02,701 - handlers.py[DEBUG]: start: init-local: searching for local datasources',
     '2026-11-22 01:26:02,702 - handlers.py[DEBUG]: start: init-local/check-cache: attempting to read from cache [check]',
     '2026-11-22 01:26:02,704 - handlers.py[DEBUG]: finish: init-local/check-cache: SUCCESS: no cache found',

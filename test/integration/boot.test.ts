@@ -11,7 +11,7 @@ const IID = '8c0a2d6e-5b4f-4f0e-9d6a-1f3e2b7c9a10';
 const scriptRuns = (root: string) => recorded(root).filter((a) => a[0]?.includes('/scripts/') === true);
 const networkRuns = (root: string) => recorded(root).filter((a) => ['ifdown', 'ifup', 'ip'].includes(a[0] ?? ''));
 
-test('first boot: the drive\'s files, the runcmd script and cloud-init-shaped status', () => {
+test("first boot: the drive's files, the runcmd script and cloud-init-shaped status", () => {
   const root = makeRoot();
   const runs = [stage(root, 'local'), stage(root, 'init')];
   // defer: true waits for the final stage.
@@ -161,7 +161,7 @@ test('single re-runs one module; clean resets; single finds the datasource when 
   assert.ok(noStackTrace(unknown.stderr));
 });
 
-test('owners are resolved in the root\'s own /etc/passwd', () => {
+test("owners are resolved in the root's own /etc/passwd", () => {
   const drive = driveWith((d) =>
     setUserData(d, '#cloud-config\nwrite_files:\n  - path: /home/demo/owned.txt\n    content: mine\n    owner: demo:demo\n    permissions: "0600"\n  - path: /srv/root-owned\n    content: x\n'),
   );
@@ -208,12 +208,15 @@ test('YAML error in user-data: named with its line; the other modules still run'
 
 test('unknown write_files encoding: that file is refused with its line, the rest are written', () => {
   const drive = driveWith((d) =>
-    setUserData(d, '#cloud-config\nwrite_files:\n  - path: /etc/good-1\n    content: one\n  - path: /etc/bad\n    encoding: rot13\n    content: uryyb\n  - path: /etc/good-2\n    content: two\nruncmd:\n  - echo still here\n'),
+    setUserData(
+      d,
+      '#cloud-config\nwrite_files:\n  - path: /etc/good-1\n    content: one\n  - path: /etc/bad\n    encoding: rot13\n    content: uryyb\n  - path: /etc/good-2\n    content: two\nruncmd:\n  - echo still here\n',
+    ),
   );
   const root = makeRoot({ drive });
   const runs = boot(root);
   assert.equal(runs[1]?.code, 1);
-  assert.match(runs[1]?.stderr ?? '', new RegExp(`user-data.txt line 6 col 5: write_files\\[1\\]: unknown encoding "rot13"; expected one of b64, base64, gz, gzip`));
+  assert.match(runs[1]?.stderr ?? '', /user-data.txt line 6 col 5: write_files\[1\]: unknown encoding "rot13"; expected one of b64, base64, gz, gzip/);
   assert.equal(read(root, 'etc/good-1'), 'one');
   assert.equal(read(root, 'etc/good-2'), 'two');
   assert.ok(!exists(root, 'etc/bad'));

@@ -34,7 +34,7 @@ test('a config-2 ISO on /dev/sr0 is found and read without mounting', { skip: !h
   assert.deepEqual(verdict.verdict.datasources, ['ConfigDrive', 'None']);
 });
 
-test('a cidata ISO is NoCloud\'s', { skip: !haveGenisoimage && 'genisoimage could not be installed' }, () => {
+test("a cidata ISO is NoCloud's", { skip: !haveGenisoimage && 'genisoimage could not be installed' }, () => {
   const seed = tempDir('nimbus-cidata-');
   fs.writeFileSync(path.join(seed, 'meta-data'), 'instance-id: iid-cidata-1\nlocal-hostname: from-cidata\n');
   fs.writeFileSync(path.join(seed, 'user-data'), '#cloud-config\nwrite_files:\n  - path: /etc/cidata-was-here\n    content: yes it was\n');

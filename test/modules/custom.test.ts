@@ -12,7 +12,8 @@ import { moduleFileNames } from '../../packages/core/src/modules/lib/custom-modu
 import { moduleSchema } from '../../packages/core/src/schema/cloud-config.js';
 
 const EXAMPLE = path.join(REPO, 'examples/modules/ws-virt-network-dep.js');
-const CFG = 'hostname: web-1\nws_virt_network_dep:\n  web-1:\n    eth0:\n      - {ip: 192.0.2.10, netmask: 255.255.255.0, gateway: 192.0.2.1}\n      - {ip: 192.0.2.11, netmask: 255.255.255.0}\n    eth9:\n      - {ip: 198.51.100.5}\n  web-2:\n    eth0:\n      - {ip: 192.0.2.20}\n';
+const CFG =
+  'hostname: web-1\nws_virt_network_dep:\n  web-1:\n    eth0:\n      - {ip: 192.0.2.10, netmask: 255.255.255.0, gateway: 192.0.2.1}\n      - {ip: 192.0.2.11, netmask: 255.255.255.0}\n    eth9:\n      - {ip: 198.51.100.5}\n  web-2:\n    eth0:\n      - {ip: 192.0.2.20}\n';
 
 function install(root: string, name: string, text: string, mode = 0o644): string {
   const dir = path.join(root, 'etc/cloud/modules.d');
@@ -44,7 +45,10 @@ test('the example ws_virt_network_dep: per host, per port, ip argv recorded', as
   assert.match(k.warnings().join(''), /port eth9 does not exist on this host; 198\.51\.100\.5 was not added/);
   const bad = makeKit();
   install(bad.root, 'ws-virt-network-dep.js', fs.readFileSync(EXAMPLE, 'utf8'));
-  await bad.run(lookupModule(bad.host, 'ws_virt_network_dep').module!, 'ws_virt_network_dep:\n  "*":\n    "eth0;x": [{ip: 1.2.3.4}]\n    eth1: [{ip: 10.0.0.5, netmask: 255.0.255.0}, {ip: 10.0.0.6, netmask: 255.255.255.0, gateway: 10.0.1.1}]\n');
+  await bad.run(
+    lookupModule(bad.host, 'ws_virt_network_dep').module!,
+    'ws_virt_network_dep:\n  "*":\n    "eth0;x": [{ip: 1.2.3.4}]\n    eth1: [{ip: 10.0.0.5, netmask: 255.0.255.0}, {ip: 10.0.0.6, netmask: 255.255.255.0, gateway: 10.0.1.1}]\n',
+  );
   const e = bad.errors().join('\n');
   assert.match(e, /"eth0;x" is not an interface name/);
   assert.match(e, /netmask "255\.0\.255\.0" is not an IPv4 netmask/);

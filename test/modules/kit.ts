@@ -99,7 +99,12 @@ export function makeKit(opts: { osRelease?: string; passwd?: string; group?: str
     commands() {
       const p = path.join(root, 'var/log/nimbus-commands.log');
       if (!fs.existsSync(p)) return [];
-      return fs.readFileSync(p, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[]; stdin?: string; env?: Record<string, string> });
+      return fs
+        .readFileSync(p, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { argv: string[]; stdin?: string; env?: Record<string, string> });
     },
     argvs: () => kit.commands().map((c) => c.argv),
     errors: () => logger.report.errors,

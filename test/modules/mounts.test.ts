@@ -31,7 +31,11 @@ test('mounts: defaults through block-device-mapping (sdX seen as vdX), nofail an
       '/dev/vdc\tnone\tswap\tsw,nofail,x-systemd.device-timeout=10s,comment=cloudconfig\t0\t0\n',
   );
   assert.ok(k.exists('data') && k.exists('mnt'));
-  assert.deepEqual(k.argvs(), [['swapon', '-a'], ['mount', '-a'], ['systemctl', 'daemon-reload']]);
+  assert.deepEqual(k.argvs(), [
+    ['swapon', '-a'],
+    ['mount', '-a'],
+    ['systemctl', 'daemon-reload'],
+  ]);
 });
 
 test('mounts: an absent ephemeral disk gets no line (warning), and the fstab parses with findmnt and mount -f', async () => {
@@ -65,7 +69,13 @@ test('mounts: second run replaces its own lines; bad fields refused; swap file c
   assert.equal(lines.length, 2);
   assert.match(lines[0] as string, /^\/dev\/vdb\t\/b\t/);
   assert.equal(lines[1], '/swapfile\tnone\tswap\tsw,nofail,x-systemd.device-timeout=10s,comment=cloudconfig\t0\t0');
-  assert.deepEqual(k.argvs().slice(-5), [['fallocate', '-l', '512M', '/swapfile'], ['mkswap', '/swapfile'], ['swapon', '-a'], ['mount', '-a'], ['systemctl', 'daemon-reload']]);
+  assert.deepEqual(k.argvs().slice(-5), [
+    ['fallocate', '-l', '512M', '/swapfile'],
+    ['mkswap', '/swapfile'],
+    ['swapon', '-a'],
+    ['mount', '-a'],
+    ['systemctl', 'daemon-reload'],
+  ]);
   const bad = makeKit();
   disk(bad, 'vdb');
   await bad.run(mounts, 'mounts:\n  - [vdb, "/x y", ext4]\n  - [vdb, /ok, "ext4 defaults"]\n');
@@ -94,5 +104,8 @@ test('mounts: nothing to add and nothing of ours in fstab: fstab untouched, no m
   o.write('etc/fstab', 'LABEL=r / ext4 defaults 0 1\n/dev/vdb /mnt auto defaults,comment=cloudconfig 0 2\n');
   await o.run(mounts, '{}');
   assert.equal(o.read('etc/fstab'), 'LABEL=r / ext4 defaults 0 1\n', 'our old line goes when its disk is gone');
-  assert.deepEqual(o.argvs(), [['mount', '-a'], ['systemctl', 'daemon-reload']]);
+  assert.deepEqual(o.argvs(), [
+    ['mount', '-a'],
+    ['systemctl', 'daemon-reload'],
+  ]);
 });

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { makeKit } from './kit.js';
 import { resolvConf, renderResolvConf } from '../../packages/core/src/modules/resolv-conf.js';
 
-const HEAD = "# Your system has been configured with 'manage-resolv-conf' set to true.\n# As a result, cloud-init has written this file with configuration data\n# that it has been provided. Cloud-init, by default, will write this file\n# a single time (PER_ONCE).\n#\n";
+const HEAD =
+  "# Your system has been configured with 'manage-resolv-conf' set to true.\n# As a result, cloud-init has written this file with configuration data\n# that it has been provided. Cloud-init, by default, will write this file\n# a single time (PER_ONCE).\n#\n";
 
-test('resolv.conf laid out as cloud-init\'s template renders it', () => {
+test("resolv.conf laid out as cloud-init's template renders it", () => {
   // Expected texts rendered by cloud-init 22.4's resolv.conf.tmpl.
   assert.equal(renderResolvConf({}), HEAD + '\n');
   assert.equal(renderResolvConf({ nameservers: ['1.1.1.1'] }), HEAD + 'nameserver 1.1.1.1\n\n\n');

@@ -16,7 +16,11 @@ const GOOD: Record<string, unknown> = {
   ssh_pwauth: true,
   chpasswd: { expire: false, users: [{ name: 'a', type: 'RANDOM' }], list: ['b:pw'] },
   password: 'pw',
-  mounts: [['vdb', '/d'], ['swap', null], ['ephemeral0', '/mnt', 'auto', 'defaults', '0', '2']],
+  mounts: [
+    ['vdb', '/d'],
+    ['swap', null],
+    ['ephemeral0', '/mnt', 'auto', 'defaults', '0', '2'],
+  ],
   swap: { filename: '/s', size: 'auto', maxsize: '2G' },
   power_state: { mode: 'reboot', delay: '+1', message: 'bye', timeout: 10, condition: ['test', '-f', '/x'] },
   manage_resolv_conf: true,

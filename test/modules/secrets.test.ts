@@ -30,7 +30,10 @@ test('passwords and user-data with a marker: in no world-readable file, no log, 
   for (const f of walk(path.join(root, 'var/lib/cloud/seed'))) fs.chmodSync(f, 0o600);
   const runs = boot(root);
   runs.forEach((r) => assert.ok(!r.stderr.includes(MARKER) && !r.stdout.includes(MARKER), 'nothing on stderr/stdout (the journal)'));
-  assert.ok(recorded(root).some((a) => a[0] === 'chpasswd'), 'passwords were set');
+  assert.ok(
+    recorded(root).some((a) => a[0] === 'chpasswd'),
+    'passwords were set',
+  );
   const leaks: string[] = [];
   for (const f of walk(root)) {
     const st = fs.statSync(f);
@@ -44,16 +47,25 @@ test('passwords and user-data with a marker: in no world-readable file, no log, 
 });
 
 test('second boot: per-instance modules (users, ssh, passwords, mounts) do not run again; per-boot ones do', () => {
-  const drive = driveWith((d) => setUserData(d, '#cloud-config\nbootcmd: [[echo, boot]]\nmanage_etc_hosts: true\nusers: [default, {name: ops}]\nchpasswd: {users: [{name: ops, type: text, password: pw}]}\n'));
+  const drive = driveWith((d) =>
+    setUserData(d, '#cloud-config\nbootcmd: [[echo, boot]]\nmanage_etc_hosts: true\nusers: [default, {name: ops}]\nchpasswd: {users: [{name: ops, type: text, password: pw}]}\n'),
+  );
   const root = makeRoot({ drive });
   boot(root);
   const first = recorded(root).map((a) => a.join(' '));
-  for (const c of ['hostname demo-web-1', 'useradd ops -m', 'chpasswd', 'passwd --expire ops', `/bin/sh /var/lib/cloud/instances/${'8c0a2d6e-5b4f-4f0e-9d6a-1f3e2b7c9a10'}/bootcmd`]) assert.ok(first.includes(c), c);
+  for (const c of ['hostname demo-web-1', 'useradd ops -m', 'chpasswd', 'passwd --expire ops', `/bin/sh /var/lib/cloud/instances/${'8c0a2d6e-5b4f-4f0e-9d6a-1f3e2b7c9a10'}/bootcmd`])
+    assert.ok(first.includes(c), c);
   assert.ok(first.some((c) => c.startsWith('ssh-keygen -t ed25519')));
   fs.writeFileSync(path.join(root, 'etc/hosts'), 'edited\n');
   boot(root);
-  const second = recorded(root).map((a) => a.join(' ')).slice(first.length);
-  assert.deepEqual(second.filter((c) => !c.startsWith('/var/lib/cloud/')), ['/bin/sh /var/lib/cloud/instances/8c0a2d6e-5b4f-4f0e-9d6a-1f3e2b7c9a10/bootcmd'], 'only bootcmd runs a command again');
+  const second = recorded(root)
+    .map((a) => a.join(' '))
+    .slice(first.length);
+  assert.deepEqual(
+    second.filter((c) => !c.startsWith('/var/lib/cloud/')),
+    ['/bin/sh /var/lib/cloud/instances/8c0a2d6e-5b4f-4f0e-9d6a-1f3e2b7c9a10/bootcmd'],
+    'only bootcmd runs a command again',
+  );
   assert.match(fs.readFileSync(path.join(root, 'etc/hosts'), 'utf8'), /^127\.0\.1\.1 demo-web-1\.example\.internal demo-web-1$/m, 'update_etc_hosts renders every boot');
   const log = fs.readFileSync(path.join(root, 'var/log/cloud-init.log'), 'utf8');
   // (The event text may name the module again: "SKIP: config-ssh already ran".)

@@ -10,23 +10,50 @@ const HASH = '$6$rounds=4096$saltsalt$MARKERhashhashhash';
 test('planPasswords: users (text, hash, RANDOM), list (string and list), password for the default user', () => {
   let n = 0;
   const gen = () => `rnd${n++}`;
-  const p = planPasswords({ chpasswd: { users: [{ name: 'a', type: 'text', password: 'pw1' }, { name: 'b', password: HASH }, { name: 'c', type: 'RANDOM' }, { name: 'd' }], list: ['e:pw2', `f:${HASH}`, 'g:RANDOM', 'bad'] } }, gen);
-  assert.deepEqual(p.text, [['a', 'pw1'], ['c', 'rnd0'], ['d', 'rnd1'], ['e', 'pw2'], ['g', 'rnd2']]);
-  assert.deepEqual(p.hashed, [['b', HASH], ['f', HASH]]);
+  const p = planPasswords(
+    {
+      chpasswd: { users: [{ name: 'a', type: 'text', password: 'pw1' }, { name: 'b', password: HASH }, { name: 'c', type: 'RANDOM' }, { name: 'd' }], list: ['e:pw2', `f:${HASH}`, 'g:RANDOM', 'bad'] },
+    },
+    gen,
+  );
+  assert.deepEqual(p.text, [
+    ['a', 'pw1'],
+    ['c', 'rnd0'],
+    ['d', 'rnd1'],
+    ['e', 'pw2'],
+    ['g', 'rnd2'],
+  ]);
+  assert.deepEqual(p.hashed, [
+    ['b', HASH],
+    ['f', HASH],
+  ]);
   assert.deepEqual(p.random, ['c', 'd', 'g']);
   assert.match(p.problems[0]?.message ?? '', /line 4 is not "user:password"/);
   assert.equal(p.deprecations.length, 1);
   const s = planPasswords({ chpasswd: { list: 'x:1\ny:2\n' } }, gen);
-  assert.deepEqual(s.text, [['x', '1'], ['y', '2']]);
+  assert.deepEqual(s.text, [
+    ['x', '1'],
+    ['y', '2'],
+  ]);
   assert.equal(s.deprecations.length, 2);
   const d = planPasswords({ password: 'pw', users: ['default'], system_info: { default_user: { name: 'debian' } } }, gen);
   assert.deepEqual(d.text, [['debian', 'pw']]);
-  const bad = planPasswords({ chpasswd: { users: [{ name: 'x;y', password: 'p' }, { name: 'z', type: 'text', password: 'a\nroot:b' }] } }, gen);
+  const bad = planPasswords(
+    {
+      chpasswd: {
+        users: [
+          { name: 'x;y', password: 'p' },
+          { name: 'z', type: 'text', password: 'a\nroot:b' },
+        ],
+      },
+    },
+    gen,
+  );
   assert.equal(bad.problems.length, 2);
   assert.ok(!JSON.stringify(bad.problems).includes('root:b'), 'no password in a message');
 });
 
-test('random passwords use cloud-init\'s alphabet; hashes recognised', () => {
+test("random passwords use cloud-init's alphabet; hashes recognised", () => {
   const pw = randomPassword((n) => Math.floor(Math.random() * n));
   assert.match(pw, /^[a-km-zA-HJKMNP-Z2-9]{20}$/);
   assert.ok(isHashedPassword(HASH) && isHashedPassword('$1$ab$cd') && !isHashedPassword('plain$6$x'));
@@ -37,15 +64,10 @@ test('set_passwords: chpasswd on stdin, passwd --expire, nothing secret in the l
   k.write('etc/ssh/sshd_config', 'Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication no\n');
   await k.run(setPasswords, `chpasswd:\n  users:\n    - {name: root, type: text, password: plainMARKER}\n    - {name: svc, password: "${HASH}"}\n    - {name: rnd, type: RANDOM}\nssh_pwauth: true\n`);
   const cmds = k.commands();
-  assert.deepEqual(cmds.map((c) => c.argv), [
-    ['chpasswd'],
-    ['chpasswd', '-e'],
-    ['passwd', '--expire', 'root'],
-    ['passwd', '--expire', 'rnd'],
-    ['passwd', '--expire', 'svc'],
-    ['systemctl', 'status', 'ssh'],
-    ['systemctl', 'restart', 'ssh'],
-  ]);
+  assert.deepEqual(
+    cmds.map((c) => c.argv),
+    [['chpasswd'], ['chpasswd', '-e'], ['passwd', '--expire', 'root'], ['passwd', '--expire', 'rnd'], ['passwd', '--expire', 'svc'], ['systemctl', 'status', 'ssh'], ['systemctl', 'restart', 'ssh']],
+  );
   assert.match(cmds[0]?.stdin ?? '', /^\d+ bytes, not recorded$/);
   const all = k.read('var/log/nimbus-commands.log') + k.lines.join('');
   assert.ok(!all.includes('MARKER'));

@@ -22,7 +22,11 @@ test('ssh: host keys deleted and generated via ssh-keygen argv; keys to the defa
   assert.match(k.warnings().join(''), /unknown key type "bogus"/);
   assert.equal(k.read('home/debian/.ssh/authorized_keys'), `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMetaKey meta@example\n${K1}\n`);
   const root = k.read('root/.ssh/authorized_keys');
-  assert.ok(root.startsWith(`no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command="echo 'Please login as the user \\"debian\\" rather than the user \\"root\\".';echo;sleep 10;exit 142" ssh-ed25519 `));
+  assert.ok(
+    root.startsWith(
+      `no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command="echo 'Please login as the user \\"debian\\" rather than the user \\"root\\".';echo;sleep 10;exit 142" ssh-ed25519 `,
+    ),
+  );
   assert.equal(k.mode('root/.ssh/authorized_keys'), 0o600);
 });
 
@@ -30,7 +34,10 @@ test('ssh: disable_root false, allow_public_ssh_keys false, ssh_keys given, no d
   const k = makeKit();
   k.write('etc/ssh/ssh_host_ecdsa_key', 'KEEP', 0o600);
   k.write('etc/ssh/sshd_config', 'Port 22\n');
-  await k.run(ssh, `disable_root: false\nallow_public_ssh_keys: false\nssh_deletekeys: false\nssh_authorized_keys: ["${K1}"]\nssh_keys:\n  rsa_private: |\n    PRIVATE\n  rsa_public: ssh-rsa AAAA pub\n  rsa_certificate: ssh-rsa-cert-v01@openssh.com AAAA cert\n`);
+  await k.run(
+    ssh,
+    `disable_root: false\nallow_public_ssh_keys: false\nssh_deletekeys: false\nssh_authorized_keys: ["${K1}"]\nssh_keys:\n  rsa_private: |\n    PRIVATE\n  rsa_public: ssh-rsa AAAA pub\n  rsa_certificate: ssh-rsa-cert-v01@openssh.com AAAA cert\n`,
+  );
   assert.equal(k.read('root/.ssh/authorized_keys'), `${K1}\n`);
   assert.equal(k.read('etc/ssh/ssh_host_ecdsa_key'), 'KEEP');
   assert.equal(k.mode('etc/ssh/ssh_host_rsa_key'), 0o600);

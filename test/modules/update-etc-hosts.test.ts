@@ -24,14 +24,14 @@ test('update_etc_hosts: template (debian, redhat) and localhost', async () => {
   assert.match(bad.errors()[0] ?? '', /manage_etc_hosts "yes-please" is not one of/);
 });
 
-test('update_etc_hosts renders the image\'s own jinja template when present', async () => {
+test("update_etc_hosts renders the image's own jinja template when present", async () => {
   const k = makeKit();
   k.write('etc/cloud/templates/hosts.debian.tmpl', '## template:jinja\n{# comment -#}\n127.0.1.1 {{fqdn}} {{hostname}}\n');
   await k.run(updateEtcHosts, 'manage_etc_hosts: true\n');
   assert.equal(k.read('etc/hosts'), '127.0.1.1 web-1.example.org web-1\n');
 });
 
-test('differential: cloud-init\'s own hosts templates (from the reference chroot) render as the built-in copies', async (t) => {
+test("differential: cloud-init's own hosts templates (from the reference chroot) render as the built-in copies", async (t) => {
   const fs = await import('node:fs');
   const { renderHostsTemplate } = await import('../../packages/core/src/modules/update-etc-hosts.js');
   const dir = `${REF_ROOT}/etc/cloud/templates`;
@@ -39,7 +39,10 @@ test('differential: cloud-init\'s own hosts templates (from the reference chroot
     t.skip(REF_MISSING);
     return;
   }
-  for (const [kind, os] of [['debian', undefined], ['redhat', RHEL8]] as const) {
+  for (const [kind, os] of [
+    ['debian', undefined],
+    ['redhat', RHEL8],
+  ] as const) {
     const k = makeKit(os === undefined ? {} : { osRelease: os });
     k.write(`etc/cloud/templates/hosts.${kind}.tmpl`, fs.readFileSync(`${dir}/hosts.${kind}.tmpl`, 'utf8'));
     await k.run(updateEtcHosts, 'manage_etc_hosts: true\nfqdn: web-1.example.org\nhostname: web-1\nprefer_fqdn_over_hostname: false\n');

@@ -8,25 +8,72 @@ import { sudoersWithInclude } from '../../packages/core/src/modules/lib/sudoers.
 const SYS = 'system_info:\n  default_user: {name: debian, gecos: Debian, groups: [adm, sudo], shell: /bin/bash, sudo: ["ALL=(ALL) NOPASSWD:ALL"], lock_passwd: true}\n';
 const K1 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIUserKey1 a@x';
 
-test('normalizeUsers: default, comma strings, dashed keys, the default user\'s own entry merged', () => {
+test("normalizeUsers: default, comma strings, dashed keys, the default user's own entry merged", () => {
   const n = normalizeUsers({
     system_info: { default_user: { name: 'debian', groups: ['adm'] } },
     users: ['default', 'a, b', { name: 'debian', groups: 'docker', 'lock-passwd': false }, { name: 'c', 'no-create-home': true }],
     groups: ['admins', { ops: ['a', 'b'] }],
   });
-  assert.deepEqual(n.users.map((u) => u.name), ['debian', 'a', 'b', 'c']);
+  assert.deepEqual(
+    n.users.map((u) => u.name),
+    ['debian', 'a', 'b', 'c'],
+  );
   assert.deepEqual(n.defaultUser?.groups, ['adm', 'docker']);
   assert.equal(n.defaultUser?.lock_passwd, false);
   assert.equal(n.users[3]?.no_create_home, true);
-  assert.deepEqual(n.groups, [{ name: 'admins', members: [] }, { name: 'ops', members: ['a', 'b'] }]);
+  assert.deepEqual(n.groups, [
+    { name: 'admins', members: [] },
+    { name: 'ops', members: ['a', 'b'] },
+  ]);
   assert.equal(normalizeUsers({ users: [] }).defaultUser, null);
 });
 
-test('useradd argv: cloud-init\'s option mapping, no password in it', () => {
+test("useradd argv: cloud-init's option mapping, no password in it", () => {
   assert.deepEqual(
-    useraddArgv({ name: 'svc', isDefault: false, gecos: 'Svc', homedir: '/srv/svc', primary_group: 'svc', groups: ['a', 'b'], shell: '/bin/sh', uid: 1500, system: true, expiredate: '2030-01-01', passwd: '$6$x$y', inactive: '5', no_user_group: true, no_log_init: true, selinux_user: 'staff_u' }),
+    useraddArgv({
+      name: 'svc',
+      isDefault: false,
+      gecos: 'Svc',
+      homedir: '/srv/svc',
+      primary_group: 'svc',
+      groups: ['a', 'b'],
+      shell: '/bin/sh',
+      uid: 1500,
+      system: true,
+      expiredate: '2030-01-01',
+      passwd: '$6$x$y',
+      inactive: '5',
+      no_user_group: true,
+      no_log_init: true,
+      selinux_user: 'staff_u',
+    }),
     // As cloud-init 22.4's Distro.create_user gives it (checked against the reference).
-    ['useradd', 'svc', '--expiredate', '2030-01-01', '--comment', 'Svc', '--groups', 'a,b', '--home', '/srv/svc', '--inactive', '5', '--no-log-init', '--no-user-group', '--gid', 'svc', '--selinux-user', 'staff_u', '--shell', '/bin/sh', '--system', '--uid', '1500', '-M'],
+    [
+      'useradd',
+      'svc',
+      '--expiredate',
+      '2030-01-01',
+      '--comment',
+      'Svc',
+      '--groups',
+      'a,b',
+      '--home',
+      '/srv/svc',
+      '--inactive',
+      '5',
+      '--no-log-init',
+      '--no-user-group',
+      '--gid',
+      'svc',
+      '--selinux-user',
+      'staff_u',
+      '--shell',
+      '/bin/sh',
+      '--system',
+      '--uid',
+      '1500',
+      '-M',
+    ],
   );
   assert.deepEqual(useraddArgv({ name: 'u', isDefault: false }), ['useradd', 'u', '-m']);
 });
@@ -41,18 +88,21 @@ test('users_groups: groups, users, passwords on stdin, lock, sudo file 0440 chec
       `groups: [admins, {ops: [old, ghost]}]\nusers:\n  - default\n  - name: alice\n    groups: [ops]\n    hashed_passwd: "$6$salt$MARKERHASH"\n    lock_passwd: false\n    sudo: ALL=(ALL) ALL\n    ssh_authorized_keys: ["${K1}"]\n  - name: old\n    plain_text_passwd: s3cret-MARKER\n`,
   );
   const cmds = k.commands();
-  assert.deepEqual(cmds.map((c) => c.argv), [
-    ['groupadd', 'admins'],
-    ['groupadd', 'ops'],
-    ['usermod', '-a', '-G', 'ops', 'old'],
-    ['useradd', 'debian', '--comment', 'Debian', '--groups', 'adm,sudo', '--shell', '/bin/bash', '-m'],
-    ['passwd', '-l', 'debian'],
-    ['useradd', 'alice', '--groups', 'ops', '-m'],
-    ['chpasswd', '-e'],
-    ['chpasswd'],
-    ['passwd', '-l', 'old'],
-    ['visudo', '-c', '-f', '/etc/sudoers.d/.90-cloud-init-users.nimbus-new'],
-  ]);
+  assert.deepEqual(
+    cmds.map((c) => c.argv),
+    [
+      ['groupadd', 'admins'],
+      ['groupadd', 'ops'],
+      ['usermod', '-a', '-G', 'ops', 'old'],
+      ['useradd', 'debian', '--comment', 'Debian', '--groups', 'adm,sudo', '--shell', '/bin/bash', '-m'],
+      ['passwd', '-l', 'debian'],
+      ['useradd', 'alice', '--groups', 'ops', '-m'],
+      ['chpasswd', '-e'],
+      ['chpasswd'],
+      ['passwd', '-l', 'old'],
+      ['visudo', '-c', '-f', '/etc/sudoers.d/.90-cloud-init-users.nimbus-new'],
+    ],
+  );
   assert.equal(cmds[6]?.stdin, '25 bytes, not recorded');
   assert.ok(!k.read('var/log/nimbus-commands.log').includes('MARKER'));
   assert.ok(!k.lines.join('').includes('MARKER'));
@@ -76,7 +126,10 @@ test('users_groups refuses names and values that would reach useradd unchecked',
   assert.match(e, /user-data line 2 col 5: users: user name "-o" is not valid/);
   assert.match(e, /users: shell: "sh;reboot" is not an absolute path/);
   assert.match(e, /gecos must be a string without ":"/);
-  assert.deepEqual(k.argvs(), [['useradd', 'good', '-m'], ['passwd', '-l', 'good']]);
+  assert.deepEqual(k.argvs(), [
+    ['useradd', 'good', '-m'],
+    ['passwd', '-l', 'good'],
+  ]);
 });
 
 test('users_groups: a visudo rejection keeps the old sudoers file', async () => {

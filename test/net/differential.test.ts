@@ -93,9 +93,15 @@ for (const e of corpus()) {
       const q = (...args: string[]) => spawnSync('chroot', [REF_ROOT, 'ifquery', `--interfaces=${file}`, ...args], { encoding: 'utf8' });
       const list = q('--list', '-a');
       assert.equal(list.status, 0, list.stderr);
-      const autos = text.split('\n').filter((l) => l.startsWith('auto ')).map((l) => l.slice(5));
+      const autos = text
+        .split('\n')
+        .filter((l) => l.startsWith('auto '))
+        .map((l) => l.slice(5));
       assert.deepEqual(list.stdout.trim().split('\n'), autos);
-      for (const name of text.split('\n').filter((l) => l.startsWith('iface ')).map((l) => l.split(' ')[1] as string)) {
+      for (const name of text
+        .split('\n')
+        .filter((l) => l.startsWith('iface '))
+        .map((l) => l.split(' ')[1] as string)) {
         const one = q(name);
         assert.equal(one.status, 0, `${name}: ${one.stderr}`);
       }

@@ -39,7 +39,7 @@ export function fakeSysfs(root: string, nics: FakeNic[]): void {
     if (n.kind === 'bond') fs.mkdirSync(path.join(d, 'bonding'));
     if (n.kind === 'tun') fs.writeFileSync(path.join(d, 'tun_flags'), '0x1002\n');
     if (n.kind === undefined || n.kind === 'veth') {
-      const drv = n.kind === 'veth' ? 'veth' : n.driver ?? 'virtio_net';
+      const drv = n.kind === 'veth' ? 'veth' : (n.driver ?? 'virtio_net');
       const dev = path.join(root, 'sys/devices', n.name);
       fs.mkdirSync(path.join(dev, 'driver'), { recursive: true });
       fs.mkdirSync(path.join(root, 'sys/bus/drivers', drv), { recursive: true });

@@ -62,11 +62,17 @@ test('property: rendered ifcfg files define only the expected variables and run 
       const doc = {
         version: 1,
         config: [
-          { type: 'physical', name: c.name, mac_address: c.mac, mtu: c.mtu, subnets: [{ type: 'static', address: c.address, gateway: c.gateway, dns_nameservers: c.dns, dns_search: c.search, routes: [{ network: c.routeTo, gateway: c.gateway }] }] },
+          {
+            type: 'physical',
+            name: c.name,
+            mac_address: c.mac,
+            mtu: c.mtu,
+            subnets: [{ type: 'static', address: c.address, gateway: c.gateway, dns_nameservers: c.dns, dns_search: c.search, routes: [{ network: c.routeTo, gateway: c.gateway }] }],
+          },
           { type: 'bond', name: 'bond0', bond_interfaces: [], params: { 'bond-mode': c.bondMode } },
         ],
       };
-      let files;
+      let files: ReturnType<typeof render>;
       try {
         files = render(parseV1({ source: 'prop.yaml' }, doc), 'sysconfig');
       } catch (e) {
@@ -101,13 +107,19 @@ test('property: the sysconfig renderer alone refuses or neutralises hostile stat
     fc.property(any, any, any, any, any, (nm, address, mac, search, mode) => {
       const state = {
         interfaces: [
-          { name: nm, type: 'physical' as const, mac, mtu: 1500, subnets: [{ type: 'static' as const, family: 4 as const, address, prefix: 24, gateway: address, dns: { nameservers: [address], search: [search] }, routes: [] }] },
+          {
+            name: nm,
+            type: 'physical' as const,
+            mac,
+            mtu: 1500,
+            subnets: [{ type: 'static' as const, family: 4 as const, address, prefix: 24, gateway: address, dns: { nameservers: [address], search: [search] }, routes: [] }],
+          },
           { name: 'bond0', type: 'bond' as const, subnets: [], bond: { members: [], params: { mode } } },
         ],
         routes: [],
         dns: { nameservers: [], search: [] },
       };
-      let files;
+      let files: ReturnType<typeof render>;
       try {
         files = render(state, 'sysconfig');
       } catch (e) {

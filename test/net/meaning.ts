@@ -76,7 +76,9 @@ function eniFacts(file: string, text: string): string[] {
       continue;
     }
     // route hooks: `route add -net X gw Y` and `ip route add X via Y` mean the same.
-    const route = /^(post-up|pre-down) (?:route (?:add|del)(?: -A inet6)?(?: -net)? (\S+) gw (\S+)(?: metric (\d+))?|ip(?: -6)? route (?:add|del) (\S+) via (\S+)(?: dev \S+)?(?: metric (\d+))?)/.exec(l);
+    const route = /^(post-up|pre-down) (?:route (?:add|del)(?: -A inet6)?(?: -net)? (\S+) gw (\S+)(?: metric (\d+))?|ip(?: -6)? route (?:add|del) (\S+) via (\S+)(?: dev \S+)?(?: metric (\d+))?)/.exec(
+      l,
+    );
     if (route) {
       const dest = route[2] ?? route[5];
       const via = route[3] ?? route[6];
@@ -99,7 +101,11 @@ export function facts(files: Files): Set<string> {
   }
   const out: string[] = [];
   for (const [file, text] of files) {
-    const body = text.split('\n').filter((l) => !/^\s*[#;]/.test(l)).join('\n').trim();
+    const body = text
+      .split('\n')
+      .filter((l) => !/^\s*[#;]/.test(l))
+      .join('\n')
+      .trim();
     if (body === '') continue; // a file of only comments says nothing
     if (file.includes('/network-scripts/') || file === '/etc/sysconfig/network') out.push(...shellFacts(file, text));
     else if (file.endsWith('.yaml')) flatten(file, loadYaml(text, file).value, out);

@@ -17,7 +17,24 @@ function nimbus(...args: string[]) {
 
 test('net-convert writes what the golden files hold, with their modes', () => {
   const out = tempRoot();
-  const r = nimbus('devel', 'net-convert', '-p', path.join(CORPUS, 'nd-static.json'), '-k', 'network_data.json', '-D', 'ubuntu', '-O', 'netplan', '-d', out, '-m', 'eth0,fa:16:3e:11:22:33', '-m', 'eth1,FA:16:3E:44:55:66');
+  const r = nimbus(
+    'devel',
+    'net-convert',
+    '-p',
+    path.join(CORPUS, 'nd-static.json'),
+    '-k',
+    'network_data.json',
+    '-D',
+    'ubuntu',
+    '-O',
+    'netplan',
+    '-d',
+    out,
+    '-m',
+    'eth0,fa:16:3e:11:22:33',
+    '-m',
+    'eth1,FA:16:3E:44:55:66',
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /Read input format 'network_data.json'/);
   const p = 'etc/netplan/50-cloud-init.yaml';
@@ -46,12 +63,18 @@ test('net-convert: a bad input names file, line and field and exits 1; bad flags
 test('net-convert -O offers every registered renderer and writes its files', () => {
   const help = nimbus('devel', 'net-convert', '--help');
   const choices = /--output-kind <kind>[\s\S]*?\(choices: ([^)]*)\)/.exec(help.stdout)?.[1] ?? '';
-  assert.deepEqual(choices.split(',').map((c) => c.trim().replace(/^"|"$/g, '')), RENDERERS.map((r) => r.name));
+  assert.deepEqual(
+    choices.split(',').map((c) => c.trim().replace(/^"|"$/g, '')),
+    RENDERERS.map((r) => r.name),
+  );
   for (const r of RENDERERS) {
     const out = tempRoot();
     const res = nimbus('devel', 'net-convert', '-p', path.join(CORPUS, 'v1-basic.yaml'), '-k', 'yaml', '-D', 'debian', '-O', r.name, '-d', out);
     assert.equal(res.status, 0, res.stderr);
-    assert.ok(r.owned.some((o) => fs.existsSync(path.join(out, o.dir))), `${r.name}: nothing written under its own directories`);
+    assert.ok(
+      r.owned.some((o) => fs.existsSync(path.join(out, o.dir))),
+      `${r.name}: nothing written under its own directories`,
+    );
     fs.rmSync(out, { recursive: true });
   }
 });

@@ -48,7 +48,9 @@ function apply(ns: string, cfg: unknown): { result: { renamed: unknown[]; failed
   const root = tempRoot('nimbus-netns-root-');
   fs.mkdirSync(path.join(root, 'sys'));
   try {
-    const r = spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'mount --bind /sys "$1/sys" && exec "$2" "$3" "$1" "$4"', 'sh', root, process.execPath, RUNNER, JSON.stringify(cfg)], { encoding: 'utf8' });
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'mount --bind /sys "$1/sys" && exec "$2" "$3" "$1" "$4"', 'sh', root, process.execPath, RUNNER, JSON.stringify(cfg)], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout);
   } finally {
@@ -56,7 +58,11 @@ function apply(ns: string, cfg: unknown): { result: { renamed: unknown[]; failed
   }
 }
 
-interface Link { ifname: string; address: string; addr_info?: { family: string; local: string; prefixlen: number; scope: string }[] }
+interface Link {
+  ifname: string;
+  address: string;
+  addr_info?: { family: string; local: string; prefixlen: number; scope: string }[];
+}
 const links = (ipn: (...a: string[]) => string): Link[] => JSON.parse(ipn('-j', 'addr', 'show')) as Link[];
 const byMac = (l: Link[], mac: string) => l.find((x) => x.address === mac);
 const globals4 = (l: Link | undefined) => (l?.addr_info ?? []).filter((a) => a.family === 'inet' && a.scope === 'global').map((a) => `${a.local}/${a.prefixlen}`);
@@ -88,7 +94,10 @@ test('eth0/eth1 swap by MAC finishes, with addresses, and nothing left on a temp
     assert.equal(byMac(l, B)?.ifname, 'eth0');
     assert.deepEqual(globals4(byMac(l, A)), ['10.61.0.1/24']);
     assert.deepEqual(globals4(byMac(l, B)), ['10.62.0.1/24']);
-    assert.deepEqual(l.filter((x) => /^(nimbustmp|cirename)/.test(x.ifname)), []);
+    assert.deepEqual(
+      l.filter((x) => /^(nimbustmp|cirename)/.test(x.ifname)),
+      [],
+    );
   });
 });
 
@@ -106,8 +115,15 @@ test('a three-way rotation finishes; a name held by a NIC outside the config is 
       ],
     });
     const l = links(ipn);
-    assert.deepEqual([A, B, C].map((m) => byMac(l, m)?.ifname), ['eth1', 'eth2', 'eth0'], out.log);
-    assert.deepEqual(l.filter((x) => x.ifname.startsWith('nimbustmp')), []);
+    assert.deepEqual(
+      [A, B, C].map((m) => byMac(l, m)?.ifname),
+      ['eth1', 'eth2', 'eth0'],
+      out.log,
+    );
+    assert.deepEqual(
+      l.filter((x) => x.ifname.startsWith('nimbustmp')),
+      [],
+    );
     // p0 is a NIC the config does not mention: eth1 cannot take its name.
     const out2 = apply(ns, { version: 1, config: [{ type: 'physical', name: 'p0', mac_address: A }] });
     assert.match(out2.log, /not renaming eth1 \(02:00:00:5e:00:0a\) -> p0: the name is taken by p0/);

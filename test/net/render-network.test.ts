@@ -11,7 +11,10 @@ const MAC0 = '52:54:00:00:00:10';
 
 function rhelRoot(): string {
   const root = tempRoot();
-  fakeSysfs(root, [{ name: 'eth0', mac: MAC0 }, { name: 'eth1', mac: '52:54:00:00:00:11', carrier: false, operstate: 'down' }]);
+  fakeSysfs(root, [
+    { name: 'eth0', mac: MAC0 },
+    { name: 'eth1', mac: '52:54:00:00:00:11', carrier: false, operstate: 'down' },
+  ]);
   fs.mkdirSync(path.join(root, 'etc/sysconfig/network-scripts'), { recursive: true });
   fakeCommand(root, 'ifup');
   return root;
@@ -46,7 +49,11 @@ test('DHCP replacing static: stale generated files go, hand-written ones for oth
   assert.deepEqual(fs.readdirSync(ns).sort(), ['ifcfg-eth0', 'ifcfg-eth5', 'ifcfg-lo']);
   assert.ok(lines.some((l) => l.includes('ifcfg-eth5 was not written by nimbus and is kept')));
   // A second run (a re-run after a killed stage, or every boot) writes the same and removes nothing.
-  const snapshot = (d: string) => fs.readdirSync(d).sort().map((f) => [f, fs.readFileSync(path.join(d, f), 'utf8')]);
+  const snapshot = (d: string) =>
+    fs
+      .readdirSync(d)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(d, f), 'utf8')]);
   const before = snapshot(ns);
   const again = renderNetwork(createHost({ root, exec: 'record' }), CENTOS, {}, dsSource, log);
   assert.deepEqual(again.disabled === false && again.removed, []);
@@ -95,13 +102,28 @@ test('keyfiles and netplan are written 0600; warnings from the source reach the 
   fakeCommand(root, 'NetworkManager');
   const { log, lines } = testLogger();
   const src = { format: 'v2' as const, config: { ethernets: { eth0: { dhcp4: true, optional: true } } }, source: '/seed/network-config' };
-  const v1 = { format: 'v1' as const, config: { config: [{ type: 'physical', name: 'eth0', subnets: [{ type: 'static', address: '10.0.0.2/24' }] }, { type: 'route', destination: '172.16.0.0/12', gateway: '192.168.9.1' }] }, source: '/seed/v1' };
+  const v1 = {
+    format: 'v1' as const,
+    config: {
+      config: [
+        { type: 'physical', name: 'eth0', subnets: [{ type: 'static', address: '10.0.0.2/24' }] },
+        { type: 'route', destination: '172.16.0.0/12', gateway: '192.168.9.1' },
+      ],
+    },
+    source: '/seed/v1',
+  };
   renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, v1, log);
-  assert.ok(lines.some((l) => l.includes('[WARNING]: route to 172.16.0.0/12 via 192.168.9.1 not written: no interface has an address in the gateway')), lines.join(''));
+  assert.ok(
+    lines.some((l) => l.includes('[WARNING]: route to 172.16.0.0/12 via 192.168.9.1 not written: no interface has an address in the gateway')),
+    lines.join(''),
+  );
   const r = renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, src, log);
   assert.equal(r.disabled === false && r.renderer, 'network-manager');
   assert.equal(fs.statSync(path.join(root, 'etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection')).mode & 0o777, 0o600);
-  assert.ok(lines.some((l) => l.includes('[WARNING]: /seed/network-config: ethernets.eth0.optional: not supported, ignored')), lines.join(''));
+  assert.ok(
+    lines.some((l) => l.includes('[WARNING]: /seed/network-config: ethernets.eth0.optional: not supported, ignored')),
+    lines.join(''),
+  );
   fakeCommand(root, 'netplan');
   const n = renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, src, log);
   assert.equal(n.disabled === false && n.renderer, 'netplan');
@@ -114,10 +136,16 @@ test('keyfiles and netplan are written 0600; warnings from the source reach the 
 test('an unreadable network config is an error in the log and the fallback keeps the instance reachable', () => {
   const root = rhelRoot();
   const { log } = testLogger();
-  const bad = { format: 'network_data.json' as const, config: { links: [{ id: 'x', type: 'phy', ethernet_mac_address: 'fa:16:3e:99:99:99' }], networks: [] }, source: '/config-drive/openstack/latest/network_data.json' };
+  const bad = {
+    format: 'network_data.json' as const,
+    config: { links: [{ id: 'x', type: 'phy', ethernet_mac_address: 'fa:16:3e:99:99:99' }], networks: [] },
+    source: '/config-drive/openstack/latest/network_data.json',
+  };
   const r = renderNetwork(createHost({ root, exec: 'record' }), CENTOS, {}, bad, log);
   assert.equal(r.disabled === false && r.source, 'fallback (DHCP on the first connected NIC)');
-  assert.deepEqual(log.report.errors, ["the datasource's network config not used: /config-drive/openstack/latest/network_data.json: links[0].ethernet_mac_address: expected a MAC of a NIC on this machine (none has fa:16:3e:99:99:99)"]);
+  assert.deepEqual(log.report.errors, [
+    "the datasource's network config not used: /config-drive/openstack/latest/network_data.json: links[0].ethernet_mac_address: expected a MAC of a NIC on this machine (none has fa:16:3e:99:99:99)",
+  ]);
   assert.match(fs.readFileSync(path.join(root, 'etc/sysconfig/network-scripts/ifcfg-eth0'), 'utf8'), /^BOOTPROTO=dhcp$/m);
   fs.rmSync(root, { recursive: true });
 });

@@ -11,14 +11,17 @@ import { DEBIAN, fakeCommand, fakeSysfs, tempRoot, testLogger } from './helpers.
 
 // Small but touching every kind of file a renderer writes: a static NIC with a MAC
 // (udev/link naming, routes), a DHCP NIC, global DNS (resolv.conf on sysconfig).
-const state = parseV1({ source: 't' }, {
-  version: 1,
-  config: [
-    { type: 'physical', name: 'eth0', mac_address: '52:54:00:00:00:01', subnets: [{ type: 'static', address: '10.0.0.5/24', gateway: '10.0.0.1' }] },
-    { type: 'physical', name: 'eth1', mac_address: '52:54:00:00:00:02', subnets: [{ type: 'dhcp' }] },
-    { type: 'nameserver', address: ['10.0.0.53'], search: ['example.org'] },
-  ],
-});
+const state = parseV1(
+  { source: 't' },
+  {
+    version: 1,
+    config: [
+      { type: 'physical', name: 'eth0', mac_address: '52:54:00:00:00:01', subnets: [{ type: 'static', address: '10.0.0.5/24', gateway: '10.0.0.1' }] },
+      { type: 'physical', name: 'eth1', mac_address: '52:54:00:00:00:02', subnets: [{ type: 'dhcp' }] },
+      { type: 'nameserver', address: ['10.0.0.53'], search: ['example.org'] },
+    ],
+  },
+);
 
 function withRoot(fn: (root: string) => void): void {
   const root = tempRoot();
@@ -73,7 +76,10 @@ test('a render writes only files the renderer owns or lists, and at least one it
     assert.deepEqual(state, before, `${r.name} changed its input`);
     assert.deepEqual(r.render(state), out, `${r.name} renders the same state differently twice`);
     const paths = [...out.keys()];
-    assert.ok(paths.some((p) => ownedBy(r, p)), `${r.name} wrote none of its own files: ${paths.join(', ')}`);
+    assert.ok(
+      paths.some((p) => ownedBy(r, p)),
+      `${r.name} wrote none of its own files: ${paths.join(', ')}`,
+    );
     for (const p of paths) assert.ok(ownedBy(r, p) || r.alsoWrites.includes(p), `${r.name} wrote ${p}, which is neither owned nor in alsoWrites`);
     for (const [p, f] of out) {
       assert.ok(f.content.length > 0, `${r.name}: ${p} is empty`);
@@ -131,13 +137,29 @@ test("a renderer's generated files are removed when another renderer takes over"
 test('docs/networking.md has a row for every renderer and every bring-up tool', () => {
   const doc = fs.readFileSync(path.join(NET_DIR, '../../docs/networking.md'), 'utf8');
   const section = (title: string) => doc.split(/^## /m).find((x) => x.startsWith(title + '\n')) ?? '';
-  const rows = (text: string) => text.split('\n').filter((l) => l.startsWith('| ')).map((l) => l.split('|').map((c) => c.trim()).slice(1, -1));
+  const rows = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('| '))
+      .map((l) =>
+        l
+          .split('|')
+          .map((c) => c.trim())
+          .slice(1, -1),
+      );
   const files = rows(section('Renderer choice')).map((r) => r[0]);
   const tools = rows(section('Bring-up tools'));
   for (const r of RENDERERS) {
     assert.ok(files.includes(r.name), `the files table of "Renderer choice" lacks ${r.name}`);
-    assert.ok(tools.some((t) => (t[0] ?? '').includes(r.name)), `"Bring-up tools" lacks ${r.name}`);
-    for (const b of r.bringUp) assert.ok(tools.some((t) => t[1] === b.tool), `"Bring-up tools" lacks the ${b.tool} tool`);
+    assert.ok(
+      tools.some((t) => (t[0] ?? '').includes(r.name)),
+      `"Bring-up tools" lacks ${r.name}`,
+    );
+    for (const b of r.bringUp)
+      assert.ok(
+        tools.some((t) => t[1] === b.tool),
+        `"Bring-up tools" lacks the ${b.tool} tool`,
+      );
   }
 });
 

@@ -27,11 +27,16 @@ function yaml(text: string) {
 }
 
 test('v2 `to: default` routes become default routes of the right family', () => {
-  const c = yaml('network:\n  version: 2\n  ethernets:\n    eth0:\n      addresses: [10.0.0.2/24, "fd00::2/64"]\n      routes:\n        - {to: default, via: 10.0.0.1}\n        - {to: default, via: "fd00::1"}\n');
+  const c = yaml(
+    'network:\n  version: 2\n  ethernets:\n    eth0:\n      addresses: [10.0.0.2/24, "fd00::2/64"]\n      routes:\n        - {to: default, via: 10.0.0.1}\n        - {to: default, via: "fd00::1"}\n',
+  );
   assert.equal(c.kind, 'state');
   if (c.kind !== 'state') return;
   const routes = c.state.interfaces[0]!.subnets[0]!.routes;
-  assert.deepEqual(routes.map((r) => `${r.to}/${r.prefix} ${r.via}`), ['0.0.0.0/0 10.0.0.1', '::/0 fd00::1']);
+  assert.deepEqual(
+    routes.map((r) => `${r.to}/${r.prefix} ${r.via}`),
+    ['0.0.0.0/0 10.0.0.1', '::/0 fd00::1'],
+  );
 });
 
 test('config: disabled, bare or under network:', () => {
@@ -45,22 +50,36 @@ test('a bad v1 value names the file, line, column, field and what was expected',
     (e: unknown) => e instanceof NetConfigError && e.message === 'nc.yaml:6:7: network.config[0].mtu: expected an MTU (integer 68-65535), got 99999',
   );
   assert.throws(() => yaml('version: 1\nconfig:\n  - type: physical\n    name: "eth0; reboot"\n'), /nc\.yaml:4:5: config\[0\]\.name: expected an interface name/);
-  assert.throws(() => yaml('version: 1\nconfig:\n  - type: physical\n    name: eth0\n    subnets: [{type: static, address: "10.0.0.1$(id)"}]\n'), /config\[0\]\.subnets\[0\]\.address: expected an IPv4 or IPv6 address/);
+  assert.throws(
+    () => yaml('version: 1\nconfig:\n  - type: physical\n    name: eth0\n    subnets: [{type: static, address: "10.0.0.1$(id)"}]\n'),
+    /config\[0\]\.subnets\[0\]\.address: expected an IPv4 or IPv6 address/,
+  );
   assert.throws(() => yaml('version: 3\n'), /version: expected 1 or 2/);
   assert.throws(() => yaml('version: 2\nwifis: {}\n'), /not supported: wifis/);
 });
 
 test('network_data.json: names from the MAC map, bond and vlan names, dhcp and slaac networks, dns services', () => {
   const doc = JSON.parse(fs.readFileSync(path.join(process.cwd(), 'test/net/corpus/nd-bond-vlan.json'), 'utf8'));
-  const s = parseNetworkDataJson({ source: 'nd.json' }, doc, new Map([['52:54:00:aa:00:01', 'ens3'], ['52:54:00:aa:00:02', 'ens4']]));
-  assert.deepEqual(s.interfaces.map((i) => `${i.type}:${i.name}`), ['physical:ens3', 'physical:ens4', 'bond:bond0', 'vlan:bond0.101']);
+  const s = parseNetworkDataJson(
+    { source: 'nd.json' },
+    doc,
+    new Map([
+      ['52:54:00:aa:00:01', 'ens3'],
+      ['52:54:00:aa:00:02', 'ens4'],
+    ]),
+  );
+  assert.deepEqual(
+    s.interfaces.map((i) => `${i.type}:${i.name}`),
+    ['physical:ens3', 'physical:ens4', 'bond:bond0', 'vlan:bond0.101'],
+  );
   assert.deepEqual(s.interfaces[2]!.bond, { members: ['ens3', 'ens4'], params: { mode: '802.3ad', miimon: '100', xmit_hash_policy: 'layer3+4' } });
   assert.equal(s.interfaces[0]!.bondMaster, 'bond0');
   assert.equal(s.interfaces[2]!.subnets[0]!.type, 'slaac');
   assert.deepEqual(s.dns.nameservers, ['1.1.1.1']);
   assert.throws(() => parseNetworkDataJson({ source: 'nd.json' }, doc, none), /nd\.json: links\[0\]\.ethernet_mac_address: expected a MAC of a NIC on this machine/);
   assert.throws(
-    () => parseNetworkDataJson({ source: 'nd.json' }, { links: [{ id: 'a', type: 'phy', name: 'eth0' }], networks: [{ type: 'ipv4', link: 'a', ip_address: '10.0.0.1', netmask: '255.0.255.0' }] }, none),
+    () =>
+      parseNetworkDataJson({ source: 'nd.json' }, { links: [{ id: 'a', type: 'phy', name: 'eth0' }], networks: [{ type: 'ipv4', link: 'a', ip_address: '10.0.0.1', netmask: '255.0.255.0' }] }, none),
     /networks\[0\]\.netmask: expected a netmask/,
   );
 });
@@ -75,10 +94,17 @@ test('ENI: source and source-directory are read through the reader, relative to 
   };
   const reader = {
     read: (p: string) => files[p] ?? null,
-    list: (d: string) => Object.keys(files).filter((f) => path.posix.dirname(f) === d).map((f) => path.posix.basename(f)).sort(),
+    list: (d: string) =>
+      Object.keys(files)
+        .filter((f) => path.posix.dirname(f) === d)
+        .map((f) => path.posix.basename(f))
+        .sort(),
   };
   const s = parseEni('/etc/network/interfaces', files['/etc/network/interfaces']!, reader);
-  assert.deepEqual(s.interfaces.map((i) => i.name), ['eth0', 'eth1']);
+  assert.deepEqual(
+    s.interfaces.map((i) => i.name),
+    ['eth0', 'eth1'],
+  );
   assert.deepEqual(s.interfaces[1]!.subnets[0], { type: 'static', family: 4, address: '10.1.1.1', prefix: 24, gateway: '10.1.1.254', dns: { nameservers: [], search: [] }, routes: [] });
   assert.throws(() => parseEni('/x', 'iface eth0 inet static\n  address 300.1.1.1\n', noFiles), /\/x:2: address: expected an IPv4 or IPv6 address/);
 });
@@ -107,7 +133,10 @@ test('fallback: first connected physical NIC by MAC; lo, veth, bridge, bond, vla
     { name: 'ens4', mac: '52:54:00:00:00:04' },
   ]);
   const nics = readNics(createHost({ root, exec: 'record' }).sysfs);
-  assert.deepEqual(nics.filter((n) => n.virtual === null).map((n) => n.name), ['ens10', 'ens3', 'ens4']);
+  assert.deepEqual(
+    nics.filter((n) => n.virtual === null).map((n) => n.name),
+    ['ens10', 'ens3', 'ens4'],
+  );
   const s = fallbackState(nics);
   assert.deepEqual(s?.interfaces, [{ name: 'ens4', type: 'physical', mac: '52:54:00:00:00:04', subnets: [{ type: 'dhcp4', dns: { nameservers: [], search: [] }, routes: [] }] }]);
   fs.rmSync(root, { recursive: true });

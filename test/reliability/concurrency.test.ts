@@ -20,7 +20,12 @@ function cli(root: string, ...args: string[]): Promise<StageRun> {
   });
 }
 
-const PER_INSTANCE = [`/var/lib/cloud/instances/${IID}/scripts/runcmd`, `/var/lib/cloud/instances/${IID}/scripts/user-script.sh`, '/var/lib/cloud/scripts/per-instance/per-instance.sh', '/var/lib/cloud/scripts/per-once/per-once.sh'];
+const PER_INSTANCE = [
+  `/var/lib/cloud/instances/${IID}/scripts/runcmd`,
+  `/var/lib/cloud/instances/${IID}/scripts/user-script.sh`,
+  '/var/lib/cloud/scripts/per-instance/per-instance.sh',
+  '/var/lib/cloud/scripts/per-once/per-once.sh',
+];
 
 test('two processes of each stage at once, and `single` beside them: every module runs once', { timeout: 600_000 }, async () => {
   let pairs = 0;
@@ -28,11 +33,7 @@ test('two processes of each stage at once, and `single` beside them: every modul
     const root = makeCrashRoot();
     try {
       for (const s of ['local', 'init', 'config', 'final'] as Stage[]) {
-        const runs = await Promise.all([
-          runStage(root, s),
-          runStage(root, s),
-          ...(s === 'final' ? [cli(root, 'single', '--name', 'scripts_user'), cli(root, 'modules', '--mode', 'final')] : []),
-        ]);
+        const runs = await Promise.all([runStage(root, s), runStage(root, s), ...(s === 'final' ? [cli(root, 'single', '--name', 'scripts_user'), cli(root, 'modules', '--mode', 'final')] : [])]);
         pairs++;
         for (const r of runs) {
           assert.equal(r.signal, null);

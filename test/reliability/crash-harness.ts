@@ -68,7 +68,9 @@ export function crashUserData(): string {
     '  - [touch, /var/tmp/runcmd-marker]',
     '  - echo runcmd-line',
     '',
-  ].join('\n').replace(`${BIG.length} bytes`, JSON.stringify(BIG));
+  ]
+    .join('\n')
+    .replace(`${BIG.length} bytes`, JSON.stringify(BIG));
   const part = (type: string, name: string, body: string) => `--XX\nContent-Type: ${type}; charset="us-ascii"\nContent-Disposition: attachment; filename="${name}"\n\n${body}\n`;
   return [
     'MIME-Version: 1.0',
@@ -156,5 +158,8 @@ export function commandRecord(root: string): Record_[] {
   if (!fs.existsSync(p)) return [];
   const text = fs.readFileSync(p, 'utf8');
   if (text !== '' && !text.endsWith('\n')) throw new Error('the command record ends in a torn line');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record_);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record_);
 }

@@ -92,7 +92,9 @@ async function reference(): Promise<Reference> {
     if (mod !== null) perInstance.set(a, mod);
   }
   assert.equal(perInstance.size, 4, `the reference boot ran the four per-instance scripts: ${[...perInstance.keys()].join(', ')}`);
-  process.stdout.write(`# crash reference: ${all.size} distinct commands, ${perInstance.size} per-instance scripts, ${once.length} other commands run once (${once.map((c) => c.split(' ')[0]).join(', ')})\n`);
+  process.stdout.write(
+    `# crash reference: ${all.size} distinct commands, ${perInstance.size} per-instance scripts, ${once.length} other commands run once (${once.map((c) => c.split(' ')[0]).join(', ')})\n`,
+  );
   const final = normalizedTree(root);
   fs.rmSync(root, { recursive: true, force: true });
   return { snapshots, steps, ms, final, versions, perInstance, once };
@@ -219,23 +221,25 @@ test(`crash consistency: ${RUNS} runs, each stage SIGKILLed at random points, th
   try {
     const total = STAGES.reduce((a, s) => a + ref.steps[s], 0);
     process.stdout.write(`# write steps per stage: ${STAGES.map((s) => `${s} ${ref.steps[s]}`).join(', ')} (${total} in a boot)\n`);
-    const plans = fc.sample(
-      fc.record({
-        stage: fc.integer({ min: 0, max: 3 }),
-        mode: fc.constantFrom<'writes' | 'timer'>('writes', 'writes', 'timer'),
-        frac: fc.double({ min: 0, max: 1, noNaN: true }),
-        second: fc.oneof(
-          { weight: 3, arbitrary: fc.constant(null) },
-          { weight: 1, arbitrary: fc.record({ stage: fc.integer({ min: 0, max: 3 }), frac: fc.double({ min: 0, max: 1, noNaN: true }) }) },
-        ),
-      }),
-      { numRuns: RUNS, seed: Number(process.env['NIMBUS_CRASH_SEED'] ?? 20261122) },
-    ).map((p): Plan => {
-      const s = STAGES[p.stage] as Stage;
-      const point = p.mode === 'writes' ? 1 + Math.floor(p.frac * ref.steps[s]) : Math.round(p.frac * ref.ms[s]);
-      const second = p.second ? { stage: p.second.stage, point: 1 + Math.floor(p.second.frac * ref.steps[STAGES[p.second.stage] as Stage]) } : null;
-      return { stage: p.stage, mode: p.mode, point, second };
-    });
+    const plans = fc
+      .sample(
+        fc.record({
+          stage: fc.integer({ min: 0, max: 3 }),
+          mode: fc.constantFrom<'writes' | 'timer'>('writes', 'writes', 'timer'),
+          frac: fc.double({ min: 0, max: 1, noNaN: true }),
+          second: fc.oneof(
+            { weight: 3, arbitrary: fc.constant(null) },
+            { weight: 1, arbitrary: fc.record({ stage: fc.integer({ min: 0, max: 3 }), frac: fc.double({ min: 0, max: 1, noNaN: true }) }) },
+          ),
+        }),
+        { numRuns: RUNS, seed: Number(process.env['NIMBUS_CRASH_SEED'] ?? 20261122) },
+      )
+      .map((p): Plan => {
+        const s = STAGES[p.stage] as Stage;
+        const point = p.mode === 'writes' ? 1 + Math.floor(p.frac * ref.steps[s]) : Math.round(p.frac * ref.ms[s]);
+        const second = p.second ? { stage: p.second.stage, point: 1 + Math.floor(p.second.frac * ref.steps[STAGES[p.second.stage] as Stage]) } : null;
+        return { stage: p.stage, mode: p.mode, point, second };
+      });
     let killed = 0;
     const interrupted: string[] = [];
     let next = 0;
@@ -326,7 +330,11 @@ test('init-local killed at any write step: the next boot still writes the networ
       }
     };
     await Promise.all([worker(), worker()]);
-    assert.deepEqual(missing.sort((a, b) => a - b), [], `killed after these write steps, the next boot wrote no network configuration`);
+    assert.deepEqual(
+      missing.sort((a, b) => a - b),
+      [],
+      `killed after these write steps, the next boot wrote no network configuration`,
+    );
   } finally {
     fs.rmSync(root0, { recursive: true, force: true });
   }

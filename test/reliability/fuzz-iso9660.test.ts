@@ -39,11 +39,7 @@ function walk(img: IsoImage): void {
 
 test('ISO9660: corrupted, truncated and spliced images give only IsoError naming the image', { skip }, () => {
   const tree = drive();
-  const images = [
-    mkiso(tree, ['-V', 'config-2', '-J', '-r']),
-    mkiso(tree, ['-V', 'config-2', '-J']),
-    mkiso(tree, ['-V', 'config-2', '-l']),
-  ];
+  const images = [mkiso(tree, ['-V', 'config-2', '-J', '-r']), mkiso(tree, ['-V', 'config-2', '-J']), mkiso(tree, ['-V', 'config-2', '-l'])];
   let rejected = 0;
   const meta = 48 * 2048;
   const edit = fc.oneof(
@@ -58,18 +54,23 @@ test('ISO9660: corrupted, truncated and spliced images give only IsoError naming
     cut: fc.option(fc.integer({ min: 0, max: 200_000 }), { nil: undefined }),
     names: fc.constantFrom<IsoNames | undefined>(undefined, 'rockridge', 'joliet', 'iso9660'),
   });
-  fuzz('iso9660', arb, ({ image, edits, cut, names }) => {
-    const b = Buffer.from(images[image] as Buffer);
-    for (const e of edits) {
-      if (e.kind === 'byte') b[e.at] = e.v;
-      else if (e.kind === 'u32') {
-        b.writeUInt32LE(e.v >>> 0, e.at);
-      } else if (e.kind === 'copy') b.copy(b, e.at * 2048, e.v * 2048, e.v * 2048 + 2048);
-      else b.fill(0, e.at * 2048, e.at * 2048 + 2048);
-    }
-    const bytes = cut === undefined ? b : b.subarray(0, cut);
-    const err = rejectsCleanly(() => walk(openIso(bytes, { maxFileBytes: 1024 * 1024, ...(names ? { names } : {}) }, '/dev/sr0')), IsoError, '/dev/sr0');
-    if (err !== null) rejected++;
-  }, 1500);
+  fuzz(
+    'iso9660',
+    arb,
+    ({ image, edits, cut, names }) => {
+      const b = Buffer.from(images[image] as Buffer);
+      for (const e of edits) {
+        if (e.kind === 'byte') b[e.at] = e.v;
+        else if (e.kind === 'u32') {
+          b.writeUInt32LE(e.v >>> 0, e.at);
+        } else if (e.kind === 'copy') b.copy(b, e.at * 2048, e.v * 2048, e.v * 2048 + 2048);
+        else b.fill(0, e.at * 2048, e.at * 2048 + 2048);
+      }
+      const bytes = cut === undefined ? b : b.subarray(0, cut);
+      const err = rejectsCleanly(() => walk(openIso(bytes, { maxFileBytes: 1024 * 1024, ...(names ? { names } : {}) }, '/dev/sr0')), IsoError, '/dev/sr0');
+      if (err !== null) rejected++;
+    },
+    1500,
+  );
   assert.ok(rejected > 300, `the edits reach the error paths (${rejected} rejections)`);
 });

@@ -12,7 +12,7 @@ import { STAGES, commandRecord, debianTree, runStage } from './crash-harness.js'
 import { EXAMPLE_DRIVE } from '../helpers/boot.js';
 import { tempDir } from '../helpers/temp-root.js';
 
-const SHELLY = ['$(touch /tmp/nimbus-pwned)', '`id`', '; reboot', '&& curl x|sh', '\nrm -rf /', "' \" \\", '../../..'];
+const SHELLY = ['$(touch /tmp/nimbus-pwned)', '`id`', '; reboot', '&& curl x|sh', '\nrm -rf /', '\' " \\', '../../..'];
 
 function hostileRoot(meta: Record<string, unknown>, userData: string, networkData?: unknown): string {
   const root = debianTree('nimbus-hostile-');
@@ -51,7 +51,8 @@ function assertNoShellWith(root: string, needles: string[]): number {
 /** Every line of cloud-init.log starts as the logger writes it: no forged lines. */
 function assertLogLinesWhole(root: string): void {
   const log = fs.readFileSync(path.join(root, 'var/log/cloud-init.log'), 'utf8');
-  for (const line of log.split('\n').filter(Boolean)) assert.match(line, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - [\w-]+(\/[\w-]+)?\[(DEBUG|INFO|WARNING|ERROR)\]: /, `a log line not written by the logger: ${JSON.stringify(line)}`);
+  for (const line of log.split('\n').filter(Boolean))
+    assert.match(line, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - [\w-]+(\/[\w-]+)?\[(DEBUG|INFO|WARNING|ERROR)\]: /, `a log line not written by the logger: ${JSON.stringify(line)}`);
 }
 
 test('hostile metadata: host name, availability zone, keys, files and meta values are inert data', { timeout: 120_000 }, async () => {
@@ -94,7 +95,10 @@ test('a config drive whose files[].content_path climbs out of it is refused, nam
     assert.ok(!fs.existsSync('/tmp/nimbus-escape') && !fs.existsSync(path.join(root, 'tmp/nimbus-escape')));
     const v1 = (JSON.parse(fs.readFileSync(path.join(root, 'var/lib/cloud/data/status.json'), 'utf8')) as { v1: { datasource: string; init: { errors: string[] } } }).v1;
     assert.match(v1.datasource, /None/);
-    assert.ok(v1.init.errors.some((e) => e.includes('content_path')), 'the refusal is in status.json');
+    assert.ok(
+      v1.init.errors.some((e) => e.includes('content_path')),
+      'the refusal is in status.json',
+    );
     assertLogLinesWhole(root);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -102,7 +106,12 @@ test('a config drive whose files[].content_path climbs out of it is refused, nam
 });
 
 test('hostile instance ids: a newline or "..", refused with the reason; an id with "/" stays one directory', { timeout: 120_000 }, async () => {
-  for (const [iid, ok] of [['..', false], ['a\nb', false], ['../../../../tmp/nimbus-iid', true], ['x'.repeat(300), false]] as [string, boolean][]) {
+  for (const [iid, ok] of [
+    ['..', false],
+    ['a\nb', false],
+    ['../../../../tmp/nimbus-iid', true],
+    ['x'.repeat(300), false],
+  ] as [string, boolean][]) {
     const root = hostileRoot({ uuid: iid }, '#cloud-config\nruncmd: [[echo, hi]]\n');
     try {
       const { codes, stderr } = await bootAll(root);
@@ -113,7 +122,10 @@ test('hostile instance ids: a newline or "..", refused with the reason; an id wi
         assert.deepEqual(dirs, [iid.replace(/\//g, '_')]);
         for (const c of codes) assert.equal(c, 0, stderr);
       } else {
-        assert.ok(codes.some((c) => c === 1), `${JSON.stringify(iid).slice(0, 40)}: refused`);
+        assert.ok(
+          codes.some((c) => c === 1),
+          `${JSON.stringify(iid).slice(0, 40)}: refused`,
+        );
         assert.match(stderr, /instance-id|name too long|ENAMETOOLONG/, stderr);
         assert.ok(dirs.every((d) => d !== '..' && !d.includes('\n')));
       }
@@ -180,7 +192,13 @@ test('hostile network_data.json: names, addresses, DNS servers and routes with s
   const evil = 'x$(touch /tmp/PWNED);`id`\nup touch /tmp/PWNED';
   const edits: [string, (n: typeof GOOD_NET) => void][] = [
     ['link name', (n) => void ((n.links[0] as Record<string, unknown>)['name'] = `eth0${evil}`)],
-    ['link id', (n) => { (n.links[0] as Record<string, unknown>)['id'] = evil; (n.networks[0] as Record<string, unknown>)['link'] = evil; }],
+    [
+      'link id',
+      (n) => {
+        (n.links[0] as Record<string, unknown>)['id'] = evil;
+        (n.networks[0] as Record<string, unknown>)['link'] = evil;
+      },
+    ],
     ['mac', (n) => void ((n.links[0] as Record<string, unknown>)['ethernet_mac_address'] = `52:54:00:12:34:56${evil}`)],
     ['mtu', (n) => void ((n.links[0] as Record<string, unknown>)['mtu'] = `1500${evil}`)],
     ['address', (n) => void ((n.networks[0] as Record<string, unknown>)['ip_address'] = `192.0.2.10${evil}`)],
@@ -202,7 +220,8 @@ test('hostile network_data.json: names, addresses, DNS servers and routes with s
         assert.ok(!/\n\s+at /.test(stderr), stderr);
         assert.ok(!fs.existsSync('/tmp/PWNED'));
         // Every file under etc/ (the rendered network config, udev rules) is free of the value.
-        const walk = (rel: string): string[] => fs.readdirSync(path.join(root, rel), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(`${rel}/${d.name}`) : d.isFile() ? [`${rel}/${d.name}`] : []));
+        const walk = (rel: string): string[] =>
+          fs.readdirSync(path.join(root, rel), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(`${rel}/${d.name}`) : d.isFile() ? [`${rel}/${d.name}`] : []));
         for (const f of walk('etc')) {
           const text = fs.readFileSync(path.join(root, f), 'utf8');
           assert.ok(!text.includes('PWNED') && !text.includes('$('), `${what}: ${f} holds the hostile value:\n${text}`);

@@ -71,7 +71,10 @@ test('machine modules: hostile user names, groups, sudo, keys and host names are
     assert.ok(!/\n\s+at /.test(stderr), stderr);
     assert.ok(!fs.existsSync('/tmp/PWNED'));
     const recs = commandRecord(root);
-    assert.ok(recs.some((r) => r.argv[0] === 'chpasswd'), 'the password modules ran');
+    assert.ok(
+      recs.some((r) => r.argv[0] === 'chpasswd'),
+      'the password modules ran',
+    );
     assert.match(stderr, /user name "bob;touch \/tmp\/PWNED" is not valid/);
     assert.match(stderr, /user name "-oPWNED" is not valid/);
     for (const r of recs) {

@@ -132,6 +132,9 @@ export function cloudRoot(cloud: Cloud, url: string, extraCfg = '', budget: Wait
     put('sys/class/dmi/id/product_serial', 'ec2e1916-9099-7caf-fd21-012345abcdef\n');
     put('sys/class/dmi/id/sys_vendor', 'Amazon EC2\n');
   }
-  put('etc/cloud/cloud.cfg.d/90-test.cfg', `datasource:\n  ${ds}:\n    metadata_urls: ['${url}']\n    timeout: ${budget.timeout}\n    retries: ${budget.retries}\n    max_wait: ${budget.maxWait}\n${extraCfg}`);
+  put(
+    'etc/cloud/cloud.cfg.d/90-test.cfg',
+    `datasource:\n  ${ds}:\n    metadata_urls: ['${url}']\n    timeout: ${budget.timeout}\n    retries: ${budget.retries}\n    max_wait: ${budget.maxWait}\n${extraCfg}`,
+  );
   return root;
 }

@@ -69,7 +69,11 @@ function checkNoLeak(root: string, stderr: string, markers: string[], mustFind: 
   }
   for (const m of markers) assert.ok(!stderr.includes(m), `${m} reached stderr (the journal)`);
   // The test can fail: each marker did reach the machine, in a private file.
-  for (const m of mustFind) assert.ok(found.some((f) => f.marker === m), `${m} is nowhere: the boot did not get it`);
+  for (const m of mustFind)
+    assert.ok(
+      found.some((f) => f.marker === m),
+      `${m} is nowhere: the boot did not get it`,
+    );
   return found;
 }
 
@@ -91,7 +95,11 @@ test('OpenStack: user-data, vendor-data, admin_pass and EC2 credentials never le
       stderr += r.stderr;
       assert.ok(r.code === 0 || r.code === 1, `${s}: ${r.stderr}`);
     }
-    for (const args of [['query', '--all'], ['status', '--long'], ['status', '--format', 'json']]) {
+    for (const args of [
+      ['query', '--all'],
+      ['status', '--long'],
+      ['status', '--format', 'json'],
+    ]) {
       const r = await cli(root, ...args);
       stderr += r.stderr;
       // `query --all` as root prints the sensitive data: that is its job. The others never do.

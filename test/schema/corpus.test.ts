@@ -50,9 +50,12 @@ run('network', 'network-config');
 test('schema corpus: columns point at the key (flow style included)', () => {
   const file = join(DIR, 'invalid/10-flow-style.yaml');
   const { problems } = checkText('cloud-config', readFileSync(file, 'utf8'), file);
-  assert.deepEqual(problems.map((p) => [pathText(p.path), p.pos?.line, p.pos?.col]), [
-    ['write_files.0.encoding', 2, 27],
-    ['runcmd.0.1', 2, 58],
-    ['finall_message', 2, 68],
-  ]);
+  assert.deepEqual(
+    problems.map((p) => [pathText(p.path), p.pos?.line, p.pos?.col]),
+    [
+      ['write_files.0.encoding', 2, 27],
+      ['runcmd.0.1', 2, 58],
+      ['finall_message', 2, 68],
+    ],
+  );
 });

@@ -53,13 +53,16 @@ test('a union reports the branch that got furthest, and what any branch would ta
 
 test('every error at once, in source order', () => {
   const ps = check('#cloud-config\nfinal_message: 1\nwrite_files:\n- {path: 1}\n- {content: x, encoding: nope}\nruncmd: 3\n');
-  assert.deepEqual(ps.map((p) => [p.path.join('.'), p.pos?.line]), [
-    ['final_message', 2],
-    ['write_files.0.path', 4],
-    ['write_files.1.path', 5], // missing: reported at its entry, column 3
-    ['write_files.1.encoding', 5],
-    ['runcmd', 6],
-  ]);
+  assert.deepEqual(
+    ps.map((p) => [p.path.join('.'), p.pos?.line]),
+    [
+      ['final_message', 2],
+      ['write_files.0.path', 4],
+      ['write_files.1.path', 5], // missing: reported at its entry, column 3
+      ['write_files.1.encoding', 5],
+      ['runcmd', 6],
+    ],
+  );
 });
 
 test('--annotate: marks at the end of the lines, then Errors / Warnings / Deprecations', () => {

@@ -6,7 +6,27 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { annotate, checkText, dumpYaml, type SchemaType } from '../../packages/core/src/index.js';
 
-const keys = fc.constantFrom('runcmd', 'runcmnd', 'write_files', 'path', 'content', 'encoding', 'permissions', 'final_message', 'manage-resolv-conf', 'version', 'config', 'ethernets', 'type', 'name', 'subnets', 'vlans', 'id', 'x', '');
+const keys = fc.constantFrom(
+  'runcmd',
+  'runcmnd',
+  'write_files',
+  'path',
+  'content',
+  'encoding',
+  'permissions',
+  'final_message',
+  'manage-resolv-conf',
+  'version',
+  'config',
+  'ethernets',
+  'type',
+  'name',
+  'subnets',
+  'vlans',
+  'id',
+  'x',
+  '',
+);
 const value = fc.letrec((tie) => ({
   v: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.double(), tie('list'), tie('map')),
   list: fc.array(tie('v'), { maxLength: 4 }),
@@ -25,7 +45,10 @@ function checkAll(t: SchemaType, text: string): void {
 }
 
 test('schema check: arbitrary text never throws', () => {
-  fc.assert(fc.property(type, fc.string({ maxLength: 300 }), fc.boolean(), (t, s, header) => checkAll(t, header ? `#cloud-config\n${s}` : s)), { numRuns: 1500 });
+  fc.assert(
+    fc.property(type, fc.string({ maxLength: 300 }), fc.boolean(), (t, s, header) => checkAll(t, header ? `#cloud-config\n${s}` : s)),
+    { numRuns: 1500 },
+  );
 });
 
 test('schema check: arbitrary documents with real keys never throw', () => {

@@ -125,7 +125,17 @@ test('three cloud-config parts whose runcmd lists are appended (make-mime, merge
   fs.writeFileSync(path.join(dir, 'a.yaml'), '#cloud-config\nruncmd:\n  - echo one\n');
   fs.writeFileSync(path.join(dir, 'b.yaml'), '#cloud-config\nmerge_how: list(append)+dict(recurse_array)+str()\nruncmd:\n  - echo two\n');
   fs.writeFileSync(path.join(dir, 'c.yaml'), '#cloud-config\nmerge_type: "list(append)+dict(recurse_array)+str()"\nruncmd:\n  - [echo, three]\n');
-  const mm = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), 'devel', 'make-mime', '-a', `${dir}/a.yaml:cloud-config`, '-a', `${dir}/b.yaml:cloud-config`, '-a', `${dir}/c.yaml:cloud-config`]);
+  const mm = spawnSync(process.execPath, [
+    path.join(DIST, 'nimbus.js'),
+    'devel',
+    'make-mime',
+    '-a',
+    `${dir}/a.yaml:cloud-config`,
+    '-a',
+    `${dir}/b.yaml:cloud-config`,
+    '-a',
+    `${dir}/c.yaml:cloud-config`,
+  ]);
   assert.equal(mm.status, 0, mm.stderr.toString());
   const root = rootWithUserData(mm.stdout);
   boot(root).forEach((r, i) => assert.equal(r.code, 0, `stage ${i}: ${r.stderr}`));
@@ -145,7 +155,7 @@ sys.stdout.write(m.as_string())`);
   assert.equal(read(root2, `${INST}/scripts/runcmd`), '#!/bin/sh\necho three\n');
 });
 
-test('an init-stage module sees the parts merged by merge_how: both parts\' write_files are written, as cloud-config.txt lists them', () => {
+test("an init-stage module sees the parts merged by merge_how: both parts' write_files are written, as cloud-config.txt lists them", () => {
   const dir = tempDir('nimbus-mm-');
   fs.writeFileSync(path.join(dir, 'a.yaml'), '#cloud-config\nwrite_files:\n  - path: /etc/from-part-one.txt\n    content: "one\\n"\n');
   fs.writeFileSync(path.join(dir, 'b.yaml'), '#cloud-config\nmerge_how: list(append)+dict(recurse_array)+str()\nwrite_files:\n  - path: /etc/from-part-two.txt\n    content: "two\\n"\n');
@@ -230,7 +240,10 @@ test('init stage: the schema check warns with file:line:col and goes on; status 
   const file = `/${INST}/user-data.txt`;
   assert.ok(recoverable.includes(`schema ${file}:2:1: warning: runcmnd: unknown cloud-config key; did you mean runcmd?`), recoverable.join('\n'));
   assert.ok(recoverable.includes(`schema ${file}:4:1: error: final_message: expected a string, got the number 12`), recoverable.join('\n'));
-  assert.ok(recoverable.some((m) => m.startsWith(`schema ${file}:5:1: deprecated: manage-resolv-conf: deprecated spelling: use manage_resolv_conf`)), recoverable.join('\n'));
+  assert.ok(
+    recoverable.some((m) => m.startsWith(`schema ${file}:5:1: deprecated: manage-resolv-conf: deprecated spelling: use manage_resolv_conf`)),
+    recoverable.join('\n'),
+  );
   assert.ok(!errors.some((e) => e.startsWith('schema ')));
   const st = cli(root, 'status', '--long');
   assert.equal(st.code, 2);

@@ -101,5 +101,5 @@ test('differential: multipart cloud-config parts merge as cloud-init merges them
     assert.deepEqual(ours.config, ref[i] ?? {}, `case ${i}: ${m.toString('utf8')}`);
   });
   assert.ok(compared > cases.length * 0.8, `only ${compared} of ${cases.length} compared`);
-  t.diagnostic(`${compared} of ${cases.length} compared; ${ref.filter((x) => x !== null && JSON.stringify(x) !== "{}").length} non-empty`);
+  t.diagnostic(`${compared} of ${cases.length} compared; ${ref.filter((x) => x !== null && JSON.stringify(x) !== '{}').length} non-empty`);
 });

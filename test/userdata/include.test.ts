@@ -69,11 +69,14 @@ test('includes expand in place, in order, nested, gzip and MIME included; parts 
     'http://h/gz': new Uint8Array(gzipSync('#cloud-config\nfinal_message: gz\n')),
   });
   const { out, log } = await expand('#include\nhttp://h/cc\nhttp://h/nested\nhttp://h/gz\n', src);
-  assert.deepEqual(out.map((p) => [p.index, p.filename, p.contentType]), [
-    [1, 'part-001', 'text/cloud-config'],
-    [2, 'part-002', 'text/x-shellscript'],
-    [3, 'part-003', 'text/cloud-config'],
-  ]);
+  assert.deepEqual(
+    out.map((p) => [p.index, p.filename, p.contentType]),
+    [
+      [1, 'part-001', 'text/cloud-config'],
+      [2, 'part-002', 'text/x-shellscript'],
+      [3, 'part-003', 'text/cloud-config'],
+    ],
+  );
   assert.equal(text(out[2] as UserPart), '#cloud-config\nfinal_message: gz\n');
   assert.deepEqual(src.fetched, ['http://h/cc', 'http://h/nested', 'http://h/script', 'http://h/gz']);
   assert.deepEqual(log.report.errors, []);
@@ -82,7 +85,10 @@ test('includes expand in place, in order, nested, gzip and MIME included; parts 
 test('a failed URL and a loop are errors for that URL only', async () => {
   const src = memorySource({ 'http://h/loop': '#include\nhttp://h/loop\n', 'http://h/ok': '#!/bin/sh\n' });
   const { out, log } = await expand('#include\nhttp://h/missing\nhttp://h/loop\nhttp://h/ok\n', src);
-  assert.deepEqual(out.map((p) => p.contentType), ['text/x-shellscript']);
+  assert.deepEqual(
+    out.map((p) => p.contentType),
+    ['text/x-shellscript'],
+  );
   assert.equal(log.report.errors.length, 2);
   assert.match(log.report.errors[0] ?? '', /user-data\.txt line 2: http:\/\/h\/missing: HTTP 404; this include was not applied/);
   assert.match(log.report.errors[1] ?? '', /includes itself/);
@@ -94,7 +100,10 @@ test('#include-once: fetched once, then read from the cache; plain #include is f
   await expand(ud, src);
   const second = await expand(ud, src);
   assert.deepEqual(src.fetched, ['http://h/once', 'http://h/every', 'http://h/every']);
-  assert.deepEqual(second.out.map((p) => text(p).split('\n')[1]), ['runcmd: [once]', '']);
+  assert.deepEqual(
+    second.out.map((p) => text(p).split('\n')[1]),
+    ['runcmd: [once]', ''],
+  );
 });
 
 test('archive: strings and mappings, typed by type or by first line, filename, Merge-Type; bad items reported with their line', () => {
@@ -113,13 +122,16 @@ test('archive: strings and mappings, typed by type or by first line, filename, M
     '- {content: !!binary aGk=}',
   ].join('\n');
   const r = explodeArchive(b(archive), 'ud');
-  assert.deepEqual(r.parts.map((p) => [p.filename, p.contentType, p.mergeType ?? null]), [
-    ['part-001', 'text/cloud-config', 'list(append)+dict(recurse_array)+str()'],
-    ['setup.sh', 'text/x-shellscript', null],
-    ['part-003', 'text/x-shellscript', null],
-    ['part-004', 'text/cloud-config', null],
-    ['part-005', 'application/octet-stream', null],
-  ]);
+  assert.deepEqual(
+    r.parts.map((p) => [p.filename, p.contentType, p.mergeType ?? null]),
+    [
+      ['part-001', 'text/cloud-config', 'list(append)+dict(recurse_array)+str()'],
+      ['setup.sh', 'text/x-shellscript', null],
+      ['part-003', 'text/x-shellscript', null],
+      ['part-004', 'text/cloud-config', null],
+      ['part-005', 'application/octet-stream', null],
+    ],
+  );
   assert.equal(r.problems.length, 3);
   assert.match(r.problems[0] ?? '', /^ud:9:3: archive item 4: expected a string or a mapping/);
   assert.match(r.problems[1] ?? '', /^ud:10:3: archive item 5: content must be a string/);
@@ -135,7 +147,10 @@ test('archive: strings and mappings, typed by type or by first line, filename, M
 test('an archive item that is an #include is fetched too', async () => {
   const src = memorySource({ 'http://h/x': '#!/bin/sh\n' });
   const { out } = await expand('#cloud-config-archive\n- "#include http://h/x"\n- "#cloud-config\\n{}"\n', src);
-  assert.deepEqual(out.map((p) => p.contentType), ['text/x-shellscript', 'text/cloud-config']);
+  assert.deepEqual(
+    out.map((p) => p.contentType),
+    ['text/x-shellscript', 'text/cloud-config'],
+  );
 });
 
 /** A server on 127.0.0.1 with a handler per path. */

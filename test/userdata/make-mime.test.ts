@@ -19,7 +19,7 @@ test('parseAttachArg splits at the first colon', () => {
   for (const bad of ['a.yaml', ':cloud-config', 'a.yaml:']) assert.throws(() => parseAttachArg(bad), MakeMimeError);
 });
 
-test('makeMime labels parts text/TYPE with the file\'s base name and reports unknown types', () => {
+test("makeMime labels parts text/TYPE with the file's base name and reports unknown types", () => {
   const { message, unknownTypes } = makeMime([
     { file: 'dir/a.yaml', type: 'cloud-config', content: Buffer.from('#cloud-config\n') },
     { file: 'b.sh', type: 'text/X-ShellScript', content: Buffer.from('#!/bin/sh\n') },
@@ -64,7 +64,10 @@ test('make-mime output parses in Python email and in parseMime to the same parts
   const want = files.map(([f, ty, body]) => ({ type: `text/${ty}`, filename: f, body }));
 
   const ours = parseMime(r.stdout, 'make-mime output');
-  assert.deepEqual(ours.map((p) => ({ type: p.contentType, filename: p.filename, body: p.body.toString('utf8') })), want);
+  assert.deepEqual(
+    ours.map((p) => ({ type: p.contentType, filename: p.filename, body: p.body.toString('utf8') })),
+    want,
+  );
 
   const py = `
 import email, json, sys

@@ -75,7 +75,11 @@ const JOB_DONE = '39f53479d3a045ac8e11786248231fbf'; // "Finished/Started <unit>
 let entries = [];
 const journalFile = path.join(bootDir, 'journal.json');
 if (fs.existsSync(journalFile)) {
-  entries = fs.readFileSync(journalFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  entries = fs
+    .readFileSync(journalFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 const journalBoot = bootId ? bootId.replace(/-/g, '') : entries.at(-1)?._BOOT_ID;
 const thisBoot = entries.filter((e) => e._BOOT_ID === journalBoot);
@@ -175,7 +179,9 @@ if (n === 1) {
 }
 
 function passwdEntry(user) {
-  return read('/etc/passwd').split('\n').find((l) => l.startsWith(`${user}:`));
+  return read('/etc/passwd')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
 }
 function authorizedKeys(user) {
   const entry = passwdEntry(user);
@@ -243,7 +249,7 @@ check('status.json and result.json on the disk: the config drive, every stage fi
   }
   if (result.errors?.length) return `result.json errors: ${JSON.stringify(result.errors)}`;
 });
-check('each stage left its V8 code cache in /var/cache/nimbus, root\'s and 0644', () => {
+check("each stage left its V8 code cache in /var/cache/nimbus, root's and 0644", () => {
   const dir = '/var/cache/nimbus';
   const there = exists(dir) ? fs.readdirSync(file(dir)) : [];
   const missing = ['nimbus-local', 'nimbus-init', 'nimbus-config', 'nimbus-final'].filter((b) => !there.some((f) => f.startsWith(`${b}-`) && f.endsWith('.v8')));

@@ -71,24 +71,38 @@ function makeRun(boots: Boot[]): string {
     boots.slice(0, n).forEach((bb, j) => {
       const bootId = BOOT_IDS[j]!.replace(/-/g, '');
       for (const [unit, kind, s] of bb.jobs) {
-        journal.push(JSON.stringify({
-          _BOOT_ID: bootId, _PID: '1', SYSLOG_IDENTIFIER: 'systemd', UNIT: unit, __MONOTONIC_TIMESTAMP: String(s * 1e6),
-          MESSAGE_ID: kind === 'start' ? '7d4958e842da4a758f6c1cdc7b36dcc5' : '39f53479d3a045ac8e11786248231fbf',
-          ...(kind === 'done' ? { JOB_RESULT: 'done' } : {}),
-          MESSAGE: `${kind === 'start' ? 'Starting' : 'Finished'} ${unit} - test`,
-        }));
+        journal.push(
+          JSON.stringify({
+            _BOOT_ID: bootId,
+            _PID: '1',
+            SYSLOG_IDENTIFIER: 'systemd',
+            UNIT: unit,
+            __MONOTONIC_TIMESTAMP: String(s * 1e6),
+            MESSAGE_ID: kind === 'start' ? '7d4958e842da4a758f6c1cdc7b36dcc5' : '39f53479d3a045ac8e11786248231fbf',
+            ...(kind === 'done' ? { JOB_RESULT: 'done' } : {}),
+            MESSAGE: `${kind === 'start' ? 'Starting' : 'Finished'} ${unit} - test`,
+          }),
+        );
       }
     });
     fs.mkdirSync(path.join(dir, `boot-${n}`), { recursive: true });
     fs.writeFileSync(path.join(dir, `boot-${n}`, 'journal.json'), journal.join('\n') + '\n');
     for (let j = 1; j <= n; j++) write(fsRoot, `/var/lib/nimbus-vm-test/boot-${j}/boot_id`, `${BOOT_IDS[j - 1]}\n`);
     const saved = `/var/lib/nimbus-vm-test/boot-${n}`;
-    write(fsRoot, `${saved}/ip-addr.json`, JSON.stringify([
-      { ifname: 'lo', address: '00:00:00:00:00:00', flags: ['LOOPBACK', 'UP'], addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
-      { ifname: 'ens2', address: MAC, flags: ['BROADCAST', 'UP'], operstate: 'UP', addr_info: b.ipv4.map((a) => ({ family: 'inet', local: a.split('/')[0], prefixlen: Number(a.split('/')[1]) })) },
-    ]));
+    write(
+      fsRoot,
+      `${saved}/ip-addr.json`,
+      JSON.stringify([
+        { ifname: 'lo', address: '00:00:00:00:00:00', flags: ['LOOPBACK', 'UP'], addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
+        { ifname: 'ens2', address: MAC, flags: ['BROADCAST', 'UP'], operstate: 'UP', addr_info: b.ipv4.map((a) => ({ family: 'inet', local: a.split('/')[0], prefixlen: Number(a.split('/')[1]) })) },
+      ]),
+    );
     write(fsRoot, `${saved}/ip-route.json`, JSON.stringify([{ dst: 'default', gateway: '192.0.2.1', dev: 'ens2' }]));
-    write(fsRoot, `${saved}/status.json`, JSON.stringify({ status: b.statusRc === 0 ? 'done' : 'done', extended_status: b.statusRc === 0 ? 'done' : 'degraded done', errors: [], recoverable_errors: {} }));
+    write(
+      fsRoot,
+      `${saved}/status.json`,
+      JSON.stringify({ status: b.statusRc === 0 ? 'done' : 'done', extended_status: b.statusRc === 0 ? 'done' : 'degraded done', errors: [], recoverable_errors: {} }),
+    );
     write(fsRoot, `${saved}/status.rc`, `${b.statusRc}\n`);
     write(fsRoot, `${saved}/nimbus-units.txt`, 'active\nactive\nactive\nactive\n');
     if (b.helloPresent) write(fsRoot, '/etc/nimbus-vm/hello.txt', 'hello from write_files\n', 0o640);
@@ -99,12 +113,22 @@ function makeRun(boots: Boot[]): string {
     write(fsRoot, '/home/debian/.ssh/authorized_keys', `${KEY.default}\n${KEY.metadata}\n`, 0o600);
     write(fsRoot, '/var/lib/nimbus-vm/runcmd.log', Array.from({ length: b.runcmdRuns }, (_, k) => `runcmd boot=${BOOT_IDS[k]}\n`).join(''));
     write(fsRoot, '/var/lib/nimbus-vm/user-script.log', `user-script boot=${BOOT_IDS[0]}\n`);
-    write(fsRoot, '/var/lib/nimbus-vm/per-boot.log', BOOT_IDS.slice(0, n).map((id) => `per-boot boot=${id}\n`).join(''));
+    write(
+      fsRoot,
+      '/var/lib/nimbus-vm/per-boot.log',
+      BOOT_IDS.slice(0, n)
+        .map((id) => `per-boot boot=${id}\n`)
+        .join(''),
+    );
     for (const s of ['config_write_files', 'config_runcmd', 'config_scripts_user']) write(fsRoot, `/var/lib/cloud/instances/${IID}/sem/${s}`, '');
     for (const c of b.caches) write(fsRoot, `/var/cache/nimbus/${c}-0123456789abcdef-v18.19.0-x64.v8`, 'v8');
     write(fsRoot, '/var/cache/nimbus/parsed-config.json', '{}', 0o600);
     const stage = { start: 1, finished: 2, errors: [] };
-    write(fsRoot, '/var/lib/cloud/data/status.json', JSON.stringify({ v1: { datasource: 'DataSourceConfigDrive [net,ver=2][source=/dev/sr0]', 'init-local': stage, init: stage, 'modules-config': stage, 'modules-final': stage } }));
+    write(
+      fsRoot,
+      '/var/lib/cloud/data/status.json',
+      JSON.stringify({ v1: { datasource: 'DataSourceConfigDrive [net,ver=2][source=/dev/sr0]', 'init-local': stage, init: stage, 'modules-config': stage, 'modules-final': stage } }),
+    );
     write(fsRoot, '/var/lib/cloud/data/result.json', JSON.stringify({ v1: { datasource: 'DataSourceConfigDrive', errors: [] } }));
   });
   return dir;
@@ -112,12 +136,18 @@ function makeRun(boots: Boot[]): string {
 
 function check(variant: string, boot: number, dir: string): { code: number; out: string; failed: string[] } {
   const r = spawnSync(process.execPath, [ASSERT, '--variant', variant, '--boot', String(boot), '--dir', dir], { encoding: 'utf8' });
-  const failed = r.stdout.split('\n').filter((l) => l.startsWith('not ok')).map((l) => l.replace(/^not ok - \[\w+\] boot \d+: /, ''));
+  const failed = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('not ok'))
+    .map((l) => l.replace(/^not ok - \[\w+\] boot \d+: /, ''));
   return { code: r.status ?? -1, out: r.stdout + r.stderr, failed };
 }
 
 test('a good first and second boot pass every check (ifupdown and NetworkManager)', () => {
-  for (const [variant, svc] of [['ifupdown', 'networking.service'], ['nm', 'NetworkManager.service']] as const) {
+  for (const [variant, svc] of [
+    ['ifupdown', 'networking.service'],
+    ['nm', 'NetworkManager.service'],
+  ] as const) {
     const b2 = { ...goodBoot(svc), helloPresent: false };
     const dir = makeRun([goodBoot(svc), b2]);
     try {

@@ -138,6 +138,10 @@ test('known differences: PyYAML reads them, loadYaml refuses them with the line'
   const ref = pyyaml(paths);
   for (const p of paths) {
     assert.ok(ref[p]?.ok !== undefined, `${p}: PyYAML refuses it too (${ref[p]?.err}); move it to errors/`);
-    assert.throws(() => loadYaml(readFileSync(p, 'utf8'), p), (e: unknown) => e instanceof YamlError && e.pos !== null, p);
+    assert.throws(
+      () => loadYaml(readFileSync(p, 'utf8'), p),
+      (e: unknown) => e instanceof YamlError && e.pos !== null,
+      p,
+    );
   }
 });

@@ -26,4 +26,3 @@ export function registerCollectLogs(program: Command, ctx: CliContext): void {
       if (left.length > 0) process.stdout.write(`left out (user data and secrets; -u includes them): ${left.join(', ')}\n`);
     });
 }
-

@@ -5,7 +5,10 @@ import { applyFixes, runDoctor, type DoctorFinding } from '@nimbus/core';
 import type { CliContext } from '../program.js';
 
 function indent(text: string, by: string): string {
-  return text.split('\n').map((l, i) => (i === 0 ? l : by + l)).join('\n');
+  return text
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : by + l))
+    .join('\n');
 }
 
 function show(f: DoctorFinding): string {

@@ -13,4 +13,16 @@ import { registerNetConvert } from './net-convert.js';
 
 import { registerSchema } from './schema.js';
 
-addCommands(registerStageCommands, registerStatus, registerQuery, registerClean, registerAnalyze, registerCollectLogs, registerSchema, registerSysvinit, registerDoctor, registerNetConvert, registerMakeMime);
+addCommands(
+  registerStageCommands,
+  registerStatus,
+  registerQuery,
+  registerClean,
+  registerAnalyze,
+  registerCollectLogs,
+  registerSchema,
+  registerSysvinit,
+  registerDoctor,
+  registerNetConvert,
+  registerMakeMime,
+);

@@ -7,7 +7,32 @@ import { develCommand, type Register } from '../program.js';
 
 const KINDS: InputKind[] = ['eni', 'network_data.json', 'yaml'];
 // The distro names cloud-init's net-convert accepts for -D.
-const DISTROS = ['almalinux', 'alpine', 'amazon', 'arch', 'centos', 'cloudlinux', 'cos', 'debian', 'eurolinux', 'fedora', 'freebsd', 'gentoo', 'miraclelinux', 'netbsd', 'openbsd', 'openEuler', 'openmandriva', 'opensuse', 'photon', 'rhel', 'rocky', 'sles', 'ubuntu', 'virtuozzo'];
+const DISTROS = [
+  'almalinux',
+  'alpine',
+  'amazon',
+  'arch',
+  'centos',
+  'cloudlinux',
+  'cos',
+  'debian',
+  'eurolinux',
+  'fedora',
+  'freebsd',
+  'gentoo',
+  'miraclelinux',
+  'netbsd',
+  'openbsd',
+  'openEuler',
+  'openmandriva',
+  'opensuse',
+  'photon',
+  'rhel',
+  'rocky',
+  'sles',
+  'ubuntu',
+  'virtuozzo',
+];
 
 interface Opts {
   networkData: string;

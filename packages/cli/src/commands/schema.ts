@@ -42,7 +42,7 @@ function run(ctx: CliContext, opts: Options): void {
     text = data === null ? null : data.toString('utf8');
     if (text === null) return fail(`Configfile ${file} does not exist or cannot be read`);
   } else {
-    if (opts.schemaType === 'network-config') return fail('not supported: --system with -t network-config (validate the datasource\'s file with --config-file)');
+    if (opts.schemaType === 'network-config') return fail("not supported: --system with -t network-config (validate the datasource's file with --config-file)");
     const host = ctx.host();
     file = `${new Paths().instanceLink}/cloud-config.txt`;
     try {

@@ -1,7 +1,21 @@
 // init [--local], modules --mode init|config|final, single --name N [--frequency F]:
 // the boot stages run by hand, exactly as the daemons run them.
 import { Option, type Command } from 'commander';
-import { FREQUENCIES, MODULES_MODES, modulesStage, guarded, openStage, runInit, runInitLocal, runModulesMode, runSingle, runStage, type Frequency, type ModulesMode, type StageEnv } from '@nimbus/core';
+import {
+  FREQUENCIES,
+  MODULES_MODES,
+  modulesStage,
+  guarded,
+  openStage,
+  runInit,
+  runInitLocal,
+  runModulesMode,
+  runSingle,
+  runStage,
+  type Frequency,
+  type ModulesMode,
+  type StageEnv,
+} from '@nimbus/core';
 import type { CliContext } from '../program.js';
 
 export function registerStageCommands(program: Command, ctx: CliContext): void {
@@ -26,7 +40,7 @@ export function registerStageCommands(program: Command, ctx: CliContext): void {
     .command('single')
     .description('run a single module')
     .requiredOption('-n, --name <name>', 'the module to run (write_files, runcmd, ...)')
-    .addOption(new Option('--frequency <frequency>', 'run at this frequency instead of the module\'s own').choices(FREQUENCIES as string[]))
+    .addOption(new Option('--frequency <frequency>', "run at this frequency instead of the module's own").choices(FREQUENCIES as string[]))
     .action(async (opts: { name: string; frequency?: Frequency }) => {
       const env = openStage(ctx.host(), 'single', { debug: ctx.globals().debug });
       const code = await guarded(

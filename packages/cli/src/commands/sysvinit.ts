@@ -1,10 +1,7 @@
 // `nimbus sysvinit install|remove|show`: the SysV side of boot integration. install
 // writes the init scripts and makes rc links numbered from the host's own links.
 import { Option, type Command } from 'commander';
-import {
-  BOOT_STAGES, RC_STYLES, detectRcLayout, installSysv, layoutFor, removeSysv, renderInitScript,
-  describeChanges, type BootStage, type Host, type RcLayout, type RcStyle,
-} from '@nimbus/core';
+import { BOOT_STAGES, RC_STYLES, detectRcLayout, installSysv, layoutFor, removeSysv, renderInitScript, describeChanges, type BootStage, type Host, type RcLayout, type RcStyle } from '@nimbus/core';
 import type { CliContext } from '../program.js';
 
 function layoutOf(host: Host, style: RcStyle | undefined): RcLayout | null {
@@ -23,9 +20,9 @@ export function registerSysvinit(program: Command, ctx: CliContext): void {
 
   cmd
     .command('install')
-    .description('install the init scripts and make rc links ordered against the host\'s network managers and sshd')
+    .description("install the init scripts and make rc links ordered against the host's network managers and sshd")
     .addOption(styleOption())
-    .option('--rewrite-scripts', 'replace init scripts that differ from this version\'s (default: keep them, they may be local edits)', false)
+    .option('--rewrite-scripts', "replace init scripts that differ from this version's (default: keep them, they may be local edits)", false)
     .action((opts: { style?: RcStyle; rewriteScripts: boolean }) => {
       const host = ctx.host();
       const layout = layoutOf(host, opts.style);

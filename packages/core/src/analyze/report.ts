@@ -35,7 +35,9 @@ export function analyzeBlame(text: string): string {
   let out = '';
   boots.forEach((boot, i) => {
     out += `-- Boot Record ${String(i + 1).padStart(2, '0')} --\n`;
-    const rows = spans(boot).filter((s) => !STAGE_NAMES.has(s.name)).sort((a, b) => b.seconds - a.seconds);
+    const rows = spans(boot)
+      .filter((s) => !STAGE_NAMES.has(s.name))
+      .sort((a, b) => b.seconds - a.seconds);
     for (const s of rows) out += `     ${f5(s.seconds)}s (${s.name})\n`;
     out += '\n';
   });

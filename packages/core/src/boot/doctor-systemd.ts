@@ -38,11 +38,13 @@ export function checkSystemd(host: Host): DoctorCheckResult {
   if ([...units.values()].every((u) => u.state === 'missing')) {
     return {
       checked,
-      findings: [{
-        check: 'systemd',
-        problem: `nimbus's units are not installed (none of ${[...units.keys()].join(', ')} in ${UNIT_DIRS.join(', ')})`,
-        fix: 'install nimbus: the nimbus .deb, or scripts/install.sh --destdir / from a built checkout, then systemctl enable the units',
-      }],
+      findings: [
+        {
+          check: 'systemd',
+          problem: `nimbus's units are not installed (none of ${[...units.keys()].join(', ')} in ${UNIT_DIRS.join(', ')})`,
+          fix: 'install nimbus: the nimbus .deb, or scripts/install.sh --destdir / from a built checkout, then systemctl enable the units',
+        },
+      ],
     };
   }
   for (const [name, u] of units) {

@@ -18,7 +18,14 @@ export function checkFstab(host: Host): DoctorCheckResult {
       // Re-read: an earlier fix may have rewritten the file; line numbers do not move.
       const now = h.fs.readText('/etc/fstab') ?? '';
       const mode = h.fs.stat('/etc/fstab')?.mode ?? 0o644;
-      h.fs.write('/etc/fstab', addNofail(now, fstabTraps(now).filter((x) => x.entry.line === t.entry.line)), { mode });
+      h.fs.write(
+        '/etc/fstab',
+        addNofail(
+          now,
+          fstabTraps(now).filter((x) => x.entry.line === t.entry.line),
+        ),
+        { mode },
+      );
     },
   }));
   return { checked: [], findings };

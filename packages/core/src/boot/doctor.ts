@@ -32,7 +32,13 @@ export function runDoctor(host: Host): DoctorCheckResult {
   if (!doSystemd && !doSysv) {
     parts.push({
       checked: [],
-      findings: [{ check: 'install', problem: 'nimbus is not set up to run at boot: no nimbus units and no nimbus rc links, and the init system is unknown', fix: 'install nimbus (the .deb or scripts/install.sh), then `systemctl enable nimbus.target` or `nimbus sysvinit install`' }],
+      findings: [
+        {
+          check: 'install',
+          problem: 'nimbus is not set up to run at boot: no nimbus units and no nimbus rc links, and the init system is unknown',
+          fix: 'install nimbus (the .deb or scripts/install.sh), then `systemctl enable nimbus.target` or `nimbus sysvinit install`',
+        },
+      ],
     });
   }
   parts.push(checkFstab(host), checkNetworkManagerHostname(host));

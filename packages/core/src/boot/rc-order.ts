@@ -35,8 +35,7 @@ interface Bounds {
 }
 
 const isNimbus = (l: RcLink): boolean => stageOfName(l.name) !== null;
-const startLinks = (links: readonly RcLink[], dir: RcDir, names: readonly string[]): RcLink[] =>
-  links.filter((l) => l.dir === dir && l.kind === 'S' && names.includes(l.name));
+const startLinks = (links: readonly RcLink[], dir: RcDir, names: readonly string[]): RcLink[] => links.filter((l) => l.dir === dir && l.kind === 'S' && names.includes(l.name));
 
 /** The links a stage must start after and before in `dir`, given the other stages' links there. */
 function boundsFor(stage: BootStage, dir: RcDir, others: readonly RcLink[], placed: Partial<Record<BootStage, RcLink>>): Bounds {
@@ -125,7 +124,13 @@ function noFitMessage(stage: BootStage, dir: RcDir, b: Bounds): string {
 }
 
 function networkManagersInRcS(t: RcTreeLinks): RcLink[] {
-  return t.hasRcS ? startLinks(t.links.filter((l) => !isNimbus(l)), 'S', SYSV_NETWORK_MANAGERS) : [];
+  return t.hasRcS
+    ? startLinks(
+        t.links.filter((l) => !isNimbus(l)),
+        'S',
+        SYSV_NETWORK_MANAGERS,
+      )
+    : [];
 }
 
 /** K number mirroring the start number, as chkconfig does (start 09 -> stop 91). */
@@ -140,8 +145,7 @@ export function stopSeq(startSeq: number): number {
  */
 export function planRcOrder(t: RcTreeLinks): RcPlanResult {
   const others = t.links.filter((l) => !isNimbus(l));
-  const current = (stage: BootStage, dir: RcDir): number | undefined =>
-    t.links.find((l) => l.dir === dir && l.kind === 'S' && l.name === STAGE_UNITS[stage].name)?.seq;
+  const current = (stage: BootStage, dir: RcDir): number | undefined => t.links.find((l) => l.dir === dir && l.kind === 'S' && l.name === STAGE_UNITS[stage].name)?.seq;
   const problems: string[] = [];
   const out: RcLink[] = [];
   // rcS.d when a network manager starts there; also kept there when it already is,
@@ -186,8 +190,7 @@ export function planRcOrder(t: RcTreeLinks): RcPlanResult {
 export function checkRcOrder(t: RcTreeLinks): RcViolation[] {
   const others = t.links.filter((l) => !isNimbus(l));
   const v: RcViolation[] = [];
-  const startOf = (stage: BootStage, dir: RcDir): RcLink | undefined =>
-    t.links.find((l) => l.dir === dir && l.kind === 'S' && l.name === STAGE_UNITS[stage].name);
+  const startOf = (stage: BootStage, dir: RcDir): RcLink | undefined => t.links.find((l) => l.dir === dir && l.kind === 'S' && l.name === STAGE_UNITS[stage].name);
   const checkBounds = (stage: BootStage, dir: RcDir, link: RcLink, placed: Partial<Record<BootStage, RcLink>>): void => {
     const b = boundsFor(stage, dir, others, placed);
     for (const a of b.after) {

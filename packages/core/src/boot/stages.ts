@@ -40,10 +40,7 @@ export const SYSV_SSH: readonly string[] = ['sshd', 'ssh'];
  * writes under /etc and /var and reads /sys/class/net, so it starts after them.
  * (On rhel-style hosts rc.sysinit does all this before any rc?.d script.)
  */
-export const SYSV_LOCAL_FS: readonly string[] = [
-  'mountkernfs.sh', 'mountdevsubfs.sh', 'udev', 'checkroot.sh', 'checkroot-bootclean.sh',
-  'checkfs.sh', 'mountall.sh', 'mountall-bootclean.sh',
-];
+export const SYSV_LOCAL_FS: readonly string[] = ['mountkernfs.sh', 'mountdevsubfs.sh', 'udev', 'checkroot.sh', 'checkroot-bootclean.sh', 'checkfs.sh', 'mountall.sh', 'mountall-bootclean.sh'];
 
 export function stageOfName(name: string): BootStage | null {
   for (const s of BOOT_STAGES) if (STAGE_UNITS[s].name === name) return s;

@@ -11,7 +11,7 @@ export const ADMIN_UNIT_DIR = '/etc/systemd/system';
 export type FoundUnit =
   | { state: 'missing'; name: string }
   | { state: 'masked'; name: string; path: string }
-  | { state: 'found'; name: string; path: string; /** The file the path resolves to. */ real: string; files: UnitFile[] };
+  | { state: 'found'; name: string; path: string /** The file the path resolves to. */; real: string; files: UnitFile[] };
 
 /** Resolves a symlink chain inside the root (also for root "/", where fs.real does not). */
 export function resolveUnitLink(host: Host, path: string): string {

@@ -6,9 +6,7 @@ import { diffNimbusLinks, formatOrder, planRcOrder, type LinkChanges } from './r
 import { linkTarget, rcDirPath, readRcLinks, type RcLayout } from './rc-tree.js';
 import { renderInitScript } from './sysv-scripts.js';
 
-export type SysvInstallResult =
-  | { ok: true; scripts: string[]; kept: string[]; changes: LinkChanges; order: string[] }
-  | { ok: false; problems: string[] };
+export type SysvInstallResult = { ok: true; scripts: string[]; kept: string[]; changes: LinkChanges; order: string[] } | { ok: false; problems: string[] };
 
 export function linkPath(layout: RcLayout, l: RcLink): string {
   return `${rcDirPath(layout, l.dir)}/${linkFileName(l)}`;

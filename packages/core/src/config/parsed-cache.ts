@@ -62,7 +62,7 @@ export class ParsedConfigCache {
 
   /** The parse of `text` from `file` kept earlier in this boot, or null. */
   get(file: string, text: string): YamlDoc | null {
-    const e = Object.prototype.hasOwnProperty.call(this.entries, file) ? this.entries[file] : undefined;
+    const e = Object.hasOwn(this.entries, file) ? this.entries[file] : undefined;
     if (e === undefined || e.text !== text || !Array.isArray(e.positions)) return null;
     return { value: e.value, positions: new Map(e.positions) as PositionMap };
   }

@@ -140,12 +140,12 @@ export function mountPointOf(host: Host, device: string): string | null {
   } catch {
     return null;
   }
-  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const unescapeOctal = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
   for (const line of mounts.split('\n')) {
     const [src, mnt] = line.split(' ');
     if (!src || !mnt || !src.startsWith('/')) continue;
     try {
-      if (host.fs.real(unescape(src)) === want) return unescape(mnt);
+      if (host.fs.real(unescapeOctal(src)) === want) return unescapeOctal(mnt);
     } catch {
       // an unreadable path in /proc/mounts is not ours
     }
@@ -166,12 +166,7 @@ export interface DeviceTreeOptions {
  * read-only on a private directory (unmounted afterwards whatever `fn` does), else read
  * directly as an ISO9660 image. Throws DatasourceError when none of these works.
  */
-export async function withDeviceTree<T>(
-  ctx: { host: Host; log: Logger },
-  device: string,
-  fn: (reader: TreeReader) => Promise<T> | T,
-  opts: DeviceTreeOptions = {},
-): Promise<T> {
+export async function withDeviceTree<T>(ctx: { host: Host; log: Logger }, device: string, fn: (reader: TreeReader) => Promise<T> | T, opts: DeviceTreeOptions = {}): Promise<T> {
   const { host, log } = ctx;
   const existing = mountPointOf(host, device);
   if (existing) {

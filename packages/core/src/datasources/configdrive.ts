@@ -99,14 +99,13 @@ export const configDrive: Datasource = {
   aliases: ['DataSourceConfigDrive'],
   needs: 'local',
   order: 2,
-  detectedBy:
-    'a filesystem labelled `config-2`/`CONFIG-2`, or `/config-drive/openstack/<date>/meta_data.json`, or `/var/lib/cloud/seed/config_drive/openstack/<date or latest>/meta_data.json`',
+  detectedBy: 'a filesystem labelled `config-2`/`CONFIG-2`, or `/config-drive/openstack/<date>/meta_data.json`, or `/var/lib/cloud/seed/config_drive/openstack/<date or latest>/meta_data.json`',
   detect(f) {
     const seen = configDriveSeen(f);
     return seen !== null ? { verdict: 'found', reason: seen } : { verdict: 'not-found', reason: 'no config-2 filesystem or seed directory' };
   },
   network: { formats: ['network_data.json'], from: '`openstack/<version>/network_data.json` on the drive' },
-  options: [{ key: 'dsmode', meaning: 'the dsmode when the drive\'s meta_data.json gives none', default: 'net' }],
+  options: [{ key: 'dsmode', meaning: "the dsmode when the drive's meta_data.json gives none", default: 'net' }],
   async find(ctx) {
     for (const tree of seedTrees(ctx)) {
       if (pickVersion(tree.list('openstack')) === null) continue;

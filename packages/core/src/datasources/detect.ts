@@ -60,9 +60,7 @@ export function decideDatasources(f: DetectFacts, datasourceList: readonly strin
   const maybe = checks.filter((c) => c.verdict === 'maybe').map((c) => c.name);
   const chosen = found.length > 0 ? found : maybe;
   const summary =
-    chosen.length > 0
-      ? `${found.length > 0 ? 'found' : 'maybe'}: ${chosen.join(', ')}`
-      : `no datasource found (${checks.map((c) => `${c.name}: ${c.reason}`).join('; ') || 'empty datasource_list'})`;
+    chosen.length > 0 ? `${found.length > 0 ? 'found' : 'maybe'}: ${chosen.join(', ')}` : `no datasource found (${checks.map((c) => `${c.name}: ${c.reason}`).join('; ') || 'empty datasource_list'})`;
   return { datasources: withNone(chosen), checks, forced: null, summary };
 }
 

@@ -202,7 +202,8 @@ async function crawlAll(ctx: DatasourceContext, imds: Imds, base: string, cloudN
   }
   const placement = meta['placement'] as Ec2Tree | undefined;
   const az = (typeof placement?.['availability-zone'] === 'string' ? placement['availability-zone'] : undefined) ?? (typeof doc['availabilityZone'] === 'string' ? doc['availabilityZone'] : undefined);
-  const region = (typeof doc['region'] === 'string' ? doc['region'] : undefined) ?? (typeof placement?.['region'] === 'string' ? placement['region'] : undefined) ?? (az ? regionFromZone(az) : undefined);
+  const region =
+    (typeof doc['region'] === 'string' ? doc['region'] : undefined) ?? (typeof placement?.['region'] === 'string' ? placement['region'] : undefined) ?? (az ? regionFromZone(az) : undefined);
   const keys = meta['public-keys'];
   const publicKeys: string[] = [];
   if (keys && typeof keys === 'object' && !Array.isArray(keys)) {
@@ -270,7 +271,12 @@ export const ec2Datasource: Datasource = {
     const v1 = ctx.dsCfg['allow_imdsv1'] === true;
     const s = metadataSettings(ctx.dsCfg, { urls: [EC2_DEFAULT_URL], ...METADATA_DEFAULTS });
     for (const p of s.problems) log.warn(`datasource Ec2: ${p}`);
-    const client = new MetadataClient(s.budgetMs, { timeoutMs: s.timeoutMs, retries: s.retries }, () => ctx.host.clock.monotonicMs(), (m) => log.debug(m));
+    const client = new MetadataClient(
+      s.budgetMs,
+      { timeoutMs: s.timeoutMs, retries: s.retries },
+      () => ctx.host.clock.monotonicMs(),
+      (m) => log.debug(m),
+    );
     const failures: string[] = [];
     for (const base of s.urls) {
       try {

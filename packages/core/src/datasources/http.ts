@@ -244,10 +244,7 @@ export const METADATA_SERVICE_OPTIONS: readonly DatasourceOption[] = [
  * are reported in `problems`. A max_wait of 0 or less means one round of attempts:
  * (retries + 1) x timeout.
  */
-export function metadataSettings(
-  dsCfg: Record<string, unknown>,
-  defaults: { urls: string[]; timeout: number; retries: number; maxWait: number },
-): MetadataSettings & { problems: string[] } {
+export function metadataSettings(dsCfg: Record<string, unknown>, defaults: { urls: string[]; timeout: number; retries: number; maxWait: number }): MetadataSettings & { problems: string[] } {
   const problems: string[] = [];
   const num = (key: string, def: number, min: number): number => {
     const v = dsCfg[key];
@@ -264,7 +261,8 @@ export function metadataSettings(
   if (raw !== undefined && raw !== null) {
     const list = Array.isArray(raw) ? raw : [raw];
     const good = list.filter((u): u is string => typeof u === 'string' && /^https?:\/\/[^/\s]+/.test(u)).map((u) => u.replace(/\/+$/, ''));
-    if (good.length !== list.length) problems.push(`metadata_urls: ignoring entries that are not http(s) URLs: ${JSON.stringify(list.filter((u) => !(typeof u === 'string' && /^https?:\/\/[^/\s]+/.test(u))))}`);
+    if (good.length !== list.length)
+      problems.push(`metadata_urls: ignoring entries that are not http(s) URLs: ${JSON.stringify(list.filter((u) => !(typeof u === 'string' && /^https?:\/\/[^/\s]+/.test(u))))}`);
     if (good.length > 0) urls = good;
   }
   const timeout = num('timeout', defaults.timeout, 0.001);

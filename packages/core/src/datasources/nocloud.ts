@@ -56,7 +56,12 @@ export function noCloudArgs(ctx: DatasourceContext): NoCloudArgs | null {
 async function httpTree(ctx: DatasourceContext, base: string): Promise<TreeReader> {
   const s = metadataSettings(ctx.dsCfg, { urls: [base], ...METADATA_DEFAULTS });
   for (const p of s.problems) ctx.log.warn(`datasource NoCloud: ${p}`);
-  const client = new MetadataClient(s.budgetMs, { timeoutMs: s.timeoutMs, retries: s.retries }, () => ctx.host.clock.monotonicMs(), (m) => ctx.log.debug(m));
+  const client = new MetadataClient(
+    s.budgetMs,
+    { timeoutMs: s.timeoutMs, retries: s.retries },
+    () => ctx.host.clock.monotonicMs(),
+    (m) => ctx.log.debug(m),
+  );
   const files = new Map<string, Uint8Array>();
   const url = (f: string) => `${base.endsWith('/') ? base : `${base}/`}${f}`;
   try {
@@ -109,7 +114,11 @@ function networkConfig(tree: TreeReader): NetworkConfigSource | null {
 }
 
 function keys(v: unknown): string[] {
-  if (typeof v === 'string') return v.split('\n').map((k) => k.trim()).filter((k) => k !== '');
+  if (typeof v === 'string')
+    return v
+      .split('\n')
+      .map((k) => k.trim())
+      .filter((k) => k !== '');
   if (Array.isArray(v)) return v.filter((k): k is string => typeof k === 'string');
   if (isDict(v)) return Object.values(v).filter((k): k is string => typeof k === 'string');
   return [];
@@ -195,10 +204,15 @@ export const noCloud: Datasource = {
       if (isDict(md)) return String(md['instance-id'] ?? 'nocloud');
     }
     for (const dev of findDevicesByLabel(ctx.host, NOCLOUD_LABELS, ctx.log)) {
-      const id = await withDeviceTree(ctx, dev.device, (tree) => {
-        const md = yamlFile(tree, 'meta-data');
-        return isDict(md) ? String(md['instance-id'] ?? 'nocloud') : null;
-      }, { fsType: dev.type });
+      const id = await withDeviceTree(
+        ctx,
+        dev.device,
+        (tree) => {
+          const md = yamlFile(tree, 'meta-data');
+          return isDict(md) ? String(md['instance-id'] ?? 'nocloud') : null;
+        },
+        { fsType: dev.type },
+      );
       if (id !== null) return id;
     }
     return null;

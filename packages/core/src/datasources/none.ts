@@ -16,7 +16,7 @@ export const noneDatasource: Datasource = {
   detect: () => ({ verdict: 'found', reason: 'always available' }),
   network: { formats: [], from: 'none: fallback networking' },
   options: [
-    { key: 'metadata', meaning: 'the instance\'s metadata (`instance-id`, `local-hostname`)', default: `{instance-id: ${NONE_INSTANCE_ID}}` },
+    { key: 'metadata', meaning: "the instance's metadata (`instance-id`, `local-hostname`)", default: `{instance-id: ${NONE_INSTANCE_ID}}` },
     { key: 'userdata_raw', meaning: 'user-data, as text' },
   ],
   async find(ctx) {

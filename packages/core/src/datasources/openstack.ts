@@ -132,7 +132,12 @@ export const openStackDatasource: Datasource = {
     }
     const s = metadataSettings(ctx.dsCfg, { urls: [OPENSTACK_DEFAULT_URL], ...METADATA_DEFAULTS });
     for (const p of s.problems) log.warn(`datasource OpenStack: ${p}`);
-    const client = new MetadataClient(s.budgetMs, { timeoutMs: s.timeoutMs, retries: s.retries }, () => ctx.host.clock.monotonicMs(), (m) => log.debug(m));
+    const client = new MetadataClient(
+      s.budgetMs,
+      { timeoutMs: s.timeoutMs, retries: s.retries },
+      () => ctx.host.clock.monotonicMs(),
+      (m) => log.debug(m),
+    );
     const failures: string[] = [];
     for (const base of s.urls) {
       try {

@@ -7,7 +7,10 @@ const of = (osr: Record<string, string>) => distroFacts(distroFromOsRelease(osr)
 
 test('per-family facts: init system, package manager, host name file, ssh, sudoers', () => {
   const deb = of({ ID: 'debian', VERSION_ID: '12' });
-  assert.deepEqual([deb.initSystem, deb.packageManager, deb.hostnameFile, deb.hostsTemplate, deb.preferFqdn, deb.sshService, deb.sshdConfigDir, deb.sudoersDir], ['systemd', 'apt', '/etc/hostname', 'debian', false, 'ssh', '/etc/ssh/sshd_config.d', '/etc/sudoers.d']);
+  assert.deepEqual(
+    [deb.initSystem, deb.packageManager, deb.hostnameFile, deb.hostsTemplate, deb.preferFqdn, deb.sshService, deb.sshdConfigDir, deb.sudoersDir],
+    ['systemd', 'apt', '/etc/hostname', 'debian', false, 'ssh', '/etc/ssh/sshd_config.d', '/etc/sudoers.d'],
+  );
   assert.equal(of({ ID: 'debian', VERSION_ID: '10' }).sshdConfigDir, null);
   assert.equal(of({ ID: 'ubuntu', VERSION_ID: '18.04' }).sshdConfigDir, null);
   const c6 = of({ ID: 'centos', VERSION_ID: '6.10', ID_LIKE: 'rhel fedora' });

@@ -21,6 +21,16 @@ export function parseRedhatRelease(text: string): Record<string, string> | null 
   const m = /^(.*?) (?:Linux )?release (\d+(?:\.\d+)*)/.exec(text.trim());
   if (!m) return null;
   const name = (m[1] as string).toLowerCase();
-  const id = name.startsWith('centos') ? 'centos' : name.startsWith('red hat') ? 'rhel' : name.startsWith('rocky') ? 'rocky' : name.startsWith('alma') ? 'almalinux' : name.startsWith('fedora') ? 'fedora' : 'rhel';
+  const id = name.startsWith('centos')
+    ? 'centos'
+    : name.startsWith('red hat')
+      ? 'rhel'
+      : name.startsWith('rocky')
+        ? 'rocky'
+        : name.startsWith('alma')
+          ? 'almalinux'
+          : name.startsWith('fedora')
+            ? 'fedora'
+            : 'rhel';
   return { ID: id, VERSION_ID: m[2] as string, ID_LIKE: 'rhel fedora' };
 }

@@ -8,8 +8,4 @@ declare const NIMBUS_BUNDLE_NAME: string;
 declare const NIMBUS_BUNDLE_HASH: string;
 declare const NIMBUS_BUNDLE_BYTES: number;
 
-runBundle(
-  { path: `${__dirname}/${NIMBUS_BUNDLE}`, name: NIMBUS_BUNDLE_NAME, buildId: NIMBUS_BUNDLE_HASH, bytes: NIMBUS_BUNDLE_BYTES },
-  process.argv.slice(2),
-  require,
-);
+runBundle({ path: `${__dirname}/${NIMBUS_BUNDLE}`, name: NIMBUS_BUNDLE_NAME, buildId: NIMBUS_BUNDLE_HASH, bytes: NIMBUS_BUNDLE_BYTES }, process.argv.slice(2), require);

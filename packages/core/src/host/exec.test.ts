@@ -40,6 +40,6 @@ test('a lock held by another live process is not taken', async () => {
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
   const release = rf.lock('/run/l.lock', 2000);
-  assert.ok(release, 'a dead holder\'s lock is taken over');
+  assert.ok(release, "a dead holder's lock is taken over");
   release?.();
 });

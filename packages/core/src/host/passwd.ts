@@ -37,7 +37,7 @@ export function resolveOwner(fs: RootFs, spec: string): Owner {
   const [user, group] = spec.split(':', 2) as [string, string | undefined];
   const uid = uidOf(fs, user);
   if (uid === null) throw new Error(`unknown user '${user}' (not in /etc/passwd)`);
-  const gid = group !== undefined && group !== '' ? gidOf(fs, group) : primaryGidOf(fs, user) ?? 0;
+  const gid = group !== undefined && group !== '' ? gidOf(fs, group) : (primaryGidOf(fs, user) ?? 0);
   if (gid === null) throw new Error(`unknown group '${group}' (not in /etc/group)`);
   return { uid, gid };
 }

@@ -65,7 +65,7 @@ test('rewriting a file with the same bytes, mode and owner leaves it alone; any 
   assert.equal(rf.readText('/var/lib/cloud/obj.json'), '{"a":2}');
 });
 
-test('list leaves out the temp files of atomic writes, so pruning never takes a writer\'s', () => {
+test("list leaves out the temp files of atomic writes, so pruning never takes a writer's", () => {
   const r = tempRoot();
   const rf = new RootFs(r);
   rf.write('/scripts/a.sh', 'x');
@@ -74,7 +74,7 @@ test('list leaves out the temp files of atomic writes, so pruning never takes a 
   assert.deepEqual(rf.list('/scripts'), ['.hidden', 'a.sh']);
 });
 
-test('a lock is exclusive, and a dead holder\'s lock is taken over', () => {
+test("a lock is exclusive, and a dead holder's lock is taken over", () => {
   const r = tempRoot();
   const rf = new RootFs(r);
   const release = rf.tryLock('/run/l.lock');

@@ -54,9 +54,7 @@ export class Logger {
     this.sink.file(lines.map((l) => `${t} - ${where}[${level}]: ${l}\n`).join(''));
     if (!this.opts.quiet && (level !== 'DEBUG' || this.opts.debug)) {
       // journald reads "<N>" as the priority; a person at a terminal gets the level word instead.
-      const line = this.opts.tty
-        ? (l: string) => `${where}: ${level === 'INFO' || level === 'DEBUG' ? '' : `${level}: `}${l}\n`
-        : (l: string) => `<${PRIORITY[level]}>${where}: ${l}\n`;
+      const line = this.opts.tty ? (l: string) => `${where}: ${level === 'INFO' || level === 'DEBUG' ? '' : `${level}: `}${l}\n` : (l: string) => `<${PRIORITY[level]}>${where}: ${l}\n`;
       this.sink.stderr(lines.map(line).join(''));
     }
   }

@@ -191,7 +191,10 @@ function swapFile(ctx: ModuleContext): string | null {
 }
 
 function run(ctx: ModuleContext): void {
-  const defvals: (string | null)[] = Array.isArray(ctx.cfg.mount_default_fields) && ctx.cfg.mount_default_fields.length === 6 ? ctx.cfg.mount_default_fields.map((v: unknown) => (v === null || v === undefined ? null : String(v))) : [null, null, 'auto', DEFAULT_OPTS, '0', '2'];
+  const defvals: (string | null)[] =
+    Array.isArray(ctx.cfg.mount_default_fields) && ctx.cfg.mount_default_fields.length === 6
+      ? ctx.cfg.mount_default_fields.map((v: unknown) => (v === null || v === undefined ? null : String(v)))
+      : [null, null, 'auto', DEFAULT_OPTS, '0', '2'];
   const existing = ctx.host.fs.readText(FSTAB) ?? '';
   const owned = new Map<string, string>();
   for (const l of existing.split('\n')) {

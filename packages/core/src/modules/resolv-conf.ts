@@ -56,7 +56,9 @@ export function renderResolvConf(c: ResolvConf): string {
   if (c.sortlist !== undefined) out += `sortlist ${c.sortlist.map((s) => `${s} `).join('')}\n`;
   const opts = c.options ?? {};
   const flags = Object.keys(opts).filter((k) => opts[k] === true);
-  const kv = Object.keys(opts).filter((k) => typeof opts[k] !== 'boolean').sort();
+  const kv = Object.keys(opts)
+    .filter((k) => typeof opts[k] !== 'boolean')
+    .sort();
   if (flags.length + kv.length > 0) out += `options${flags.map((f) => ` ${f}`).join('')}${kv.map((k) => ` ${k}:${pyStr(opts[k] as string | number)}`).join('')}\n`;
   return out;
 }
@@ -113,7 +115,8 @@ function run(ctx: ModuleContext): void {
     manage = ctx.cfg['manage-resolv-conf'];
   }
   if (manage !== true) {
-    if (manage !== undefined && manage !== false && manage !== null) ctx.log.error(`${ctx.source.where(['manage_resolv_conf'])}manage_resolv_conf must be true or false; /etc/resolv.conf was left as it is`);
+    if (manage !== undefined && manage !== false && manage !== null)
+      ctx.log.error(`${ctx.source.where(['manage_resolv_conf'])}manage_resolv_conf must be true or false; /etc/resolv.conf was left as it is`);
     else ctx.log.debug('manage_resolv_conf is not true: /etc/resolv.conf is left as it is');
     return;
   }

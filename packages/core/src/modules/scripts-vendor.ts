@@ -6,8 +6,8 @@ import { isDict } from '../config/merge.js';
 
 export const scriptsVendorSchema = (z: Z) =>
   z.object({
-  vendor_data: z.object({ enabled: z.union([z.boolean(), z.string()]).optional(), prefix: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional() }).optional(),
-});
+    vendor_data: z.object({ enabled: z.union([z.boolean(), z.string()]).optional(), prefix: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional() }).optional(),
+  });
 
 /** The prefix argv from vendor_data.prefix (a string is one word, as cloud-init takes it), or why it is unusable. */
 export function vendorPrefix(v: unknown): string[] | { bad: string } {

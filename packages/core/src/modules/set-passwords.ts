@@ -76,7 +76,7 @@ export function planPasswords(cfg: Record<string, unknown>, gen: () => string): 
   } else if (users !== undefined && users !== null) plan.problems.push({ path: ['chpasswd', 'users'], message: 'chpasswd.users must be a list' });
   const list = chd?.list;
   if (list !== undefined && list !== null && list !== '') {
-    plan.deprecations.push({ path: ['chpasswd', 'list'], message: "chpasswd.list is deprecated; use chpasswd.users" });
+    plan.deprecations.push({ path: ['chpasswd', 'list'], message: 'chpasswd.list is deprecated; use chpasswd.users' });
     let lines: unknown[];
     if (typeof list === 'string') {
       plan.deprecations.push({ path: ['chpasswd', 'list'], message: 'chpasswd.list as a multi-line string is deprecated; use chpasswd.users' });
@@ -137,7 +137,10 @@ function run(ctx: ModuleContext): void {
   for (const d of plan.deprecations) ctx.log.deprecated(`${ctx.source.where(d.path)}${d.message}`);
   for (const p of plan.problems) ctx.log.error(`${ctx.source.where(p.path)}${p.message}`);
   const done: string[] = [];
-  for (const [pairs, hashed] of [[plan.text, false], [plan.hashed, true]] as const) {
+  for (const [pairs, hashed] of [
+    [plan.text, false],
+    [plan.hashed, true],
+  ] as const) {
     if (pairs.length === 0) continue;
     const names = pairs.map(([u]) => u);
     const why = chpasswd(ctx, pairs, hashed);

@@ -132,7 +132,8 @@ function run(ctx: ModuleContext): void {
   const fromCfg = Array.isArray(ctx.cfg.ssh_authorized_keys) ? ctx.cfg.ssh_authorized_keys : typeof ctx.cfg.ssh_authorized_keys === 'string' ? [ctx.cfg.ssh_authorized_keys] : [];
   const { keys, bad } = cleanKeys([...fromMeta, ...fromCfg]);
   for (const i of bad) {
-    const where = i < fromMeta.length ? `metadata of ${ctx.ds.dsname}: public key ${i}` : `${ctx.source.where(['ssh_authorized_keys', i - fromMeta.length])}ssh_authorized_keys[${i - fromMeta.length}]`;
+    const where =
+      i < fromMeta.length ? `metadata of ${ctx.ds.dsname}: public key ${i}` : `${ctx.source.where(['ssh_authorized_keys', i - fromMeta.length])}ssh_authorized_keys[${i - fromMeta.length}]`;
     ctx.log.error(`${where} is not a one-line key; left out`);
   }
   if (keys.length === 0) {

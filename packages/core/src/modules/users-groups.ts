@@ -69,8 +69,16 @@ const OPTS: [string, string, 'value' | 'flag'][] = (
 ).sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
 export function groupNames(v: unknown): string[] {
-  if (typeof v === 'string') return v.split(',').map((g) => g.trim()).filter(Boolean);
-  if (Array.isArray(v)) return v.filter((g): g is string => typeof g === 'string').map((g) => g.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
+  if (Array.isArray(v))
+    return v
+      .filter((g): g is string => typeof g === 'string')
+      .map((g) => g.trim())
+      .filter(Boolean);
   if (v !== null && typeof v === 'object') return Object.keys(v);
   return [];
 }
@@ -90,7 +98,8 @@ export function userProblems(u: UserConfig): [string, string][] {
   if (u.uid !== undefined && !/^\d+$/.test(String(u.uid))) p.push(['uid', `uid ${JSON.stringify(u.uid)} is not a non-negative integer`]);
   if (u.inactive !== undefined && !/^-?\d+$/.test(String(u.inactive))) p.push(['inactive', `inactive ${JSON.stringify(u.inactive)} is not a number of days`]);
   if (u.expiredate !== undefined && !(typeof u.expiredate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(u.expiredate))) p.push(['expiredate', 'expiredate must be a date YYYY-MM-DD']);
-  if (u.selinux_user !== undefined && !(typeof u.selinux_user === 'string' && /^[A-Za-z0-9_.]+$/.test(u.selinux_user))) p.push(['selinux_user', 'selinux_user must be an SELinux user name such as staff_u']);
+  if (u.selinux_user !== undefined && !(typeof u.selinux_user === 'string' && /^[A-Za-z0-9_.]+$/.test(u.selinux_user)))
+    p.push(['selinux_user', 'selinux_user must be an SELinux user name such as staff_u']);
   return p;
 }
 
@@ -156,7 +165,11 @@ function applyUser(ctx: ModuleContext, acc: Accounts, u: UserConfig, sudoBlocks:
     ctx.log.info(`created user ${u.name}${u.isDefault ? ' (the default user)' : ''}`);
   }
   // Passwords: on chpasswd's stdin only.
-  for (const [key, hashed] of [['passwd', true], ['hashed_passwd', true], ['plain_text_passwd', false]] as const) {
+  for (const [key, hashed] of [
+    ['passwd', true],
+    ['hashed_passwd', true],
+    ['plain_text_passwd', false],
+  ] as const) {
     const v = u[key];
     if (v === undefined || v === null || v === '') continue;
     const bad = passwordProblem(v);

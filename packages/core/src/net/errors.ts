@@ -23,7 +23,10 @@ export interface Where {
 export type FieldPath = (string | number)[];
 
 export function fieldName(path: FieldPath): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 /** Throws a NetConfigError for `path`: "file:line:col: field: expected X, got Y". */

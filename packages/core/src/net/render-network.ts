@@ -19,9 +19,7 @@ import { fallbackState } from './sources/fallback.js';
 import { parseSource } from './sources/index.js';
 import { macToName, readNics } from './sysfs.js';
 
-export type RenderNetworkResult =
-  | { disabled: true; by: string }
-  | { disabled: false; source: string; renderer: NetRenderer; state: NetworkState; written: string[]; removed: string[] };
+export type RenderNetworkResult = { disabled: true; by: string } | { disabled: false; source: string; renderer: NetRenderer; state: NetworkState; written: string[]; removed: string[] };
 
 // Files that say they were generated (by nimbus or cloud-init) may be removed when no
 // longer rendered; hand-written ones only when they configure an interface nimbus now
@@ -83,7 +81,8 @@ export function chooseNetworkConfig(host: Host, cfg: Record<string, unknown>, so
     return { disabled: true, by: cmdline.source };
   }
   const sys = cfgNetwork(cfg);
-  const sysCfg = sys !== undefined && sys !== null ? readable('the network config in cloud.cfg', log, () => parseNetworkConfigDoc({ source: '/etc/cloud/cloud.cfg', base: ['network'] }, { network: sys })) : null;
+  const sysCfg =
+    sys !== undefined && sys !== null ? readable('the network config in cloud.cfg', log, () => parseNetworkConfigDoc({ source: '/etc/cloud/cloud.cfg', base: ['network'] }, { network: sys })) : null;
   if (sysCfg?.kind === 'disabled') {
     log.info('network configuration disabled by "network: {config: disabled}" in cloud.cfg');
     return { disabled: true, by: sysCfg.source };

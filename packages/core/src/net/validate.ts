@@ -55,11 +55,16 @@ export function prefixLen(w: Where, path: FieldPath, v: unknown, family: 4 | 6):
 export function maskToPrefix(w: Where, path: FieldPath, v: unknown, family: 4 | 6): number {
   if (typeof v === 'number' || (typeof v === 'string' && /^\d{1,3}$/.test(v))) return prefixLen(w, path, v, family);
   if (typeof v === 'string' && family === 4 && isIPv4(v)) {
-    const bits = v.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+    const bits = v
+      .split('.')
+      .map((o) => Number(o).toString(2).padStart(8, '0'))
+      .join('');
     if (/^1*0*$/.test(bits)) return bits.indexOf('0') === -1 ? 32 : bits.indexOf('0');
   }
   if (typeof v === 'string' && family === 6 && isIPv6(v)) {
-    const bits = expand6(v).map((g) => parseInt(g, 16).toString(2).padStart(16, '0')).join('');
+    const bits = expand6(v)
+      .map((g) => parseInt(g, 16).toString(2).padStart(16, '0'))
+      .join('');
     if (/^1*0*$/.test(bits)) return bits.indexOf('0') === -1 ? 128 : bits.indexOf('0');
   }
   fail(w, path, `a netmask (${family === 4 ? '255.255.255.0' : 'ffff:ffff:ffff:ffff::'} or a prefix length)`, v);

@@ -21,7 +21,10 @@ test('the same question gets the kept answer; another config or position asks ag
   const p = part('runcmd: [ls]\nrun_cmd: [ls]\n');
   const first = checkMergedConfig(host, memo, p.value, [p]);
   assert.deepEqual(first, validateMergedConfig(p.value, [p]));
-  assert.ok(first.some((x) => x.path[0] === 'run_cmd'), 'the misspelt key is found');
+  assert.ok(
+    first.some((x) => x.path[0] === 'run_cmd'),
+    'the misspelt key is found',
+  );
   assert.equal(fs.statSync(path.join(root, memo)).mode & 0o777, 0o600);
   // Mark the kept answer: the same question must come back with the mark.
   const kept = JSON.parse(fs.readFileSync(path.join(root, memo), 'utf8')) as { question: string; problems: { message: string }[] };

@@ -13,9 +13,7 @@ import { Fnv } from '../util/fnv.js';
 
 /** The question as text: bytes (write_files' !!binary) spelled out so they count too. */
 export function checkQuestion(cfg: Dict, parts: readonly LocatedPart[]): string {
-  return JSON.stringify([NIMBUS_BUILD_ID_STRING, cfg, parts.map((p) => [p.label, [...p.positions]])], (_k, v: unknown) =>
-    v instanceof Uint8Array ? { bytes: Buffer.from(v).toString('base64') } : v,
-  );
+  return JSON.stringify([NIMBUS_BUILD_ID_STRING, cfg, parts.map((p) => [p.label, [...p.positions]])], (_k, v: unknown) => (v instanceof Uint8Array ? { bytes: Buffer.from(v).toString('base64') } : v));
 }
 
 /** validateMergedConfig, answered from `memoPath` when the question is the same. */

@@ -3,6 +3,6 @@ export * from './problems.js';
 export * from './check.js';
 export * from './annotate.js';
 export * from './cloud-config.js';
-export { type SchemaSpec } from './validate.js';
+export type { SchemaSpec } from './validate.js';
 export { didYouMean } from './suggest.js';
 export * from './merged.js';

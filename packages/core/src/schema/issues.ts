@@ -117,7 +117,13 @@ export function mapIssue(issue: ZodIssueLike, root: unknown, base: readonly Prop
     }
     case 'invalid_value': {
       const vals = (issue.values ?? []).map((v) => JSON.stringify(v));
-      const hint = typeof got === 'string' ? didYouMean(got, (issue.values ?? []).filter((v): v is string => typeof v === 'string')) : null;
+      const hint =
+        typeof got === 'string'
+          ? didYouMean(
+              got,
+              (issue.values ?? []).filter((v): v is string => typeof v === 'string'),
+            )
+          : null;
       return one(`expected ${vals.length === 1 ? vals[0] : `one of ${vals.join(', ')}`}, got ${describeValue(got, full)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`);
     }
     case 'too_small':
@@ -130,7 +136,9 @@ export function mapIssue(issue: ZodIssueLike, root: unknown, base: readonly Prop
       return one(`must be ${cmp} ${n}${unit}, got ${describeValue(got, full)}`);
     }
     case 'invalid_format':
-      return one(issue.format === 'regex' && issue.pattern ? `${describeValue(got, full)} does not match the pattern ${issue.pattern}` : `${describeValue(got, full)} is not a valid ${issue.format ?? 'value'}`);
+      return one(
+        issue.format === 'regex' && issue.pattern ? `${describeValue(got, full)} does not match the pattern ${issue.pattern}` : `${describeValue(got, full)} is not a valid ${issue.format ?? 'value'}`,
+      );
     case 'not_multiple_of':
       return one(`${describeValue(got, full)} is not allowed: ${issue.message}`);
     default:

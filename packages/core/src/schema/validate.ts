@@ -45,10 +45,12 @@ function literalValues(t: ZodType): unknown[] | null {
 /** Of a union of objects, the ones whose literal fields (type: physical) the value matches. */
 function matchingObjects(shapes: { fields: Map<string, ZodType>; open: boolean }[], v: Dict): { fields: Map<string, ZodType>; open: boolean }[] {
   if (shapes.length < 2) return shapes;
-  const hit = shapes.filter((o) => [...o.fields].every(([k, t]) => {
-    const lit = literalValues(t);
-    return lit === null || lit.includes(v[k]);
-  }));
+  const hit = shapes.filter((o) =>
+    [...o.fields].every(([k, t]) => {
+      const lit = literalValues(t);
+      return lit === null || lit.includes(v[k]);
+    }),
+  );
   return hit.length > 0 ? hit : shapes;
 }
 
@@ -135,7 +137,10 @@ function unknownTopLevel(key: string, known: Set<string>, nested: Map<string, st
   const parts = [`unknown ${kind} key`];
   if (hint) parts.push(`did you mean ${hint}?`);
   if (where && where.length > 0) {
-    const places = where.slice(0, 3).map((p) => (p.endsWith('[]') ? `the items of ${p.slice(0, -2)}` : p)).join(', ');
+    const places = where
+      .slice(0, 3)
+      .map((p) => (p.endsWith('[]') ? `the items of ${p.slice(0, -2)}` : p))
+      .join(', ');
     parts.push(`${key} is a key of ${places}: is it indented too little?`);
   }
   if (!hint && !where) parts.push('ignored');

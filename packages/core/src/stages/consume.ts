@@ -14,7 +14,6 @@ import { dumpYaml } from '../yaml/load.js';
 import type { CloudConfigLayer } from './instance-config.js';
 import { expandParts, hostIncludeSource, type IncludeSource } from '../userdata/include.js';
 
-
 export interface ConsumeOptions {
   jinjaVars: () => Record<string, unknown>;
   /** Boothooks run when the init stage consumes the data, not when `single` rebuilds state. */
@@ -69,7 +68,16 @@ function applyHandled(host: Host, log: Logger, h: HandledUserdata, what: string,
   }
 }
 
-async function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what: 'user-data' | 'vendor-data', paths: Paths, scriptsDir: string, opts: ConsumeOptions, iid: string): Promise<CloudConfigLayer> {
+async function consumeOne(
+  host: Host,
+  log: Logger,
+  raw: Uint8Array | null,
+  what: 'user-data' | 'vendor-data',
+  paths: Paths,
+  scriptsDir: string,
+  opts: ConsumeOptions,
+  iid: string,
+): Promise<CloudConfigLayer> {
   const stored = paths.instance(what === 'user-data' ? 'user-data.txt' : 'vendor-data.txt');
   host.fs.write(stored, raw ?? new Uint8Array(), { mode: 0o600 });
   let parts: UserPart[] = [];
@@ -83,7 +91,9 @@ async function consumeOne(host: Host, log: Logger, raw: Uint8Array | null, what:
   // #include URLs and #cloud-config-archive items become parts of their own, in place.
   parts = await expandParts(parts, { log, label, source: opts.includes ?? hostIncludeSource(host, paths) });
   const handled = handleParts(parts, label, log, { jinjaVars: opts.jinjaVars });
-  const processed = composeMime(handled.processed.map((p) => ({ contentType: p.contentType, body: Buffer.from(p.body), filename: p.filename, ...(p.mergeType ? { headers: [{ name: 'Merge-Type', value: p.mergeType }] } : {}) })));
+  const processed = composeMime(
+    handled.processed.map((p) => ({ contentType: p.contentType, body: Buffer.from(p.body), filename: p.filename, ...(p.mergeType ? { headers: [{ name: 'Merge-Type', value: p.mergeType }] } : {}) })),
+  );
   host.fs.write(`${stored}.i`, processed, { mode: 0o600 });
   applyHandled(host, log, handled, what, paths, scriptsDir, opts, iid);
   let cfg: Dict = {};

@@ -33,7 +33,7 @@ function everyBoot(cfg: Dict): boolean {
 }
 
 function renderAndRecord(env: StageEnv, cfg: Dict, ds: DatasourceResult | null): RenderedRecord | null {
-  let r;
+  let r: ReturnType<typeof renderNetwork>;
   try {
     r = renderNetwork(env.host, env.distro, cfg, ds?.networkConfig ?? null, env.log);
   } catch (e) {

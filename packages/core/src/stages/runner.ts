@@ -59,7 +59,9 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
     if (sem !== null && started !== null && host.fs.exists(started)) {
       // Re-running could run a command (a user's script, useradd) a second time; a module
       // killed before its first command is simply run again (its file writes are atomic).
-      log.error(`${mod.name} was interrupted in an earlier boot after it had started running commands; it is not run again, so that no command runs twice (\`nimbus single --name ${mod.name} --frequency always\` runs it again)`);
+      log.error(
+        `${mod.name} was interrupted in an earlier boot after it had started running commands; it is not run again, so that no command runs twice (\`nimbus single --name ${mod.name} --frequency always\` runs it again)`,
+      );
       host.fs.write(sem, `${process.pid}: ${host.clock.now()}\n`);
       host.fs.remove(started);
       return done('failed', 'interrupted in an earlier boot');

@@ -10,8 +10,18 @@ import type { Clock } from '../host/clock.js';
 import { tempDir } from '../../../../test/helpers/temp-root.js';
 
 const ds: DatasourceResult = {
-  dsname: 'NoCloud', description: 'd', cloudName: 'c', platform: 'p', subplatform: 's', dsmode: 'net', instanceId: 'i-1',
-  publicKeys: [], metadata: { a: [1, { b: 2 }] }, userdata: new Uint8Array([0, 255, 10]), vendordata: null, networkConfig: null,
+  dsname: 'NoCloud',
+  description: 'd',
+  cloudName: 'c',
+  platform: 'p',
+  subplatform: 's',
+  dsmode: 'net',
+  instanceId: 'i-1',
+  publicKeys: [],
+  metadata: { a: [1, { b: 2 }] },
+  userdata: new Uint8Array([0, 255, 10]),
+  vendordata: null,
+  networkConfig: null,
 };
 
 test('the cache keeps bytes exactly and refuses what it cannot read', () => {

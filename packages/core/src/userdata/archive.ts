@@ -29,14 +29,19 @@ function bodyOf(content: unknown): Uint8Array | null {
 export function explodeArchive(body: Uint8Array, label: string): ArchiveResult {
   const text = Buffer.from(body).toString('utf8');
   // The first line is the marker, a YAML comment: it leaves line numbers as they are.
-  let doc;
+  let doc: ReturnType<typeof loadYaml>;
   try {
     doc = loadYaml(text, label);
   } catch (e) {
     return { parts: [], warnings: [], problems: [e instanceof YamlError ? `${e.message}; the archive was not applied` : `${label}: ${(e as Error).message}`] };
   }
   if (doc.value === null) return { parts: [], problems: [], warnings: [] };
-  if (!Array.isArray(doc.value)) return { parts: [], warnings: [], problems: [`${label}: a cloud-config-archive must be a YAML list of parts, got ${isDict(doc.value) ? 'a mapping' : typeof doc.value}; the archive was not applied`] };
+  if (!Array.isArray(doc.value))
+    return {
+      parts: [],
+      warnings: [],
+      problems: [`${label}: a cloud-config-archive must be a YAML list of parts, got ${isDict(doc.value) ? 'a mapping' : typeof doc.value}; the archive was not applied`],
+    };
   const parts: UserPart[] = [];
   const problems: string[] = [];
   const warnings: string[] = [];

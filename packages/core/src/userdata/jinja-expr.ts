@@ -312,7 +312,10 @@ function pyNum(n: number): string {
 function pyRepr(v: Value): string {
   if (typeof v === 'string') return pyStrRepr(v);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (isMapping(v)) return `{${Object.entries(v).map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  if (isMapping(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`)
+      .join(', ')}}`;
   return pyStr(v);
 }
 
@@ -346,7 +349,7 @@ function pyEq(a: Value, b: Value): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEq(x, b[i]));
   if (isMapping(a) && isMapping(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && pyEq(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && pyEq(a[k], b[k]));
   }
   return a === b;
 }
@@ -364,7 +367,7 @@ function contains(container: Value, item: Value): boolean {
     return container.includes(item);
   }
   if (Array.isArray(container)) return container.some((x) => pyEq(x, item));
-  if (isMapping(container)) return typeof item === 'string' && Object.prototype.hasOwnProperty.call(container, item);
+  if (isMapping(container)) return typeof item === 'string' && Object.hasOwn(container, item);
   throw new ExprError(`"in" needs a string, list or mapping on the right, found ${typeName(container)}`);
 }
 
@@ -470,7 +473,7 @@ export type Scope = (name: string) => Value;
 
 function getItem(obj: Value, key: Value, path: string): Value {
   obj = defined(obj);
-  if (isMapping(obj)) return typeof key === 'string' && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : new Undefined(path);
+  if (isMapping(obj)) return typeof key === 'string' && Object.hasOwn(obj, key) ? obj[key] : new Undefined(path);
   if (Array.isArray(obj) || typeof obj === 'string') {
     if (typeof key !== 'number' || !Number.isInteger(key)) return new Undefined(path);
     const items = typeof obj === 'string' ? [...obj] : obj;
@@ -501,13 +504,17 @@ export function evaluate(e: Expr, scope: Scope): Value {
         if (e.method === 'values' && args.length === 0) return Object.values(obj);
         if (e.method === 'get' && (args.length === 1 || args.length === 2)) {
           const k = defined(args[0]);
-          return typeof k === 'string' && Object.prototype.hasOwnProperty.call(obj, k) ? obj[k] : (args[1] ?? null);
+          return typeof k === 'string' && Object.hasOwn(obj, k) ? obj[k] : (args[1] ?? null);
         }
       }
       throw new ExprError(`not supported: calling ${pathOf(e.obj)}.${e.method}() (supported: items(), keys(), values(), get() on mappings)`);
     }
     case 'filter':
-      return applyFilter(e.name, evaluate(e.arg, scope), e.args.map((a) => evaluate(a, scope)));
+      return applyFilter(
+        e.name,
+        evaluate(e.arg, scope),
+        e.args.map((a) => evaluate(a, scope)),
+      );
     case 'test':
       return applyTest(e.name, evaluate(e.arg, scope)) !== e.negate;
     case 'un': {

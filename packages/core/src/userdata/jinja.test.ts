@@ -71,7 +71,12 @@ test('undefined variables and unsupported constructs are errors naming the line'
     ['## template: jinja\n{% endfor %}', /^user-data:2: \{% endfor %\} without a matching \{% for %\}/],
     ['#cloud-config\n', /^user-data:1: expected "## template: jinja"/],
   ];
-  for (const [src, re] of cases) assert.throws(() => renderJinjaPart(src, vars), (e: unknown) => e instanceof JinjaError && re.test(e.message), src);
+  for (const [src, re] of cases)
+    assert.throws(
+      () => renderJinjaPart(src, vars),
+      (e: unknown) => e instanceof JinjaError && re.test(e.message),
+      src,
+    );
 });
 
 // Templates rendered by Jinja2 itself with cloud-init's settings (trim_blocks, trailing
@@ -147,8 +152,56 @@ json.dump(out, sys.stdout)
 });
 
 test('property: no template makes renderJinja throw anything but JinjaError', () => {
-  const piece = fc.constantFrom('{{', '}}', '{%', '%}', '{#', '#}', '-', 'if ', 'elif ', 'else', 'endif', 'for ', ' in ', 'endfor', 'set ', '=', 'x', 'l', 'd', 'n', '.', '[', ']', '(', ')', '|', 'default', 'length', ' is ', 'defined', 'not ', 'and ', 'or ', '==', '~', '+', "'", '"', '\n', ' ', '1', 'loop.index', 'items()', ',');
-  const text = fc.oneof(fc.string({ maxLength: 60 }), fc.array(piece, { maxLength: 40 }).map((a) => a.join('')));
+  const piece = fc.constantFrom(
+    '{{',
+    '}}',
+    '{%',
+    '%}',
+    '{#',
+    '#}',
+    '-',
+    'if ',
+    'elif ',
+    'else',
+    'endif',
+    'for ',
+    ' in ',
+    'endfor',
+    'set ',
+    '=',
+    'x',
+    'l',
+    'd',
+    'n',
+    '.',
+    '[',
+    ']',
+    '(',
+    ')',
+    '|',
+    'default',
+    'length',
+    ' is ',
+    'defined',
+    'not ',
+    'and ',
+    'or ',
+    '==',
+    '~',
+    '+',
+    "'",
+    '"',
+    '\n',
+    ' ',
+    '1',
+    'loop.index',
+    'items()',
+    ',',
+  );
+  const text = fc.oneof(
+    fc.string({ maxLength: 60 }),
+    fc.array(piece, { maxLength: 40 }).map((a) => a.join('')),
+  );
   fc.assert(
     fc.property(text, (src) => {
       try {

@@ -106,7 +106,7 @@ class Parser {
   }
 
   /** Parses nodes until one of `stops` (a block keyword) or the end; returns the stop met. */
-  nodes(stops: readonly string[], opener: Tag | null): { body: Node[]; stop: Tag & { word: string; rest: string } | null } {
+  nodes(stops: readonly string[], opener: Tag | null): { body: Node[]; stop: (Tag & { word: string; rest: string }) | null } {
     const body: Node[] = [];
     while (this.i < this.toks.length) {
       const t = this.toks[this.i++] as Token;
@@ -123,7 +123,14 @@ class Parser {
       if (stops.includes(word)) return { body, stop: { ...t, word, rest } };
       body.push(this.block(t, word, rest));
     }
-    if (opener) throw this.err(opener.line, `{% ${opener.body} %} is never closed (expected ${stops.filter((s) => s.startsWith('end')).map((s) => `{% ${s} %}`).join(' or ')})`);
+    if (opener)
+      throw this.err(
+        opener.line,
+        `{% ${opener.body} %} is never closed (expected ${stops
+          .filter((s) => s.startsWith('end'))
+          .map((s) => `{% ${s} %}`)
+          .join(' or ')})`,
+      );
     return { body, stop: null };
   }
 
@@ -203,7 +210,7 @@ class Scope {
   ) {}
   get(name: string): Value {
     for (let s: Scope | null = this; s; s = s.parent) if (s.vars.has(name)) return s.vars.get(name);
-    return Object.prototype.hasOwnProperty.call(this.root, name) ? this.root[name] : new Undefined(name);
+    return Object.hasOwn(this.root, name) ? this.root[name] : new Undefined(name);
   }
   set(name: string, v: Value): void {
     this.vars.set(name, v);

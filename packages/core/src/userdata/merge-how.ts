@@ -49,7 +49,7 @@ function spec(name: string, options: string[], where: string): MergerSpec {
   const opts = options.map(canonical).filter((o) => o !== '');
   for (const o of opts) {
     if (known.includes(o)) continue;
-    const hint = n === 'str' && o === 'prepend' ? ' (cloud-init\'s str merger only appends)' : '';
+    const hint = n === 'str' && o === 'prepend' ? " (cloud-init's str merger only appends)" : '';
     throw new MergeHowError(where, `not supported: option "${o}" for ${n}()${hint}; known: ${known.join(', ')}`);
   }
   return { type: n, options: opts };
@@ -85,7 +85,8 @@ export function mergeHowFrom(value: unknown, where = 'merge_how'): MergeHow {
       for (const k of Object.keys(rec)) if (k !== 'name' && k !== 'settings') throw new MergeHowError(at, `unknown key "${k}" (expected name and settings)`);
       if (typeof rec.name !== 'string') throw new MergeHowError(at, `name must be a string such as "list", found ${describe(rec.name)}`);
       const settings = rec.settings ?? [];
-      if (!Array.isArray(settings) || !settings.every((s): s is string => typeof s === 'string')) throw new MergeHowError(at, `settings must be a list of strings such as [append], found ${describe(rec.settings)}`);
+      if (!Array.isArray(settings) || !settings.every((s): s is string => typeof s === 'string'))
+        throw new MergeHowError(at, `settings must be a list of strings such as [append], found ${describe(rec.settings)}`);
       return spec(rec.name, settings, at);
     }
     if (Array.isArray(item) && item.length > 0 && item.every((s): s is string => typeof s === 'string')) return spec(item[0] as string, item.slice(1), at);

@@ -53,7 +53,10 @@ test('inputs are not modified and __proto__ is only a key', () => {
 });
 
 test('values that cannot be merged are errors naming the path', () => {
-  assert.throws(() => mergeCloudConfigs({ a: { s: 'x' } }, { a: { s: ['y'] } }, 'dict(recurse_list,recurse_str)+str(append)'), (e: unknown) => e instanceof MergeError && e.message === 'a.s: cannot append a list to a string (str(append) needs a string)');
+  assert.throws(
+    () => mergeCloudConfigs({ a: { s: 'x' } }, { a: { s: ['y'] } }, 'dict(recurse_list,recurse_str)+str(append)'),
+    (e: unknown) => e instanceof MergeError && e.message === 'a.s: cannot append a list to a string (str(append) needs a string)',
+  );
   assert.throws(() => mergeCloudConfigs({ l: [1] }, { l: 'abc' }, 'dict(recurse_str)+list(append)'), /l: cannot append a string to a list/);
   assert.throws(() => mergeCloudConfigs({}, ['a']), /\(top level\): a cloud-config must be a mapping of keys, found a list/);
   assert.deepEqual(mergeCloudConfigs({ a: 1 }, null), { a: 1 });
@@ -61,9 +64,15 @@ test('values that cannot be merged are errors naming the path', () => {
 
 test('merge_how strings and lists parse; mistakes name the column or item', () => {
   assert.equal(formatMergeHow(parseMergeHow(' List( Append , Recurse-Dict)+DICT()+ +m_str(append)')), 'list(append,recurse_dict)+dict()+str(append)');
-  assert.equal(formatMergeHow(mergeHowFrom([{ name: 'list', settings: ['append'] }, { name: 'dict', settings: ['recurse_array', 'no_replace'] }, ['str', 'append']])), 'list(append)+dict(recurse_array,no_replace)+str(append)');
+  assert.equal(
+    formatMergeHow(mergeHowFrom([{ name: 'list', settings: ['append'] }, { name: 'dict', settings: ['recurse_array', 'no_replace'] }, ['str', 'append']])),
+    'list(append)+dict(recurse_array,no_replace)+str(append)',
+  );
   assert.deepEqual(parseMergeHow(''), []);
-  assert.throws(() => parseMergeHow('list(append)+dict', 'part 2 merge_how'), (e: unknown) => e instanceof MergeHowError && e.message === 'part 2 merge_how "list(append)+dict" at column 14: expected name(options) such as list(append), found "dict"');
+  assert.throws(
+    () => parseMergeHow('list(append)+dict', 'part 2 merge_how'),
+    (e: unknown) => e instanceof MergeHowError && e.message === 'part 2 merge_how "list(append)+dict" at column 14: expected name(options) such as list(append), found "dict"',
+  );
   assert.throws(() => parseMergeHow('list(append)+ hash()'), /at column 15: unknown merger "hash" \(known: dict, list, str\)/);
   assert.throws(() => parseMergeHow('str(prepend)'), /not supported: option "prepend" for str\(\) \(cloud-init's str merger only appends\)/);
   assert.throws(() => parseMergeHow('list(apend)'), /not supported: option "apend" for list\(\); known: append, prepend/);
@@ -71,7 +80,7 @@ test('merge_how strings and lists parse; mistakes name the column or item', () =
   assert.throws(() => mergeHowFrom(5), /expected a string like/);
 });
 
-test('partMergeHow: the part\'s merge_how, then the Merge-Type header, else the default', () => {
+test("partMergeHow: the part's merge_how, then the Merge-Type header, else the default", () => {
   const p = partMergeHow({ merge_how: 'list(append)', merge_type: 'dict()', a: 1 }, 'dict(no_replace)');
   assert.deepEqual(p.config, { merge_type: 'dict()', a: 1 }); // merge_type stays when merge_how was given, as in cloud-init
   assert.equal(formatMergeHow(p.mergeHow), 'list(append)+dict(no_replace)');
@@ -84,7 +93,10 @@ test('partMergeHow: the part\'s merge_how, then the Merge-Type header, else the 
 
 test('property: merge_how parsing throws nothing but MergeHowError', () => {
   const token = fc.constantFrom('list', 'dict', 'str', '(', ')', '+', ',', 'append', 'no-replace', ' ', 'Recurse_Array', 'x');
-  const text = fc.oneof(fc.string(), fc.array(token, { maxLength: 20 }).map((a) => a.join('')));
+  const text = fc.oneof(
+    fc.string(),
+    fc.array(token, { maxLength: 20 }).map((a) => a.join('')),
+  );
   fc.assert(
     fc.property(fc.oneof(text, fc.jsonValue()), (v) => {
       try {
@@ -113,7 +125,7 @@ const mergeHowArb = fc
   )
   .map(([d, l, s]) => [d && `dict(${d.join(',')})`, l && `list(${l.join(',')})`, s && `str(${s.join(',')})`].filter((x) => x).join('+'));
 
-test('differential: the same merges as cloud-init\'s mergers', (t) => {
+test("differential: the same merges as cloud-init's mergers", (t) => {
   if (!existsSync(`${REF}/cloudinit/mergers/m_dict.py`)) return t.skip(REF_MISSING);
   const cases = JSON.parse(JSON.stringify(fc.sample(fc.tuple(small.dict, small.dict, mergeHowArb), { numRuns: 1500, seed: 42 }))) as Array<[Record<string, unknown>, Record<string, unknown>, string]>;
   const py = `

@@ -96,7 +96,7 @@ function mergeDict(m: Mergers, f: Flags, old: Record<string, unknown>, next: unk
   if (!isMapping(next)) return old;
   const out: Record<string, unknown> = { ...old };
   for (const [k, v] of Object.entries(next)) {
-    if (!Object.prototype.hasOwnProperty.call(out, k)) {
+    if (!Object.hasOwn(out, k)) {
       setKey(out, k, v);
     } else if (v === null && f.allowDelete) {
       delete out[k];

@@ -96,12 +96,12 @@ test('a message whose first line is no header is one text/plain part (as Python 
 });
 
 test('what cannot be read is an error naming the line', () => {
-  assert.throws(() => parseMime(msg('Content-Type: multipart/mixed\n\n--x\n\nbody\n'), 'ud'), (e: unknown) => e instanceof MimeError && e.message === 'ud:1: multipart/mixed has no boundary parameter in its Content-Type');
-  assert.throws(() => parseMime(msg('Content-Type: multipart/mixed; boundary=q\n\n--z\n\nbody\n'), 'ud'), /ud:1: multipart\/mixed boundary "q" never appears/);
   assert.throws(
-    () => parseMime(msg('Content-Type: multipart/mixed; boundary=q\n\n--q\nContent-Transfer-Encoding: base64\n\naGVsbG8g\naGV$sbG8=\n--q--\n'), 'ud'),
-    /ud:7: base64 body holds '\$'/,
+    () => parseMime(msg('Content-Type: multipart/mixed\n\n--x\n\nbody\n'), 'ud'),
+    (e: unknown) => e instanceof MimeError && e.message === 'ud:1: multipart/mixed has no boundary parameter in its Content-Type',
   );
+  assert.throws(() => parseMime(msg('Content-Type: multipart/mixed; boundary=q\n\n--z\n\nbody\n'), 'ud'), /ud:1: multipart\/mixed boundary "q" never appears/);
+  assert.throws(() => parseMime(msg('Content-Type: multipart/mixed; boundary=q\n\n--q\nContent-Transfer-Encoding: base64\n\naGVsbG8g\naGV$sbG8=\n--q--\n'), 'ud'), /ud:7: base64 body holds '\$'/);
   assert.throws(() => parseMime(msg('Content-Transfer-Encoding: x-uuencode\n\nbegin 644 x\n')), /user-data:3: not supported: Content-Transfer-Encoding "x-uuencode"/);
   assert.throws(() => parseMime(msg('Content-Type: message/rfc822\n\nSubject: x\n\nbody')), /not supported: message\/rfc822/);
 });
@@ -155,8 +155,30 @@ sys.stdout.write(json.dumps(dict(msg=base64.b64encode(msg).decode(), parts=parts
 });
 
 test('property: no input makes parseMime throw anything but MimeError', () => {
-  const piece = fc.constantFrom('--b', '--b--', '\r\n', '\n', '\r', 'Content-Type: multipart/mixed; boundary=b', 'Content-Type: text/plain; charset=utf-16', 'Content-Transfer-Encoding: base64', 'Content-Transfer-Encoding: quoted-printable', '=\n', '=4', '==', ' ', 'aGk=', 'Content-Disposition: attachment; filename*0*=x', "filename*=utf-8''%ff", ':', 'MIME-Version: 1.0');
-  const input = fc.oneof(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), fc.array(fc.oneof(piece, fc.string({ maxLength: 5 })), { maxLength: 40 }).map((a) => Buffer.from(a.join(''), 'utf8')));
+  const piece = fc.constantFrom(
+    '--b',
+    '--b--',
+    '\r\n',
+    '\n',
+    '\r',
+    'Content-Type: multipart/mixed; boundary=b',
+    'Content-Type: text/plain; charset=utf-16',
+    'Content-Transfer-Encoding: base64',
+    'Content-Transfer-Encoding: quoted-printable',
+    '=\n',
+    '=4',
+    '==',
+    ' ',
+    'aGk=',
+    'Content-Disposition: attachment; filename*0*=x',
+    "filename*=utf-8''%ff",
+    ':',
+    'MIME-Version: 1.0',
+  );
+  const input = fc.oneof(
+    fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+    fc.array(fc.oneof(piece, fc.string({ maxLength: 5 })), { maxLength: 40 }).map((a) => Buffer.from(a.join(''), 'utf8')),
+  );
   fc.assert(
     fc.property(input, (b) => {
       try {
@@ -172,7 +194,10 @@ test('property: no input makes parseMime throw anything but MimeError', () => {
 test('property: composed messages parse back to their parts', () => {
   const part = fc.record({
     contentType: fc.constantFrom('text/cloud-config', 'text/x-shellscript', 'application/octet-stream', 'text/jinja2'),
-    body: fc.oneof(fc.string(), fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a))),
+    body: fc.oneof(
+      fc.string(),
+      fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+    ),
     filename: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !/[\r\n]/.test(s) && s.trim() === s),
   });
   fc.assert(
@@ -226,7 +251,12 @@ test('differential: generated messages split as Python email splits them', (t) =
     fn: fc.option(fc.constantFrom('a.sh', 'b c.yaml', 'u.txt'), { nil: undefined }),
     lines: body,
   });
-  const msgArb = fc.record({ eol, parts: fc.array(fc.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: fc.array(leaf, { minLength: 1, maxLength: 2 }) }), { minLength: 1, maxLength: 3 }), close: fc.boolean(), preamble: fc.boolean() });
+  const msgArb = fc.record({
+    eol,
+    parts: fc.array(fc.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: fc.array(leaf, { minLength: 1, maxLength: 2 }) }), { minLength: 1, maxLength: 3 }),
+    close: fc.boolean(),
+    preamble: fc.boolean(),
+  });
   type Leaf = { ct?: string; cte: string; fn?: string; lines: string[] };
   const render = (l: Leaf, nl: string): string => {
     const h: string[] = [];
@@ -234,7 +264,16 @@ test('differential: generated messages split as Python email splits them', (t) =
     if (l.cte) h.push(`Content-Transfer-Encoding: ${l.cte}`);
     if (l.fn) h.push(`Content-Disposition: attachment; filename="${l.fn}"`);
     const text = l.lines.join(nl);
-    const encoded = l.cte === 'base64' ? (Buffer.from(text).toString('base64').match(/.{1,20}/g) ?? []).join(nl) : l.cte === 'quoted-printable' ? text.replace(/=/g, '=3D').replace(/é/g, '=C3=A9') : text;
+    const encoded =
+      l.cte === 'base64'
+        ? (
+            Buffer.from(text)
+              .toString('base64')
+              .match(/.{1,20}/g) ?? []
+          ).join(nl)
+        : l.cte === 'quoted-printable'
+          ? text.replace(/=/g, '=3D').replace(/é/g, '=C3=A9')
+          : text;
     return `${h.join(nl)}${nl}${nl}${encoded}`;
   };
   const samples = fc.sample(msgArb, { numRuns: 300, seed: 3 }).map(({ eol: nl, parts, close, preamble }, k) => {

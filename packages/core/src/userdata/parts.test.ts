@@ -35,15 +35,20 @@ test('MIME parts: leaf parts in order, text/plain typed by content, gzip parts o
     'Content-Type: multipart/mixed; boundary="XX"\nMIME-Version: 1.0\n\n' +
       '--XX\nContent-Type: text/cloud-config\nMerge-Type: list(append)+dict(recurse_array)\n\na: 1\n' +
       '--XX\nContent-Type: text/plain\nContent-Disposition: attachment; filename="go.sh"\n\n#!/bin/sh\necho hi\n' +
-      '--XX\nContent-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n' + zipped + '\n' +
+      '--XX\nContent-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n' +
+      zipped +
+      '\n' +
       '--XX--\n',
   );
   const parts = splitUserdata(msg, 'ud');
-  assert.deepEqual(parts.map((p) => [p.index, p.filename, p.contentType]), [
-    [1, 'part-001', 'text/cloud-config'],
-    [2, 'go.sh', 'text/x-shellscript'],
-    [3, 'part-003', 'text/x-shellscript'],
-  ]);
+  assert.deepEqual(
+    parts.map((p) => [p.index, p.filename, p.contentType]),
+    [
+      [1, 'part-001', 'text/cloud-config'],
+      [2, 'go.sh', 'text/x-shellscript'],
+      [3, 'part-003', 'text/x-shellscript'],
+    ],
+  );
   assert.equal(parts[0]?.mergeType, 'list(append)+dict(recurse_array)');
   assert.equal(Buffer.from(parts[2]?.body ?? []).toString(), '#!/bin/sh\necho zipped\n');
   // Without a MIME-Version header it is one part, as cloud-init reads it.

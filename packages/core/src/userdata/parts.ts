@@ -31,7 +31,9 @@ export const STARTS_WITH: readonly [string, string][] = [
 
 export function typeByFirstLine(body: Uint8Array): string | null {
   // Only the head is needed; decoding a whole large script for this would be waste.
-  const head = Buffer.from(body.subarray(0, 64)).toString('utf8').replace(/^\uFEFF/, '');
+  const head = Buffer.from(body.subarray(0, 64))
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   for (const [marker, type] of STARTS_WITH) {
     if (head.startsWith(marker) || head.toLowerCase().startsWith(marker.toLowerCase())) return type;
   }
@@ -45,7 +47,16 @@ export function partName(index: number): string {
 /** Content types whose part is typed by its first line instead (cloud-init's "type needed"). */
 const TYPE_BY_CONTENT = new Set(['text/plain', 'text/x-not-multipart']);
 /** Content types whose body is gzip, decompressed before anything else. */
-const GZIP_TYPES = new Set(['application/gzip', 'application/gzip-compressed', 'application/gzipped', 'application/x-compress', 'application/x-compressed', 'application/x-gunzip', 'application/x-gzip', 'application/x-gzip-compressed']);
+const GZIP_TYPES = new Set([
+  'application/gzip',
+  'application/gzip-compressed',
+  'application/gzipped',
+  'application/x-compress',
+  'application/x-compressed',
+  'application/x-gunzip',
+  'application/x-gzip',
+  'application/x-gzip-compressed',
+]);
 
 function resolve(index: number, filename: string | null, contentType: string, body: Uint8Array, what: string, mergeType?: string | null): UserPart {
   let type = contentType;

@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { parseJson, JsonError } from './json.js';
 
 test('JSON errors name the line and column', () => {
-  assert.throws(() => parseJson('{\n "a": 1,\n "b" 2}', 'f.json'), (e: unknown) => e instanceof JsonError && e.line === 3 && e.col === 6 && /^f.json line 3 col 6: not valid JSON/.test(e.message));
-  assert.throws(() => parseJson('{"a": [1,2', 'g.json'), (e: unknown) => e instanceof JsonError && e.line === 1);
+  assert.throws(
+    () => parseJson('{\n "a": 1,\n "b" 2}', 'f.json'),
+    (e: unknown) => e instanceof JsonError && e.line === 3 && e.col === 6 && /^f.json line 3 col 6: not valid JSON/.test(e.message),
+  );
+  assert.throws(
+    () => parseJson('{"a": [1,2', 'g.json'),
+    (e: unknown) => e instanceof JsonError && e.line === 1,
+  );
   assert.deepEqual(parseJson('{"a": 1}', 'x'), { a: 1 });
 });
 
@@ -21,12 +27,15 @@ test('every JSON error has a line and column, and never quotes the text (it may 
     ['{"a":1', 1, 7, /expected ',' or '}', found end of input/],
   ];
   for (const [text, line, col, reason] of cases) {
-    assert.throws(() => parseJson(text, 'f.json'), (e: unknown) => {
-      assert.ok(e instanceof JsonError);
-      assert.equal(`${e.line}:${e.col}`, `${line}:${col}`, `${JSON.stringify(text)}: ${e.message}`);
-      assert.match(e.message, reason);
-      assert.ok(!e.message.includes('hunter2'));
-      return true;
-    });
+    assert.throws(
+      () => parseJson(text, 'f.json'),
+      (e: unknown) => {
+        assert.ok(e instanceof JsonError);
+        assert.equal(`${e.line}:${e.col}`, `${line}:${col}`, `${JSON.stringify(text)}: ${e.message}`);
+        assert.match(e.message, reason);
+        assert.ok(!e.message.includes('hunter2'));
+        return true;
+      },
+    );
   }
 });

@@ -5,5 +5,5 @@ export function setKey(o: Record<string, unknown>, k: string, v: unknown): void 
 }
 
 export function hasKey(o: object, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, k);
+  return Object.hasOwn(o, k);
 }

@@ -35,5 +35,8 @@ test('a syntax error names the file, line and column', () => {
 });
 
 test('an empty second document is refused with its line', () => {
-  assert.throws(() => loadYaml('a: 1\n---\n', 'f.yaml'), (e: unknown) => e instanceof YamlError && e.pos !== null && e.pos.line === 2 && /^f\.yaml:2:1: expected a single document/.test(e.message));
+  assert.throws(
+    () => loadYaml('a: 1\n---\n', 'f.yaml'),
+    (e: unknown) => e instanceof YamlError && e.pos !== null && e.pos.line === 2 && /^f\.yaml:2:1: expected a single document/.test(e.message),
+  );
 });

@@ -2,16 +2,7 @@
 // booleans but y/n are not, 0644 is octal, !!binary gives bytes, the last duplicate key
 // wins, and an empty document is null. Alongside the value it returns where every key
 // and item stands in the source, so an error can name the line and column.
-import {
-  YAML11_SCHEMA,
-  YAMLException,
-  constructFromEvents,
-  defineScalarTag,
-  NOT_RESOLVED,
-  parseEvents,
-  EVENT_ID,
-  type Event,
-} from 'js-yaml';
+import { YAML11_SCHEMA, YAMLException, constructFromEvents, defineScalarTag, NOT_RESOLVED, parseEvents, EVENT_ID, type Event } from 'js-yaml';
 import { PYYAML_SCALARS } from './pyyaml-scalars.js';
 
 const TRUE = new Set(['yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);

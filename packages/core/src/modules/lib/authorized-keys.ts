@@ -5,7 +5,8 @@ import type { ModuleContext } from '../types.js';
 import type { PasswdEntry } from './accounts.js';
 import type { Owner } from '../../host/rootfs.js';
 
-const KEY_TYPES = /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(rsa|dss|ed25519)-cert-v01@openssh\.com|ecdsa-sha2-nistp(256|384|521)-cert-v01@openssh\.com)$/;
+const KEY_TYPES =
+  /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(rsa|dss|ed25519)-cert-v01@openssh\.com|ecdsa-sha2-nistp(256|384|521)-cert-v01@openssh\.com)$/;
 
 /** The base64 blob that identifies a key line, skipping any options before the type. */
 export function keyBlob(line: string): string | null {

@@ -82,7 +82,10 @@ export function currentStaticName(host: Host, distro: Distro): string | null {
   const text = host.fs.readText(file);
   if (text === null) return null;
   if (file === '/etc/hostname') {
-    const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+    const line = text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '' && !l.startsWith('#'));
     return line ?? null;
   }
   const m = /^HOSTNAME=["']?([^"'\s]*)["']?\s*$/m.exec(text);

@@ -19,12 +19,19 @@ export interface NormalizedUsers {
 }
 
 function splitNames(s: string): string[] {
-  return s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 }
 
 function groupList(v: unknown): string[] {
   if (typeof v === 'string') return splitNames(v);
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string').map((x) => x.trim()).filter(Boolean);
+  if (Array.isArray(v))
+    return v
+      .filter((x): x is string => typeof x === 'string')
+      .map((x) => x.trim())
+      .filter(Boolean);
   if (isDict(v)) return Object.keys(v);
   return [];
 }

@@ -116,7 +116,7 @@ export function writeFileEntries(ctx: ModuleContext, deferred: boolean): void {
         throw Object.assign(e as Error, { key: 'permissions' });
       }
       const ownerSpec = typeof entry.owner === 'string' ? entry.owner : 'root:root';
-      let owner;
+      let owner: ReturnType<typeof resolveOwner>;
       try {
         owner = resolveOwner(ctx.host.fs, ownerSpec);
       } catch (e) {

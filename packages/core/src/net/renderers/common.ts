@@ -12,7 +12,7 @@ export interface RenderedFile {
 export type Rendered = Map<string, RenderedFile>;
 
 export const HEADER_LINES = [
-  'Written by nimbus from the instance\'s network configuration; changes here are',
+  "Written by nimbus from the instance's network configuration; changes here are",
   'lost when it is rendered again. To stop nimbus writing it, put',
   '"network: {config: disabled}" in /etc/cloud/cloud.cfg.d/99-disable-network-config.cfg',
 ];
@@ -26,14 +26,15 @@ export const UDEV_RULES_PATH = '/etc/udev/rules.d/70-persistent-net.rules';
 
 /** udev rules that give each physical NIC with a MAC its configured name. */
 export function udevRules(ifaces: Iface[]): string | null {
-  const lines = ifaces
-    .filter((i) => i.type === 'physical' && i.mac !== undefined)
-    .map((i) => `SUBSYSTEM=="net", ACTION=="add", DRIVERS=="?*", ATTR{address}=="${i.mac}", NAME="${i.name}"\n`);
+  const lines = ifaces.filter((i) => i.type === 'physical' && i.mac !== undefined).map((i) => `SUBSYSTEM=="net", ACTION=="add", DRIVERS=="?*", ATTR{address}=="${i.mac}", NAME="${i.name}"\n`);
   return lines.length === 0 ? null : header('#') + lines.join('');
 }
 
 function toBits(addr: string): string {
-  if (addr.includes(':')) return expand6(addr).map((g) => parseInt(g, 16).toString(2).padStart(16, '0')).join('');
+  if (addr.includes(':'))
+    return expand6(addr)
+      .map((g) => parseInt(g, 16).toString(2).padStart(16, '0'))
+      .join('');
   return addr
     .split('.')
     .map((o) => Number(o).toString(2).padStart(8, '0'))

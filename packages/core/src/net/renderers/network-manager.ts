@@ -55,7 +55,11 @@ function ipSection(state: NetworkState, i: Iface, family: 4 | 6): [string, strin
 function keyfile(state: NetworkState, i: Iface): string {
   const s: IniSection[] = [];
   const type = i.type === 'physical' ? 'ethernet' : i.type;
-  const conn: [string, string][] = [['id', `cloud-init ${i.name}`], ['uuid', uuidOf(i.name)], ['type', type]];
+  const conn: [string, string][] = [
+    ['id', `cloud-init ${i.name}`],
+    ['uuid', uuidOf(i.name)],
+    ['type', type],
+  ];
   if (i.type !== 'physical' || !i.mac) conn.push(['interface-name', i.name]);
   const master = i.bondMaster ?? i.bridgeMaster;
   if (master) conn.push(['slave-type', i.bondMaster ? 'bond' : 'bridge'], ['master', uuidOf(master)]);
@@ -67,7 +71,14 @@ function keyfile(state: NetworkState, i: Iface): string {
   if (eth.length > 0) s.push(['ethernet', eth]);
   if (i.bond) s.push(['bond', Object.entries(i.bond.params).map(([k, v]) => [k, v] as [string, string])]);
   if (i.bridge) s.push(['bridge', [['stp', i.bridge.stp ? 'true' : 'false']]]);
-  if (i.vlan) s.push(['vlan', [['id', String(i.vlan.id)], ['parent', uuidOf(i.vlan.link)]]]);
+  if (i.vlan)
+    s.push([
+      'vlan',
+      [
+        ['id', String(i.vlan.id)],
+        ['parent', uuidOf(i.vlan.link)],
+      ],
+    ]);
   if (!master) {
     const v4 = ipSection(state, i, 4);
     const v6 = ipSection(state, i, 6);

@@ -47,7 +47,10 @@ function network(state: NetworkState, i: Iface, children: Iface[]): string {
   for (const a of statics(i)) s.push(['Address', [['Address', `${a.address}/${a.prefix}`]]]);
   for (const a of statics(i)) if (a.gateway) s.push(['Route', [['Gateway', a.gateway]]]);
   for (const r of routesOf(state, i)) {
-    const e: [string, string][] = [['Destination', `${r.to}/${r.prefix}`], ['Gateway', r.via]];
+    const e: [string, string][] = [
+      ['Destination', `${r.to}/${r.prefix}`],
+      ['Gateway', r.via],
+    ];
     if (r.metric !== undefined) e.push(['Metric', String(r.metric)]);
     s.push(['Route', e]);
   }
@@ -92,7 +95,15 @@ export function renderNetworkd(state: NetworkState): Rendered {
     const nd = netdev(i);
     if (nd) out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.netdev`, { content: nd, mode: 0o644 });
     if (i.type === 'physical' && i.mac) {
-      out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.link`, { content: header('#') + emitIni([['Match', [['MACAddress', i.mac]]], ['Link', [['Name', i.name]]]]), mode: 0o644 });
+      out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.link`, {
+        content:
+          header('#') +
+          emitIni([
+            ['Match', [['MACAddress', i.mac]]],
+            ['Link', [['Name', i.name]]],
+          ]),
+        mode: 0o644,
+      });
     }
   }
   return out;

@@ -55,7 +55,22 @@ class ShellFile {
   }
 }
 
-const BOND_ORDER = ['mode', 'xmit_hash_policy', 'miimon', 'lacp_rate', 'updelay', 'downdelay', 'primary', 'ad_select', 'arp_interval', 'arp_ip_target', 'fail_over_mac', 'primary_reselect', 'min_links', 'num_grat_arp'];
+const BOND_ORDER = [
+  'mode',
+  'xmit_hash_policy',
+  'miimon',
+  'lacp_rate',
+  'updelay',
+  'downdelay',
+  'primary',
+  'ad_select',
+  'arp_interval',
+  'arp_ip_target',
+  'fail_over_mac',
+  'primary_reselect',
+  'min_links',
+  'num_grat_arp',
+];
 
 function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): ShellFile {
   const f = new ShellFile(`${SCRIPTS_DIR}/ifcfg-${i.name}`);
@@ -118,7 +133,15 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): She
   }
   if (v6.length > 0) {
     f.set('IPV6ADDR', `${v6[0]!.address}/${v6[0]!.prefix}`, 'ipv6cidr');
-    if (v6.length > 1) f.set('IPV6ADDR_SECONDARIES', v6.slice(1).map((s) => `${s.address}/${s.prefix}`).join(' '), 'ipv6cidr');
+    if (v6.length > 1)
+      f.set(
+        'IPV6ADDR_SECONDARIES',
+        v6
+          .slice(1)
+          .map((s) => `${s.address}/${s.prefix}`)
+          .join(' '),
+        'ipv6cidr',
+      );
   }
   const gw6 = defaultGateway(state, i, 6);
   if (gw6) f.set('IPV6_DEFAULTGW', gw6.via, 'ipv6');
@@ -194,8 +217,7 @@ export function renderSysconfig(state: NetworkState): Rendered {
 
 export const sysconfig = defineRenderer({
   name: 'sysconfig',
-  missing: (host) =>
-    host.fs.isDir(SCRIPTS_DIR) && (host.exec.has('ifup') || host.exec.has('NetworkManager')) ? null : 'needs /etc/sysconfig/network-scripts and ifup or NetworkManager',
+  missing: (host) => (host.fs.isDir(SCRIPTS_DIR) && (host.exec.has('ifup') || host.exec.has('NetworkManager')) ? null : 'needs /etc/sysconfig/network-scripts and ifup or NetworkManager'),
   render: renderSysconfig,
   // ifcfg-lo belongs to the distro (initscripts needs it), never to nimbus.
   owned: [{ dir: SCRIPTS_DIR, match: /^(?:ifcfg|route|route6)-(?!lo$)(?<iface>.+)$/ }],

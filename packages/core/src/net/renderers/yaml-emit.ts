@@ -20,10 +20,15 @@ export function emitYaml(v: Yaml, indent = 0): string {
   if (typeof v === 'object') {
     const keys = Object.keys(v);
     if (keys.length === 0) return ' {}\n';
-    return '\n' + keys.map((k) => {
-      const x = v[k] as Yaml;
-      return typeof x === 'object' ? `${pad}${scalar(k)}:${emitYaml(x, indent + 4)}` : `${pad}${scalar(k)}: ${scalar(x)}\n`;
-    }).join('');
+    return (
+      '\n' +
+      keys
+        .map((k) => {
+          const x = v[k] as Yaml;
+          return typeof x === 'object' ? `${pad}${scalar(k)}:${emitYaml(x, indent + 4)}` : `${pad}${scalar(k)}: ${scalar(x)}\n`;
+        })
+        .join('')
+    );
   }
   return ` ${scalar(v)}\n`;
 }

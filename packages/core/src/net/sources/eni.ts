@@ -20,7 +20,14 @@ interface Line {
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp('^' + glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return new RegExp(
+    '^' +
+      glob
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
 }
 
 function dirname(p: string): string {
@@ -48,7 +55,12 @@ function collect(file: string, text: string, reader: EniReader, depth: number, o
       if (words[0] === 'source') {
         const dir = dirname(abs);
         const re = globToRegExp(abs.slice(dir.length + 1));
-        const hits = /[*?]/.test(abs) ? reader.list(dir).filter((f) => re.test(f)).map((f) => `${dir === '/' ? '' : dir}/${f}`) : [abs];
+        const hits = /[*?]/.test(abs)
+          ? reader
+              .list(dir)
+              .filter((f) => re.test(f))
+              .map((f) => `${dir === '/' ? '' : dir}/${f}`)
+          : [abs];
         for (const f of hits) {
           const t2 = reader.read(f);
           if (t2 !== null) collect(f, t2, reader, depth + 1, out);
@@ -86,7 +98,7 @@ function hookRoute(w: Where, args: string[]): Route | null {
   else {
     const c = cidr(w, ['route', 'destination'], dest);
     to = c.address;
-    prefix = mask !== undefined ? maskToPrefix(w, ['route', 'netmask'], mask, fam) : c.prefix ?? (fam === 4 ? 32 : 128);
+    prefix = mask !== undefined ? maskToPrefix(w, ['route', 'netmask'], mask, fam) : (c.prefix ?? (fam === 4 ? 32 : 128));
   }
   if (familyOf(to) !== fam) fail(w, ['route', 'gateway'], `a gateway of the same family as ${to}`, via);
   return { to, prefix, via: gw, ...(metric !== undefined ? { metric: Number(metric) } : {}) };
@@ -206,7 +218,7 @@ export function parseEni(file: string, text: string, reader: EniReader): Network
       case 'bond-slaves':
       case 'bond_slaves':
         iface.type = 'bond';
-        iface.bond = { members: args[0] === 'none' ? iface.bond?.members ?? [] : args.map((a) => ifName(w, [kw], a)), params: iface.bond?.params ?? {} };
+        iface.bond = { members: args[0] === 'none' ? (iface.bond?.members ?? []) : args.map((a) => ifName(w, [kw], a)), params: iface.bond?.params ?? {} };
         break;
       case 'bond-master':
       case 'bond_master':

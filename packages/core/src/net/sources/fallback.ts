@@ -12,12 +12,7 @@ export function fallbackNic(nics: readonly Nic[]): Nic | null {
   const cands = nics.filter((n) => n.virtual === null && n.mac !== null && (n.type === null || n.type === 1));
   // eth0 first when present (the name images expect), then natural name order.
   cands.sort((a, b) => (a.name === 'eth0' ? -1 : b.name === 'eth0' ? 1 : natural(a.name, b.name)));
-  return (
-    cands.find((n) => n.carrier) ??
-    cands.find((n) => n.dormant) ??
-    cands.find((n) => ['dormant', 'down', 'lowerlayerdown', 'unknown'].includes(n.operstate ?? '')) ??
-    null
-  );
+  return cands.find((n) => n.carrier) ?? cands.find((n) => n.dormant) ?? cands.find((n) => ['dormant', 'down', 'lowerlayerdown', 'unknown'].includes(n.operstate ?? '')) ?? null;
 }
 
 export function fallbackState(nics: readonly Nic[]): NetworkState | null {

@@ -74,7 +74,8 @@ const SUBNET_KNOWN = new Set(['type', 'address', 'netmask', 'prefix', 'gateway',
 function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: IfaceType, warnings: string[]): Iface {
   for (const k of Object.keys(e)) if (!KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, k].join('.')}: not supported, ignored`);
   list(w, [...path, 'subnets'], e.subnets).forEach((s, n) => {
-    if (s && typeof s === 'object') for (const k of Object.keys(s)) if (!SUBNET_KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'subnets', n, k].join('.')}: not supported, ignored`);
+    if (s && typeof s === 'object')
+      for (const k of Object.keys(s)) if (!SUBNET_KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'subnets', n, k].join('.')}: not supported, ignored`);
   });
   const name = ifName(w, [...path, 'name'], e.name);
   const i: Iface = { name, type, subnets: [] };

@@ -32,7 +32,24 @@ const SECTIONS: [string, IfaceType][] = [
 ];
 
 // Device keys nimbus reads; any other netplan key is reported and not carried over.
-const KNOWN = new Set(['match', 'set-name', 'macaddress', 'mtu', 'accept-ra', 'nameservers', 'routes', 'gateway4', 'gateway6', 'dhcp4', 'dhcp6', 'addresses', 'interfaces', 'parameters', 'id', 'link']);
+const KNOWN = new Set([
+  'match',
+  'set-name',
+  'macaddress',
+  'mtu',
+  'accept-ra',
+  'nameservers',
+  'routes',
+  'gateway4',
+  'gateway6',
+  'dhcp4',
+  'dhcp6',
+  'addresses',
+  'interfaces',
+  'parameters',
+  'id',
+  'link',
+]);
 
 function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown>, type: IfaceType, warnings: string[]): Iface {
   for (const k of Object.keys(d)) if (!KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, k].join('.')}: not supported, ignored`);
