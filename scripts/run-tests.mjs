@@ -39,5 +39,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 if (fast) console.log(`# fast lane: ${files.length} files (${matched.length - files.length} left to npm test)`);
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+// The fast lane's files mostly wait on child processes (stage runs, python, servers on
+// 127.0.0.1), so it runs four at a time on two cores; the full lane's campaigns are
+// CPU-bound and keep two. NIMBUS_TEST_CONCURRENCY overrides both.
+const concurrency = process.env.NIMBUS_TEST_CONCURRENCY ?? (fast ? '4' : '2');
+const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
