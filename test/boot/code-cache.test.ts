@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/temp-root.js';
 const CODE_CACHE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../packages/core/src/host/code-cache.js');
 
 /** Runs a tiny bundle through runBundle in a child (the cache is written at exit). */
-function runTiny(dir: string, source: string, bytes: number, ...argv: string[]): { use: { cache: string; willWrite: boolean }; out: string } {
+function runTiny(dir: string, _source: string, bytes: number, ...argv: string[]): { use: { cache: string; willWrite: boolean }; out: string } {
   const bundle = path.join(dir, 'tiny.bundle.js');
   const driver = path.join(dir, 'driver.mjs');
   fs.writeFileSync(

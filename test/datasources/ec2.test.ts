@@ -198,7 +198,15 @@ test('a user-data response that never ends: a clear error naming the per-request
 });
 
 test('missing instance-id is an error; on a platform DMI does not identify nothing is asked unless strict_id is false', async () => {
-  const srv = await serve(imds({ override: (url, res) => (url.endsWith('/instance-id') ? (send(res, 404, 'no'), true) : false) }));
+  const srv = await serve(
+    imds({
+      override: (url, res) => {
+        if (!url.endsWith('/instance-id')) return false;
+        send(res, 404, 'no');
+        return true;
+      },
+    }),
+  );
   const { log } = testLogger();
   try {
     await assert.rejects(ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(srv.url), log)), /meta-data\/instance-id: missing or empty/);

@@ -30,7 +30,7 @@ function encode(v: unknown): Enc {
   return { $unknown: String(v) };
 }
 
-const PY = String.raw`
+const PY = `
 import base64, datetime, json, math, sys, yaml
 
 class Loader(yaml.SafeLoader):

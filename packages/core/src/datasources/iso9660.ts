@@ -165,14 +165,14 @@ export class IsoImage {
   /** The entries of a directory, sorted by name; null when `path` is not a directory. */
   list(path: string): IsoEntry[] | null {
     const n = this.lookup(path);
-    if (!n || n.type !== 'dir') return null;
+    if (n?.type !== 'dir') return null;
     return this.children(n).map(publicEntry);
   }
 
   /** A file's bytes; null when absent or not a regular file. */
   readFile(path: string): Uint8Array | null {
     const n = this.lookup(path);
-    if (!n || n.type !== 'file') return null;
+    if (n?.type !== 'file') return null;
     if (n.size > this.maxFileBytes) throw new IsoError(`${this.src.name}: ${path} is ${n.size} bytes, more than the ${this.maxFileBytes} allowed`);
     const out = new Uint8Array(n.size);
     let at = 0;

@@ -34,7 +34,7 @@ export function dirTreeReader(host: Host, dir: string, label: string = dir): Tre
       const p = pathOf(rel);
       if (p === null) return null;
       const st = host.fs.stat(p, false);
-      if (!st || !st.isFile) return null;
+      if (!st?.isFile) return null;
       if (st.size > MAX_TREE_FILE_BYTES) throw new DatasourceError(`${label}: ${rel} is ${st.size} bytes, more than the ${MAX_TREE_FILE_BYTES} allowed`);
       return host.fs.read(p);
     },

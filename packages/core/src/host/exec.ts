@@ -63,7 +63,7 @@ export class Exec {
   has(cmd: string): boolean {
     for (const dir of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
       const s = this.fs.stat(nodePath.posix.join(dir, cmd));
-      if (s !== null && s.isFile && (s.mode & 0o111) !== 0) return true;
+      if (s?.isFile && (s.mode & 0o111) !== 0) return true;
     }
     return false;
   }

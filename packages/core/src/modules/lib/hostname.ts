@@ -53,7 +53,7 @@ export function wantedName(ctx: HostnameCtx): WantedName | { error: string } | n
   if (typeof cfg.fqdn === 'string') {
     fqdn = cfg.fqdn.replace(/\.$/, '');
     hostname = cfgHost ?? (fqdn.split('.')[0] as string);
-  } else if (cfgHost !== undefined && cfgHost.includes('.')) {
+  } else if (cfgHost?.includes('.')) {
     fqdn = cfgHost;
     hostname = cfgHost.split('.')[0] as string;
   } else {

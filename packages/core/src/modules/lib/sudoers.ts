@@ -35,7 +35,7 @@ export function sudoersText(existing: string | null, blocks: { user: string; rul
 
 /** /etc/sudoers with `#includedir <dir>` added when no include of it is there (pure); null when unchanged. */
 export function sudoersWithInclude(base: string | null, dir: string): string | null {
-  if (base !== null && base.split('\n').some((l) => new RegExp(`^\\s*[#@]includedir\\s+${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s*$`).test(l))) return null;
+  if (base?.split('\n').some((l) => new RegExp(`^\\s*[#@]includedir\\s+${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s*$`).test(l))) return null;
   return `${base ?? ''}${base === null || base.endsWith('\n') ? '' : '\n'}\n# Added by nimbus (cloud-init)\n#includedir ${dir}\n`;
 }
 
