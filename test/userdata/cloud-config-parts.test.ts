@@ -1,3 +1,4 @@
+// test-lane: full (the reference chroot: cloud-init's own merge code)
 // Multipart user-data with several cloud-config parts, each asking for its own merging
 // (merge_how / merge_type in the part, Merge-Type / X-Merge-Type headers, or nothing),
 // read and merged by nimbus (parseMime, loadYaml, mergeCloudConfigPart) and by
