@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli, makeRoot, stage } from '../helpers/boot.js';
+import { cli, makeRoot, recorded, stage } from '../helpers/boot.js';
+import { tempDir } from '../helpers/temp-root.js';
 import { REF_SCRIPT, referenceRoot } from '../helpers/reference.js';
 
 const REF_SUITES = { '22.4': 'bookworm', '25.1': 'trixie' } as const;
@@ -79,7 +79,7 @@ done
 `;
 
 function reference(v: Version): Answer[] {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-ref-hn-'));
+  const tmp = tempDir('nimbus-ref-hn-');
   try {
     CASES.forEach((c, i) => {
       for (const [p, text] of Object.entries(c.files)) {
@@ -124,20 +124,11 @@ function nimbus(c: Case): Answer & { hostnameCommands: string[][] } {
       assert.ok(r.code >= 0 && r.code <= 2, `${s}: exit ${r.code}: ${r.stderr}`);
     }
     const q = (key: string) => cli(root, 'query', key).stdout.trim();
-    const log = path.join(root, 'var/log/nimbus-commands.log');
-    const argvs = fs.existsSync(log)
-      ? fs
-          .readFileSync(log, 'utf8')
-          .trim()
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => (JSON.parse(l) as { argv: string[] }).argv)
-      : [];
     return {
       v1: q('v1.local_hostname'),
       top: q('local_hostname'),
       etcHostname: fs.readFileSync(path.join(root, 'etc/hostname'), 'utf8').trim(),
-      hostnameCommands: argvs.filter((a) => a[0] === 'hostname'),
+      hostnameCommands: recorded(root).filter((a) => a[0] === 'hostname'),
     };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

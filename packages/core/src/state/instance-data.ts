@@ -9,6 +9,7 @@ import type { Dict } from '../config/merge.js';
 import { isDict } from '../config/merge.js';
 import { Paths } from './paths.js';
 import { shortHostname } from './local-hostname.js';
+import { currentStaticName } from '../modules/lib/hostname.js';
 
 export const REDACTED = 'redacted for non-root user';
 /** Keys whose values only go to the sensitive file. */
@@ -55,25 +56,19 @@ export interface InstanceDataInput {
 /**
  * The machine's own host name, for instance data when the metadata names none: the
  * kernel's (/proc under the root, so on a running system the live name), else the
- * tree's /etc/hostname, else empty.
+ * static name the tree holds, else empty.
  */
-function systemHostname(host: Host): string {
+function systemHostname(host: Host, distro: Distro): string {
   const kernel = host.fs.readText('/proc/sys/kernel/hostname')?.trim();
   if (kernel !== undefined && kernel !== '') return kernel;
-  const file = host.fs.readText('/etc/hostname') ?? '';
-  return (
-    file
-      .split('\n')
-      .map((l) => l.trim())
-      .find((l) => l !== '' && !l.startsWith('#')) ?? ''
-  );
+  return currentStaticName(host, distro) ?? '';
 }
 
 export function buildInstanceData(host: Host, input: InstanceDataInput): { sensitive: Dict; public: Dict } {
   const { ds, distro, mergedCfg } = input;
   const u = host.sysfs.uname();
   // cloud-init gives the short name here, never the FQDN, whatever the datasource.
-  const localHostname = shortHostname(ds.localHostname, ds.localHostname ? '' : systemHostname(host));
+  const localHostname = shortHostname(ds.localHostname, ds.localHostname ? '' : systemHostname(host, distro));
   const v1: Dict = {
     _beta_keys: ['subplatform'],
     availability_zone: ds.availabilityZone ?? null,

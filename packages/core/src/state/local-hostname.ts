@@ -3,9 +3,7 @@
 // templates written for cloud-init read this key, so it must be the same name even
 // where the metadata gives a fully qualified one.
 
-/** A dotted-quad IPv4 address as Python's ipaddress reads one: no leading zeros, each part 0-255. */
-const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+import { isIPv4 } from '../net/ip-syntax.js';
 
 /**
  * The short host name of an instance: the first label of the metadata's local-hostname
@@ -16,7 +14,7 @@ const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
  */
 export function shortHostname(localHostname: string | undefined, system: string): string {
   if (localHostname !== undefined && localHostname !== '') {
-    if (IPV4.test(localHostname)) return `ip-${localHostname.replaceAll('.', '-')}`;
+    if (isIPv4(localHostname)) return `ip-${localHostname.replaceAll('.', '-')}`;
     return firstLabel(localHostname);
   }
   const own = system.trim();
