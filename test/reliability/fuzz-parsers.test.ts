@@ -13,7 +13,7 @@ import { parseJson, JsonError } from '../../packages/core/src/util/json.js';
 import { parseOpenStackMetadata, normalizePublicKeys, vendordataBytes, chooseOpenStackVersion } from '../../packages/core/src/datasources/openstack.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
 import { cmdlineCloudConfig, cmdlineDisabled } from '../../packages/core/src/config/cmdline.js';
-import { cmdlineArgs } from '../../packages/core/src/datasources/detect.js';
+import { cmdlineArgs } from '../../packages/core/src/datasources/facts.js';
 import { parseNoCloudArg } from '../../packages/core/src/datasources/nocloud.js';
 import { MAX_DECOMPRESSED_BYTES } from '../../packages/core/src/userdata/limits.js';
 import { fuzz, rejectsCleanly, textFrom } from './fuzz.js';

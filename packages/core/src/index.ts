@@ -29,6 +29,7 @@ export * from './datasources/iso9660.js';
 export * from './datasources/http.js';
 export * from './datasources/blockdev.js';
 export * from './datasources/detect.js';
+export * from './datasources/facts.js';
 export * from './datasources/openstack.js';
 export * from './datasources/ec2.js';
 export * from './userdata/mime.js';

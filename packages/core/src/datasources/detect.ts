@@ -8,8 +8,6 @@ import type { Detection } from './types.js';
 import { cmdlineArgs, nonEmpty, type DetectFacts } from './facts.js';
 import { datasourceByName, notSupported } from './registry.js';
 
-export { cmdlineArgs, gatherFacts, readPlatformFacts, type DetectFacts, type DmiFacts, type PlatformFacts } from './facts.js';
-
 export type CheckVerdict = Detection['verdict'] | 'not-supported';
 
 export interface DsCheck {

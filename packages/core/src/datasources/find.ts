@@ -8,8 +8,6 @@ import { DatasourceError } from './types.js';
 import { builtinDatasourceList, datasourceByName, notSupported } from './registry.js';
 import { isDict, type Dict } from '../config/merge.js';
 
-export { builtinDatasourceList };
-
 export function datasourceList(cfg: Dict, log: Logger): string[] {
   const v = cfg.datasource_list;
   const fallback = builtinDatasourceList();

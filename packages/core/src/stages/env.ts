@@ -6,7 +6,7 @@ import type { Distro } from '../distro/types.js';
 import { detectDistro } from '../distro/detect.js';
 import { loadSystemConfig, type SystemConfig } from '../config/load.js';
 import { cmdlineDisabled } from '../config/cmdline.js';
-import { builtinDatasourceList } from '../datasources/find.js';
+import { builtinDatasourceList } from '../datasources/registry.js';
 import { Paths } from '../state/paths.js';
 import type { RunStage } from './stage-names.js';
 
