@@ -4,6 +4,7 @@
 import { DATASOURCES } from '../datasources/registry.js';
 import { NOT_IMPLEMENTED } from '../datasources/not-implemented.js';
 import type { Datasource } from '../datasources/types.js';
+import { codeList } from './markdown.js';
 import { replaceRegion } from './region.js';
 import type { GeneratedFile } from './types.js';
 
@@ -15,10 +16,6 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 }
 
-function code(names: readonly string[]): string {
-  return names.length === 0 ? '—' : names.map((n) => `\`${n}\``).join(', ');
-}
-
 function network(d: Datasource): string {
   return d.network.formats.length === 0 ? d.network.from : `${d.network.formats.join(', ')}: ${d.network.from}`;
 }
@@ -26,7 +23,7 @@ function network(d: Datasource): string {
 /** The region's Markdown: one row per record (in the order given), their options, and what is not implemented. */
 export function renderDatasourcesTable(records: readonly Datasource[], notImplemented: readonly (readonly [name: string, order: number])[]): string {
   const total = records.length + notImplemented.length;
-  const rows = records.map((d) => `| ${d.name} | ${code(d.aliases)} | ${d.needs} | ${d.order} of ${total} | ${cell(d.detectedBy)} | ${cell(network(d))} |`);
+  const rows = records.map((d) => `| ${d.name} | ${codeList(d.aliases, '—')} | ${d.needs} | ${d.order} of ${total} | ${cell(d.detectedBy)} | ${cell(network(d))} |`);
   const options = records.flatMap((d) => d.options.map((o) => `| ${d.name} | \`${o.key}\` | ${cell(o.meaning)} | ${o.default === undefined ? '—' : `\`${cell(o.default)}\``} |`));
   const lacking = [...notImplemented].sort((a, b) => a[1] - b[1]).map(([n, o]) => `${n} (${o})`);
   return [

@@ -8,6 +8,7 @@ import { NOT_IMPLEMENTED } from '../modules/not-implemented.js';
 import { builtinConfig } from '../config/defaults.js';
 import { parseModuleList } from '../config/modules-list.js';
 import { distroFromOsRelease } from '../distro/detect.js';
+import { codeList } from './markdown.js';
 import { replaceRegion } from './region.js';
 import type { GeneratedFile } from './types.js';
 
@@ -35,7 +36,6 @@ export function stockPlacement(): { debian: ListPlacement; rhel: ListPlacement }
   return { debian: of({ ID: 'debian' }), rhel: of({ ID: 'rocky', ID_LIKE: 'rhel centos fedora' }) };
 }
 
-const code = (keys: readonly string[]) => keys.map((k) => `\`${k}\``).join(', ');
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
 
 function listCell(name: string, stock: { debian: ListPlacement; rhel: ListPlacement }): string {
@@ -47,8 +47,8 @@ function listCell(name: string, stock: { debian: ListPlacement; rhel: ListPlacem
 }
 
 function keysCell(m: Pick<Module, 'keys' | 'alwaysRun'>): string {
-  if (m.alwaysRun !== true) return code(m.keys);
-  return m.keys.length === 0 ? 'none: always runs' : `none: always runs (reads ${code(m.keys)})`;
+  if (m.alwaysRun !== true) return codeList(m.keys);
+  return m.keys.length === 0 ? 'none: always runs' : `none: always runs (reads ${codeList(m.keys)})`;
 }
 
 /** The built-in modules' table (pure). */
@@ -63,7 +63,7 @@ export function renderNotImplementedTable(missing: Readonly<Record<string, reado
     .sort()
     .map((name) => {
       const keys = missing[name] ?? [];
-      return `| ${name} | ${listCell(name, stock)} | ${keys.length === 0 ? 'none: skipped quietly' : code(keys)} |`;
+      return `| ${name} | ${listCell(name, stock)} | ${keys.length === 0 ? 'none: skipped quietly' : codeList(keys)} |`;
     });
   return ['| module | module list (Debian / RHEL) | keys that make it "not supported" |', '|---|---|---|', ...rows].join('\n') + '\n';
 }

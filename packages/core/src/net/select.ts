@@ -21,8 +21,12 @@ export function firstAvailable(host: Host, order: readonly NetRenderer[]): NetRe
 
 export function selectRenderer(host: Host, distro: Distro, cfg: Record<string, unknown>): NetRenderer {
   const order = configured(cfg) ?? distro.renderers;
-  const chosen = firstAvailable(host, order);
-  if (chosen !== null) return chosen;
-  const why = order.map((r) => `${r} (${rendererNamed(r).missing(host)})`);
+  // Each stack is looked for once: the first the image has wins, the others say why not.
+  const why: string[] = [];
+  for (const r of order) {
+    const missing = rendererNamed(r).missing(host);
+    if (missing === null) return r;
+    why.push(`${r} (${missing})`);
+  }
   throw new Error(`no network renderer available in this image: tried ${why.join(', ') || 'none (empty list)'}`);
 }
