@@ -54,15 +54,7 @@ function networkSchemas(z: Z): { v1: ZodType; v2: ZodType } {
     z.object({ type: z.literal('vlan'), ...v1Common, vlan_link: z.string(), vlan_id: num }),
     z.object({ type: z.literal('infiniband'), ...v1Common }),
     z.object({ type: z.literal('nameserver'), address: strOrList.optional(), search: strOrList.optional(), interface: z.string().optional() }),
-    z.object({
-      type: z.literal('route'),
-      destination: z.string().optional(),
-      network: z.string().optional(),
-      netmask: z.string().optional(),
-      prefix: num.optional(),
-      gateway: z.string().optional(),
-      metric: num.optional(),
-    }),
+    v1Route.extend({ type: z.literal('route') }),
   ]);
 
   const v1 = z.object({ version: z.literal(1), config: z.union([z.array(v1Item), z.literal('disabled')]) });
