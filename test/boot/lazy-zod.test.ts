@@ -43,13 +43,14 @@ test('no program evaluates zod at start; `nimbus schema` does when it validates'
 
 test("zod beside the bundles gets a code cache of its own, next to the program's", () => {
   const root = tempRoot('zod-cache');
-  fs.mkdirSync(path.join(root, 'var/cache'), { recursive: true });
+  const cacheHome = path.join(root, 'host-cache');
   const file = path.join(root, 'user-data');
   fs.writeFileSync(file, '#cloud-config\nruncmd: [[echo, hi]]\n');
   for (let i = 0; i < 2; i++) {
-    const r = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), '--root', root, 'schema', '-c', file], { encoding: 'utf8' });
+    const env = { ...process.env, NIMBUS_CODE_CACHE_DIR: cacheHome };
+    const r = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), '--root', root, 'schema', '-c', file], { encoding: 'utf8', env });
     assert.equal(r.status, 0, r.stderr);
   }
-  const caches = fs.readdirSync(path.join(root, 'var/cache/nimbus')).filter((f) => f.endsWith('.v8'));
+  const caches = fs.readdirSync(cacheHome).filter((f) => f.endsWith('.v8'));
   assert.deepEqual(caches.map((f) => f.replace(/-[0-9a-f]{16}-.*$/, '')).sort(), ['nimbus', 'nimbus-zod']);
 });

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { boot, cli, DIST, driveWith, exists, makeRoot, read, recorded, setUserData, statOf, type Run } from '../helpers/boot.js';
 import { tempDir } from '../helpers/temp-root.js';
+import { PYTHON3 } from '../helpers/python.js';
 
 const IID = '8c0a2d6e-5b4f-4f0e-9d6a-1f3e2b7c9a10';
 const INST = `var/lib/cloud/instances/${IID}`;
@@ -22,7 +23,7 @@ function rootWithUserData(userdata: string | Buffer): string {
 }
 
 function python(script: string, ...args: string[]): Buffer {
-  const r = spawnSync('python3', ['-c', script, ...args], { maxBuffer: 1 << 24 });
+  const r = spawnSync(PYTHON3, ['-c', script, ...args], { maxBuffer: 1 << 24 });
   assert.equal(r.status, 0, r.stderr?.toString());
   return r.stdout;
 }

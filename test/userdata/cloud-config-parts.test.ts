@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { composeMime, loadYaml, mergeCloudConfigPart, MergeError, MergeHowError, parseMime, type CloudConfig, type MimeHeader } from '../../packages/core/src/index.js';
 import { REF_MISSING, REF_PYTHON } from '../helpers/reference.js';
+import { PYTHON3 } from '../helpers/python.js';
 
 const REF = REF_PYTHON;
 
@@ -89,7 +90,7 @@ test('differential: multipart cloud-config parts merge as cloud-init merges them
   if (!existsSync(`${REF}/cloudinit/handlers/cloud_config.py`)) return t.skip(REF_MISSING);
   const cases = fc.sample(fc.array(part, { minLength: 1, maxLength: 4 }), { numRuns: 300, seed: 7 }) as Part[][];
   const messages = cases.map((c) => message(c));
-  const r = spawnSync('python3', ['-c', PY], { input: JSON.stringify(messages.map((m) => m.toString('utf8'))), encoding: 'utf8', env: { ...process.env, PYTHONPATH: REF }, maxBuffer: 64 << 20 });
+  const r = spawnSync(PYTHON3, ['-c', PY], { input: JSON.stringify(messages.map((m) => m.toString('utf8'))), encoding: 'utf8', env: { ...process.env, PYTHONPATH: REF }, maxBuffer: 64 << 20 });
   if (r.status !== 0 && /No module named/.test(r.stderr)) return t.skip(`cloud-init's modules cannot load here: ${r.stderr.split('\n').slice(-2).join(' ')}`);
   assert.equal(r.status, 0, r.stderr);
   const ref = JSON.parse(r.stdout) as unknown[];

@@ -10,6 +10,7 @@ import { parseMime } from '../../packages/core/src/index.js';
 import { makeMime, parseAttachArg, MakeMimeError, MAKE_MIME_TYPES } from '../../packages/core/src/userdata/make-mime.js';
 import { tempDir } from '../helpers/temp-root.js';
 import { REF_PYTHON } from '../helpers/reference.js';
+import { PYTHON3 } from '../helpers/python.js';
 
 const CLI = resolve('dist/nimbus.js');
 
@@ -75,7 +76,7 @@ msg = email.message_from_bytes(sys.stdin.buffer.read())
 assert msg.get_content_type() == 'multipart/mixed', msg.get_content_type()
 print(json.dumps([dict(type=p.get_content_type(), filename=p.get_filename(), body=p.get_payload(decode=True).decode(p.get_content_charset())) for p in msg.walk() if not p.is_multipart()]))
 `;
-  const p = spawnSync('python3', ['-c', py], { input: r.stdout, encoding: 'utf8' });
+  const p = spawnSync(PYTHON3, ['-c', py], { input: r.stdout, encoding: 'utf8' });
   if (p.status === null || p.error) return t.skip('python3 is not available');
   assert.equal(p.status, 0, p.stderr);
   assert.deepEqual(JSON.parse(p.stdout), want);
@@ -90,7 +91,7 @@ proc = user_data.UserDataProcessor.__new__(user_data.UserDataProcessor)
 out = proc.process(sys.stdin.buffer.read())
 print(json.dumps([dict(type=p.get_content_type(), filename=p.get_filename(), body=util.fully_decoded_payload(p)) for p in out.walk() if not p.is_multipart()]))
 `;
-  const c = spawnSync('python3', ['-c', ci], { input: r.stdout, encoding: 'utf8', env: { ...process.env, PYTHONPATH: ref } });
+  const c = spawnSync(PYTHON3, ['-c', ci], { input: r.stdout, encoding: 'utf8', env: { ...process.env, PYTHONPATH: ref } });
   assert.equal(c.status, 0, c.stderr);
   assert.deepEqual(JSON.parse(c.stdout), want);
 });

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadYaml, YamlError } from '../../packages/core/src/index.js';
 import { ensurePackage } from '../helpers/apt.js';
+import { PYTHON3 } from '../helpers/python.js';
 
 const DIR = 'test/yaml/corpus';
 
@@ -85,7 +86,7 @@ function corpus(sub: string): string[] {
 }
 
 function pyyaml(paths: string[]): Record<string, { ok?: Enc; err?: string }> {
-  const r = spawnSync('python3', ['-c', PY], { input: JSON.stringify(paths), encoding: 'utf8' });
+  const r = spawnSync(PYTHON3, ['-c', PY], { input: JSON.stringify(paths), encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, { ok?: Enc; err?: string }>;
 }

@@ -4,9 +4,12 @@
 // the last real run compiled, so the next run skips the parse and the compile.
 //
 // The cache is only ever an optimisation:
-// - It sits in <root>/var/cache/nimbus, written only where <root>/var/cache exists (a
-//   scratch --root tree gets none) and only by a run that did work (not --version or
-//   --help), after the work, when no usable cache was there.
+// - It sits in the running system's /var/cache/nimbus, written only where /var/cache
+//   exists and only by a run that did work (not --version or --help), after the work,
+//   when no usable cache was there.
+// - A run on a tree (--root other than /) never reads nor writes a cache there: the
+//   tree is data, and a cache is code. Such a run compiles afresh unless
+//   NIMBUS_CODE_CACHE_DIR names a directory of the host's (the test runner sets one).
 // - Its name carries the bundle's build id (a hash of its bytes made by the build), the
 //   Node version and the architecture; V8 itself rejects data made by another V8 or
 //   with other flags. A rejected, unreadable or missing cache means a normal compile.
@@ -29,7 +32,7 @@ export interface Bundle {
   bytes: number;
 }
 
-/** The tree whose /var/cache is used: the value of --root (either form), else "/". */
+/** The tree a run works on: the value of --root (either form), else "/". */
 export function rootFromArgv(argv: readonly string[]): string {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -44,8 +47,14 @@ export function writesCache(argv: readonly string[]): boolean {
   return !argv.some((a) => a === '--version' || a === '-v' || a === '--help' || a === '-h' || a === 'help');
 }
 
-export function cacheDir(root: string): string {
-  return nodePath.join(root, 'var/cache/nimbus');
+/**
+ * Where this run's cache lives: NIMBUS_CODE_CACHE_DIR when set, else /var/cache/nimbus
+ * when the run works on the running system; a run on another tree has none.
+ */
+export function cacheDir(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const chosen = env.NIMBUS_CODE_CACHE_DIR;
+  if (chosen) return nodePath.resolve(chosen);
+  return nodePath.resolve(rootFromArgv(argv)) === '/' ? '/var/cache/nimbus' : undefined;
 }
 
 export function cacheName(b: Pick<Bundle, 'name' | 'buildId'>, nodeVersion = process.version, arch = process.arch): string {
@@ -128,10 +137,10 @@ export interface CacheUse {
  */
 export function loadCached(b: Bundle, argv: readonly string[], req: NodeJS.Require): { use: CacheUse; exports: unknown } {
   const source = fs.readFileSync(b.path, 'utf8');
-  const dir = cacheDir(rootFromArgv(argv));
+  const dir = cacheDir(argv);
   // A file changed since the build (its size differs) must not meet an old cache:
   // V8 checks only the source's length.
-  const usable = Buffer.byteLength(source) === b.bytes;
+  const usable = dir !== undefined && Buffer.byteLength(source) === b.bytes;
   const cached = usable ? readTrustedCache(dir, cacheName(b)) : undefined;
   // The same wrapper Node puts around a CommonJS file; the shebang line is blanked so
   // line numbers in stack traces stay those of the file.
@@ -142,7 +151,7 @@ export function loadCached(b: Bundle, argv: readonly string[], req: NodeJS.Requi
   });
   const cache: CacheUse['cache'] = cached === undefined ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'used';
   const willWrite = usable && cache !== 'used' && writesCache(argv);
-  if (willWrite) {
+  if (willWrite && dir !== undefined) {
     // On exit every function the run needed has been compiled, so the cache holds them all.
     process.once('exit', () => {
       saveCache(dir, b, script.createCachedData());

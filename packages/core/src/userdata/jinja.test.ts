@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { renderJinja, renderJinjaPart, jinjaVariables, JinjaError, isJinjaTemplate } from './jinja.js';
 import { ensurePackage } from '../../../../test/helpers/apt.js';
 import { REF_MISSING, REF_PYTHON } from '../../../../test/helpers/reference.js';
+import { PYTHON3 } from '../../../../test/helpers/python.js';
 
 const instanceData = {
   base64_encoded_keys: ['ds/meta_data/secret'],
@@ -128,7 +129,7 @@ for src in data['corpus']:
         out.append({'err': type(e).__name__ + ': ' + str(e)})
 json.dump(out, sys.stdout)
 `;
-  const r = spawnSync('python3', ['-c', py], { input: JSON.stringify({ corpus: CORPUS, vars: CORPUS_VARS }), encoding: 'utf8' });
+  const r = spawnSync(PYTHON3, ['-c', py], { input: JSON.stringify({ corpus: CORPUS, vars: CORPUS_VARS }), encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const ref = JSON.parse(r.stdout) as Array<{ ok?: string; err?: string }>;
   CORPUS.forEach((src, i) => {
@@ -234,7 +235,7 @@ from cloudinit.handlers.jinja_template import convert_jinja_instance_data
 d = json.load(sys.stdin)
 json.dump(convert_jinja_instance_data(d, decode_paths=d.get('base64-encoded-keys', []), include_key_aliases=True), sys.stdout)
 `;
-  const r = spawnSync('python3', ['-c', py], { input: JSON.stringify(data), encoding: 'utf8', env: { ...process.env, PYTHONPATH: ref } });
+  const r = spawnSync(PYTHON3, ['-c', py], { input: JSON.stringify(data), encoding: 'utf8', env: { ...process.env, PYTHONPATH: ref } });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(JSON.stringify(jinjaVariables(data))), JSON.parse(r.stdout));
 });

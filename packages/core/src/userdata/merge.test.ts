@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { mergeCloudConfigs, MergeError, parseMergeHow, mergeHowFrom, MergeHowError, partMergeHow, formatMergeHow, DEFAULT_PART_MERGE_HOW } from './merge.js';
 import { REF_MISSING, REF_PYTHON } from '../../../../test/helpers/reference.js';
+import { PYTHON3 } from '../../../../test/helpers/python.js';
 
 test('the user-data default replaces keys of earlier parts, lists included', () => {
   const a = { runcmd: ['a'], packages: ['x'], users: { u: { shell: '/bin/sh' } } };
@@ -139,7 +140,7 @@ for base, nxt, how in json.load(sys.stdin):
         out.append({"err": repr(e)})
 json.dump(out, sys.stdout)
 `;
-  const r = spawnSync('python3', ['-c', py], { input: JSON.stringify(cases), encoding: 'utf8', env: { ...process.env, PYTHONPATH: REF }, maxBuffer: 64 << 20 });
+  const r = spawnSync(PYTHON3, ['-c', py], { input: JSON.stringify(cases), encoding: 'utf8', env: { ...process.env, PYTHONPATH: REF }, maxBuffer: 64 << 20 });
   if (r.status !== 0) return t.skip(`python3 failed: ${r.stderr}`);
   const ref = JSON.parse(r.stdout) as Array<{ ok?: unknown; err?: string }>;
   let refused = 0;

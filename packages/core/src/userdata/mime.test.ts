@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { parseMime, isMimeMessage, MimeError, headerValue } from './mime.js';
 import { composeMime } from './mime-compose.js';
+import { PYTHON3 } from '../../../../test/helpers/python.js';
 
 const msg = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -144,7 +145,7 @@ def body(p):
 parts = [dict(ct=p.get_content_type(), fn=p.get_filename(), body=base64.b64encode(body(p)).decode()) for p in outer.walk() if not p.is_multipart()]
 sys.stdout.write(json.dumps(dict(msg=base64.b64encode(msg).decode(), parts=parts)))
 `;
-  const r = spawnSync('python3', ['-c', py], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON3, ['-c', py], { encoding: 'utf8' });
   if (r.status !== 0) return t.skip(`python3 unavailable: ${r.stderr}`);
   const { msg: m, parts } = JSON.parse(r.stdout) as { msg: string; parts: Array<{ ct: string; fn: string | null; body: string }> };
   const ours = parseMime(Buffer.from(m, 'base64'));
@@ -232,7 +233,7 @@ for s in json.load(sys.stdin):
     out.append([dict(ct=p.get_content_type(), fn=p.get_filename(), body=base64.b64encode(p.get_payload(decode=True) or b'').decode()) for p in m.walk() if not p.is_multipart()])
 json.dump(out, sys.stdout)
 `;
-  const r = spawnSync('python3', ['-c', py], { input: JSON.stringify(samples), encoding: 'utf8' });
+  const r = spawnSync(PYTHON3, ['-c', py], { input: JSON.stringify(samples), encoding: 'utf8' });
   if (r.status !== 0) return t.skip(`python3 unavailable: ${r.stderr}`);
   const ref = JSON.parse(r.stdout) as unknown[];
   samples.forEach((s, i) => {
@@ -297,7 +298,7 @@ for s in json.load(sys.stdin):
     out.append([dict(ct=p.get_content_type(), fn=p.get_filename(), body=base64.b64encode(p.get_payload(decode=True) or b'').decode()) for p in m.walk() if not p.is_multipart()])
 json.dump(out, sys.stdout)
 `;
-  const r = spawnSync('python3', ['-c', py], { input: JSON.stringify(samples), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(PYTHON3, ['-c', py], { input: JSON.stringify(samples), encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) return t.skip(`python3 unavailable: ${r.stderr}`);
   const ref = JSON.parse(r.stdout) as unknown[];
   samples.forEach((s, i) => {
