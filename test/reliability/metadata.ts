@@ -46,6 +46,8 @@ export function novaHandler(data: OpenStackData, fault: Fault = 'none') {
           return send(res, 200, JSON.stringify({ uuid: 'iid-wrong-types', hostname: ['a', 'b'], public_keys: 42, files: 'nope', availability_zone: { x: 1 } }));
         case 'slow-drip': {
           res.writeHead(200);
+          // The headers now, not with the first byte: the drip is of the body.
+          res.flushHeaders();
           let i = 0;
           const t = setInterval(() => {
             if (res.destroyed || i >= text.length) {
