@@ -136,9 +136,14 @@ export function escapeFstabField(v: string): string {
   return v.replace(/[\\ \t]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
-// A C0 control character (other than tab) or DEL in a field could start a new fstab
-// line or hide the rest of one.
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** A C0 control character (other than tab) or DEL, which in a field could start a new fstab line or hide the rest of one. */
+function hasControl(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+  }
+  return false;
+}
 
 /**
  * Why a field cannot stand in fstab, or null. The source (a device, LABEL=, host:/path)
@@ -147,7 +152,7 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
  */
 export function fieldProblem(v: string, i: number): string | null {
   if (v === '') return `field ${i + 1} is empty`;
-  if (CONTROL.test(v)) return `field ${i + 1} ${JSON.stringify(v)} contains a control character`;
+  if (hasControl(v)) return `field ${i + 1} ${JSON.stringify(v)} contains a control character`;
   if (v.includes('#')) return `field ${i + 1} ${JSON.stringify(v)} contains a comment sign (#)`;
   if (i >= 2 && /\s/.test(v)) return `field ${i + 1} ${JSON.stringify(v)} must be one word`;
   if (i === 1 && v !== 'none') return pathProblem(v);
