@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { makeKit, type Kit } from './kit.js';
-import { mounts, fstabWith, safeOptions, humanBytes, suggestedSwapSize } from '../../packages/core/src/modules/mounts.js';
+import { mounts, fstabWith, safeOptions, humanBytes, suggestedSwapSize, escapeFstabField } from '../../packages/core/src/modules/mounts.js';
 
 function disk(k: Kit, name: string, parts: string[] = []): void {
   k.write(`dev/${name}`, '');
@@ -142,4 +143,34 @@ test('mounts: nothing to add and nothing of ours in fstab: fstab untouched, no m
     ['mount', '-a'],
     ['systemctl', 'daemon-reload'],
   ]);
+});
+
+/** Reads an fstab field back as util-linux does: \\ooo octal escapes become their character. */
+function fstabUnescape(f: string): string {
+  return f.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+}
+
+test('mounts: no source or mount point, whatever it holds, adds an fstab line or a field of its own', async () => {
+  const chars = fc.constantFrom('a', 'b', '/', ':', '.', '-', ' ', '\t', '\n', '\r', '\v', '\f', '\x1b', '\x7f', '\x00', '#', '\\', '0', 'x');
+  const word = fc.string({ unit: chars, minLength: 1, maxLength: 12 });
+  await fc.assert(
+    fc.asyncProperty(word, word, async (src, mp) => {
+      const k = makeKit();
+      await k.run(mounts, `mounts:\n  - [${JSON.stringify(`nas:/${src}`)}, ${JSON.stringify(`/mnt/${mp}`)}, nfs]\n`);
+      const text = k.exists('etc/fstab') ? k.read('etc/fstab') : '';
+      const lines = text.split('\n').filter((l) => l !== '');
+      assert.ok(lines.length <= 1, JSON.stringify(text));
+      if (lines.length === 0) {
+        assert.match(k.errors().join('\n'), /user-data line 2 col \d+: mounts\[0\]: /);
+        return;
+      }
+      const fields = (lines[0] as string).split('\t');
+      assert.equal(fields.length, 6, JSON.stringify(lines[0]));
+      assert.ok(!fields.some((f) => / /.test(f)), 'no blank inside a field');
+      assert.equal(fstabUnescape(fields[0] as string), `nas:/${src}`);
+      assert.equal(fstabUnescape(fields[1] as string), `/mnt/${mp}`);
+    }),
+    { numRuns: 150 },
+  );
+  assert.equal(escapeFstabField('a b\tc\\040'), 'a\\040b\\011c\\134040');
 });
