@@ -145,7 +145,7 @@ test('mounts: nothing to add and nothing of ours in fstab: fstab untouched, no m
   ]);
 });
 
-/** Reads an fstab field back as util-linux does: \\ooo octal escapes become their character. */
+/** Reads an fstab field back as util-linux does: \ooo octal escapes become their character. */
 function fstabUnescape(f: string): string {
   return f.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeKit } from './kit.js';
 import { addDisk, cmdline, mountTable } from './disk-tree.js';
-import { resizefs, resizeCommand, btrfsQueues } from '../../packages/core/src/modules/resizefs.js';
+import { resizefs, resizeCommand, btrfsQueues, resizeSetting } from '../../packages/core/src/modules/resizefs.js';
 import { boot, cli, driveWith, makeRoot, recorded, setUserData } from '../helpers/boot.js';
 
 function machine(fstype: string, opts?: string): ReturnType<typeof makeKit> {
@@ -100,6 +100,12 @@ test('resizefs pure parts: the command per filesystem type and the btrfs queue f
   assert.equal(btrfsQueues('btrfs-progs v5.10.1'), true);
   assert.equal(btrfsQueues('btrfs-progs v5.4.1'), false);
   assert.equal(btrfsQueues(''), false);
+  assert.equal(resizeSetting(undefined), true);
+  assert.equal(resizeSetting('noblock'), 'noblock');
+  assert.equal(resizeSetting('Yes'), true, 'a quoted yes, as cloud-init reads it');
+  assert.equal(resizeSetting('off'), false);
+  assert.equal(resizeSetting('later'), null);
+  assert.equal(resizeSetting(2), null);
 });
 
 test('a boot with no resize_rootfs resizes the root in the init stage, after growpart, and ends done; resize_rootfs: false ends done too', () => {

@@ -27,6 +27,21 @@ export function btrfsQueues(versionOutput: string): boolean {
   return maj > 5 || (maj === 5 && min >= 10);
 }
 
+/**
+ * resize_rootfs as cloud-init reads it (pure): a boolean, `noblock`, or the strings Python's
+ * cloud-init takes for one (a quoted "yes", "off"); null for anything else, which
+ * cloud-init would quietly take as false.
+ */
+export function resizeSetting(v: unknown): boolean | 'noblock' | null {
+  if (v === undefined || v === null) return true;
+  if (typeof v === 'boolean' || v === 'noblock') return v;
+  if (typeof v !== 'string') return null;
+  const l = v.toLowerCase();
+  if (['true', '1', 'on', 'yes'].includes(l)) return true;
+  if (['false', '0', 'off', 'no'].includes(l)) return false;
+  return null;
+}
+
 /** The device to resize, as cloud-init finds it: /dev/root through root=, a bare name under /dev; a reason when there is none. */
 function writableDevice(ctx: ModuleContext, m: MountEntry): { dev: string } | { skip: string; quiet?: true } {
   let dev = m.device;
@@ -44,8 +59,8 @@ function writableDevice(ctx: ModuleContext, m: MountEntry): { dev: string } | { 
 }
 
 function run(ctx: ModuleContext): void {
-  const v = ctx.cfg.resize_rootfs ?? true;
-  if (v !== true && v !== false && v !== 'noblock') throw new Error(`${ctx.source.where(['resize_rootfs'])}resize_rootfs ${JSON.stringify(v)} is not true, false or noblock`);
+  const v = resizeSetting(ctx.cfg.resize_rootfs);
+  if (v === null) throw new Error(`${ctx.source.where(['resize_rootfs'])}resize_rootfs ${JSON.stringify(ctx.cfg.resize_rootfs)} is not true, false or noblock`);
   if (v === false) {
     ctx.log.debug('resizing the root filesystem is turned off (resize_rootfs: false)');
     return;
