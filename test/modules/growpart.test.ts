@@ -90,6 +90,19 @@ test('growpart says why it leaves a whole-disk root, an LVM root and an unknown 
   ]);
 });
 
+test('growpart on a LUKS root with cloud-init\'s key file says "not supported" (a warning) and runs nothing', async () => {
+  const k = makeKit();
+  addDisk(k.root, { disk: 'vda', parts: [1, 2] });
+  addLvm(k.root, 'luks-root', 'vda2');
+  k.write('sys/devices/virtual/block/dm-0/dm/uuid', 'CRYPT-LUKS2-0123-luks-root\n');
+  k.write('cc_growpart_keydata', '{"key": "c2VjcmV0", "slot": 5}\n', 0o600);
+  mountTable(k.root, [{ source: '/dev/mapper/luks-root', point: '/', fstype: 'ext4' }]);
+  addTool(k.root, 'growpart');
+  await k.run(growpart, '{}');
+  assert.deepEqual(k.argvs(), []);
+  assert.match(k.warnings().join('\n'), /'\/' failed: not supported: growing \/dev\/mapper\/luks-root, a LUKS volume over vda2, with the key in \/cc_growpart_keydata/);
+});
+
 test('growpart without the growpart command: mode auto says so and goes on; mode growpart is an error naming the line', async () => {
   const k = makeKit();
   addDisk(k.root, { disk: 'vda', parts: [1] });

@@ -67,8 +67,9 @@ function growOne(ctx: ModuleContext, entry: string): Result {
   if (dm !== null) {
     const name = dm.slice('/dev/'.length);
     const under = ctx.host.fs.list(`/sys/class/block/${name}/slaves`);
-    const what = ctx.host.fs.readText(`/sys/class/block/${name}/dm/uuid`)?.startsWith('CRYPT-') ? 'a LUKS volume' : 'a device-mapper (LVM) volume';
-    if (what === 'a LUKS volume' && ctx.host.fs.exists(LUKS_KEYDATA)) {
+    const luks = ctx.host.fs.readText(`/sys/class/block/${name}/dm/uuid`)?.startsWith('CRYPT-') ?? false;
+    const what = luks ? 'a LUKS volume' : 'a device-mapper (LVM) volume';
+    if (luks && ctx.host.fs.exists(LUKS_KEYDATA)) {
       return r('failed', `not supported: growing ${d.dev}, ${what} over ${under.join(', ') || 'unknown devices'}, with the key in ${LUKS_KEYDATA} (cryptsetup resize)`);
     }
     const hint = under.length === 1 ? `; to grow its partition list /dev/${under[0]} in growpart.devices, then extend the volume (pvresize, lvextend)` : '';
