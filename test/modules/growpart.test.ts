@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeKit, type Kit } from './kit.js';
+import { makeKit, RHEL8, type Kit } from './kit.js';
 import { addDisk, addLvm, addTool, cmdline, mountTable } from './disk-tree.js';
 import { growpart } from '../../packages/core/src/modules/growpart.js';
 import { parseMountInfo, rootFromCmdline } from '../../packages/core/src/modules/lib/block-device.js';
@@ -148,9 +148,9 @@ test('growpart pure parts: the mount holding a path, and root= as a device path'
   assert.equal(rootFromCmdline('quiet'), null);
 });
 
-function bootWith(userData: string | null, facts: (root: string) => void): { root: string; status: string; code: number } {
+function bootWith(userData: string | null, facts: (root: string) => void, osRelease?: string): { root: string; status: string; code: number } {
   const drive = userData === null ? undefined : driveWith((d) => setUserData(d, userData));
-  const root = makeRoot(drive === undefined ? {} : { drive });
+  const root = makeRoot({ ...(drive === undefined ? {} : { drive }), ...(osRelease === undefined ? {} : { osRelease }) });
   facts(root);
   const runs = boot(root);
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
@@ -184,4 +184,28 @@ test("a boot with the documentation's growpart example 2 grows / and /dev/vdb1; 
   const off = bootWith("#cloud-config\ngrowpart: {mode: 'off'}\n", (r) => vdaRoot({ root: r }));
   assert.equal(off.code, 0, off.status);
   assert.ok(!recorded(off.root).some((c) => c[0] === 'growpart'));
+});
+
+test("a boot of a Rocky tree with the documentation's growpart example 1 grows the root partition and ends done", () => {
+  const ex1 = '#cloud-config\n growpart:\n   mode: auto\n   devices: ["/"]\n   ignore_growroot_disabled: false\n';
+  const { root, status, code } = bootWith(
+    ex1,
+    (r) => {
+      addDisk(r, { disk: 'sda', parts: [1, 2], major: 8 });
+      // The image's network stack (sysconfig with the ifup makeRoot installs).
+      fs.mkdirSync(path.join(r, 'etc/sysconfig/network-scripts'), { recursive: true });
+      mountTable(r, [{ source: '/dev/sda2', point: '/', fstype: 'xfs' }]);
+      addTool(r, 'growpart');
+    },
+    RHEL8,
+  );
+  assert.equal(code, 0, status);
+  assert.deepEqual(
+    recorded(root).filter((c) => c[0] === 'growpart' || c[0] === 'xfs_growfs'),
+    [
+      ['growpart', '--dry-run', '/dev/sda', '2'],
+      ['growpart', '/dev/sda', '2'],
+      ['xfs_growfs', '/'],
+    ],
+  );
 });
