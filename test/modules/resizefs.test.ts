@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeKit, RHEL8 } from './kit.js';
+import { makeKit } from './kit.js';
 import { addDisk, cmdline, mountTable } from './disk-tree.js';
 import { resizefs, resizeCommand, btrfsQueues, resizeSetting } from '../../packages/core/src/modules/resizefs.js';
 import { boot, cli, driveWith, makeRoot, recorded, setUserData } from '../helpers/boot.js';
@@ -108,7 +108,7 @@ test('resizefs pure parts: the command per filesystem type and the btrfs queue f
   assert.equal(resizeSetting(2), null);
 });
 
-test('a boot with no resize_rootfs resizes the root in the init stage, after growpart, and ends done; resize_rootfs: false ends done too', () => {
+test('a boot with no resize_rootfs or growpart configuration grows the root partition, then its filesystem, in the init stage, and ends done; resize_rootfs: false and growpart mode off run neither and end done', () => {
   const root = makeRoot();
   addDisk(root, { disk: 'vda', parts: [1] });
   mountTable(root, [{ source: '/dev/vda1', point: '/', fstype: 'ext4' }]);
@@ -128,21 +128,5 @@ test('a boot with no resize_rootfs resizes the root in the init stage, after gro
   for (const r of boot(off)) assert.equal(r.code, 0, r.stderr);
   assert.ok(!recorded(off).some((a) => a[0] === 'resize2fs' || a[0] === 'growpart'));
   const st = cli(off, 'status', '--long');
-  assert.equal(st.code, 0, st.stdout);
-});
-
-test("a boot of a Rocky tree with the documentation's resize_rootfs: noblock starts xfs_growfs in the background and ends done", () => {
-  const drive = driveWith((d) => setUserData(d, '#cloud-config\nresize_rootfs: noblock\n'));
-  const root = makeRoot({ drive, osRelease: RHEL8 });
-  // The image's network stack (sysconfig with the ifup makeRoot installs).
-  fs.mkdirSync(path.join(root, 'etc/sysconfig/network-scripts'), { recursive: true });
-  addDisk(root, { disk: 'vda', parts: [1, 2] });
-  mountTable(root, [{ source: '/dev/vda2', point: '/', fstype: 'xfs' }]);
-  for (const r of boot(root)) assert.equal(r.code, 0, r.stderr);
-  assert.ok(
-    recorded(root).some((a) => a.join(' ') === 'sh -c "$@" </dev/null & resizefs xfs_growfs /'),
-    JSON.stringify(recorded(root)),
-  );
-  const st = cli(root, 'status', '--long');
   assert.equal(st.code, 0, st.stdout);
 });
