@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { makeKit, type Kit } from './kit.js';
-import { mounts, fstabWith, safeOptions, humanBytes, suggestedSwapSize } from '../../packages/core/src/modules/mounts.js';
+import { mounts, fstabWith, safeOptions, humanBytes, suggestedSwapSize, escapeFstabField } from '../../packages/core/src/modules/mounts.js';
 
 function disk(k: Kit, name: string, parts: string[] = []): void {
   k.write(`dev/${name}`, '');
@@ -78,9 +79,43 @@ test('mounts: second run replaces its own lines; bad fields refused; swap file c
   ]);
   const bad = makeKit();
   disk(bad, 'vdb');
-  await bad.run(mounts, 'mounts:\n  - [vdb, "/x y", ext4]\n  - [vdb, /ok, "ext4 defaults"]\n');
-  assert.match(bad.errors().join('\n'), /mounts\[0\]|must be one word/);
-  assert.ok(!bad.exists('etc/fstab') || !bad.read('etc/fstab').includes('/x'));
+  await bad.run(mounts, 'mounts:\n  - [vdb, /ok, "ext4 defaults"]\n');
+  assert.match(bad.errors().join('\n'), /user-data line 2 col \d+: mounts\[0\]: "\/dev\/vdb": field 3 "ext4 defaults" must be one word; no fstab entry for it/);
+  assert.ok(!bad.exists('etc/fstab') || !bad.read('etc/fstab').includes('/ok'));
+});
+
+test('mounts: a mount point with a space is written as \\040 in fstab, and its directory made with the space', async () => {
+  const k = makeKit();
+  disk(k, 'vdb');
+  await k.run(mounts, 'mounts:\n  - [vdb, "/srv/my data", ext4]\n  - ["fileserver:/export/team share", "/mnt/team share", nfs, "rw,hard"]\n');
+  assert.deepEqual(k.errors(), []);
+  const lines = k.read('etc/fstab').trim().split('\n');
+  assert.equal(lines[0], '/dev/vdb\t/srv/my\\040data\text4\tdefaults,nofail,x-systemd.requires=cloud-init.service,_netdev,x-systemd.device-timeout=10s,comment=cloudconfig\t0\t2');
+  assert.equal(lines[1], 'fileserver:/export/team\\040share\t/mnt/team\\040share\tnfs\trw,hard,nofail,x-systemd.device-timeout=10s,comment=cloudconfig\t0\t2');
+  assert.ok(k.exists('srv/my data') && k.exists('mnt/team share'));
+  // util-linux reads the escapes back as the paths.
+  const v = spawnSync('findmnt', ['--tab-file', path.join(k.root, 'etc/fstab'), '-n', '-o', 'SOURCE,TARGET', '--list'], { encoding: 'utf8' });
+  if (v.error === undefined && v.status === 0) assert.match(v.stdout, /\/srv\/my data/);
+});
+
+test('mounts: a network source holding a newline or another control character is refused with its line and column and adds no fstab line', async () => {
+  const k = makeKit();
+  disk(k, 'vdb');
+  const ud =
+    'mounts:\n' +
+    '  - ["nfs.example.org:/export\\n/dev/vdb / ext4 defaults 0 0 #", /mnt/nfs, nfs]\n' +
+    '  - ["nas:/vol\\rsecret", /mnt/nas, nfs]\n' +
+    '  - ["nas:/vol\\x1b[2J", /mnt/esc, nfs]\n' +
+    '  - ["nas:/data", /mnt/data, nfs]\n';
+  await k.run(mounts, ud);
+  const errs = k.errors().join('\n');
+  assert.match(errs, /user-data line 2 col 7: mounts\[0\]: field 1 "nfs.example.org:\/export\\n\/dev\/vdb \/ ext4 defaults 0 0 #" contains a control character; no fstab entry for it/);
+  assert.match(errs, /user-data line 3 col 7: mounts\[1\]: .* contains a control character/);
+  assert.match(errs, /user-data line 4 col 7: mounts\[2\]: .* contains a control character/);
+  const fstab = k.read('etc/fstab');
+  assert.equal(fstab, 'nas:/data\t/mnt/data\tnfs\tdefaults,nofail,x-systemd.requires=cloud-init.service,_netdev,x-systemd.device-timeout=10s,comment=cloudconfig\t0\t2\n');
+  assert.ok(!fstab.includes('/dev/vdb'), 'nothing injected');
+  assert.equal(fstab.split('\n').length, 2);
 });
 
 test('mounts pure parts', () => {
@@ -108,4 +143,34 @@ test('mounts: nothing to add and nothing of ours in fstab: fstab untouched, no m
     ['mount', '-a'],
     ['systemctl', 'daemon-reload'],
   ]);
+});
+
+/** Reads an fstab field back as util-linux does: \ooo octal escapes become their character. */
+function fstabUnescape(f: string): string {
+  return f.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+}
+
+test('mounts: no source or mount point, whatever it holds, adds an fstab line or a field of its own', async () => {
+  const chars = fc.constantFrom('a', 'b', '/', ':', '.', '-', ' ', '\t', '\n', '\r', '\v', '\f', '\x1b', '\x7f', '\x00', '#', '\\', '0', 'x');
+  const word = fc.string({ unit: chars, minLength: 1, maxLength: 12 });
+  await fc.assert(
+    fc.asyncProperty(word, word, async (src, mp) => {
+      const k = makeKit();
+      await k.run(mounts, `mounts:\n  - [${JSON.stringify(`nas:/${src}`)}, ${JSON.stringify(`/mnt/${mp}`)}, nfs]\n`);
+      const text = k.exists('etc/fstab') ? k.read('etc/fstab') : '';
+      const lines = text.split('\n').filter((l) => l !== '');
+      assert.ok(lines.length <= 1, JSON.stringify(text));
+      if (lines.length === 0) {
+        assert.match(k.errors().join('\n'), /user-data line 2 col \d+: mounts\[0\]: /);
+        return;
+      }
+      const fields = (lines[0] as string).split('\t');
+      assert.equal(fields.length, 6, JSON.stringify(lines[0]));
+      assert.ok(!fields.some((f) => / /.test(f)), 'no blank inside a field');
+      assert.equal(fstabUnescape(fields[0] as string), `nas:/${src}`);
+      assert.equal(fstabUnescape(fields[1] as string), `/mnt/${mp}`);
+    }),
+    { numRuns: 150 },
+  );
+  assert.equal(escapeFstabField('a b\tc\\040'), 'a\\040b\\011c\\134040');
 });

@@ -128,9 +128,33 @@ export function resolveDevice(ctx: ModuleContext, start: string): { device: stri
   return { device: part ?? dev };
 }
 
-/** A field that may stand in fstab: one word, no blanks, no comment sign. */
-function fieldProblem(v: string, i: number): string | null {
-  if (/[\s\0#]/.test(v) || v === '') return `field ${i + 1} ${JSON.stringify(v)} must be one word`;
+/**
+ * fstab's escape for the first two fields (fstab(5)): a blank inside a path is \040 (a
+ * tab \011), and a backslash itself \134 so that nothing reads as an escape it was not (pure).
+ */
+export function escapeFstabField(v: string): string {
+  return v.replace(/[\\ \t]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/** A C0 control character (other than tab) or DEL, which in a field could start a new fstab line or hide the rest of one. */
+function hasControl(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * Why a field cannot stand in fstab, or null. The source (a device, LABEL=, host:/path)
+ * and the mount point may hold blanks, written escaped; no field may hold a control
+ * character or a comment sign, so no value can add or hide a line.
+ */
+export function fieldProblem(v: string, i: number): string | null {
+  if (v === '') return `field ${i + 1} is empty`;
+  if (hasControl(v)) return `field ${i + 1} ${JSON.stringify(v)} contains a control character`;
+  if (v.includes('#')) return `field ${i + 1} ${JSON.stringify(v)} contains a comment sign (#)`;
+  if (i >= 2 && /\s/.test(v)) return `field ${i + 1} ${JSON.stringify(v)} must be one word`;
   if (i === 1 && v !== 'none') return pathProblem(v);
   if (i === 2 && !/^[A-Za-z0-9._+-]+$/.test(v)) return `filesystem type ${JSON.stringify(v)} is not a type name`;
   if ((i === 4 || i === 5) && !/^\d+$/.test(v)) return `field ${i + 1} ${JSON.stringify(v)} must be a number`;
@@ -256,10 +280,12 @@ function run(ctx: ModuleContext): void {
   if (sf !== null) active.push([sf, 'none', 'swap', 'sw', '0', '0']);
   const lines: Entry[] = [];
   for (const e of active) {
-    const probs = e.map((v, i) => (i === 0 ? null : fieldProblem(v ?? '', i))).filter((p): p is string => p !== null);
+    const probs = e.map((v, i) => ({ i, why: fieldProblem(v ?? '', i) })).filter((p): p is { i: number; why: string } => p.why !== null);
     if (probs.length > 0) {
       const idx = origin.get(e);
-      ctx.log.error(`${ctx.source.where(idx !== undefined ? ['mounts', idx] : ['swap'])}mounts: ${e[0]}: ${probs.join('; ')}; no fstab entry for it`);
+      const at = ctx.source.where(idx !== undefined ? ['mounts', idx, (probs[0] as { i: number }).i] : ['swap']);
+      const dev = probs.some((p) => p.i === 0) ? '' : `${JSON.stringify(e[0])}: `;
+      ctx.log.error(`${at}mounts${idx !== undefined ? `[${idx}]` : ''}: ${dev}${probs.map((p) => p.why).join('; ')}; no fstab entry for it`);
       continue;
     }
     lines.push([...e.slice(0, 3), safeOptions(e[3] as string), ...e.slice(4, 6)]);
@@ -269,7 +295,10 @@ function run(ctx: ModuleContext): void {
     ctx.log.debug('no fstab entries to write');
     return;
   }
-  const next = fstabWith(existing, lines);
+  const next = fstabWith(
+    existing,
+    lines.map((l) => l.map((v, i) => (i < 2 && v !== null ? escapeFstabField(v) : v))),
+  );
   const changed = next !== (existing.endsWith('\n') || existing === '' ? existing : `${existing}\n`);
   if (lines.length === 0 && !changed) {
     ctx.log.debug('no fstab entries to write');

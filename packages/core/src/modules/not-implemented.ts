@@ -7,8 +7,6 @@
 export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
   seed_random: ['random_seed'],
-  growpart: ['growpart'],
-  resizefs: ['resize_rootfs'],
   disk_setup: ['disk_setup', 'fs_setup'],
   ca_certs: ['ca_certs', 'ca-certs'],
   rsyslog: ['rsyslog'],

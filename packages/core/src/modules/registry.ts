@@ -19,6 +19,8 @@ import { ssh } from './ssh.js';
 import { setPasswords } from './set-passwords.js';
 import { resolvConf } from './resolv-conf.js';
 import { mounts } from './mounts.js';
+import { growpart } from './growpart.js';
+import { resizefs } from './resizefs.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
 
@@ -40,6 +42,8 @@ export const BUILTIN_MODULES: readonly Module[] = [
   setPasswords,
   resolvConf,
   mounts,
+  growpart,
+  resizefs,
   scriptsVendor,
   powerStateChange,
 ];
