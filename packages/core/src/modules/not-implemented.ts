@@ -23,7 +23,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   timezone: ['timezone'],
   disable_ec2_metadata: ['disable_ec2_metadata'],
   byobu: ['byobu_by_default'],
-  package_update_upgrade_install: ['packages', 'package_update', 'package_upgrade', 'apt_update', 'apt_upgrade'],
   fan: ['fan'],
   landscape: ['landscape'],
   lxd: ['lxd'],
