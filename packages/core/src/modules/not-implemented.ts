@@ -17,7 +17,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   keyboard: ['keyboard'],
   locale: ['locale'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
-  apt_pipelining: ['apt_pipelining'],
   apt_configure: ['apt'],
   ntp: ['ntp'],
   timezone: ['timezone'],
@@ -39,5 +38,4 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   phone_home: ['phone_home'],
   rh_subscription: ['rh_subscription'],
   spacewalk: ['spacewalk'],
-  yum_add_repo: ['yum_repos'],
 };

@@ -22,6 +22,8 @@ import { mounts } from './mounts.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
 import { packageUpdateUpgradeInstall } from './package-update-upgrade-install.js';
+import { aptPipelining } from './apt-pipelining.js';
+import { yumAddRepo } from './yum-add-repo.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -44,6 +46,8 @@ export const BUILTIN_MODULES: readonly Module[] = [
   scriptsVendor,
   powerStateChange,
   packageUpdateUpgradeInstall,
+  aptPipelining,
+  yumAddRepo,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));

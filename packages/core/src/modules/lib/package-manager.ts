@@ -195,11 +195,17 @@ export function aptSettings(systemInfo: unknown, has: (cmd: string) => boolean):
   return { settings: { wrapper, command, upgradeSubcommand }, problems };
 }
 
-/** The package manager of the tree the context configures, or why there is none. */
-export function chooseManager(ctx: ModuleContext): { manager: Manager | null; problems: string[] } {
+/** The package family of the tree the context configures (apt when nothing says otherwise, as nimbus's distro default is Debian). */
+export function treeFamily(ctx: ModuleContext): ManagerFamily {
   const osr = parseOsRelease(ctx.host.fs.readText('/etc/os-release') ?? ctx.host.fs.readText('/usr/lib/os-release') ?? '');
   const si = isDict(ctx.cfg.system_info) ? ctx.cfg.system_info : {};
-  const family = managerFamily(si.distro, osr) ?? (ctx.distro.family === 'rhel' ? 'rpm' : 'apt');
+  return managerFamily(si.distro, osr) ?? (ctx.distro.family === 'rhel' ? 'rpm' : 'apt');
+}
+
+/** The package manager of the tree the context configures, or why there is none. */
+export function chooseManager(ctx: ModuleContext): { manager: Manager | null; problems: string[] } {
+  const si = isDict(ctx.cfg.system_info) ? ctx.cfg.system_info : {};
+  const family = treeFamily(ctx);
   const has = (c: string) => ctx.host.exec.has(c);
   switch (family) {
     case 'apt': {
