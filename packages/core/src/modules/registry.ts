@@ -24,6 +24,7 @@ import { powerStateChange } from './power-state-change.js';
 import { packageUpdateUpgradeInstall } from './package-update-upgrade-install.js';
 import { aptPipelining } from './apt-pipelining.js';
 import { yumAddRepo } from './yum-add-repo.js';
+import { apkConfigure } from './apk-configure.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -48,6 +49,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   packageUpdateUpgradeInstall,
   aptPipelining,
   yumAddRepo,
+  apkConfigure,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
