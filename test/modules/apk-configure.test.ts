@@ -74,7 +74,14 @@ test('property: the repositories file has one line per repository, whatever URLs
     fc.property(fc.string(), fc.string(), fc.string(), fc.boolean(), fc.boolean(), (base, version, local, community, testing) => {
       const b = `https://${base}`;
       const l = local === '' ? '' : `http://${local}`;
-      if (repoUrlProblem(b) !== null || (l !== '' && repoUrlProblem(l) !== null) || version === '' || /[\s/]/.test(version) || [...version].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return;
+      if (
+        repoUrlProblem(b) !== null ||
+        (l !== '' && repoUrlProblem(l) !== null) ||
+        version === '' ||
+        /[\s/]/.test(version) ||
+        [...version].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+      )
+        return;
       const text = renderApkRepositories({ baseUrl: b, version, community, testing, localRepo: l });
       const repos = text.split('\n').filter((x) => x !== '' && !x.startsWith('#'));
       assert.equal(repos.length, 1 + (community ? 1 : 0) + (testing ? 1 : 0) + (l !== '' ? 1 : 0));
@@ -84,7 +91,7 @@ test('property: the repositories file has one line per repository, whatever URLs
   );
 });
 
-const PY = String.raw`
+const PY = `
 import json, sys
 from unittest import mock
 from cloudinit import util

@@ -49,7 +49,7 @@ test('apt_pipelining: a value it does not understand is a warning naming the lin
   assert.deepEqual(pipeliningDepth('False'), { depth: 0 });
 });
 
-const PY = String.raw`
+const PY = `
 import json, sys
 from unittest import mock
 from cloudinit import util

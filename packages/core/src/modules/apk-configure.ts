@@ -68,10 +68,13 @@ function run(ctx: ModuleContext): void {
     return;
   }
   if ((typeof version !== 'string' && typeof version !== 'number') || hasBlankOrControl(String(version)) || String(version).includes('/'))
-    throw new Error(`${ctx.source.where(['apk_repos', 'alpine_repo', 'version'])}apk_repos.alpine_repo.version ${JSON.stringify(version)} is not a release name such as v3.19 or edge; /etc/apk/repositories is left as it is`);
+    throw new Error(
+      `${ctx.source.where(['apk_repos', 'alpine_repo', 'version'])}apk_repos.alpine_repo.version ${JSON.stringify(version)} is not a release name such as v3.19 or edge; /etc/apk/repositories is left as it is`,
+    );
   const baseUrl = repo.base_url ?? DEFAULT_ALPINE_MIRROR;
   const bw = repoUrlProblem(baseUrl);
-  if (bw !== null) throw new Error(`${ctx.source.where(['apk_repos', 'alpine_repo', 'base_url'])}apk_repos.alpine_repo.base_url ${JSON.stringify(baseUrl)}: ${bw}; /etc/apk/repositories is left as it is`);
+  if (bw !== null)
+    throw new Error(`${ctx.source.where(['apk_repos', 'alpine_repo', 'base_url'])}apk_repos.alpine_repo.base_url ${JSON.stringify(baseUrl)}: ${bw}; /etc/apk/repositories is left as it is`);
   const local = section.local_repo_base_url ?? '';
   if (local !== '') {
     const lw = repoUrlProblem(local);
