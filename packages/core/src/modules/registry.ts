@@ -25,6 +25,7 @@ import { packageUpdateUpgradeInstall } from './package-update-upgrade-install.js
 import { aptPipelining } from './apt-pipelining.js';
 import { yumAddRepo } from './yum-add-repo.js';
 import { apkConfigure } from './apk-configure.js';
+import { zypperAddRepo } from './zypper-add-repo.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -50,6 +51,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   aptPipelining,
   yumAddRepo,
   apkConfigure,
+  zypperAddRepo,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
