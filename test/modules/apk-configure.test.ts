@@ -35,13 +35,17 @@ function bootAlpine(ud: string): string {
   return root;
 }
 
-test("apk_configure: cloud-init's examples booted on an Alpine tree: preserve keeps the file, a version writes main, the full example every line", () => {
+test("apk_configure: cloud-init's examples: the full one booted on an Alpine tree writes every line, a version alone main, preserve keeps the file", async () => {
   const [keep, plain, full] = apkConfigure.examples as [string, string, string];
-  assert.equal(fs.readFileSync(path.join(bootAlpine(keep), 'etc/apk/repositories'), 'utf8'), 'https://dl-cdn.alpinelinux.org/alpine/v3.19/main\n');
-  const p = path.join(bootAlpine(plain), 'etc/apk/repositories');
-  assert.equal(fs.readFileSync(p, 'utf8'), `${HEAD}https://alpine.global.ssl.fastly.net/alpine/v3.19/main\n\n`);
-  assert.equal(fs.statSync(p).mode & 0o777, 0o644);
+  const k = makeKit({ osRelease: ALPINE });
+  k.write('etc/apk/repositories', 'https://dl-cdn.alpinelinux.org/alpine/v3.19/main\n');
+  await k.run(apkConfigure, keep);
+  assert.equal(k.read('etc/apk/repositories'), 'https://dl-cdn.alpinelinux.org/alpine/v3.19/main\n');
+  await k.run(apkConfigure, plain);
+  assert.equal(k.read('etc/apk/repositories'), `${HEAD}https://alpine.global.ssl.fastly.net/alpine/v3.19/main\n\n`);
+  assert.equal(k.mode('etc/apk/repositories'), 0o644);
   const root = bootAlpine(`${full}packages: [htop]\n`);
+  assert.equal(fs.statSync(path.join(root, 'etc/apk/repositories')).mode & 0o777, 0o644);
   assert.equal(
     fs.readFileSync(path.join(root, 'etc/apk/repositories'), 'utf8'),
     `${HEAD}https://some-alpine-mirror/alpine/edge/main\nhttps://some-alpine-mirror/alpine/edge/community\nhttps://some-alpine-mirror/alpine/edge/testing\n\n#\n# Local repo\n#\nhttps://my-local-server/local-alpine/edge\n\n`,

@@ -103,7 +103,7 @@ test('package_update_upgrade_install on Ubuntu: what apt does not know is tried 
   ]);
 });
 
-test('package_update_upgrade_install on RHEL, openSUSE and Alpine boots: dnf/yum, zypper and apk with the options cloud-init passes', () => {
+test('package_update_upgrade_install on RHEL, openSUSE and Alpine boots: dnf/yum, zypper and apk with the options cloud-init passes', async () => {
   const ud = "#cloud-config\npackage_update: true\npackage_upgrade: true\npackages: [httpd, [php, '8.0.30']]\n";
   const rhel = bootWith(RHEL8, ud, ['dnf', 'yum', '/usr/sbin/NetworkManager']);
   assert.equal(rhel.status.status, 'done', JSON.stringify(rhel.status));
@@ -115,15 +115,14 @@ test('package_update_upgrade_install on RHEL, openSUSE and Alpine boots: dnf/yum
       ['dnf', '-y', 'install', 'httpd', 'php-8.0.30'],
     ],
   );
-  const yum = bootWith('ID=centos\nVERSION_ID="7"\nID_LIKE="rhel fedora"\n', ud, ['yum', '/usr/sbin/NetworkManager']);
-  assert.deepEqual(
-    pkgCommands(yum.root).map((r) => r.argv),
-    [
-      ['yum', '-t', '-y', 'makecache'],
-      ['yum', '-t', '-y', 'upgrade'],
-      ['yum', '-t', '-y', 'install', 'httpd', 'php-8.0.30'],
-    ],
-  );
+  const yum = makeKit({ osRelease: 'ID=centos\nVERSION_ID="7"\nID_LIKE="rhel fedora"\n' });
+  tools(yum.root, ['yum']);
+  await yum.run(packageUpdateUpgradeInstall, ud);
+  assert.deepEqual(yum.argvs(), [
+    ['yum', '-t', '-y', 'makecache'],
+    ['yum', '-t', '-y', 'upgrade'],
+    ['yum', '-t', '-y', 'install', 'httpd', 'php-8.0.30'],
+  ]);
   const suse = bootWith(SUSE, ud, ['zypper']);
   assert.equal(suse.status.status, 'done', JSON.stringify(suse.status));
   assert.deepEqual(

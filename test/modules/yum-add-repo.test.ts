@@ -35,15 +35,15 @@ test("yum_add_repo: cloud-init's examples booted on a RHEL tree write one .repo 
   assert.match(fs.readFileSync(f1, 'utf8'), HEADER);
   assert.equal(body(fs.readFileSync(f1, 'utf8')), '[my_repo]\nbaseurl = http://blah.org/pub/epel/testing/5/$basearch/\n\n');
   assert.equal(fs.statSync(f1).mode & 0o777, 0o644);
-  const r2 = bootRhel(ex2);
+  // Examples 2 to 4 in one user-data: their yum_repos merge into one mapping.
+  const merged = ['#cloud-config\nyum_repos:\n', ...[ex2, ex3, ex4].map((e) => e.replace(/^#cloud-config\nyum_repos:\n/, ''))].join('');
+  const r2 = bootRhel(merged);
   assert.equal(
     body(fs.readFileSync(path.join(r2, 'etc/yum.repos.d/cloud-init-daily.repo'), 'utf8')),
     '[cloud-init-daily]\nname = Copr repo for cloud-init-dev owned by @cloud-init\nbaseurl = https://download.copr.fedorainfracloud.org/results/@cloud-init/cloud-init-dev/epel-8-$basearch/\ntype = rpm-md\nskip_if_unavailable = 1\ngpgcheck = 1\ngpgkey = https://download.copr.fedorainfracloud.org/results/@cloud-init/cloud-init-dev/pubkey.gpg\nenabled_metadata = 1\n\n',
   );
-  const r3 = bootRhel(ex3);
-  assert.match(fs.readFileSync(path.join(r3, 'etc/yum.repos.d/epel-testing.repo'), 'utf8'), /\nenabled = 0\nfailovermethod = priority\ngpgcheck = 1\n/);
-  const r4 = bootRhel(ex4);
-  assert.match(fs.readFileSync(path.join(r4, 'etc/yum.repos.d/my-package-stream.repo'), 'utf8'), /^\[my-package-stream\]\nbaseurl = .*\nmirrorlist = .*\nrepo_gpgcheck = 1\nenable_gpgcheck = 1\n/m);
+  assert.match(fs.readFileSync(path.join(r2, 'etc/yum.repos.d/epel-testing.repo'), 'utf8'), /\nenabled = 0\nfailovermethod = priority\ngpgcheck = 1\n/);
+  assert.match(fs.readFileSync(path.join(r2, 'etc/yum.repos.d/my-package-stream.repo'), 'utf8'), /^\[my-package-stream\]\nbaseurl = .*\nmirrorlist = .*\nrepo_gpgcheck = 1\nenable_gpgcheck = 1\n/m);
 });
 
 test('yum_add_repo keeps an existing file, skips a repo without a URL, refuses bad ids, keys and values by line', async () => {
