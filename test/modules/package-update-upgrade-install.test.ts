@@ -262,6 +262,9 @@ test('apt-get is retried while another process holds the dpkg lock, up to its bu
   // Any other failure is not retried.
   assert.equal(failedOnAptLock({ code: 100, stdout: '', stderr: 'E: Unable to locate package nope\n', recorded: false }), false);
   assert.equal(failedOnAptLock({ code: 100, stdout: '', stderr: 'E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend)\n', recorded: false }), true);
+  // A translated message still names the lock file; a lock that cannot be opened is not waited for.
+  assert.equal(failedOnAptLock({ code: 100, stdout: '', stderr: 'E: Sperre /var/lib/dpkg/lock-frontend konnte nicht erhalten werden.\n', recorded: false }), true);
+  assert.equal(failedOnAptLock({ code: 100, stdout: '', stderr: 'E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)\n', recorded: false }), false);
 });
 
 test('the package manager is chosen from system_info.distro, else os-release ID and ID_LIKE, as cloud-init picks its distro class', () => {

@@ -230,12 +230,19 @@ export function chooseManager(ctx: ModuleContext): { manager: Manager | null; pr
   }
 }
 
-/** What apt-get prints when another process holds one of its locks (apt 1.x-3.x, English and the C locale). */
+/** What apt-get prints when another process holds one of its locks (apt 1.x-3.x, in English and the C locale). */
 const APT_LOCK_MESSAGE = /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock the administration directory|Unable to lock directory \/var\/(lib|cache)\/apt/;
+/** The lock files and directories, which a translated message still names. */
+const APT_LOCK_PATH = /\/var\/lib\/dpkg\/lock(-frontend)?\b|\/var\/lib\/dpkg\/?\s|\/var\/lib\/apt\/lists\/(lock)?|\/var\/cache\/apt\/archives\/(lock)?/;
+/** A lock that cannot be opened at all: waiting will not help. */
+const APT_LOCK_DENIED = /\(13: |Permission denied|Are you root\?/;
 
 /** Whether a finished apt-get run failed because another process held the dpkg or apt lock. */
 export function failedOnAptLock(r: ExecResult): boolean {
-  return r.code !== 0 && r.error === undefined && APT_LOCK_MESSAGE.test(`${r.stdout}\n${r.stderr}`);
+  if (r.code === 0 || r.error !== undefined) return false;
+  const out = `${r.stdout}\n${r.stderr}`;
+  if (APT_LOCK_DENIED.test(out)) return false;
+  return APT_LOCK_MESSAGE.test(out) || (r.code === 100 && APT_LOCK_PATH.test(out));
 }
 
 export interface RunDeps {
