@@ -177,7 +177,7 @@ test('package_update_upgrade_install: the indexes are refreshed once per instanc
   const k = makeKit();
   tools(k.root, ['apt-get', 'apt-cache']);
   await k.run(packageUpdateUpgradeInstall, 'apt_update: true\n');
-  await k.run(packageUpdateUpgradeInstall, 'package_update: true\npackages: [jq]\n');
+  await k.run(packageUpdateUpgradeInstall, 'package_update: true\npackages: [jq, {apt: [jq]}, jq]\n');
   assert.deepEqual(k.argvs(), [
     [...APT, 'update'],
     ['apt-cache', 'pkgnames'],

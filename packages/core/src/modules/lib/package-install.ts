@@ -89,7 +89,8 @@ export function makeInstaller(ctx: ModuleContext, deps: RunDeps = defaultDeps(ct
       const problems: string[] = [];
       let leftover: PackageSpec[] = [];
       if (m.tool === 'apt') {
-        const wanted = [...byManager.apt, ...generic];
+        // One word once, as cloud-init's set of apt and plain names has it.
+        const wanted = [...new Map([...byManager.apt, ...generic].map((p) => [expandSpec('apt', p), p])).values()];
         if (wanted.length > 0) {
           const u = await installer.update();
           if (u !== null) problems.push(u);
