@@ -23,6 +23,11 @@ import { growpart } from './growpart.js';
 import { resizefs } from './resizefs.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
+import { packageUpdateUpgradeInstall } from './package-update-upgrade-install.js';
+import { aptPipelining } from './apt-pipelining.js';
+import { yumAddRepo } from './yum-add-repo.js';
+import { apkConfigure } from './apk-configure.js';
+import { zypperAddRepo } from './zypper-add-repo.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -46,6 +51,11 @@ export const BUILTIN_MODULES: readonly Module[] = [
   resizefs,
   scriptsVendor,
   powerStateChange,
+  packageUpdateUpgradeInstall,
+  aptPipelining,
+  yumAddRepo,
+  apkConfigure,
+  zypperAddRepo,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
