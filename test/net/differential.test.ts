@@ -89,10 +89,7 @@ for (const { suite, label } of SUITES) {
             (d) =>
               !known.some(
                 (k) =>
-                  (k.input === undefined || k.input === e.name) &&
-                  (k.renderer === undefined || k.renderer === renderer) &&
-                  (k.suite === undefined || k.suite === suite) &&
-                  new RegExp(k.fact).test(d),
+                  (k.input === undefined || k.input === e.name) && (k.renderer === undefined || k.renderer === renderer) && (k.suite === undefined || k.suite === suite) && new RegExp(k.fact).test(d),
               ),
           );
           assert.deepEqual(unexplained, [], `differences from ${label} not listed in test/net/differences.json`);

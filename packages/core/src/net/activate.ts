@@ -66,7 +66,11 @@ function upWithIp(host: Host, state: NetworkState, i: Iface, log: Logger): strin
   for (const s of statics(i)) if (s.gateway) run(host, ['ip', s.family === 6 ? '-6' : '-4', 'route', 'replace', 'default', 'via', s.gateway, 'dev', i.name], log);
   for (const r of routesOf(state, i)) {
     const to = r.prefix === 0 ? 'default' : `${r.to}/${r.prefix}`;
-    run(host, ['ip', r.to.includes(':') ? '-6' : '-4', 'route', 'replace', to, ...(r.via !== undefined ? ['via', r.via] : []), 'dev', i.name, ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])], log);
+    run(
+      host,
+      ['ip', r.to.includes(':') ? '-6' : '-4', 'route', 'replace', to, ...(r.via !== undefined ? ['via', r.via] : []), 'dev', i.name, ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])],
+      log,
+    );
   }
   if (i.subnets.some((s) => s.type === 'dhcp4' || s.type === 'dhcp6')) {
     // No network manager to hand DHCP to: use a client the image has (-1 / -n: try once,

@@ -2,7 +2,7 @@
 // (defining the ones the source named but did not define, as cloud-init does), and
 // refuses a state that names interfaces twice or gives one interface two default
 // gateways of a family that nothing tells apart.
-import { fail, type Where } from './errors.js';
+import { fail, type FieldPath, type Where } from './errors.js';
 import type { Iface, NetworkState } from './model.js';
 
 function portOf(state: NetworkState, name: string): Iface {
@@ -15,14 +15,18 @@ function portOf(state: NetworkState, name: string): Iface {
   return made;
 }
 
-/** Two default routes of one family on one interface with the same metric: the second would be dropped or fail. */
-function checkDefaults(w: Where, i: Iface): void {
+/**
+ * Two default routes of one family on one interface with the same metric: the second
+ * would be dropped or fail. Parsers call it with the interface's own path (for
+ * file:line:col); finalizeState calls it again for those that do not.
+ */
+export function checkDefaults(w: Where, i: Iface, path: FieldPath = [i.name]): void {
   const seen = new Map<string, string>();
   const add = (family: 4 | 6, via: string, metric: number | undefined) => {
     const key = `${family}/${metric ?? ''}`;
     const prev = seen.get(key);
     if (prev !== undefined && prev !== via)
-      fail(w, [i.name], `one IPv${family} default gateway per interface (as cloud-init); ${i.name} has ${prev} and ${via}${metric !== undefined ? ` with the same metric ${metric}` : ''}`);
+      fail(w, path, `one IPv${family} default gateway per interface (as cloud-init); ${i.name} has ${prev} and ${via}${metric !== undefined ? ` with the same metric ${metric}` : ''}`);
     seen.set(key, via);
   };
   for (const s of i.subnets) {

@@ -17,8 +17,7 @@ export { NM_HOSTNAME_CONF, NM_HOSTNAME_TEXT };
 // As cloud-init 23.x and later: SLAAC addresses from the MAC (EUI-64) unless a profile
 // says otherwise, on NetworkManager 1.40 and later (older ones ignore the section).
 export const NM_ADDR_GEN_CONF = '/etc/NetworkManager/conf.d/30-cloud-init-ip6-addr-gen-mode.conf';
-const NM_ADDR_GEN_TEXT =
-  header('#') + '[.config]\nenable=nm-version-min:1.40\n\n[connection.30-cloud-init-ip6-addr-gen-mode]\n# EUI-64 unless the profile says otherwise\nipv6.addr-gen-mode=0\n';
+const NM_ADDR_GEN_TEXT = header('#') + '[.config]\nenable=nm-version-min:1.40\n\n[connection.30-cloud-init-ip6-addr-gen-mode]\n# EUI-64 unless the profile says otherwise\nipv6.addr-gen-mode=0\n';
 
 // nimbus's own UUID namespace for connection ids.
 const NAMESPACE = Buffer.from('6f1c1b0e9d2a4c8e8a4f2b3c5d7e9f01', 'hex');
@@ -56,7 +55,9 @@ function ipSection(state: NetworkState, i: Iface, family: 4 | 6): [string, strin
   // A route with no gateway is dest/prefix; with a metric, the unspecified address
   // stands in for the gateway (NetworkManager reads it as none).
   const noGw = family === 4 ? '0.0.0.0' : '::';
-  routes.forEach((r, k) => e.push([`route${k + 1}`, `${r.to}/${r.prefix}${r.via !== undefined ? `,${r.via}` : r.metric !== undefined ? `,${noGw}` : ''}${r.metric !== undefined ? `,${r.metric}` : ''}`]));
+  routes.forEach((r, k) =>
+    e.push([`route${k + 1}`, `${r.to}/${r.prefix}${r.via !== undefined ? `,${r.via}` : r.metric !== undefined ? `,${noGw}` : ''}${r.metric !== undefined ? `,${r.metric}` : ''}`]),
+  );
   if (ns.length > 0) e.push(['dns', ns.join(';') + ';']);
   const search = [...new Set(i.subnets.flatMap((s) => s.dns.search))];
   if (statics(i).length > 0) for (const d of state.dns.search) if (!search.includes(d)) search.push(d);
@@ -108,6 +109,10 @@ function keyfile(state: NetworkState, i: Iface): string {
   if (!master) {
     const v4 = ipSection(state, i, 4);
     const v6 = ipSection(state, i, 6);
+    // Both families dynamic: either one succeeding is enough (as cloud-init 25.x), else a
+    // network without DHCPv6 (or without RAs) would take the connection down.
+    const dynamic = (e: [string, string][] | null) => e?.some(([k, v]) => k === 'method' && (v === 'auto' || v === 'dhcp'));
+    if (dynamic(v4) === true && dynamic(v6) === true) for (const e of [v4!, v6!]) for (const kv of e) if (kv[0] === 'may-fail') kv[1] = 'true';
     // IPv6 alone: NetworkManager's IPv4 default is DHCP, which nobody asked for.
     s.push(['ipv4', v4 ?? [['method', 'disabled']]]);
     if (v6) s.push(['ipv6', v6]);

@@ -140,10 +140,8 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): She
     f.set('IPV6INIT', 'yes', 'yesno');
     if (dhcp6) f.set('DHCPV6C', 'yes', 'yesno');
     if (slaac) f.set('IPV6_AUTOCONF', 'yes', 'yesno');
-    else {
-      if (v6.length > 0) f.set('IPV6_AUTOCONF', 'no', 'yesno');
-      if (v6.length > 0 || i.acceptRa !== undefined) f.set('IPV6_FORCE_ACCEPT_RA', i.acceptRa ? 'yes' : 'no', 'yesno');
-    }
+    else if (v6.length > 0) f.set('IPV6_AUTOCONF', 'no', 'yesno');
+    if ((!slaac && v6.length > 0) || (i.acceptRa !== undefined && !has(i, 'slaac'))) f.set('IPV6_FORCE_ACCEPT_RA', i.acceptRa ? 'yes' : 'no', 'yesno');
   }
   if (i.ipv6Mtu !== undefined) f.set('IPV6_MTU', i.ipv6Mtu, 'int');
   if (v6.length > 0) {

@@ -3,6 +3,9 @@ import { fail, type FieldPath, type Where } from '../errors.js';
 import type { Dns, Route } from '../model.js';
 import { cidr, dnsName, familyOf, int, ipAddr, list, maskToPrefix, record } from '../validate.js';
 
+/** Present and not empty: cloud-init treats "" like an absent key. */
+const given = (x: unknown) => x !== undefined && x !== null && x !== '';
+
 /**
  * A route given as {network, netmask|prefix, gateway, metric} or {destination|to: cidr,
  * gateway|via}. Without a gateway it is a route straight onto the link; without a
@@ -25,7 +28,6 @@ export function parseRoute(w: Where, path: FieldPath, v: unknown): Route {
     } else {
       const c = cidr(w, [...path, key], raw);
       to = c.address;
-      const given = (x: unknown) => x !== undefined && x !== null && x !== '';
       if (c.prefix !== null) prefix = c.prefix;
       else if (given(r.netmask) || given(r.prefix)) prefix = maskToPrefix(w, [...path, given(r.netmask) ? 'netmask' : 'prefix'], given(r.netmask) ? r.netmask : r.prefix, familyOf(to));
       else prefix = defaultPrefix(to);
@@ -33,7 +35,6 @@ export function parseRoute(w: Where, path: FieldPath, v: unknown): Route {
   } else if (r.network !== undefined) {
     const c = typeof r.network === 'string' && r.network.includes('/') ? cidr(w, [...path, 'network'], r.network) : null;
     to = c ? c.address : ipAddr(w, [...path, 'network'], r.network);
-    const given = (x: unknown) => x !== undefined && x !== null && x !== '';
     const m = c?.prefix ?? (given(r.netmask) ? r.netmask : given(r.prefix) ? r.prefix : null);
     prefix = m === null ? defaultPrefix(to) : maskToPrefix(w, [...path, given(r.netmask) ? 'netmask' : 'prefix'], m, familyOf(to));
   } else {

@@ -1,7 +1,7 @@
 // Network config version 1: a list of typed entries (physical, bond, vlan, bridge,
 // nameserver, route), each interface with a list of subnets.
 import { fail, type FieldPath, type Where } from '../errors.js';
-import { finalizeState } from '../finalize.js';
+import { checkDefaults, finalizeState } from '../finalize.js';
 import { emptyDns, type Iface, type IfaceType, type NetworkState, type Subnet } from '../model.js';
 import { bool, cidr, familyOf, ifName, int, ipAddr, list, mac, maskToPrefix, mtu, onOff, optionValue, record } from '../validate.js';
 import { parseDns, parseRoute, parseRoutes } from './subnets.js';
@@ -48,7 +48,11 @@ export function bondParam(key: string): string | null {
 /** A bonding option's value; lists (arp_ip_target) are joined with ',' as the kernel reads them. */
 export function bondValue(w: Where, path: FieldPath, v: unknown): string {
   if (Array.isArray(v)) return v.map((x, k) => optionValue(w, [...path, k], x)).join(',');
-  if (typeof v === 'string' && /^[^\s,]+(,[^\s,]+)+$/.test(v)) return v.split(',').map((x) => optionValue(w, path, x)).join(',');
+  if (typeof v === 'string' && /^[^\s,]+(,[^\s,]+)+$/.test(v))
+    return v
+      .split(',')
+      .map((x) => optionValue(w, path, x))
+      .join(',');
   return optionValue(w, path, v);
 }
 
@@ -135,10 +139,12 @@ function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: Ifac
     const v6 = parsed !== null && (parsed.type === 'dhcp6' || parsed.type === 'slaac' || (parsed.type === 'static' && parsed.family === 6));
     if (v6) i.ipv6Mtu = link.mtu;
     else {
-      if (i.mtu !== undefined && i.mtu !== link.mtu) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'subnets', k, 'mtu'].join('.')}: the subnet's MTU ${link.mtu} is used, not the interface's ${i.mtu}`);
+      if (i.mtu !== undefined && i.mtu !== link.mtu)
+        warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'subnets', k, 'mtu'].join('.')}: the subnet's MTU ${link.mtu} is used, not the interface's ${i.mtu}`);
       i.mtu = link.mtu;
     }
   });
+  checkDefaults(w, i, path);
   return i;
 }
 

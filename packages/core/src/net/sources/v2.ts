@@ -2,7 +2,7 @@
 // by id; a physical NIC is matched by MAC and renamed with set-name. Routes may say
 // `to: default` (netplan's spelling of 0.0.0.0/0 and ::/0).
 import { fail, type FieldPath, type Where } from '../errors.js';
-import { finalizeState } from '../finalize.js';
+import { checkDefaults, finalizeState } from '../finalize.js';
 import { emptyDns, type DhcpOverrides, type Dns, type Iface, type IfaceType, type NetworkState, type Subnet, type Route } from '../model.js';
 import { bool, cidr, dnsName, familyOf, ifName, int, ipAddr, list, mac, mtu, onOff, record } from '../validate.js';
 import { parseDns, parseRoutes } from './subnets.js';
@@ -174,6 +174,7 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
       }
     }
   }
+  checkDefaults(w, i, path);
   if (type === 'vlan') i.vlan = { link: ifName(w, [...path, 'link'], d.link), id: int(w, [...path, 'id'], d.id, 1, 4094, 'a VLAN id') };
   return i;
 }
