@@ -10,7 +10,7 @@ function portOf(state: NetworkState, name: string): Iface {
   if (found) return found;
   // A member only named in bond_interfaces / bridge_interfaces (or a v2 `interfaces`
   // list) is a NIC with no addresses of its own: cloud-init defines it, so does nimbus.
-  const made: Iface = { name, type: 'physical', subnets: [], implicit: true };
+  const made: Iface = { name, type: 'physical', subnets: [] };
   state.interfaces.push(made);
   return made;
 }

@@ -71,8 +71,6 @@ export interface Iface {
   vlan?: { link: string; id: number };
   /** Bridges: ports and STP. */
   bridge?: { ports: string[]; stp?: boolean };
-  /** Bond members and bridge ports the source named but did not define (configured only as ports). */
-  implicit?: boolean;
   /** Set on bond members and bridge ports by `finalizeState`. */
   bondMaster?: string;
   bridgeMaster?: string;

@@ -128,10 +128,11 @@ function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: Ifac
   if (e.mtu !== undefined && e.mtu !== null) i.mtu = mtu(w, [...path, 'mtu'], e.mtu);
   if (e['accept-ra'] !== undefined && e['accept-ra'] !== null) i.acceptRa = bool(w, [...path, 'accept-ra'], e['accept-ra']);
   const raw = list(w, [...path, 'subnets'], e.subnets);
-  i.subnets = raw.map((s, k) => subnet(w, [...path, 'subnets', k], s)).filter((s): s is Subnet => s !== null);
+  const all = raw.map((s, k) => subnet(w, [...path, 'subnets', k], s));
+  i.subnets = all.filter((s): s is Subnet => s !== null);
   raw.forEach((s, k) => {
     const link = subnetLink(w, [...path, 'subnets', k], record(w, [...path, 'subnets', k], s));
-    const parsed = subnet(w, [...path, 'subnets', k], s);
+    const parsed = all[k] ?? null;
     if (link.manual) i.manual = true;
     if (link.mtu === undefined) return;
     // An IPv4 (or DHCPv4, manual) subnet's MTU is the link's, over the interface's own, as
