@@ -6,7 +6,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['LXD', 3],
   ['OpenNebula', 4],
   ['DigitalOcean', 5],
-  ['Azure', 6],
   ['AltCloud', 7],
   ['VMware', 8],
   ['OVF', 9],
