@@ -40,9 +40,11 @@ test('ovf-env.xml gives the hostname, user, keys, custom data and ssh_pwauth; th
 });
 
 test('a password without DisableSshPasswordAuthentication turns password login on; REDACTED unlocks without a hash', () => {
-  const a = parseOvfEnv(ovfEnv({ disableSsh: '' }), 'x')!;
+  const a = parseOvfEnv(ovfEnv().replace(/<ns1:DisableSshPasswordAuthentication>.*<\/ns1:DisableSshPasswordAuthentication>/, ''), 'x')!;
   assert.equal(a.disableSshPasswordAuth, null);
   assert.equal(ovfConfig(a, () => 'H')['ssh_pwauth'], true);
+  // Present but empty is false, as cloud-init reads it: password login stays on.
+  assert.equal(parseOvfEnv(ovfEnv({ disableSsh: '' }), 'x')!.disableSshPasswordAuth, false);
   const b = parseOvfEnv(ovfEnv({ password: 'REDACTED', disableSsh: 'false' }), 'x')!;
   assert.deepEqual(
     ovfConfig(b, () => 'H'),

@@ -135,7 +135,7 @@ export function networkConfigFromImds(network: unknown, secondaryIps: boolean, n
       hasAddress = true;
       if (family === 'ipv6') {
         dev['dhcp6'] = true;
-        dev['dhcp6-overrides'] = override;
+        dev['dhcp6-overrides'] = { ...override };
       }
       if (!secondaryIps) continue;
       const subnets = fam?.['subnet'];

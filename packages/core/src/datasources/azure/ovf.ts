@@ -63,6 +63,8 @@ export function parseOvfEnv(text: string, source: string): OvfEnv | null {
     if (el === null || el.text === '') return null;
     return el.text;
   };
+  // A flag that is absent is null; one that is there but empty is false (cloud-init translates the missing text).
+  const flag = (node: XmlElement, name: string): boolean | null => (one(node, name, false) === null ? null : (bool(prop(node, name, false)) ?? false));
   if (childrenNamed(root, 'ProvisioningSection', WA_NS).length === 0) return null;
   const prov = one(root, 'ProvisioningSection', true) as XmlElement;
   const set = one(prov, 'LinuxProvisioningConfigurationSet', true) as XmlElement;
@@ -89,12 +91,12 @@ export function parseOvfEnv(text: string, source: string): OvfEnv | null {
     hostname: hostname.trim(),
     username: username.trim(),
     password: prop(set, 'UserPassword', false),
-    disableSshPasswordAuth: bool(prop(set, 'DisableSshPasswordAuthentication', false)),
+    disableSshPasswordAuth: flag(set, 'DisableSshPasswordAuthentication'),
     customData,
     publicKeys,
-    preprovisionedVm: bool(prop(ps, 'PreprovisionedVm', false)) ?? false,
+    preprovisionedVm: flag(ps, 'PreprovisionedVm') ?? false,
     preprovisionedVmType: prop(ps, 'PreprovisionedVMType', false),
-    provisionGuestProxyAgent: bool(prop(ps, 'ProvisionGuestProxyAgent', false)) ?? false,
+    provisionGuestProxyAgent: flag(ps, 'ProvisionGuestProxyAgent') ?? false,
   };
 }
 
