@@ -10,7 +10,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['VMware', 8],
   ['OVF', 9],
   ['MAAS', 10],
-  ['GCE', 11],
   ['AliYun', 13],
   ['Vultr', 14],
   ['CloudSigma', 16],
