@@ -302,7 +302,7 @@ test('an IMDS answering 500 is reported to the wireserver as a failure; provisio
   );
   assert.match(
     wire[1]!.body,
-    /<State>NotReady<\/State>[\s\S]*<SubStatus>ProvisioningFailed<\/SubStatus>[\s\S]*<Description>result=error\|reason=http error 500 querying IMDS\|agent=nimbus\/[^|]+\|vm_id=[0-9a-f-]+\|timestamp=[^|]+\|documentation_url=https:\/\/aka.ms\/linuxprovisioningerror<\/Description>/,
+    /<State>NotReady<\/State>[\s\S]*<SubStatus>ProvisioningFailed<\/SubStatus>[\s\S]*<Description>result=error\|reason=http error 500 querying IMDS\|agent=nimbus\/[^|]+\|http_code=500\|duration=[\d.]+\|exception=HTTP 500 \(gave up after 2 attempts\)\|url=http:\/\/127\.0\.0\.1:\d+\/metadata\/instance\?api-version=2021-08-01&amp;extended=true\|vm_id=[0-9a-f-]+\|timestamp=[^|]+\|documentation_url=https:\/\/aka.ms\/linuxprovisioningerror<\/Description>/,
   );
   assert.ok(lines.some((l) => /ignoring IMDS metadata: .*HTTP 500 \(gave up after 2 attempts\)/.test(l)));
 });

@@ -124,7 +124,7 @@ export function failureDescription(reason: string, host: Host, now: Date, extra:
 }
 
 /** Tells the wireserver about this instance once: a failure (with its reason) or ready. */
-async function report(ctx: DatasourceContext, iid: string | null, failure: string | null, ejectDevice: string | null): Promise<boolean> {
+async function report(ctx: DatasourceContext, iid: string | null, failure: string | null, ejectDevice: string | null, extra: [string, string][] = []): Promise<boolean> {
   const { host, log } = ctx;
   if (iid !== null && host.fs.readText(REPORTED_MARKER)?.trim() === iid) {
     log.debug(`Azure: the wireserver was already told about instance ${iid}`);
@@ -134,7 +134,7 @@ async function report(ctx: DatasourceContext, iid: string | null, failure: strin
   const c = client(ctx, settings(ctx));
   try {
     if (failure !== null) {
-      await sendHealth(c, endpoint, 'NotReady', failureDescription(failure, host, new Date(host.clock.now() * 1000)));
+      await sendHealth(c, endpoint, 'NotReady', failureDescription(failure, host, new Date(host.clock.now() * 1000), extra));
       log.warn(`Azure: reported the provisioning failure to the wireserver at ${endpoint}: ${failure}`);
     } else {
       // cloud-init ejects the provisioning ISO before it reports ready.
@@ -163,6 +163,15 @@ function imdsReason(e: unknown): string {
     return 'unexpected error querying IMDS';
   }
   return 'error parsing IMDS metadata';
+}
+
+/** The supporting data cloud-init adds to an IMDS failure: the HTTP code, the time spent, the error and the URL. */
+function imdsSupport(e: unknown, durationS: number): [string, string][] {
+  const msg = (e as Error).message;
+  if (e instanceof HttpError && e.kind !== 'invalid') {
+    return [...(e.status !== undefined ? [['http_code', String(e.status)] as [string, string]] : []), ['duration', durationS.toFixed(3)], ['exception', e.reason], ['url', e.url]];
+  }
+  return [['exception', msg]];
 }
 
 /** A failure of the service to answer at all (nothing to report as the platform's fault). */
@@ -196,6 +205,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const base = s.urls[0] as string;
   let imds: Dict | null = null;
   let imdsError: unknown = null;
+  const imdsStart = host.clock.monotonicMs();
   try {
     imds = await fetchImds(client(ctx, s), base, (m) => log.debug(m), ctx.stage === 'local');
   } catch (e) {
@@ -222,7 +232,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     log.warn(`Azure: ignoring IMDS metadata: ${msg}`);
     // As cloud-init: an IMDS that answered wrongly is the platform's failure to hear
     // about; one that did not answer is not, and provisioning goes on from ovf-env.xml.
-    if (!unanswered(imdsError)) negotiated = await report(ctx, iid, imdsReason(imdsError), null);
+    if (!unanswered(imdsError)) negotiated = await report(ctx, iid, imdsReason(imdsError), null, imdsSupport(imdsError, (host.clock.monotonicMs() - imdsStart) / 1000));
   }
   if (iid === null) throw new DatasourceError('no instance-id: DMI has no product_uuid and IMDS gave no compute.vmId');
 
