@@ -82,6 +82,8 @@ test('an Azure boot: the ovf-env.xml admin user with the IMDS key, hostname, net
       assert.ok(!fs.readFileSync(f).includes(PASSWORD), `the password is in ${f}`);
     }
 
+    // The hash is in the cache (0600) and the sensitive instance data only, never in the public copy.
+    assert.ok(!read(root, 'run/cloud-init/instance-data.json').includes('$6$'));
     // The network config from IMDS, by MAC, as the local stage rendered it.
     const eni = read(root, 'etc/network/interfaces.d/50-cloud-init');
     assert.match(eni, /iface eth0 inet dhcp/);

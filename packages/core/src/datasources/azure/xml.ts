@@ -26,7 +26,7 @@ function position(src: string, at: number): string {
 }
 
 function decodeEntities(s: string, src: string, at: number): string {
-  return s.replace(/&([^;&\s]{1,10});/g, (m, e: string) => {
+  const decoded = s.replace(/&([^;&\s]{1,10});/g, (_m, e: string) => {
     if (e === 'lt') return '<';
     if (e === 'gt') return '>';
     if (e === 'amp') return '&';
@@ -34,8 +34,12 @@ function decodeEntities(s: string, src: string, at: number): string {
     if (e === 'apos') return "'";
     const cp = e.startsWith('#x') ? Number.parseInt(e.slice(2), 16) : e.startsWith('#') ? Number.parseInt(e.slice(1), 10) : Number.NaN;
     if (Number.isInteger(cp) && cp > 0 && cp <= 0x10ffff) return String.fromCodePoint(cp);
-    throw new XmlError(`${position(src, at)}: unknown entity ${m}`);
+    // The entity is not quoted: the text around it may be a password.
+    throw new XmlError(`${position(src, at)}: an unknown entity ("&" not followed by lt, gt, amp, quot, apos or a character number)`);
   });
+  // A bare "&" is not well-formed either.
+  if (/&(?![^;&\s]{1,10};)/.test(s)) throw new XmlError(`${position(src, at)}: a bare "&" (write &amp;)`);
+  return decoded;
 }
 
 /** Parses a document into its root element; XmlError (with line and column) when it is not well-formed. */
