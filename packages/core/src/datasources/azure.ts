@@ -72,9 +72,9 @@ async function findMedia(ctx: DatasourceContext): Promise<Media | null> {
   return null;
 }
 
-function settings(ctx: DatasourceContext): MetadataSettings {
+function settings(ctx: DatasourceContext, quiet = false): MetadataSettings {
   const s = metadataSettings(ctx.dsCfg, { urls: [AZURE_IMDS_URL], ...METADATA_DEFAULTS });
-  for (const p of s.problems) ctx.log.warn(`datasource Azure: ${p}`);
+  if (!quiet) for (const p of s.problems) ctx.log.warn(`datasource Azure: ${p}`);
   return s;
 }
 
@@ -131,7 +131,8 @@ async function report(ctx: DatasourceContext, iid: string | null, failure: strin
     return false;
   }
   const endpoint = wireserverEndpoint(ctx);
-  const c = client(ctx, settings(ctx));
+  // The wireserver gets a budget of its own, as long as the IMDS one (the settings were already reported).
+  const c = client(ctx, settings(ctx, true));
   try {
     if (failure !== null) {
       await sendHealth(c, endpoint, 'NotReady', failureDescription(failure, host, new Date(host.clock.now() * 1000), extra));
