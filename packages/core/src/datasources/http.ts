@@ -44,8 +44,10 @@ export interface HttpOptions {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'PUT';
+  method?: 'GET' | 'PUT' | 'POST';
   headers?: Record<string, string>;
+  /** A request body (the Azure wireserver's health report). */
+  body?: string;
   /** Statuses returned as a response instead of thrown (e.g. [404] for optional files). */
   accept?: number[];
   /** Overrides the client's retries for this request (0 for a quick probe). */
@@ -156,7 +158,7 @@ export class MetadataClient {
     try {
       let res: Response;
       try {
-        res = await fetch(url, { method: opts.method ?? 'GET', headers: opts.headers, signal: ctl.signal, redirect: 'follow' });
+        res = await fetch(url, { method: opts.method ?? 'GET', headers: opts.headers, body: opts.body, signal: ctl.signal, redirect: 'follow' });
       } catch (e) {
         if (timedOut) throw new HttpError(url, 'timeout', `no response within ${limit} ms`);
         throw new HttpError(url, 'connection', `connection failed: ${describeFetchError(e)}`);

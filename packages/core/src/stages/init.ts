@@ -51,7 +51,7 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
     if (p.severity === 'deprecated') log.deprecated(`schema ${formatProblem(p)}`);
     else log.warn(`schema ${formatProblem(p)}`);
   }
-  const { cfg, source } = buildInstanceConfig(env.system, vendor, user);
+  const { cfg, source } = buildInstanceConfig(env.system, vendor, user, ds);
   writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
   stageFinished(host, 'init', log.report, ds.description);

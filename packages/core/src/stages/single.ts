@@ -34,7 +34,7 @@ export async function runSingle(env: StageEnv, name: string, frequency: Frequenc
     await consumeData(host, log, ds, paths, { runBoothooks: false, jinjaVars: jinjaVarsFor(env, ds) });
   }
   const paths = new Paths(ds.instanceId);
-  const { cfg, source } = configFromStore(host, log, env.system, paths);
+  const { cfg, source } = configFromStore(host, log, env.system, paths, ds);
   const result = await runModule(env, { host, cfg, source, ds, paths, distro: env.distro }, mod, frequency ?? mod.frequency, 'single');
   return { code: log.report.errors.length > 0 ? 1 : 0, result };
 }
