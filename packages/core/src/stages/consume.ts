@@ -9,6 +9,7 @@ import { splitUserdata, type UserPart } from '../userdata/parts.js';
 import { handleParts, type CloudConfigPart, type HandledUserdata, type ScriptPart } from '../userdata/process.js';
 import { mergeCloudConfigPart, MergeError } from '../userdata/merge.js';
 import { composeMime } from '../userdata/mime-compose.js';
+import { UserdataBudget } from '../userdata/limits.js';
 import type { Dict } from '../config/merge.js';
 import { vendorDataPolicy } from '../config/vendor-data.js';
 import { dumpYaml } from '../yaml/load.js';
@@ -85,15 +86,17 @@ async function consumeOne(
   const stored = paths.instance(what === 'user-data' ? 'user-data.txt' : 'vendor-data.txt');
   host.fs.write(stored, raw ?? new Uint8Array(), { mode: 0o600 });
   let parts: UserPart[] = [];
+  // One size budget for all this data becomes: itself, its gzip and every #include.
+  const budget = new UserdataBudget();
   try {
-    parts = raw === null ? [] : splitUserdata(raw, stored);
+    parts = raw === null ? [] : splitUserdata(raw, stored, budget);
   } catch (e) {
     log.error(`${(e as Error).message}; no ${what} was applied`);
   }
   const single = parts.length === 1;
   const label = (p: UserPart) => (single ? stored : `${stored} part ${p.index} (${p.filename})`);
   // #include URLs and #cloud-config-archive items become parts of their own, in place.
-  parts = await expandParts(parts, { log, label, source: opts.includes ?? hostIncludeSource(host, paths) });
+  parts = await expandParts(parts, { log, label, source: opts.includes ?? hostIncludeSource(host, paths), budget });
   const handled = handleParts(parts, label, log, { jinjaVars: opts.jinjaVars, ...(excluded ? { excluded } : {}) });
   const processed = composeMime(
     handled.processed.map((p) => ({ contentType: p.contentType, body: Buffer.from(p.body), filename: p.filename, ...(p.mergeType ? { headers: [{ name: 'Merge-Type', value: p.mergeType }] } : {}) })),
