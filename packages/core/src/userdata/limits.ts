@@ -26,6 +26,11 @@ export class UserdataBudget {
     this.used += n;
   }
 
+  /** Gives back `n` bytes taken before (gzip data, once its output has replaced it). */
+  release(n: number): void {
+    this.used = Math.max(0, this.used - n);
+  }
+
   refusal(): string {
     return `the user-data comes to more than ${this.limit} bytes in all (its #include and gzip contents counted together, the limit); refused`;
   }

@@ -89,7 +89,11 @@ export function splitUserdata(raw: Uint8Array, what: string, budget = new Userda
   if (raw.length > MAX_USERDATA_BYTES) throw new Error(`${what}: ${raw.length} bytes is more than the ${MAX_USERDATA_BYTES}-byte limit; refused`);
   budget.take(raw.length, what);
   let body = raw;
-  if (isGzip(body)) body = gunzipInBudget(body, what, budget);
+  if (isGzip(body)) {
+    // The output replaces the compressed data: only the larger of the two is held.
+    budget.release(raw.length);
+    body = gunzipInBudget(body, what, budget);
+  }
   if (body.length === 0 || Buffer.from(body).toString('utf8').trim() === '') return [];
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (isMimeMessage(buf)) {
