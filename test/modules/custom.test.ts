@@ -132,7 +132,10 @@ test('with --root TREE, a custom module that user-data wrote into the tree is re
     '  - path: /etc/cloud/modules.d/tree-mod.js',
     '    permissions: "0644"',
     '    content: |',
-    ...evil.trimEnd().split('\n').map((l) => `      ${l}`),
+    ...evil
+      .trimEnd()
+      .split('\n')
+      .map((l) => `      ${l}`),
     '  - path: /etc/cloud/cloud.cfg.d/95-tree.cfg',
     '    content: "cloud_final_modules: [tree_mod, final_message]\\n"',
   ].join('\n');

@@ -441,7 +441,8 @@ test('YAML and MIME depth: cloud-config, network-config and MIME nested past the
     fc.integer({ min: 1, max: 120 }),
     (depth) => {
       let msg = '#cloud-config\nruncmd: [ls]\n';
-      for (let i = depth; i > 0; i--) msg = `Content-Type: multipart/mixed; boundary="b${i}"\nMIME-Version: 1.0\n\n--b${i}\n${msg.startsWith('#') ? `Content-Type: text/cloud-config\n\n${msg}` : msg}\n--b${i}--\n`;
+      for (let i = depth; i > 0; i--)
+        msg = `Content-Type: multipart/mixed; boundary="b${i}"\nMIME-Version: 1.0\n\n--b${i}\n${msg.startsWith('#') ? `Content-Type: text/cloud-config\n\n${msg}` : msg}\n--b${i}--\n`;
       const e = rejectsCleanly(() => parseMime(Buffer.from(msg), 'user-data.txt'), MimeError, 'user-data.txt', /^user-data\.txt:\d+: /);
       // The limit counts from the top message: 50 levels read, a few more refused.
       if (depth <= 50) assert.equal(e, null, `${depth} levels refused`);
@@ -466,11 +467,13 @@ test('user-data budget: includes and gzip together never hold more than the budg
       async (limit, bodies) => {
         const { log, errors } = quiet();
         const urls = bodies.map((_, i) => `http://127.0.0.1/p${i}`);
-        const made = new Map(urls.map((u, i) => {
-          const [size, gz] = bodies[i] as [number, boolean];
-          const text = Buffer.concat([Buffer.from('#cloud-config\n# '), Buffer.alloc(size, 0x61), Buffer.from('\n')]);
-          return [u, gz ? gzipSync(text) : text];
-        }));
+        const made = new Map(
+          urls.map((u, i) => {
+            const [size, gz] = bodies[i] as [number, boolean];
+            const text = Buffer.concat([Buffer.from('#cloud-config\n# '), Buffer.alloc(size, 0x61), Buffer.from('\n')]);
+            return [u, gz ? gzipSync(text) : text];
+          }),
+        );
         const budget = new UserdataBudget(limit);
         let top: ReturnType<typeof splitUserdata> = [];
         try {

@@ -40,7 +40,12 @@ export function vendorDataPolicy(systemCfg: Dict, userCfg: Dict): VendorDataPoli
   else if (Array.isArray(dh) && dh.every((t) => typeof t === 'string')) disabled = dh as string[];
   else if (dh !== undefined && dh !== null) {
     // A list we cannot read must not quietly let every handler run: vendor-data is off.
-    return { enabled: false, disabledHandlers: new Set(), why: 'vendor_data.disabled_handlers is not a list of content types', problems: ['vendor_data.disabled_handlers must be a list of content types (text/cloud-boothook, text/x-shellscript, ...)'] };
+    return {
+      enabled: false,
+      disabledHandlers: new Set(),
+      why: 'vendor_data.disabled_handlers is not a list of content types',
+      problems: ['vendor_data.disabled_handlers must be a list of content types (text/cloud-boothook, text/x-shellscript, ...)'],
+    };
   }
   return on(new Set(disabled.map((t) => t.trim().toLowerCase())));
 }

@@ -7,7 +7,13 @@ import { isTrue } from '../config/vendor-data.js';
 
 export const scriptsVendorSchema = (z: Z) =>
   z.object({
-    vendor_data: z.object({ enabled: z.union([z.boolean(), z.string()]).optional(), prefix: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional(), disabled_handlers: z.union([z.string(), z.array(z.string())]).optional() }).optional(),
+    vendor_data: z
+      .object({
+        enabled: z.union([z.boolean(), z.string()]).optional(),
+        prefix: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional(),
+        disabled_handlers: z.union([z.string(), z.array(z.string())]).optional(),
+      })
+      .optional(),
   });
 
 /** The prefix argv from vendor_data.prefix (a string is one word, as cloud-init takes it), or why it is unusable. */

@@ -4,6 +4,7 @@
 // what came before it on the line, and a bidi override makes text read backwards.
 
 /** C0 controls but tab and newline, DEL, C1 controls, line/paragraph separators and bidi controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this is for
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeOne(c: string): string {
