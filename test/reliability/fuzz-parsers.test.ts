@@ -452,7 +452,7 @@ test('YAML and MIME depth: cloud-config, network-config and MIME nested past the
   );
 });
 
-test('user-data budget: includes and gzip together never hold more than the budget; each refusal names its URL', async () => {
+test('user-data budget: includes, gzip and gzip MIME parts together never hold more than the budget; each refusal names its URL', async () => {
   const quiet = () => {
     const errors: string[] = [];
     const log = new Logger({ file: () => undefined, stderr: () => undefined }, { stage: 'fuzz', debug: false, quiet: true });
@@ -463,15 +463,19 @@ test('user-data budget: includes and gzip together never hold more than the budg
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 64 * 1024, max: 1024 * 1024 }),
-      fc.array(fc.tuple(fc.integer({ min: 0, max: 300 * 1024 }), fc.boolean()), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 300 * 1024 }), fc.constantFrom('plain', 'gzip', 'mime-gzip')), { minLength: 1, maxLength: 12 }),
       async (limit, bodies) => {
         const { log, errors } = quiet();
         const urls = bodies.map((_, i) => `http://127.0.0.1/p${i}`);
         const made = new Map(
           urls.map((u, i) => {
-            const [size, gz] = bodies[i] as [number, boolean];
+            const [size, form] = bodies[i] as [number, string];
             const text = Buffer.concat([Buffer.from('#cloud-config\n# '), Buffer.alloc(size, 0x61), Buffer.from('\n')]);
-            return [u, gz ? gzipSync(text) : text];
+            if (form === 'plain') return [u, text];
+            if (form === 'gzip') return [u, gzipSync(text)];
+            // A MIME message whose one part is gzip (base64): decompressed in the same budget.
+            const b64 = gzipSync(text).toString('base64').replace(/.{76}/g, '$&\n');
+            return [u, Buffer.from(`Content-Type: multipart/mixed; boundary="G"\nMIME-Version: 1.0\n\n--G\nContent-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n${b64}\n--G--\n`)];
           }),
         );
         const budget = new UserdataBudget(limit);
@@ -485,7 +489,7 @@ test('user-data budget: includes and gzip together never hold more than the budg
         const parts = await expandParts(top, { log, label: () => 'user-data.txt', budget, source: { fetch: async (u) => new Uint8Array(made.get(u) as Buffer), cache: null } });
         const held = parts.reduce((n, p) => n + p.body.length, 0);
         assert.ok(held <= limit, `${held} bytes held with a ${limit}-byte budget`);
-        for (const m of errors) assert.match(m, /^user-data\.txt line \d+: http:\/\/127\.0\.0\.1\/p\d+: .*(in all|the limit)/);
+        for (const m of errors) assert.match(m, /^user-data\.txt line \d+: http:\/\/127\.0\.0\.1\/p\d+( part \d+)?: .*(in all|the limit)/);
         refusals += errors.length;
         assert.equal(parts.length + errors.length, urls.length);
       },
