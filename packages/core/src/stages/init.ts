@@ -44,7 +44,7 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
   // inputs are the datasource and the system config (user-data cannot set the network).
   initNetwork(env, ds, isNewInstance(host, ds.instanceId), env.system.cfg);
   const { paths } = recordInstance(host, ds);
-  const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds) });
+  const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds), systemCfg: env.system.cfg });
   // The user's cloud-config is checked as `nimbus schema` checks it. The boot goes on:
   // modules refuse what they cannot use themselves, so every message is a warning here.
   for (const p of checkMergedConfig(host, paths.instance('schema-check.json'), user.cfg, user.parts)) {
