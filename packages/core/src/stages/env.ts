@@ -35,6 +35,7 @@ export function stageLogger(host: Host, stage: string, opts: StageOptions = {}):
 }
 
 export function openStage(host: Host, stage: RunStage, opts: StageOptions = {}): StageEnv {
+  host.fs.journalTempDirs(new Paths().tempDirsJournal);
   const log = stageLogger(host, stage, opts);
   const distro = detectDistro(host.fs);
   const system = loadSystemConfig(host, distro, builtinDatasourceList());

@@ -61,6 +61,10 @@ function detect(env: StageEnv): string[] {
 
 export async function runInitLocal(env: StageEnv): Promise<number> {
   const { host, log } = env;
+  // A new boot: the temp files of writes killed in an earlier one go, also where their
+  // target is never written again (a module not re-run, a user's key file).
+  const swept = host.fs.sweepJournaledTemps();
+  if (swept.length > 0) log.info(`removed ${swept.length} temp file(s) of writes interrupted in an earlier boot: ${swept.slice(0, 5).join(', ')}${swept.length > 5 ? ', ...' : ''}`);
   stageStarted(host, 'init-local');
   host.fs.write(`${new Paths().runDir}/enabled`, '');
   let ds: DatasourceResult | null = null;
