@@ -48,7 +48,16 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
     return true;
   };
   if (alreadyRan()) return done('skipped', `already ran (${frequency})`);
-  const release = host.fs.lock(base.paths.moduleLock(mod.name), LOCK_WAIT_MS);
+  let release: (() => void) | null;
+  try {
+    release = host.fs.lock(base.paths.moduleLock(mod.name), LOCK_WAIT_MS);
+  } catch (e) {
+    // The lock lives in /run: a full /run must not keep the module from running. Without
+    // the lock a second nimbus process could run it at once; the semaphore still keeps
+    // it from running twice over time.
+    log.warn(`the lock of ${mod.name} could not be created (${(e as Error).message}); running it without the lock`);
+    release = () => undefined;
+  }
   if (release === null) {
     log.error(`another nimbus process kept the lock of ${mod.name} for ${LOCK_WAIT_MS / 1000} s; not run`);
     return done('failed', 'lock held by another process');
