@@ -64,6 +64,13 @@ export function crashUserData(): string {
     '  - path: /etc/crash/deferred.txt',
     '    content: "deferred complete\\n"',
     '    defer: true',
+    // users_groups and ssh run again after a crash (they are safe to): their sudo rule
+    // and login keys must be there after every recovery.
+    'users:',
+    '  - default',
+    '  - name: crashuser',
+    '    sudo: "ALL=(ALL) NOPASSWD:ALL"',
+    '    ssh_authorized_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICrashKeyCrashKeyCrashKey crash@example"]',
     'runcmd:',
     '  - [touch, /var/tmp/runcmd-marker]',
     '  - echo runcmd-line',

@@ -176,6 +176,7 @@ function run(ctx: ModuleContext): void {
 export const setPasswords: Module = {
   name: 'set_passwords',
   frequency: 'once-per-instance',
+  rerunAfterInterruption: true,
   keys: ['chpasswd', 'password', 'ssh_pwauth'],
   schema: setPasswordsSchema,
   examples: [

@@ -65,9 +65,13 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
   try {
     // The other holder may have just finished it.
     if (alreadyRan()) return done('skipped', `already ran (${frequency})`);
-    if (sem !== null && started !== null && host.fs.exists(started)) {
-      // Re-running could run a command (a user's script, useradd) a second time; a module
-      // killed before its first command is simply run again (its file writes are atomic).
+    if (sem !== null && started !== null && host.fs.exists(started) && mod.rerunAfterInterruption === true) {
+      // Its commands are safe to run again: leaving it out would leave the machine without
+      // its users or login keys. The marker stays until the semaphore is written.
+      log.info(`${mod.name} was interrupted in an earlier boot after it had started running commands; it is safe to run again, so it runs again`);
+    } else if (sem !== null && started !== null && host.fs.exists(started)) {
+      // Re-running could run a command (a user's script) a second time; a module killed
+      // before its first command is simply run again (its file writes are atomic).
       log.error(
         `${mod.name} was interrupted in an earlier boot after it had started running commands; it is not run again, so that no command runs twice (\`nimbus single --name ${mod.name} --frequency always\` runs it again)`,
       );
