@@ -1,3 +1,4 @@
+// test-lane: full (boots in a private mount namespace with a read-only log and a full /run)
 // The log is an aid, not a precondition: with /var/log/cloud-init.log unwritable (a
 // read-only file system) or /run full, every stage still configures the machine, its
 // lines still reach the journal (stderr), and the failure is recorded in status.json.

@@ -1,3 +1,4 @@
+// test-lane: full (four whole boots with simulated crashes)
 // A module killed after it started running commands: one whose commands are safe to run
 // again (users_groups, ssh, set_passwords, set_hostname, resolv_conf) runs again on the
 // next boot, so the machine never ends without its users, sudo rules or login keys; one

@@ -1,3 +1,4 @@
+// test-lane: full (thousands of fsynced writes and two whole boots)
 // Temp files of atomic writes: a boot that writes N files into one directory reads O(N)
 // directory entries, not O(N²) (it listed the whole directory on every write: 20,000
 // script parts took init 302 s); and the temp files of a killed write are swept at the
