@@ -10,11 +10,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DIST, driveWith, makeRoot, read, setUserData } from '../helpers/boot.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 const USER_DATA = '#cloud-config\nwrite_files:\n  - path: /etc/app.conf\n    content: "configured\\n"\nruncmd:\n  - [touch, /var/tmp/ran]\n';
 
-const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
-const skip = canUnshare ? false : 'needs root and unshare -m (a private mount namespace)';
+/** Whether this machine lets root make a private mount namespace and mount a tmpfs in it (a container may not). */
+function canMountPrivately(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = tempDir('nimbus-logfail-probe-');
+  return spawnSync('unshare', ['-m', '--propagation', 'private', 'mount', '-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', probe]).status === 0;
+}
+const skip = canMountPrivately() ? false : 'needs root and a private mount namespace (unshare -m) that can mount a tmpfs';
 
 interface StageOut {
   stage: string;
@@ -31,14 +37,10 @@ function bootIn(root: string, setup: string): StageOut[] {
     'set +e',
     ...stages.map((s) => `"${process.execPath}" "${path.join(DIST, `nimbus-${s}.js`)}" --root "$ROOT" --exec record 2>"$OUT/${s}.err"; echo $? >"$OUT/${s}.code"`),
   ].join('\n');
-  const out = fs.mkdtempSync(path.join(path.dirname(root), 'nimbus-logfail-out-'));
-  try {
-    const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { env: { ...process.env, ROOT: root, OUT: out }, encoding: 'utf8' });
-    assert.equal(r.status, 0, `the namespace's setup failed: ${r.stderr}`);
-    return stages.map((s) => ({ stage: s, code: Number(fs.readFileSync(path.join(out, `${s}.code`), 'utf8')), stderr: fs.readFileSync(path.join(out, `${s}.err`), 'utf8') }));
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
+  const out = tempDir('nimbus-logfail-out-');
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { env: { ...process.env, ROOT: root, OUT: out }, encoding: 'utf8' });
+  assert.equal(r.status, 0, `the namespace's setup failed: ${r.stderr}`);
+  return stages.map((s) => ({ stage: s, code: Number(fs.readFileSync(path.join(out, `${s}.code`), 'utf8')), stderr: fs.readFileSync(path.join(out, `${s}.err`), 'utf8') }));
 }
 
 function statusOf(root: string): Record<string, { errors: string[]; recoverable_errors: Record<string, string[]> }> {
