@@ -360,3 +360,49 @@ test('init-local killed at any write step: the next boot still writes the networ
     fs.rmSync(root0, { recursive: true, force: true });
   }
 });
+
+test('init killed at each write step inside users_groups and ssh: the next boot runs them again, and the sudo rule and login keys are there', { timeout: 900_000 }, async () => {
+  const root0 = makeCrashRoot();
+  try {
+    assert.equal((await runStage(root0, 'local')).code, 0);
+    const sem = (m: string) => path.join(`var/lib/cloud/instances/${IID}/sem`, `config_${m}`);
+    const probe = copyRoot(root0);
+    const r = await runStage(probe, 'init', { killAfterWrites: 1_000_000 });
+    fs.rmSync(probe, { recursive: true, force: true });
+    const steps = Number(/nimbus-test: (\d+) write steps/.exec(r.stderr)?.[1] ?? 0);
+    assert.ok(steps > 10, r.stderr);
+    // Every kill point that leaves users_groups or ssh started but not done, then a recovery boot from each.
+    const inside: { n: number; mod: string }[] = [];
+    const failures: string[] = [];
+    let next = 1;
+    const worker = async () => {
+      while (next <= steps) {
+        const n = next++;
+        const root = copyRoot(root0);
+        try {
+          await runStage(root, 'init', { killAfterWrites: n });
+          const mod = ['users_groups', 'ssh'].find((m) => fs.existsSync(path.join(root, `${sem(m)}.started`)) && !fs.existsSync(path.join(root, sem(m))));
+          if (mod === undefined) continue;
+          inside.push({ n, mod });
+          const runs = await boot(root);
+          const stderr = runs.map((x) => x.stderr).join('');
+          if (/was interrupted in an earlier boot after it had started running commands; it is not run again/.test(stderr)) failures.push(`${n} (${mod}): reported interrupted, not run again`);
+          for (const f of ['etc/sudoers.d/90-cloud-init-users', 'home/crashuser/.ssh/authorized_keys'])
+            if (!fs.existsSync(path.join(root, f))) failures.push(`${n} (${mod}): ${f} missing after the recovery boot`);
+          if (fs.existsSync(path.join(root, `${sem(mod)}.started`))) failures.push(`${n} (${mod}): the marker is left`);
+        } finally {
+          fs.rmSync(root, { recursive: true, force: true });
+        }
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    process.stdout.write(`# re-run rule: ${inside.length} kill points inside users_groups or ssh (${[...new Set(inside.map((i) => i.mod))].join(', ')}) out of ${steps}\n`);
+    assert.ok(
+      inside.some((i) => i.mod === 'users_groups'),
+      'some kill point lands inside users_groups',
+    );
+    assert.deepEqual(failures, []);
+  } finally {
+    fs.rmSync(root0, { recursive: true, force: true });
+  }
+});
