@@ -93,3 +93,22 @@ test('set_passwords: expire false; ssh_pwauth in sshd_config without drop-ins; u
   assert.equal(sshdConfigWith('Match all\n', 'PasswordAuthentication', 'no'), 'PasswordAuthentication no\nMatch all\n');
   assert.ok(includesDropins('Include /etc/ssh/sshd_config.d/*.conf\n', '/etc/ssh/sshd_config.d'));
 });
+
+test('set_passwords: a chpasswd.list line whose user part is not a valid name is refused by its line number, and no part of it is shown', async () => {
+  for (const list of [
+    '  list: |\n    alice:okPASSMARKER1\n    pass word MARKER2!:root\n    MARKER3 spaced line:x\n',
+    '  list:\n    - "alice:okPASSMARKER1"\n    - "pass word MARKER2!:root"\n    - "MARKER3 spaced line:x"\n',
+  ]) {
+    const k = makeKit({ passwd: 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n' });
+    await k.run(setPasswords, `chpasswd:\n${list}  expire: false\n`);
+    const errors = k.errors();
+    assert.equal(errors.length, 2, errors.join('\n'));
+    assert.match(errors[0] ?? '', /line 2: the part before ":" is not a valid user name; no password set/);
+    assert.match(errors[1] ?? '', /line 3: the part before ":" is not a valid user name/);
+    // Nothing of any line, in the log (the journal and cloud-init.log), the errors (status.json) or the record.
+    const all = k.lines.join('') + errors.join('') + k.warnings().join('') + k.read('var/log/nimbus-commands.log');
+    assert.ok(!all.includes('MARKER'), all);
+    // The valid line still gets its password, on chpasswd's standard input.
+    assert.deepEqual(k.argvs(), [['chpasswd']]);
+  }
+});

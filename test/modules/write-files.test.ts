@@ -2,6 +2,8 @@
 // content decoded and their mode set; entries marked defer wait for the final stage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { makeKit } from './kit.js';
 import { writeFiles } from '../../packages/core/src/modules/write-files.js';
 
@@ -27,4 +29,29 @@ test('write_files reports an entry it cannot write, with its line, and still wri
   await k.run(writeFiles, 'write_files:\n  - path: relative/file\n    content: x\n  - path: /etc/ok\n    content: y\n');
   assert.match(k.errors()[0] ?? '', /user-data line \d+ col \d+: write_files\[0\]: path "relative\/file" must be absolute; this file was not written/);
   assert.equal(k.read('etc/ok'), 'y');
+});
+
+test('write_files append: true keeps the existing file mode and owner unless the entry sets them', async () => {
+  const k = makeKit();
+  k.write('etc/shadow', 'root:*:19000:0:99999:7:::\n', 0o640);
+  fs.chownSync(path.join(k.root, 'etc/shadow'), 0, 42);
+  k.write('etc/secret.key', 'k1\n', 0o600);
+  fs.chownSync(path.join(k.root, 'etc/secret.key'), 1234, 1234);
+  k.write('etc/widened', 'a\n', 0o600);
+  await k.run(
+    writeFiles,
+    `write_files:\n  - path: /etc/shadow\n    append: true\n    content: "bob:*:19000:0:99999:7:::\\n"\n  - path: /etc/secret.key\n    append: true\n    content: "k2\\n"\n  - path: /etc/widened\n    append: true\n    permissions: '0644'\n    owner: root:root\n    content: "b\\n"\n  - path: /etc/new-appended\n    append: true\n    content: "n\\n"\n`,
+  );
+  assert.deepEqual(k.errors(), []);
+  const st = (p: string) => fs.statSync(path.join(k.root, p));
+  assert.equal(k.read('etc/shadow'), 'root:*:19000:0:99999:7:::\nbob:*:19000:0:99999:7:::\n');
+  assert.equal(k.mode('etc/shadow'), 0o640);
+  assert.deepEqual([st('etc/shadow').uid, st('etc/shadow').gid], [0, 42]);
+  assert.equal(k.read('etc/secret.key'), 'k1\nk2\n');
+  assert.equal(k.mode('etc/secret.key'), 0o600);
+  assert.deepEqual([st('etc/secret.key').uid, st('etc/secret.key').gid], [1234, 1234]);
+  // An entry that names them gets them.
+  assert.equal(k.mode('etc/widened'), 0o644);
+  // A file that was not there gets the defaults, as any new file.
+  assert.equal(k.mode('etc/new-appended'), 0o644);
 });

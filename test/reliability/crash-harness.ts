@@ -64,6 +64,13 @@ export function crashUserData(): string {
     '  - path: /etc/crash/deferred.txt',
     '    content: "deferred complete\\n"',
     '    defer: true',
+    // users_groups and ssh run again after a crash (they are safe to): their sudo rule
+    // and login keys must be there after every recovery.
+    'users:',
+    '  - default',
+    '  - name: crashuser',
+    '    sudo: "ALL=(ALL) NOPASSWD:ALL"',
+    '    ssh_authorized_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICrashKeyCrashKeyCrashKey crash@example"]',
     'runcmd:',
     '  - [touch, /var/tmp/runcmd-marker]',
     '  - echo runcmd-line',
@@ -133,7 +140,9 @@ export function tree(root: string): Map<string, Buffer | string> {
   return out;
 }
 
-export const LOGS = new Set(['var/log/cloud-init.log', 'var/log/cloud-init-output.log', 'var/log/nimbus-commands.log']);
+// The temp-dir journal is append-only like a log: its lines come in the order processes
+// first wrote in each directory, which a crash and its recovery may change.
+export const LOGS = new Set(['var/log/cloud-init.log', 'var/log/cloud-init-output.log', 'var/log/nimbus-commands.log', 'var/lib/cloud/data/nimbus-temp-dirs']);
 export const TEMP_FILE = /(^|\/)\.[^/]+\.nimbus-\d+-[a-z0-9]{1,8}$/;
 
 /** File content with what differs between any two clean boots (times, pids) masked. */

@@ -152,6 +152,16 @@ test('bootcmd entries (user data) never reach the command record', { timeout: 12
     let stderr = '';
     for (const s of STAGES) stderr += (await runStage(root, s, {})).stderr;
     checkNoLeak(root, stderr, [M.userdata, M.runcmd], [M.userdata, M.runcmd]);
+    // The bootcmd script is made from user-data: collect-logs without -u leaves it out.
+    const tar = path.join(root, '..', `${path.basename(root)}-logs.tar.gz`);
+    const c = await cli(root, 'collect-logs', '--tarfile', tar);
+    assert.equal(c.code, 0, c.stderr);
+    try {
+      const unpacked = gunzipSync(fs.readFileSync(tar)).toString('latin1');
+      for (const m of [M.userdata, M.runcmd]) assert.ok(!unpacked.includes(m), `collect-logs packed ${m}`);
+    } finally {
+      fs.rmSync(tar, { force: true });
+    }
   } finally {
     await srv.close();
     fs.rmSync(root, { recursive: true, force: true });

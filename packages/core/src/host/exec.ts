@@ -86,12 +86,22 @@ export class Exec {
     }
     const [cmd, ...args] = this.mode === 'chroot' ? ['chroot', this.fs.root, ...argv] : [...argv];
     let outFd: number | null = null;
-    if (opts.output === 'log') outFd = this.fs.openLog(OUTPUT_LOG, 0o640);
+    let toJournal = false;
+    if (opts.output === 'log') {
+      try {
+        outFd = this.fs.openLog(OUTPUT_LOG, 0o640);
+      } catch {
+        // A full or read-only /var/log must not keep the command from running: its
+        // output goes to this process's stdout and stderr (the journal) instead.
+        toJournal = true;
+      }
+    }
     try {
+      const out = outFd ?? (toJournal ? 'inherit' : 'pipe');
       const r = childProcess().spawnSync(cmd as string, args, {
         input: opts.stdin,
         env: opts.env ? { ...process.env, ...opts.env } : process.env,
-        stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', outFd ?? 'pipe', outFd ?? 'pipe'],
+        stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', out, out],
         timeout: opts.timeoutMs,
         maxBuffer: 64 * 1024 * 1024,
       });

@@ -139,6 +139,7 @@ function run(ctx: ModuleContext): void {
 export const resolvConf: Module = {
   name: 'resolv_conf',
   frequency: 'once-per-instance',
+  rerunAfterInterruption: true,
   keys: ['manage_resolv_conf', 'manage-resolv-conf', 'resolv_conf'],
   schema: resolvConfSchema,
   examples: [

@@ -9,6 +9,7 @@ import { hostnameSchema } from './lib/hostname-schema.js';
 export const setHostnameModule: Module = {
   name: 'set_hostname',
   frequency: 'once-per-instance',
+  rerunAfterInterruption: true,
   keys: HOSTNAME_KEYS,
   alwaysRun: true,
   schema: hostnameSchema,

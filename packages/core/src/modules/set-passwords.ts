@@ -36,9 +36,16 @@ export interface PasswordPlan {
 /** What to set, from the configuration (pure, given a password generator). Messages never hold a password. */
 export function planPasswords(cfg: Record<string, unknown>, gen: () => string): PasswordPlan {
   const plan: PasswordPlan = { text: [], hashed: [], random: [], problems: [], deprecations: [] };
-  const add = (user: unknown, pw: unknown, type: 'text' | 'hash' | 'RANDOM' | 'auto', path: (string | number)[]) => {
+  // `line` is set for a chpasswd.list line: the whole line is a password field (a user
+  // who swapped the two halves, or forgot the user, has the password in the user part),
+  // so its problems name the line's number, never any of its text.
+  const add = (user: unknown, pw: unknown, type: 'text' | 'hash' | 'RANDOM' | 'auto', path: (string | number)[], line?: number) => {
     if (!isValidUserName(user)) {
-      plan.problems.push({ path, message: `user name ${JSON.stringify(user)} is not valid; no password set for it` });
+      const message =
+        line === undefined
+          ? `user name ${JSON.stringify(user)} is not valid; no password set for it`
+          : `line ${line}: the part before ":" is not a valid user name; no password set (the line is not shown: it holds a password)`;
+      plan.problems.push({ path, message });
       return;
     }
     if (type === 'RANDOM' || (type !== 'hash' && (pw === 'R' || pw === 'RANDOM') && type !== 'text')) {
@@ -89,7 +96,7 @@ export function planPasswords(cfg: Record<string, unknown>, gen: () => string): 
         return;
       }
       const at = l.indexOf(':');
-      add(l.slice(0, at), l.slice(at + 1), 'auto', path);
+      add(l.slice(0, at), l.slice(at + 1), 'auto', path, i + 1);
     });
   }
   if (plan.text.length + plan.hashed.length + plan.random.length === 0 && plan.problems.length === 0 && typeof cfg.password === 'string' && cfg.password !== '') {
@@ -169,6 +176,7 @@ function run(ctx: ModuleContext): void {
 export const setPasswords: Module = {
   name: 'set_passwords',
   frequency: 'once-per-instance',
+  rerunAfterInterruption: true,
   keys: ['chpasswd', 'password', 'ssh_pwauth'],
   schema: setPasswordsSchema,
   examples: [

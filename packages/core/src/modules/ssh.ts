@@ -163,6 +163,7 @@ function run(ctx: ModuleContext): void {
 export const ssh: Module = {
   name: 'ssh',
   frequency: 'once-per-instance',
+  rerunAfterInterruption: true,
   keys: ['ssh_keys', 'ssh_authorized_keys', 'ssh_deletekeys', 'ssh_genkeytypes', 'disable_root', 'disable_root_opts', 'allow_public_ssh_keys'],
   alwaysRun: true,
   schema: sshSchema,

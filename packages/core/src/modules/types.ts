@@ -41,6 +41,13 @@ export interface Module {
   /** Modules that act without any key (scripts_user, final_message). */
   readonly alwaysRun?: boolean;
   /**
+   * Its commands can run again without harm (a user that exists is not re-created, a
+   * host key is replaced, a password set again): killed after its first command, it runs
+   * again on the next boot. Without it, such a module is reported as interrupted and not
+   * run again, so that no command (a user's script) runs twice.
+   */
+  readonly rerunAfterInterruption?: boolean;
+  /**
    * Builds the schema of this module's keys (an object schema over the top-level
    * config) from zod's z. A builder, not a schema: only validation calls it (through
    * schema/zod.ts), so the stages that never validate never evaluate zod.

@@ -239,6 +239,7 @@ function run(ctx: ModuleContext): void {
 export const usersGroups: Module = {
   name: 'users_groups',
   frequency: 'once-per-instance',
+  rerunAfterInterruption: true,
   keys: ['users', 'groups', 'user'],
   schema: usersGroupsSchema,
   examples: [

@@ -35,9 +35,11 @@ export function safeScriptName(name: string, index: number): string {
 function storeScripts(host: Host, log: Logger, dir: string, scripts: ScriptPart[], what: string, prune: boolean): string[] {
   const names = scripts.map((s, i) => safeScriptName(s.filename, i + 1));
   if (prune) {
-    // Scripts of an earlier boot that the data no longer holds must not run again.
+    // Scripts of an earlier boot that the data no longer holds must not run again. A
+    // set, not a list: 20,000 script parts must not cost 20,000² comparisons.
+    const keep = new Set(names);
     for (const old of host.fs.list(dir)) {
-      if (old !== 'runcmd' && !names.includes(old) && host.fs.stat(`${dir}/${old}`)?.isFile) host.fs.remove(`${dir}/${old}`);
+      if (old !== 'runcmd' && !keep.has(old) && host.fs.stat(`${dir}/${old}`)?.isFile) host.fs.remove(`${dir}/${old}`);
     }
   }
   scripts.forEach((s, i) => {

@@ -1,7 +1,7 @@
 // init: after the network is up. Trusts what init-local found (or finds a network
 // datasource, the None datasource last), stores and handles user-data and
 // vendor-data, and runs cloud_init_modules.
-import type { StageEnv } from './env.js';
+import { writeAid, type StageEnv } from './env.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import { findDatasource } from '../datasources/find.js';
 import { isNewInstance, readCachedInstance, recordInstance } from '../state/instance.js';
@@ -43,7 +43,8 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
   // in between renders a network datasource's new instance again on the next boot. Its
   // inputs are the datasource and the system config (user-data cannot set the network).
   initNetwork(env, ds, isNewInstance(host, ds.instanceId), env.system.cfg);
-  const { paths } = recordInstance(host, ds);
+  const { paths, runProblem } = recordInstance(host, ds);
+  if (runProblem !== undefined) log.warn(`${runProblem}; the boot goes on without it`);
   const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds), systemCfg: env.system.cfg });
   // The user's cloud-config is checked as `nimbus schema` checks it. The boot goes on:
   // modules refuse what they cannot use themselves, so every message is a warning here.
@@ -52,7 +53,7 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
     else log.warn(`schema ${formatProblem(p)}`);
   }
   const { cfg, source } = buildInstanceConfig(env.system, vendor, user, ds);
-  writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
+  writeAid(log, 'instance-data.json', () => writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING }));
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
   stageFinished(host, 'init', log.report, ds.description);
   return { code: log.report.errors.length > 0 ? 1 : 0, modules };

@@ -1,7 +1,7 @@
 // init-local: before the network. Re-checks the cached instance cheaply, otherwise
 // finds a local datasource; records the instance. The network configuration is
 // written here, before the network manager starts (see net/).
-import type { StageEnv } from './env.js';
+import { writeAid, type StageEnv } from './env.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import { datasourceByName } from '../datasources/registry.js';
 import { contextFor, datasourceList, findDatasource } from '../datasources/find.js';
@@ -55,16 +55,22 @@ function detect(env: StageEnv): string[] {
   const facts = gatherFacts(host, log);
   const verdict = decideDatasources(facts, datasourceList(env.system.cfg, log));
   for (const c of verdict.checks) if (c.verdict === 'not-supported') log.warn(`datasource_list: ${c.reason}; skipped`);
-  recordVerdict(host, facts, verdict);
-  host.fs.write(RUN_CLOUD_CFG, verdictCloudCfg(verdict));
+  writeAid(log, 'the detection record', () => {
+    recordVerdict(host, facts, verdict);
+    host.fs.write(RUN_CLOUD_CFG, verdictCloudCfg(verdict));
+  });
   log.info(`datasource detection: ${verdict.summary} (${Math.round(host.clock.monotonicMs() - t0)} ms)`);
   return verdict.datasources;
 }
 
 export async function runInitLocal(env: StageEnv): Promise<number> {
   const { host, log } = env;
+  // A new boot: the temp files of writes killed in an earlier one go, also where their
+  // target is never written again (a module not re-run, a user's key file).
+  const swept = host.fs.sweepJournaledTemps();
+  if (swept.length > 0) log.info(`removed ${swept.length} temp file(s) of writes interrupted in an earlier boot: ${swept.slice(0, 5).join(', ')}${swept.length > 5 ? ', ...' : ''}`);
   stageStarted(host, 'init-local');
-  host.fs.write(`${new Paths().runDir}/enabled`, '');
+  writeAid(log, `${new Paths().runDir}/enabled`, () => host.fs.write(`${new Paths().runDir}/enabled`, ''));
   let ds: DatasourceResult | null = null;
   const cached = readCachedInstance(host);
   // A cache this stage cannot check (a network datasource's) still is this machine's
@@ -86,7 +92,8 @@ export async function runInitLocal(env: StageEnv): Promise<number> {
   if (ds !== null) {
     const rec = recordInstance(host, ds);
     if (rec.isNew) log.info(`new instance ${ds.instanceId} (previous: ${rec.previousId})`);
-    writeInstanceData(host, { ds, distro: env.distro, mergedCfg: env.system.cfg, version: NIMBUS_VERSION_STRING });
+    if (rec.runProblem !== undefined) log.warn(`${rec.runProblem}; the boot goes on without it`);
+    writeAid(log, 'instance-data.json', () => writeInstanceData(host, { ds, distro: env.distro, mergedCfg: env.system.cfg, version: NIMBUS_VERSION_STRING }));
     // Before any network manager or DHCP client starts, so none can claim the name first.
     setHostnameEarly(env, ds);
   } else {

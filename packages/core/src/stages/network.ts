@@ -5,7 +5,7 @@
 // /run/cloud-init/network-state.json. The init stage then renames interfaces and
 // brings them up (old addresses flushed first), or renders itself when a network
 // datasource brought a new instance the local stage could not see.
-import type { StageEnv } from './env.js';
+import { writeAid, type StageEnv } from './env.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import type { Dict } from '../config/merge.js';
 import { isDict } from '../config/merge.js';
@@ -48,7 +48,7 @@ function renderAndRecord(env: StageEnv, cfg: Dict, ds: DatasourceResult | null):
     return null;
   }
   const rec: RenderedRecord = { instanceId: ds?.instanceId ?? null, source: r.source, renderer: r.renderer, state: r.state };
-  env.host.fs.write(NETWORK_STATE, JSON.stringify(rec, null, 1) + '\n', { mode: 0o644 });
+  writeAid(env.log, NETWORK_STATE, () => env.host.fs.write(NETWORK_STATE, JSON.stringify(rec, null, 1) + '\n', { mode: 0o644 }));
   return rec;
 }
 

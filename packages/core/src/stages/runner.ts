@@ -48,7 +48,16 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
     return true;
   };
   if (alreadyRan()) return done('skipped', `already ran (${frequency})`);
-  const release = host.fs.lock(base.paths.moduleLock(mod.name), LOCK_WAIT_MS);
+  let release: (() => void) | null;
+  try {
+    release = host.fs.lock(base.paths.moduleLock(mod.name), LOCK_WAIT_MS);
+  } catch (e) {
+    // The lock lives in /run: a full /run must not keep the module from running. Without
+    // the lock a second nimbus process could run it at once; the semaphore still keeps
+    // it from running twice over time.
+    log.warn(`the lock of ${mod.name} could not be created (${(e as Error).message}); running it without the lock`);
+    release = () => undefined;
+  }
   if (release === null) {
     log.error(`another nimbus process kept the lock of ${mod.name} for ${LOCK_WAIT_MS / 1000} s; not run`);
     return done('failed', 'lock held by another process');
@@ -56,9 +65,13 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
   try {
     // The other holder may have just finished it.
     if (alreadyRan()) return done('skipped', `already ran (${frequency})`);
-    if (sem !== null && started !== null && host.fs.exists(started)) {
-      // Re-running could run a command (a user's script, useradd) a second time; a module
-      // killed before its first command is simply run again (its file writes are atomic).
+    if (sem !== null && started !== null && host.fs.exists(started) && mod.rerunAfterInterruption === true) {
+      // Its commands are safe to run again: leaving it out would leave the machine without
+      // its users or login keys. The marker stays until the semaphore is written.
+      log.info(`${mod.name} was interrupted in an earlier boot after it had started running commands; it is safe to run again, so it runs again`);
+    } else if (sem !== null && started !== null && host.fs.exists(started)) {
+      // Re-running could run a command (a user's script) a second time; a module killed
+      // before its first command is simply run again (its file writes are atomic).
       log.error(
         `${mod.name} was interrupted in an earlier boot after it had started running commands; it is not run again, so that no command runs twice (\`nimbus single --name ${mod.name} --frequency always\` runs it again)`,
       );

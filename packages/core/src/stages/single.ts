@@ -13,6 +13,15 @@ import { configFromStore } from './instance-config.js';
 import { jinjaVarsFor, obtainDatasource } from './init.js';
 import { runModule, type ModuleResult } from './runner.js';
 
+/**
+ * Whether the instance's user-data and vendor-data are stored: vendor-cloud-config.txt is
+ * the last file consumeData writes (cloud-init writes it too), so a boot killed while
+ * handling them has it absent.
+ */
+function userdataHandled(host: StageEnv['host'], paths: Paths): boolean {
+  return host.fs.exists(paths.instance('vendor-cloud-config.txt'));
+}
+
 export async function runSingle(env: StageEnv, name: string, frequency: Frequency | undefined): Promise<{ code: number; result: ModuleResult | null }> {
   const { host, log } = env;
   const canonical = canonicalModuleName(name);
@@ -32,6 +41,13 @@ export async function runSingle(env: StageEnv, name: string, frequency: Frequenc
     }
     const { paths } = recordInstance(host, ds);
     await consumeData(host, log, ds, paths, { runBoothooks: false, jinjaVars: jinjaVarsFor(env, ds), systemCfg: env.system.cfg });
+  } else if (!userdataHandled(host, new Paths(ds.instanceId))) {
+    // init-local recorded the instance, but init has not stored its user-data yet (single
+    // run before or during init): run on the stored files and the module would see none
+    // of the user's users or sudo rules, write its semaphore, and init would then skip it.
+    // The data is handled here first (boothooks are init's), so the module sees all of it.
+    log.info(`the init stage has not handled the user-data of ${ds.instanceId} yet: handling it first, so that ${canonical} runs on the whole configuration`);
+    await consumeData(host, log, ds, new Paths(ds.instanceId), { runBoothooks: false, jinjaVars: jinjaVarsFor(env, ds), systemCfg: env.system.cfg });
   }
   const paths = new Paths(ds.instanceId);
   const { cfg, source } = configFromStore(host, log, env.system, paths, ds);

@@ -1,6 +1,6 @@
 // collect-logs: a tarball of what someone needs to debug a boot, with the secrets
-// left out — no user-data, vendor-data, cache, cloud-config or sensitive instance data
-// unless asked for with --include-userdata.
+// left out — no user-data, vendor-data, cache, cloud-config, script made from them
+// (bootcmd) or sensitive instance data unless asked for with --include-userdata.
 import { zlib } from '../util/builtin.js';
 import type { Host } from '../host/host.js';
 import { LOG_FILE } from '../log/logger.js';
@@ -11,8 +11,13 @@ import { NIMBUS_VERSION_STRING } from '../version.js';
 
 /** Files under /run/cloud-init that hold secrets or user data. */
 const SECRET_RUN_FILES = new Set(['instance-data-sensitive.json']);
-/** Files of an instance directory that hold user data. */
-const USER_DATA_FILES = /^(user-data|vendor-data|vendor-data2)\.txt(\.i)?$|^(cloud-config|vendor-cloud-config)\.txt$|^obj\.(json|pkl)$/;
+/**
+ * The files of an instance directory that never hold anything derived from user-data or
+ * vendor-data. Everything else there is left out without --include-userdata: the stored
+ * data and cloud-config, the cache, the bootcmd script, the schema check's memo, and
+ * whatever a later version adds (a new file is private until it is named here).
+ */
+const INSTANCE_FILES_WITHOUT_USER_DATA = new Set(['datasource', 'boot-finished']);
 
 export interface CollectOptions {
   includeUserdata: boolean;
@@ -44,8 +49,9 @@ export function collectLogs(host: Host, opts: CollectOptions): { archive: Buffer
   if (host.fs.readlink(paths.instanceLink) !== null) {
     for (const name of host.fs.list(paths.instanceLink)) {
       const p = `${paths.instanceLink}/${name}`;
-      if (USER_DATA_FILES.test(name) && !opts.includeUserdata) left.push(p);
-      else add(p);
+      if (!INSTANCE_FILES_WITHOUT_USER_DATA.has(name) && !opts.includeUserdata) {
+        if (host.fs.stat(p)?.isFile) left.push(p);
+      } else add(p);
     }
   }
   const text = (name: string, content: string) => entries.push({ path: `${top}/${name}`, data: Buffer.from(content), mode: 0o644 });

@@ -13,6 +13,8 @@ export interface InstanceRecord {
   /** True when this instance-id differs from the one recorded before (first boot included). */
   isNew: boolean;
   previousId: string;
+  /** Set when the /run marker of this boot's instance could not be written (a full /run). */
+  runProblem?: string;
 }
 
 /** Whether `iid` is not the instance recorded in data/instance-id (a first boot included). */
@@ -44,6 +46,12 @@ export function recordInstance(host: Host, ds: DatasourceResult): InstanceRecord
     fs.write(base.data('previous-instance-id'), `${previousId}\n`);
     fs.write(base.data('instance-id'), `${ds.instanceId}\n`);
   }
-  fs.write(base.runInstanceId, `${ds.instanceId}\n`);
-  return { paths, isNew, previousId };
+  let runProblem: string | undefined;
+  try {
+    fs.write(base.runInstanceId, `${ds.instanceId}\n`);
+  } catch (e) {
+    // /run/cloud-init/.instance-id is for tools; a full /run must not stop the boot.
+    runProblem = `${base.runInstanceId} could not be written (${(e as Error).message})`;
+  }
+  return { paths, isNew, previousId, ...(runProblem !== undefined ? { runProblem } : {}) };
 }

@@ -38,6 +38,8 @@ export class Paths {
   readonly instanceDataSensitive = `${RUN_DIR}/instance-data-sensitive.json`;
   readonly runInstanceId = `${RUN_DIR}/.instance-id`;
   readonly disabledFile = '/etc/cloud/cloud-init.disabled';
+  /** nimbus's own: every directory it made a temp file in, so a boot can sweep a killed write's (host/rootfs.ts). */
+  readonly tempDirsJournal = `${CLOUD_DIR}/data/nimbus-temp-dirs`;
 
   constructor(readonly iid: string | null = null) {}
 

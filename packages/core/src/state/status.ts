@@ -53,7 +53,12 @@ function writeJsonWithLink(host: Host, name: 'status.json' | 'result.json', doc:
   host.fs.write(paths.data(name), JSON.stringify(doc, null, 1) + '\n', { mode: 0o644 });
   const link = `${paths.runDir}/${name}`;
   const target = `../../var/lib/cloud/data/${name}`;
-  if (host.fs.readlink(link) !== target) host.fs.symlink(target, link);
+  try {
+    if (host.fs.readlink(link) !== target) host.fs.symlink(target, link);
+  } catch {
+    // A full /run: the file itself is written (above); the stage that finds /run full
+    // says so where it writes its own /run files (stages/env.ts writeAid).
+  }
 }
 
 export function writeStatus(host: Host, v1: StatusV1): void {

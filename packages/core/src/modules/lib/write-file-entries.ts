@@ -122,9 +122,20 @@ export function writeFileEntries(ctx: ModuleContext, deferred: boolean): void {
       } catch (e) {
         throw Object.assign(e as Error, { key: 'owner' });
       }
+      // Appending to a file that is there keeps its mode and owner unless the entry sets
+      // them: a line added to /etc/shadow or a 0600 secret must not make it 0644 root:root.
+      const existing = entry.append === true ? ctx.host.fs.stat(path) : null;
+      let shownOwner = ownerSpec;
+      if (existing?.isFile) {
+        if (entry.permissions === undefined || entry.permissions === null) mode = existing.mode;
+        if (typeof entry.owner !== 'string') {
+          owner = { uid: existing.uid, gid: existing.gid };
+          shownOwner = `${existing.uid}:${existing.gid} (kept)`;
+        }
+      }
       ctx.host.fs.write(path, content, { mode, owner, append: entry.append === true });
       written++;
-      ctx.log.info(`wrote ${path} (${content.length} bytes, mode 0${mode.toString(8)}, owner ${ownerSpec}${entry.append === true ? ', appended' : ''})`);
+      ctx.log.info(`wrote ${path} (${content.length} bytes, mode 0${mode.toString(8)}, owner ${shownOwner}${entry.append === true ? ', appended' : ''})`);
     } catch (e) {
       const key = (e as { key?: string }).key;
       ctx.log.error(`${at(key)}write_files[${i}]: ${(e as Error).message}; this file was not written`);
