@@ -226,7 +226,9 @@ async function read(mode: ImdsMode, opts: { root?: string; stage?: 'local' | 'ne
   const root = opts.root ?? azureRoot();
   try {
     const port = new URL(srv.url).port;
-    const cfg = { metadata_urls: [srv.url], wireserver_endpoint: `127.0.0.1:${port}`, timeout: 0.5, retries: 1, max_wait: 3, ...opts.cfg };
+    // A patient budget by default, so a busy machine cannot turn a prompt answer into a
+    // timeout; the cases that are about slowness pass their own short one.
+    const cfg = { metadata_urls: [srv.url], wireserver_endpoint: `127.0.0.1:${port}`, timeout: 10, retries: 1, max_wait: 30, ...opts.cfg };
     const r = await settle(() => azureDatasource.find(dsContext(testHost(root), cfg, log, opts.stage ?? 'net')));
     return { ...r, s, lines, root };
   } finally {
