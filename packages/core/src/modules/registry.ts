@@ -23,6 +23,7 @@ import { growpart } from './growpart.js';
 import { resizefs } from './resizefs.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
+import { sshAuthkeyFingerprints } from './ssh-authkey-fingerprints.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -46,6 +47,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   resizefs,
   scriptsVendor,
   powerStateChange,
+  sshAuthkeyFingerprints,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
