@@ -32,7 +32,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   reset_rmc: [],
   refresh_rmc_and_interface: [],
   rightscale_userdata: [],
-  keys_to_console: ['ssh'],
   install_hotplug: ['updates'],
   phone_home: ['phone_home'],
   rh_subscription: ['rh_subscription'],

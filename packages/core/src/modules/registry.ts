@@ -24,6 +24,7 @@ import { resizefs } from './resizefs.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
 import { sshAuthkeyFingerprints } from './ssh-authkey-fingerprints.js';
+import { keysToConsole } from './keys-to-console.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -48,6 +49,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   scriptsVendor,
   powerStateChange,
   sshAuthkeyFingerprints,
+  keysToConsole,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
