@@ -11,7 +11,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   ca_certs: ['ca_certs', 'ca-certs'],
   rsyslog: ['rsyslog'],
   snap: ['snap'],
-  ssh_import_id: ['ssh_import_id'],
   keyboard: ['keyboard'],
   locale: ['locale'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],

@@ -25,6 +25,7 @@ import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
 import { sshAuthkeyFingerprints } from './ssh-authkey-fingerprints.js';
 import { keysToConsole } from './keys-to-console.js';
+import { sshImportId } from './ssh-import-id.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -50,6 +51,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   powerStateChange,
   sshAuthkeyFingerprints,
   keysToConsole,
+  sshImportId,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
