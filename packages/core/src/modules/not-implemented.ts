@@ -32,7 +32,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   refresh_rmc_and_interface: [],
   rightscale_userdata: [],
   install_hotplug: ['updates'],
-  phone_home: ['phone_home'],
   rh_subscription: ['rh_subscription'],
   spacewalk: ['spacewalk'],
   yum_add_repo: ['yum_repos'],

@@ -26,6 +26,7 @@ import { powerStateChange } from './power-state-change.js';
 import { sshAuthkeyFingerprints } from './ssh-authkey-fingerprints.js';
 import { keysToConsole } from './keys-to-console.js';
 import { sshImportId } from './ssh-import-id.js';
+import { phoneHome } from './phone-home.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -52,6 +53,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   sshAuthkeyFingerprints,
   keysToConsole,
   sshImportId,
+  phoneHome,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
