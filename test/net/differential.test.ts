@@ -1,8 +1,10 @@
 // test-lane: full (the reference chroot (builds it the first time))
-// Differential test against Debian's cloud-init 22.4 (`cloud-init-ref.sh net-convert`
-// in a chroot): the same corpus input through both must mean the same thing, fact by
+// Differential test against Debian's cloud-init, 22.4 (Debian 12) and 25.1 (Debian 13,
+// the one nimbus follows where they disagree), through `cloud-init-ref.sh net-convert`
+// in a chroot: the same corpus input through both must mean the same thing, fact by
 // fact, except the differences listed with their reasons in differences.json (and in
-// docs/networking.md). Skips, saying why, when the reference cannot be set up.
+// docs/networking.md), each for both references unless it names one (`suite`). Skips,
+// saying why, when a reference cannot be set up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,17 +13,29 @@ import * as path from 'node:path';
 import { corpus, NET_DIR, OUTPUTS, renderEntry } from './corpus.js';
 import { facts, type Files } from './meaning.js';
 import { tempDir } from '../helpers/temp-root.js';
-import { REF_ROOT, REF_SCRIPT, referenceBuilt } from '../helpers/reference.js';
+import { REF_ROOT, REF_SCRIPT, referenceBuilt, referenceRoot, type RefSuite } from '../helpers/reference.js';
 
 const REF = REF_SCRIPT;
 
-function referenceReady(): string | null {
+const SUITES: { suite: RefSuite; label: string }[] = [
+  { suite: 'bookworm', label: 'cloud-init 22.4' },
+  { suite: 'trixie', label: 'cloud-init 25.1' },
+];
+
+const suiteEnv = (suite: RefSuite) => ({ ...process.env, REF_SUITE: suite, REF_ROOT: '' });
+
+function referenceReady(suite: RefSuite): string | null {
   if (process.getuid?.() !== 0) return 'the reference chroot needs root';
-  if (!referenceBuilt()) {
-    const r = spawnSync('bash', [REF, 'setup'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000 });
-    if (r.status !== 0) return `cloud-init-ref.sh setup failed (exit ${r.status}): debootstrap or the mirror is not usable here`;
+  if (!fs.existsSync(path.join(referenceRoot(suite), 'usr/bin/cloud-init'))) {
+    const r = spawnSync('bash', [REF, 'setup'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000, env: suiteEnv(suite) });
+    if (r.status !== 0) return `cloud-init-ref.sh setup (${suite}) failed (exit ${r.status}): debootstrap or the mirror is not usable here`;
   }
   return null;
+}
+
+function defaultReady(): string | null {
+  if (process.getuid?.() !== 0) return 'the reference chroot needs root';
+  return referenceBuilt() ? null : referenceReady((process.env.REF_SUITE as RefSuite | undefined) ?? 'bookworm');
 }
 
 function readTree(dir: string): Files {
@@ -41,38 +55,49 @@ function readTree(dir: string): Files {
 interface Known {
   input?: string;
   renderer?: string;
+  /** Only against this reference (bookworm: cloud-init 22.4, trixie: 25.1). */
+  suite?: RefSuite;
   /** A regular expression over the fact ("+ " nimbus only, "- " cloud-init only). */
   fact: string;
   reason: string;
 }
 
 const known = JSON.parse(fs.readFileSync(path.join(NET_DIR, 'differences.json'), 'utf8')) as Known[];
-const skip = referenceReady();
-
-for (const e of corpus()) {
-  for (const { renderer, distro } of OUTPUTS) {
-    test(`differential: ${e.name} -> ${renderer}`, { skip: skip ?? false }, () => {
-      const dir = tempDir('nimbus-ref-out-');
-      try {
-        const r = spawnSync('bash', [REF, 'net-convert', '-p', e.file, '-k', e.kind, '-D', distro, '-O', renderer, '-d', dir, ...e.macArgs], { encoding: 'utf8', timeout: 120_000 });
-        const ours = facts(new Map([...renderEntry(e, renderer)].map(([p, f]) => [p, f.content])));
-        const diffs: string[] = [];
-        if (r.status !== 0) {
-          const why = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 200);
-          diffs.push(`! cloud-init fails: ${why}`);
-        } else {
-          const theirs = facts(readTree(dir));
-          for (const f of ours) if (!theirs.has(f)) diffs.push(`+ ${f}`);
-          for (const f of theirs) if (!ours.has(f)) diffs.push(`- ${f}`);
+for (const { suite, label } of SUITES) {
+  const skip = referenceReady(suite);
+  for (const e of corpus()) {
+    for (const { renderer, distro } of OUTPUTS) {
+      test(`differential (${label}): ${e.name} -> ${renderer}`, { skip: skip ?? false }, () => {
+        const dir = tempDir('nimbus-ref-out-');
+        try {
+          const r = spawnSync('bash', [REF, 'net-convert', '-p', e.file, '-k', e.kind, '-D', distro, '-O', renderer, '-d', dir, ...e.macArgs], {
+            encoding: 'utf8',
+            timeout: 120_000,
+            env: suiteEnv(suite),
+          });
+          const ours = facts(new Map([...renderEntry(e, renderer)].map(([p, f]) => [p, f.content])));
+          const diffs: string[] = [];
+          if (r.status !== 0) {
+            const why = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 200);
+            diffs.push(`! cloud-init fails: ${why}`);
+          } else {
+            const theirs = facts(readTree(dir));
+            for (const f of ours) if (!theirs.has(f)) diffs.push(`+ ${f}`);
+            for (const f of theirs) if (!ours.has(f)) diffs.push(`- ${f}`);
+          }
+          const unexplained = diffs.filter(
+            (d) =>
+              !known.some(
+                (k) =>
+                  (k.input === undefined || k.input === e.name) && (k.renderer === undefined || k.renderer === renderer) && (k.suite === undefined || k.suite === suite) && new RegExp(k.fact).test(d),
+              ),
+          );
+          assert.deepEqual(unexplained, [], `differences from ${label} not listed in test/net/differences.json`);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
         }
-        const unexplained = diffs.filter(
-          (d) => !known.some((k) => (k.input === undefined || k.input === e.name) && (k.renderer === undefined || k.renderer === renderer) && new RegExp(k.fact).test(d)),
-        );
-        assert.deepEqual(unexplained, [], `differences from cloud-init not listed in test/net/differences.json`);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
+      });
+    }
   }
 }
 
@@ -83,8 +108,9 @@ test('every difference from cloud-init is written down in docs/networking.md', (
 
 // ifupdown itself (the reference chroot has it) must read every ENI file nimbus writes,
 // list the same auto interfaces, and find a stanza for every configured interface.
+const eniSkip = defaultReady();
 for (const e of corpus()) {
-  test(`ifupdown reads nimbus's ENI for ${e.name}`, { skip: skip ?? false }, () => {
+  test(`ifupdown reads nimbus's ENI for ${e.name}`, { skip: eniSkip ?? false }, () => {
     const text = renderEntry(e, 'eni').get('/etc/network/interfaces.d/50-cloud-init')!.content;
     const dir = fs.mkdtempSync(path.join(REF_ROOT, 'tmp/nimbus-eni-'));
     try {

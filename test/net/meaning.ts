@@ -37,6 +37,8 @@ function iniFacts(file: string, text: string, uuids: Map<string, string>): strin
     let v = l.slice(eq + 1).trim();
     if (k === 'uuid') continue;
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(v)) v = `<connection ${uuids.get(v) ?? '?'}>`;
+    // systemd reads booleans in any case and as yes/no or true/false (cloud-init writes Python's True/False).
+    if (/\.(network|netdev|link)$/.test(file) && /^(yes|no|true|false)$/i.test(v)) v = /^(yes|true)$/i.test(v) ? 'yes' : 'no';
     for (const part of k === 'DNS' || k === 'Domains' ? v.split(' ') : [v]) out.push(`${file} [${section}] ${k}=${part}`);
   }
   return out;
@@ -76,14 +78,13 @@ function eniFacts(file: string, text: string): string[] {
       continue;
     }
     // route hooks: `route add -net X gw Y` and `ip route add X via Y` mean the same.
-    const route = /^(post-up|pre-down) (?:route (?:add|del)(?: -A inet6)?(?: -net)? (\S+) gw (\S+)(?: metric (\d+))?|ip(?: -6)? route (?:add|del) (\S+) via (\S+)(?: dev \S+)?(?: metric (\d+))?)/.exec(
-      l,
-    );
+    const route =
+      /^(post-up|pre-down) (?:route (?:add|del)(?: -A inet6)?(?: -net)? (\S+) gw (\S+)(?: metric (\d+))?|ip(?: -6)? route (?:add|del) (\S+)(?: via (\S+))?(?: dev \S+)?(?: metric (\d+))?)/.exec(l);
     if (route) {
       const dest = route[2] ?? route[5];
       const via = route[3] ?? route[6];
       const metric = route[4] ?? route[7];
-      if (route[1] === 'post-up') out.push(`${file} ${cur} route ${dest} via ${via}${metric ? ` metric ${metric}` : ''}`);
+      if (route[1] === 'post-up') out.push(`${file} ${cur} route ${dest}${via ? ` via ${via}` : ''}${metric ? ` metric ${metric}` : ''}`);
       continue;
     }
     const key = (w[0] as string).replace(/_/g, '-');

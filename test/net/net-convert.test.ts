@@ -78,3 +78,15 @@ test('net-convert -O offers every registered renderer and writes its files', () 
     fs.rmSync(out, { recursive: true });
   }
 });
+
+test('net-convert prints the keys it reads but does not carry over, and still writes the rest', () => {
+  const dir = tempRoot();
+  const input = path.join(dir, 'in.yaml');
+  fs.writeFileSync(input, 'network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n      wakeonlan: true\n      dhcp4-overrides: {use-foo: true, route-metric: 50}\n');
+  const r = nimbus('devel', 'net-convert', '-p', input, '-k', 'yaml', '-D', 'debian', '-O', 'networkd', '-d', path.join(dir, 'out'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^warning: .*in\.yaml: network\.ethernets\.eth0\.wakeonlan: not supported, ignored$/m);
+  assert.match(r.stderr, /^warning: .*in\.yaml: network\.ethernets\.eth0\.dhcp4-overrides\.use-foo: not supported, ignored$/m);
+  assert.match(fs.readFileSync(path.join(dir, 'out/etc/systemd/network/10-cloud-init-eth0.network'), 'utf8'), /^RouteMetric=50$/m);
+  fs.rmSync(dir, { recursive: true });
+});

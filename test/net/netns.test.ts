@@ -178,3 +178,33 @@ test('with the ip tool a bridge is created, its port joins it, and the address g
     assert.match(ipn('link', 'show', 'eth0'), /master br0/);
   });
 });
+
+test('with the ip tool a second static address and routes without a gateway or netmask come up as written; an activation-mode: manual NIC stays down', { skip: skip ?? false }, () => {
+  withNs((ns, ipn) => {
+    veth(ipn, 'eth0', A, 'p0');
+    veth(ipn, 'eth1', B, 'p1');
+    ipn('link', 'set', 'eth1', 'up');
+    const out = apply(ns, {
+      network: {
+        version: 2,
+        ethernets: {
+          eth0: {
+            match: { macaddress: A },
+            'set-name': 'eth0',
+            addresses: ['10.65.0.2/24', '10.66.0.2/24'],
+            routes: [{ to: '10.67.0.0/16' }, { to: '10.68.0.0', via: '10.65.0.1' }],
+          },
+          eth1: { match: { macaddress: B }, 'set-name': 'eth1', 'activation-mode': 'manual', addresses: ['10.69.0.2/24'] },
+        },
+      },
+    });
+    assert.deepEqual(out.result.failed, [], out.log);
+    const l = links(ipn);
+    assert.deepEqual(globals4(byMac(l, A)), ['10.65.0.2/24', '10.66.0.2/24']);
+    const routes = ipn('-4', 'route', 'show', 'dev', 'eth0');
+    assert.match(routes, /^10\.67\.0\.0\/16 scope link/m);
+    assert.match(routes, /^10\.68\.0\.0\/24 via 10\.65\.0\.1/m);
+    assert.doesNotMatch(ipn('link', 'show', 'eth1'), /[<,]UP[,>]/, 'eth1 stays down');
+    assert.deepEqual(globals4(byMac(l, B)), []);
+  });
+});

@@ -15,7 +15,14 @@ import { DatasourceError } from '../../packages/core/src/datasources/types.js';
 import { cmdlineCloudConfig, cmdlineDisabled } from '../../packages/core/src/config/cmdline.js';
 import { cmdlineArgs } from '../../packages/core/src/datasources/facts.js';
 import { parseNoCloudArg } from '../../packages/core/src/datasources/nocloud.js';
-import { MAX_DECOMPRESSED_BYTES } from '../../packages/core/src/userdata/limits.js';
+import { MAX_DECOMPRESSED_BYTES, UserdataBudget } from '../../packages/core/src/userdata/limits.js';
+import { MAX_JSON_DEPTH } from '../../packages/core/src/util/json.js';
+import { HttpError, parseJsonBody } from '../../packages/core/src/datasources/http.js';
+import { decodeEc2Leaf } from '../../packages/core/src/datasources/ec2.js';
+import { parseText } from '../../packages/core/src/net/sources/index.js';
+import { NetConfigError } from '../../packages/core/src/net/errors.js';
+import { expandParts } from '../../packages/core/src/userdata/include.js';
+import { Logger } from '../../packages/core/src/log/logger.js';
 import { fuzz, rejectsCleanly, textFrom } from './fuzz.js';
 
 const YAML_PIECES = [
@@ -372,4 +379,123 @@ test('kernel command line: cmdlineArgs, cc: end_cc, cloud-init=disabled, ds=nocl
     assert.equal(cmdlineCloudConfig(long), reference(long));
     parseNoCloudArg(long);
   }
+});
+
+// --- depth and size budgets at every JSON, YAML, MIME and gzip entry point ---------------
+
+/** JSON nested `depth` levels (a mix of arrays and objects), with brackets inside strings as decoys, wrapped in `pad` lines. */
+const nestedJson = fc.tuple(fc.integer({ min: 1, max: 600 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), fc.nat({ max: 5 }), fc.boolean()).map(([depth, kinds, pad, decoy]) => {
+  let open = '';
+  let close = '';
+  for (let i = 0; i < depth; i++) {
+    const obj = kinds[i % kinds.length] as boolean;
+    open += obj ? `{"k${i}":` : '[';
+    close = (obj ? '}' : ']') + close;
+  }
+  const leaf = decoy ? JSON.stringify('[{'.repeat(300)) : '1';
+  return { depth, text: `${'\n'.repeat(pad)}${open}${leaf}${close}` };
+});
+
+test('JSON depth: every JSON entry point reads 200 levels and refuses more with where, never a stack overflow', () => {
+  let refused = 0;
+  fuzz(
+    'json-depth',
+    nestedJson,
+    ({ depth, text }) => {
+      const e = rejectsCleanly(() => parseJson(text, 'meta_data.json'), JsonError, 'meta_data.json', /^meta_data\.json line \d+ col \d+: nested more than 200 levels deep/);
+      assert.equal(e !== null, depth > MAX_JSON_DEPTH, `depth ${depth}`);
+      if (e !== null) refused++;
+      const url = 'http://127.0.0.1/latest/meta-data/iam/info';
+      const h = rejectsCleanly(() => parseJsonBody(url, Buffer.from(text)), HttpError, url, /line \d+ col \d+: nested more than 200/);
+      assert.equal(h !== null, depth > MAX_JSON_DEPTH);
+      if (text.startsWith('{')) assert.equal(rejectsCleanly(() => decodeEc2Leaf(Buffer.from(text), url), HttpError, url) !== null, depth > MAX_JSON_DEPTH);
+      const n = rejectsCleanly(() => parseText('network_data.json', text, 'network_data.json', new Map(), { read: () => null, list: () => [] }), NetConfigError, 'network_data.json');
+      if (depth > MAX_JSON_DEPTH) assert.ok(n !== null && /nested more than 200/.test(n.message), n?.message);
+    },
+    400,
+  );
+  assert.ok(refused > 50, `${refused} refused`);
+});
+
+test('YAML and MIME depth: cloud-config, network-config and MIME nested past their limits are refused with where', () => {
+  fuzz(
+    'yaml-depth',
+    fc.tuple(fc.integer({ min: 1, max: 600 }), fc.constantFrom('flow-seq', 'flow-map', 'block-seq', 'block-map')),
+    ([depth, kind]) => {
+      const src =
+        kind === 'flow-seq'
+          ? `a: ${'['.repeat(depth)}1${']'.repeat(depth)}\n`
+          : kind === 'flow-map'
+            ? `a: ${'{k: '.repeat(depth)}1${'}'.repeat(depth)}\n`
+            : kind === 'block-seq'
+              ? `a:\n${Array.from({ length: depth }, (_, i) => `${'  '.repeat(i + 1)}-`).join('\n')} x\n`
+              : `${Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} x\n`;
+      const e = rejectsCleanly(() => loadYaml(src, 'cloud-config.txt'), YamlError, 'cloud-config.txt');
+      if (depth > 210) assert.ok(e !== null, `${kind} ${depth} levels read`);
+      if (e !== null) assert.ok((e as YamlError).pos !== null, e.message);
+    },
+    300,
+  );
+  fuzz(
+    'mime-depth',
+    fc.integer({ min: 1, max: 120 }),
+    (depth) => {
+      let msg = '#cloud-config\nruncmd: [ls]\n';
+      for (let i = depth; i > 0; i--)
+        msg = `Content-Type: multipart/mixed; boundary="b${i}"\nMIME-Version: 1.0\n\n--b${i}\n${msg.startsWith('#') ? `Content-Type: text/cloud-config\n\n${msg}` : msg}\n--b${i}--\n`;
+      const e = rejectsCleanly(() => parseMime(Buffer.from(msg), 'user-data.txt'), MimeError, 'user-data.txt', /^user-data\.txt:\d+: /);
+      // The limit counts from the top message: 50 levels read, a few more refused.
+      if (depth <= 50) assert.equal(e, null, `${depth} levels refused`);
+      if (depth > 52) assert.ok(e !== null, `${depth} levels read`);
+    },
+    120,
+  );
+});
+
+test('user-data budget: includes, gzip and gzip MIME parts together never hold more than the budget; each refusal names its URL', async () => {
+  const quiet = () => {
+    const errors: string[] = [];
+    const log = new Logger({ file: () => undefined, stderr: () => undefined }, { stage: 'fuzz', debug: false, quiet: true });
+    log.error = (m: string) => void errors.push(m);
+    return { log, errors };
+  };
+  let refusals = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 64 * 1024, max: 1024 * 1024 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 300 * 1024 }), fc.constantFrom('plain', 'gzip', 'mime-gzip')), { minLength: 1, maxLength: 12 }),
+      async (limit, bodies) => {
+        const { log, errors } = quiet();
+        const urls = bodies.map((_, i) => `http://127.0.0.1/p${i}`);
+        const made = new Map(
+          urls.map((u, i) => {
+            const [size, form] = bodies[i] as [number, string];
+            const text = Buffer.concat([Buffer.from('#cloud-config\n# '), Buffer.alloc(size, 0x61), Buffer.from('\n')]);
+            if (form === 'plain') return [u, text];
+            if (form === 'gzip') return [u, gzipSync(text)];
+            // A MIME message whose one part is gzip (base64): decompressed in the same budget.
+            const b64 = gzipSync(text).toString('base64').replace(/.{76}/g, '$&\n');
+            return [u, Buffer.from(`Content-Type: multipart/mixed; boundary="G"\nMIME-Version: 1.0\n\n--G\nContent-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n${b64}\n--G--\n`)];
+          }),
+        );
+        const budget = new UserdataBudget(limit);
+        let top: ReturnType<typeof splitUserdata> = [];
+        try {
+          top = splitUserdata(Buffer.from(`#include\n${urls.join('\n')}\n`), 'user-data.txt', budget);
+        } catch (e) {
+          assert.match((e as Error).message, /^user-data\.txt: /);
+          return;
+        }
+        const parts = await expandParts(top, { log, label: () => 'user-data.txt', budget, source: { fetch: async (u) => new Uint8Array(made.get(u) as Buffer), cache: null } });
+        const held = parts.reduce((n, p) => n + p.body.length, 0);
+        assert.ok(held <= limit, `${held} bytes held with a ${limit}-byte budget`);
+        for (const m of errors) assert.match(m, /^user-data\.txt line \d+: http:\/\/127\.0\.0\.1\/p\d+( part \d+)?: .*(in all|the limit)/);
+        refusals += errors.length;
+        assert.equal(parts.length + errors.length, urls.length);
+      },
+    ),
+    { numRuns: 150 },
+  );
+  process.stdout.write(`# fuzz user-data-budget: 150 inputs\n`);
+  assert.ok(refusals > 20, `${refusals} refusals`);
 });

@@ -76,6 +76,8 @@ export const registerNetConvert: Register = (program, ctx) => {
           process.stderr.write(`Network configuration is disabled ("config: disabled"); nothing written.\n`);
           return;
         }
+        // Keys read but not carried over are said, as the local stage logs them.
+        for (const w of cfg.state.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         const out = createHost({ root: nodePath.resolve(opts.directory), exec: 'record' });
         for (const [path, f] of render(cfg.state, opts.outputKind)) out.fs.write(path, f.content, { mode: f.mode });
         process.stderr.write(`Wrote output format '${opts.outputKind}' to '${nodePath.resolve(opts.directory)}/'\n`);

@@ -6,6 +6,7 @@
 import { hasKey, setKey } from '../util/object.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
+import { jsonDepthProblem } from '../util/json.js';
 import { SEED_DIR, readPlatformFacts, type PlatformFacts } from './facts.js';
 
 export const EC2_DEFAULT_URL = 'http://169.254.169.254';
@@ -65,14 +66,25 @@ export function parseEc2Listing(text: string): { leaves: Map<string, string>; ch
   return { leaves, children };
 }
 
-/** A leaf's value: JSON objects parsed, multi-line text as a list of lines, else the text. */
-export function decodeEc2Leaf(body: Uint8Array): unknown {
+/**
+ * A leaf's value: JSON objects parsed, multi-line text as a list of lines, else the text.
+ * JSON nested deeper than the limit is an error naming the URL, line and column.
+ */
+export function decodeEc2Leaf(body: Uint8Array, url = '(metadata leaf)'): unknown {
   const text = bodyText(body);
   if (text.startsWith('{')) {
+    let value: unknown;
+    let parsed = false;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
+      parsed = true;
     } catch {
       // not JSON after all: keep the text
+    }
+    if (parsed) {
+      const deep = jsonDepthProblem(text);
+      if (deep !== null) throw new HttpError(url, 'invalid', `JSON (${body.length} bytes) at line ${deep.line} col ${deep.col}: ${deep.reason}`);
+      return value;
     }
   }
   if (text.includes('\n')) return text.split('\n').filter((l, i, a) => !(l === '' && i === a.length - 1));
@@ -148,7 +160,7 @@ class Imds {
       if (!isSafeName(name) || !rel.split('/').every(isSafeName) || hasKey(out, name)) continue;
       const leaf = await this.get(`${path}${rel}`);
       if (leaf === null) continue;
-      setKey(SECRET_KEYS.includes(name) ? secrets : out, name, decodeEc2Leaf(leaf));
+      setKey(SECRET_KEYS.includes(name) ? secrets : out, name, decodeEc2Leaf(leaf, `${this.base}/${path}${rel}`));
     }
     return out;
   }
@@ -196,7 +208,7 @@ async function crawlAll(ctx: DatasourceContext, imds: Imds, base: string, cloudN
   const docBody = await imds.get(`${version}/dynamic/instance-identity/document`);
   let doc: Record<string, unknown> = {};
   if (docBody !== null) {
-    const d = decodeEc2Leaf(docBody);
+    const d = decodeEc2Leaf(docBody, `${base}/${version}/dynamic/instance-identity/document`);
     if (d !== null && typeof d === 'object' && !Array.isArray(d)) doc = d as Record<string, unknown>;
     else ctx.log.warn(`${base}/${version}/dynamic/instance-identity/document: not a JSON object, ignored`);
   }

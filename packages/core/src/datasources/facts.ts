@@ -37,6 +37,8 @@ export interface DetectFacts extends PlatformFacts {
     /** Directory holding openstack/<version>/meta_data.json, or null. */
     configDrive: string | null;
     ec2: boolean;
+    /** /var/lib/cloud/seed/azure/ovf-env.xml is there. */
+    azure: boolean;
   };
 }
 
@@ -114,6 +116,7 @@ export function gatherFacts(host: Host, log?: Logger): DetectFacts {
       nocloudNet: hasFiles(`${SEED_DIR}/nocloud-net`, ['meta-data', 'user-data']),
       configDrive,
       ec2: hasFiles(`${SEED_DIR}/ec2`, ['meta-data', 'user-data']),
+      azure: hasFiles(`${SEED_DIR}/azure`, ['ovf-env.xml']),
     },
   };
 }

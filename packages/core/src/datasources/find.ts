@@ -7,6 +7,7 @@ import type { Datasource, DatasourceContext, DatasourceResult } from './types.js
 import { DatasourceError } from './types.js';
 import { builtinDatasourceList, datasourceByName, notSupported } from './registry.js';
 import { isDict, type Dict } from '../config/merge.js';
+import { normalizeInstanceId } from '../state/instance-id.js';
 
 export function datasourceList(cfg: Dict, log: Logger): string[] {
   const v = cfg.datasource_list;
@@ -51,7 +52,7 @@ export async function findDatasource(host: Host, log: Logger, cfg: Dict, stage: 
       }
       if (r !== null) {
         log.info(`found datasource ${r.description} (${Math.round(host.clock.monotonicMs() - t0)} ms)`);
-        return r;
+        return { ...r, instanceId: normalizeInstanceId(r.instanceId) };
       }
       log.debug(`datasource ${ds.name}: not present`);
     } catch (e) {

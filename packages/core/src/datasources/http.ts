@@ -2,9 +2,13 @@
 // request has its own timeout (covering the body too: a response that never ends is
 // cut off), retries happen only where a retry can help (408, 429, 5xx, connection
 // errors) with a growing pause, everything shares one total time budget, and bodies
-// are size-capped. Failures are HttpErrors that name the URL and what went wrong.
+// are size-capped, each and all together (one total budget per datasource read, so many
+// small answers cannot add up to gigabytes). Redirects are followed only within the
+// origin asked (scheme, host and port): another host's answer never becomes the
+// metadata, and headers such as the IMDSv2 token are never sent to it. Failures are
+// HttpErrors that name the URL and what went wrong.
 
-import { jsonErrorAt } from '../util/json.js';
+import { jsonDepthProblem, jsonErrorAt } from '../util/json.js';
 import { monotonicMs } from '../host/clock.js';
 import type { DatasourceOption } from './types.js';
 
@@ -41,11 +45,26 @@ export interface HttpOptions {
   maxBytes?: number;
   /** First pause between attempts; doubles each time, capped at 2 s. Default 250. */
   backoffMs?: number;
+  /** All bodies this client reads, together. Default MAX_TOTAL_METADATA_BYTES. */
+  maxTotalBytes?: number;
+  /**
+   * Redirects: 'same-origin' (default, for metadata services) refuses one to another
+   * origin; 'any' follows them as a browser does (#include URLs, which carry no secret).
+   */
+  redirects?: 'same-origin' | 'any';
 }
 
+/** What one datasource read may take in bodies, all requests together: 32 MiB. */
+export const MAX_TOTAL_METADATA_BYTES = 32 * 1024 * 1024;
+
+/** Redirects followed for one request. */
+const MAX_REDIRECTS = 5;
+
 export interface RequestOptions {
-  method?: 'GET' | 'PUT';
+  method?: 'GET' | 'PUT' | 'POST';
   headers?: Record<string, string>;
+  /** A request body (the Azure wireserver's health report). */
+  body?: string;
   /** Statuses returned as a response instead of thrown (e.g. [404] for optional files). */
   accept?: number[];
   /** Overrides the client's retries for this request (0 for a quick probe). */
@@ -79,6 +98,10 @@ export class MetadataClient {
   private readonly retries: number;
   private readonly maxBytes: number;
   private readonly backoffMs: number;
+  private readonly maxTotalBytes: number;
+  private readonly sameOrigin: boolean;
+  /** Body bytes read so far by every request of this client. */
+  private received = 0;
 
   constructor(
     readonly budgetMs: number,
@@ -91,6 +114,13 @@ export class MetadataClient {
     this.retries = opts.retries ?? 3;
     this.maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
     this.backoffMs = opts.backoffMs ?? 250;
+    this.maxTotalBytes = opts.maxTotalBytes ?? MAX_TOTAL_METADATA_BYTES;
+    this.sameOrigin = (opts.redirects ?? 'same-origin') === 'same-origin';
+  }
+
+  /** Body bytes read so far, all requests together. */
+  receivedBytes(): number {
+    return this.received;
   }
 
   /** Milliseconds left in the budget. */
@@ -125,7 +155,8 @@ export class MetadataClient {
         if (Number.isFinite(retryAfter) && retryAfter > 0) pause = Math.max(pause, retryAfter * 1000);
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
-        if (e.kind === 'too-large' || (e.kind === 'status' && !isRetryableStatus(e.status ?? 0))) throw e;
+        // Too large, a refused redirect or a bad answer will not change on another attempt.
+        if (e.kind === 'too-large' || e.kind === 'invalid' || (e.kind === 'status' && !isRetryableStatus(e.status ?? 0))) throw e;
         last = e;
       }
       this.debug(`${last.message}${attempt < retries ? ', retrying' : ''}`);
@@ -155,11 +186,34 @@ export class MetadataClient {
     }, limit);
     try {
       let res: Response;
-      try {
-        res = await fetch(url, { method: opts.method ?? 'GET', headers: opts.headers, signal: ctl.signal, redirect: 'follow' });
-      } catch (e) {
-        if (timedOut) throw new HttpError(url, 'timeout', `no response within ${limit} ms`);
-        throw new HttpError(url, 'connection', `connection failed: ${describeFetchError(e)}`);
+      let at = url;
+      let method = opts.method ?? 'GET';
+      let sent = opts.body;
+      for (let hops = 0; ; hops++) {
+        try {
+          res = await fetch(at, { method, headers: opts.headers, body: sent, signal: ctl.signal, redirect: this.sameOrigin ? 'manual' : 'follow' });
+        } catch (e) {
+          if (timedOut) throw new HttpError(url, 'timeout', `no response within ${limit} ms`);
+          throw new HttpError(url, 'connection', `connection failed: ${describeFetchError(e)}`);
+        }
+        const location = res.headers.get('location');
+        if (!this.sameOrigin || res.status < 300 || res.status > 399 || res.status === 304 || location === null) break;
+        await res.body?.cancel().catch(() => undefined);
+        let next: URL;
+        try {
+          next = new URL(location, at);
+        } catch {
+          throw new HttpError(url, 'invalid', `HTTP ${res.status} redirect to a location that is not a URL; refused`);
+        }
+        if (next.origin !== new URL(url).origin) {
+          throw new HttpError(url, 'invalid', `HTTP ${res.status} redirect to another origin (${next.origin}); refused: metadata is read from its own service only`);
+        }
+        if (hops >= MAX_REDIRECTS) throw new HttpError(url, 'invalid', `more than ${MAX_REDIRECTS} redirects; refused`);
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method !== 'GET')) {
+          method = 'GET';
+          sent = undefined;
+        }
+        at = next.href;
       }
       const declared = Number(res.headers.get('content-length'));
       if (Number.isFinite(declared) && declared > this.maxBytes) {
@@ -179,6 +233,10 @@ export class MetadataClient {
               ctl.abort();
               throw new HttpError(url, 'too-large', `body larger than the ${this.maxBytes} allowed`);
             }
+            if (this.received + total > this.maxTotalBytes) {
+              ctl.abort();
+              throw new HttpError(url, 'too-large', `the metadata read so far is larger than the ${this.maxTotalBytes} bytes one datasource may read in total; refused`);
+            }
             chunks.push(value);
           }
         }
@@ -187,11 +245,12 @@ export class MetadataClient {
         if (timedOut) throw new HttpError(url, 'timeout', `body not complete within ${limit} ms (${total} bytes read)`);
         throw new HttpError(url, 'connection', `connection lost while reading the body: ${describeFetchError(e)}`);
       }
+      this.received += total;
       const body = new Uint8Array(total);
-      let at = 0;
+      let offset = 0;
       for (const c of chunks) {
-        body.set(c, at);
-        at += c.length;
+        body.set(c, offset);
+        offset += c.length;
       }
       return { url, status: res.status, body, headers: res.headers };
     } finally {
@@ -208,14 +267,18 @@ export function bodyText(body: Uint8Array): string {
 /** Parses a JSON body; the error names the URL and says it is not complete or not JSON. */
 export function parseJsonBody(url: string, body: Uint8Array): unknown {
   const text = bodyText(body);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     // The reason and place from our own scan: V8's message quotes the body, which may hold secrets.
     const { offset, reason } = jsonErrorAt(text);
     const before = text.slice(0, offset);
     throw new HttpError(url, 'invalid', `not valid JSON (${body.length} bytes) at line ${before.split('\n').length} col ${offset - before.lastIndexOf('\n')}: ${reason}`);
   }
+  const deep = jsonDepthProblem(text);
+  if (deep !== null) throw new HttpError(url, 'invalid', `JSON (${body.length} bytes) at line ${deep.line} col ${deep.col}: ${deep.reason}`);
+  return value;
 }
 
 export interface MetadataSettings {

@@ -42,6 +42,12 @@ export interface DatasourceResult {
   ec2Metadata?: Record<string, unknown>;
   /** Files the metadata asks to be written (config drive `files` with content_path). */
   files?: { path: string; content: Uint8Array }[];
+  /**
+   * The datasource's own cloud-config (cloud-init's get_config_obj, e.g. Azure's admin
+   * user and ssh_pwauth from ovf-env.xml): above the system configuration, below
+   * vendor- and user-data.
+   */
+  config?: Record<string, unknown>;
   /** Keys that only go to instance-data-sensitive.json. */
   sensitive?: Record<string, unknown>;
 }

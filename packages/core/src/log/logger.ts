@@ -4,6 +4,8 @@
 // It also keeps what a stage must report in status.json: errors, and the recoverable
 // warnings that make a finished boot "degraded".
 
+import { escapeControl } from '../util/escape.js';
+
 export type Level = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 
 const PRIORITY: Record<Level, number> = { DEBUG: 7, INFO: 6, WARNING: 4, ERROR: 3 };
@@ -49,7 +51,8 @@ export class Logger {
 
   private emit(level: Level, msg: string): void {
     const where = this.opts.module ? `${this.opts.stage}/${this.opts.module}` : this.opts.stage;
-    const lines = msg.split('\n');
+    // Metadata strings reach messages: their control characters are shown escaped, and a newline starts a prefixed line.
+    const lines = escapeControl(msg).split('\n');
     const t = stamp(new Date());
     this.sink.file(lines.map((l) => `${t} - ${where}[${level}]: ${l}\n`).join(''));
     if (!this.opts.quiet && (level !== 'DEBUG' || this.opts.debug)) {
@@ -82,6 +85,7 @@ export class Logger {
   }
 
   private prefixed(msg: string): string {
-    return this.opts.module ? `${this.opts.module}: ${msg}` : msg;
+    const shown = escapeControl(msg);
+    return this.opts.module ? `${this.opts.module}: ${shown}` : shown;
   }
 }

@@ -23,6 +23,11 @@ import { growpart } from './growpart.js';
 import { resizefs } from './resizefs.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
+import { packageUpdateUpgradeInstall } from './package-update-upgrade-install.js';
+import { aptPipelining } from './apt-pipelining.js';
+import { yumAddRepo } from './yum-add-repo.js';
+import { apkConfigure } from './apk-configure.js';
+import { zypperAddRepo } from './zypper-add-repo.js';
 import { sshAuthkeyFingerprints } from './ssh-authkey-fingerprints.js';
 import { keysToConsole } from './keys-to-console.js';
 import { sshImportId } from './ssh-import-id.js';
@@ -50,6 +55,11 @@ export const BUILTIN_MODULES: readonly Module[] = [
   resizefs,
   scriptsVendor,
   powerStateChange,
+  packageUpdateUpgradeInstall,
+  aptPipelining,
+  yumAddRepo,
+  apkConfigure,
+  zypperAddRepo,
   sshAuthkeyFingerprints,
   keysToConsole,
   sshImportId,

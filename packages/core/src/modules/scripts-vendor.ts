@@ -1,12 +1,19 @@
 // scripts_vendor: the vendor-data scripts (instances/<iid>/scripts/vendor), once per
 // instance in the final stage, each optionally behind vendor_data.prefix (an argv the
-// user chooses, e.g. [/usr/bin/ltrace]); vendor_data.enabled: false turns them off.
+// user chooses, e.g. [/usr/bin/ltrace]); vendor_data.enabled false (or no, off, 0) turns them off.
 import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
+import { isTrue } from '../config/vendor-data.js';
 
 export const scriptsVendorSchema = (z: Z) =>
   z.object({
-    vendor_data: z.object({ enabled: z.union([z.boolean(), z.string()]).optional(), prefix: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional() }).optional(),
+    vendor_data: z
+      .object({
+        enabled: z.union([z.boolean(), z.string()]).optional(),
+        prefix: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional(),
+        disabled_handlers: z.union([z.string(), z.array(z.string())]).optional(),
+      })
+      .optional(),
   });
 
 /** The prefix argv from vendor_data.prefix (a string is one word, as cloud-init takes it), or why it is unusable. */
@@ -18,8 +25,10 @@ export function vendorPrefix(v: unknown): string[] | { bad: string } {
 }
 
 function run(ctx: ModuleContext): void {
-  const vd = isDict(ctx.cfg.vendor_data) ? ctx.cfg.vendor_data : {};
-  if (vd.enabled === false || vd.enabled === 'false') {
+  const raw = ctx.cfg.vendor_data;
+  const vd = isDict(raw) ? raw : {};
+  // The same truthiness as the init stage's decision (config/vendor-data.ts): 'no', 'off', 0 and a non-mapping are off.
+  if ((raw !== undefined && raw !== null && !isDict(raw)) || ('enabled' in vd && !isTrue(vd.enabled))) {
     ctx.log.info('vendor_data is disabled: vendor scripts are not run');
     return;
   }

@@ -66,7 +66,11 @@ function upWithIp(host: Host, state: NetworkState, i: Iface, log: Logger): strin
   for (const s of statics(i)) if (s.gateway) run(host, ['ip', s.family === 6 ? '-6' : '-4', 'route', 'replace', 'default', 'via', s.gateway, 'dev', i.name], log);
   for (const r of routesOf(state, i)) {
     const to = r.prefix === 0 ? 'default' : `${r.to}/${r.prefix}`;
-    run(host, ['ip', r.to.includes(':') ? '-6' : '-4', 'route', 'replace', to, 'via', r.via, 'dev', i.name, ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])], log);
+    run(
+      host,
+      ['ip', r.to.includes(':') ? '-6' : '-4', 'route', 'replace', to, ...(r.via !== undefined ? ['via', r.via] : []), 'dev', i.name, ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])],
+      log,
+    );
   }
   if (i.subnets.some((s) => s.type === 'dhcp4' || s.type === 'dhcp6')) {
     // No network manager to hand DHCP to: use a client the image has (-1 / -n: try once,
@@ -120,9 +124,12 @@ export function bringUp(host: Host, state: NetworkState, tool: UpTool, log: Logg
     run(host, ['ip', '-4', 'addr', 'flush', 'dev', i.name], log);
     run(host, ['ip', '-6', 'addr', 'flush', 'dev', i.name, 'scope', 'global'], log);
   }
-  if (record === null) return upAllWithIp(host, state, ifaces, present, log);
+  // `control: manual` interfaces are configured, taken down and flushed, but stay down.
+  const raise = ifaces.filter((i) => !i.manual);
+  for (const i of ifaces) if (i.manual) log.info(`${i.name} is control: manual: left down`);
+  if (record === null) return upAllWithIp(host, state, raise, present, log);
   const failed: string[] = [];
-  for (const step of record.up(ifaces, present)) if (!run(host, step.argv, log) && step.failure !== undefined) failed.push(step.failure);
+  for (const step of record.up(raise, present)) if (!run(host, step.argv, log) && step.failure !== undefined) failed.push(step.failure);
   return failed;
 }
 

@@ -8,7 +8,8 @@ export interface Route {
   /** Destination network address ("0.0.0.0" / "::" for the default route). */
   to: string;
   prefix: number;
-  via: string;
+  /** The gateway; absent for a route straight onto the link (no `via`/`gateway` given). */
+  via?: string;
   metric?: number;
 }
 
@@ -27,11 +28,25 @@ export interface StaticSubnet {
   routes: Route[];
 }
 
+/** What a DHCP lease may set, from v2 `dhcp4-overrides`/`dhcp6-overrides` (only the keys given). */
+export interface DhcpOverrides {
+  useDns?: boolean;
+  useDomains?: boolean;
+  useHostname?: boolean;
+  useNtp?: boolean;
+  useMtu?: boolean;
+  useRoutes?: boolean;
+  sendHostname?: boolean;
+  hostname?: string;
+  routeMetric?: number;
+}
+
 export interface DynamicSubnet {
   /** dhcp4, dhcp6 (stateful DHCPv6) or slaac (router advertisements only). */
   type: 'dhcp4' | 'dhcp6' | 'slaac';
   dns: Dns;
   routes: Route[];
+  overrides?: DhcpOverrides;
 }
 
 export type Subnet = StaticSubnet | DynamicSubnet;
@@ -44,6 +59,10 @@ export interface Iface {
   /** Lower-case colon form; for physical NICs it is what the name is matched by. */
   mac?: string;
   mtu?: number;
+  /** MTU for IPv6 alone (a v1 IPv6 subnet's `mtu`). */
+  ipv6Mtu?: number;
+  /** Configured but not raised at boot (a v1 subnet's `control: manual`). */
+  manual?: boolean;
   subnets: Subnet[];
   acceptRa?: boolean;
   /** Bonds: members and kernel bonding options by their sysfs names (mode, miimon, xmit_hash_policy, ...). */

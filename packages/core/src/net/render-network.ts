@@ -109,7 +109,12 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
   if (chosen.disabled) return chosen;
   const { state, source: from } = chosen;
   for (const warning of state.warnings ?? []) log.warn(warning);
-  for (const r of unplacedRoutes(state)) log.warn(`route to ${r.to}/${r.prefix} via ${r.via} not written: no interface has an address in the gateway's subnet`);
+  for (const r of unplacedRoutes(state))
+    log.warn(
+      r.via === undefined
+        ? `route to ${r.to}/${r.prefix} not written: a route given for no interface needs a gateway`
+        : `route to ${r.to}/${r.prefix} via ${r.via} not written: no interface has an address in the gateway's subnet`,
+    );
   const renderer = selectRenderer(host, distro, cfg);
   const files = render(state, renderer);
   for (const [p, f] of files) host.fs.write(p, f.content, { mode: f.mode });

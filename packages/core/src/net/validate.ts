@@ -25,7 +25,12 @@ export function isMac(s: unknown): s is string {
   return typeof s === 'string' && MAC.test(s.toLowerCase());
 }
 
+// cloud-init also takes MACs written with dashes (52-54-00-12-34-56, as Windows and
+// some clouds print them); they are stored in the colon form every renderer writes.
+const DASHED_MAC = /^[0-9a-f]{2}(-[0-9a-f]{2}){5}$/;
+
 export function mac(w: Where, path: FieldPath, v: unknown): string {
+  if (typeof v === 'string' && DASHED_MAC.test(v.toLowerCase())) return v.toLowerCase().replace(/-/g, ':');
   if (!isMac(v)) fail(w, path, 'a MAC address like 52:54:00:12:34:56', v);
   return v.toLowerCase();
 }
@@ -133,6 +138,13 @@ export function list(w: Where, path: FieldPath, v: unknown): unknown[] {
 export function record(w: Where, path: FieldPath, v: unknown): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(w, path, 'a mapping', v);
   return v as Record<string, unknown>;
+}
+
+/** A switch as cloud-init reads bridge_stp: a boolean, on/off, yes/no or 0/1. */
+export function onOff(w: Where, path: FieldPath, v: unknown): boolean {
+  if (v === 0 || v === '0') return false;
+  if (v === 1 || v === '1') return true;
+  return bool(w, path, v);
 }
 
 export function bool(w: Where, path: FieldPath, v: unknown): boolean {

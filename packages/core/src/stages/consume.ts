@@ -9,13 +9,17 @@ import { splitUserdata, type UserPart } from '../userdata/parts.js';
 import { handleParts, type CloudConfigPart, type HandledUserdata, type ScriptPart } from '../userdata/process.js';
 import { mergeCloudConfigPart, MergeError } from '../userdata/merge.js';
 import { composeMime } from '../userdata/mime-compose.js';
-import { isDict, type Dict } from '../config/merge.js';
+import { UserdataBudget } from '../userdata/limits.js';
+import type { Dict } from '../config/merge.js';
+import { vendorDataPolicy } from '../config/vendor-data.js';
 import { dumpYaml } from '../yaml/load.js';
 import type { CloudConfigLayer } from './instance-config.js';
 import { expandParts, hostIncludeSource, type IncludeSource } from '../userdata/include.js';
 
 export interface ConsumeOptions {
   jinjaVars: () => Record<string, unknown>;
+  /** The system config (cloud.cfg, cloud.cfg.d, kernel command line): it may turn vendor-data off. */
+  systemCfg: Dict;
   /** Boothooks run when the init stage consumes the data, not when `single` rebuilds state. */
   runBoothooks: boolean;
   /** Where #include URLs are fetched from (default: the network, and the root for file://). */
@@ -77,20 +81,23 @@ async function consumeOne(
   scriptsDir: string,
   opts: ConsumeOptions,
   iid: string,
+  excluded?: ReadonlySet<string>,
 ): Promise<CloudConfigLayer> {
   const stored = paths.instance(what === 'user-data' ? 'user-data.txt' : 'vendor-data.txt');
   host.fs.write(stored, raw ?? new Uint8Array(), { mode: 0o600 });
   let parts: UserPart[] = [];
+  // One size budget for all this data becomes: itself, its gzip and every #include.
+  const budget = new UserdataBudget();
   try {
-    parts = raw === null ? [] : splitUserdata(raw, stored);
+    parts = raw === null ? [] : splitUserdata(raw, stored, budget);
   } catch (e) {
     log.error(`${(e as Error).message}; no ${what} was applied`);
   }
   const single = parts.length === 1;
   const label = (p: UserPart) => (single ? stored : `${stored} part ${p.index} (${p.filename})`);
   // #include URLs and #cloud-config-archive items become parts of their own, in place.
-  parts = await expandParts(parts, { log, label, source: opts.includes ?? hostIncludeSource(host, paths) });
-  const handled = handleParts(parts, label, log, { jinjaVars: opts.jinjaVars });
+  parts = await expandParts(parts, { log, label, source: opts.includes ?? hostIncludeSource(host, paths), budget });
+  const handled = handleParts(parts, label, log, { jinjaVars: opts.jinjaVars, ...(excluded ? { excluded } : {}) });
   const processed = composeMime(
     handled.processed.map((p) => ({ contentType: p.contentType, body: Buffer.from(p.body), filename: p.filename, ...(p.mergeType ? { headers: [{ name: 'Merge-Type', value: p.mergeType }] } : {}) })),
   );
@@ -119,10 +126,11 @@ export async function consumeData(host: Host, log: Logger, ds: DatasourceResult,
   const opts: ConsumeOptions = { ...given, includes: given.includes ?? hostIncludeSource(host, paths) };
   const user = await consumeOne(host, log, ds.userdata, 'user-data', paths, paths.instance('scripts'), opts, ds.instanceId);
   host.fs.write(paths.instance('cloud-config.txt'), configText(user), { mode: 0o600 });
-  const vd = user.cfg.vendor_data;
-  const vendorOff = isDict(vd) && (vd.enabled === false || vd.enabled === 'false');
-  if (vendorOff) log.info('vendor-data disabled by the user (vendor_data: {enabled: false})');
-  const vendor = await consumeOne(host, log, vendorOff ? null : ds.vendordata, 'vendor-data', paths, paths.instance('scripts/vendor'), opts, ds.instanceId);
+  // The image (system config) and the user decide, never the vendor: its parts are not read at all when off.
+  const policy = vendorDataPolicy(opts.systemCfg, user.cfg);
+  for (const m of policy.problems) log.error(m);
+  if (!policy.enabled && ds.vendordata !== null && ds.vendordata.length > 0) log.info(`vendor-data is disabled (${policy.why}): none of it was applied`);
+  const vendor = await consumeOne(host, log, policy.enabled ? ds.vendordata : null, 'vendor-data', paths, paths.instance('scripts/vendor'), opts, ds.instanceId, policy.disabledHandlers);
   host.fs.write(paths.instance('vendor-cloud-config.txt'), configText(vendor), { mode: 0o600 });
   return { user, vendor };
 }

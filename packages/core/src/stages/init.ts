@@ -44,14 +44,14 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
   // inputs are the datasource and the system config (user-data cannot set the network).
   initNetwork(env, ds, isNewInstance(host, ds.instanceId), env.system.cfg);
   const { paths } = recordInstance(host, ds);
-  const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds) });
+  const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds), systemCfg: env.system.cfg });
   // The user's cloud-config is checked as `nimbus schema` checks it. The boot goes on:
   // modules refuse what they cannot use themselves, so every message is a warning here.
   for (const p of checkMergedConfig(host, paths.instance('schema-check.json'), user.cfg, user.parts)) {
     if (p.severity === 'deprecated') log.deprecated(`schema ${formatProblem(p)}`);
     else log.warn(`schema ${formatProblem(p)}`);
   }
-  const { cfg, source } = buildInstanceConfig(env.system, vendor, user);
+  const { cfg, source } = buildInstanceConfig(env.system, vendor, user, ds);
   writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING });
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
   stageFinished(host, 'init', log.report, ds.description);

@@ -26,12 +26,27 @@ export interface CloudConfigLayer {
 
 export const NO_LAYER: CloudConfigLayer = { cfg: {}, parts: [] };
 
-/** The one way the instance configuration is made. */
-export function buildInstanceConfig(system: SystemConfig, vendor: CloudConfigLayer, user: CloudConfigLayer): InstanceConfig {
+/** The datasource's own configuration (Azure's ovf-env.xml user, ...), as the datasource gave it. */
+export interface DatasourceConfigLayer {
+  dsname: string;
+  config?: Dict;
+}
+
+/**
+ * The one way the instance configuration is made. A datasource's own configuration
+ * sits above the system configuration and below vendor- and user-data, as cloud-init
+ * merges a datasource's config object.
+ */
+export function buildInstanceConfig(system: SystemConfig, vendor: CloudConfigLayer, user: CloudConfigLayer, ds?: DatasourceConfigLayer): InstanceConfig {
   const source = new ConfigSource();
   source.addFrom(system.source);
+  let base = system.cfg;
+  if (ds?.config && isDict(ds.config)) {
+    base = mergeConfig(base, ds.config);
+    source.add(Object.keys(ds.config), { file: `datasource ${ds.dsname}`, positions: new Map() });
+  }
   for (const p of [...vendor.parts, ...user.parts]) source.add(Object.keys(p.value), { file: p.label, positions: p.positions });
-  return { cfg: mergeConfig(mergeConfig(system.cfg, vendor.cfg), user.cfg), source };
+  return { cfg: mergeConfig(mergeConfig(base, vendor.cfg), user.cfg), source };
 }
 
 /** A layer the init stage stored (vendor-cloud-config.txt, cloud-config.txt), read back. */
@@ -48,6 +63,6 @@ function storedLayer(host: Host, log: Logger, file: string): CloudConfigLayer {
 }
 
 /** From the files the init stage stored (the config and final stages, `single`). */
-export function configFromStore(host: Host, log: Logger, system: SystemConfig, paths: Paths): InstanceConfig {
-  return buildInstanceConfig(system, storedLayer(host, log, paths.instance('vendor-cloud-config.txt')), storedLayer(host, log, paths.instance('cloud-config.txt')));
+export function configFromStore(host: Host, log: Logger, system: SystemConfig, paths: Paths, ds?: DatasourceConfigLayer): InstanceConfig {
+  return buildInstanceConfig(system, storedLayer(host, log, paths.instance('vendor-cloud-config.txt')), storedLayer(host, log, paths.instance('cloud-config.txt')), ds);
 }

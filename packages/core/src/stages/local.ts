@@ -14,6 +14,7 @@ import { stageFinished, stageStarted } from '../state/status.js';
 import { Paths } from '../state/paths.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
 import { localNetwork } from './network.js';
+import { normalizeInstanceId } from '../state/instance-id.js';
 import { setHostnameEarly } from '../modules/lib/early-hostname.js';
 
 /** The cached datasource when it is still this machine's; "stale" when it is certainly not. */
@@ -32,7 +33,8 @@ async function checkCache(env: StageEnv, cached: DatasourceResult): Promise<Data
     log.debug(`could not re-read the instance-id from ${impl.name}: ${(e as Error).message}`);
     return 'unknown';
   }
-  if (current === cached.instanceId) {
+  if (current !== null) current = normalizeInstanceId(current);
+  if (current === normalizeInstanceId(cached.instanceId)) {
     log.info(`instance-id ${current} unchanged: using the cached ${cached.dsname} data`);
     return cached;
   }

@@ -21,7 +21,7 @@ export async function runModulesMode(env: StageEnv, mode: ModulesMode): Promise<
     log.error('no instance recorded: the init stage has not run on this root (or /var/lib/cloud was removed); run `nimbus init` first');
   } else {
     const paths = new Paths(ds.instanceId);
-    const { cfg, source } = configFromStore(host, log, env.system, paths);
+    const { cfg, source } = configFromStore(host, log, env.system, paths, ds);
     modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, LIST[mode], stage);
   }
   const v1 = stageFinished(host, stage, log.report, ds?.description ?? null);

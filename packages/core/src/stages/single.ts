@@ -31,10 +31,10 @@ export async function runSingle(env: StageEnv, name: string, frequency: Frequenc
       return { code: 1, result: null };
     }
     const { paths } = recordInstance(host, ds);
-    await consumeData(host, log, ds, paths, { runBoothooks: false, jinjaVars: jinjaVarsFor(env, ds) });
+    await consumeData(host, log, ds, paths, { runBoothooks: false, jinjaVars: jinjaVarsFor(env, ds), systemCfg: env.system.cfg });
   }
   const paths = new Paths(ds.instanceId);
-  const { cfg, source } = configFromStore(host, log, env.system, paths);
+  const { cfg, source } = configFromStore(host, log, env.system, paths, ds);
   const result = await runModule(env, { host, cfg, source, ds, paths, distro: env.distro }, mod, frequency ?? mod.frequency, 'single');
   return { code: log.report.errors.length > 0 ? 1 : 0, result };
 }

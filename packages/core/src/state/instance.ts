@@ -4,6 +4,7 @@ import type { Host } from '../host/host.js';
 import type { DatasourceResult } from '../datasources/types.js';
 import { Paths, instanceDirName } from './paths.js';
 import { CACHE_NAME, readCache, serializeCache } from './cache.js';
+import { normalizeInstanceId } from './instance-id.js';
 
 export const NO_PREVIOUS_INSTANCE_ID = 'NO_PREVIOUS_INSTANCE_ID';
 
@@ -16,7 +17,7 @@ export interface InstanceRecord {
 
 /** Whether `iid` is not the instance recorded in data/instance-id (a first boot included). */
 export function isNewInstance(host: Host, iid: string): boolean {
-  return (host.fs.readText(new Paths().data('instance-id'))?.trim() ?? '') !== iid;
+  return (host.fs.readText(new Paths().data('instance-id'))?.trim() ?? '') !== normalizeInstanceId(iid);
 }
 
 /** The instance recorded by an earlier stage or boot, through the `instance` link. */
@@ -31,7 +32,7 @@ export function recordInstance(host: Host, ds: DatasourceResult): InstanceRecord
   const base = new Paths();
   const paths = base.withInstance(ds.instanceId);
   const previousId = fs.readText(base.data('instance-id'))?.trim() || NO_PREVIOUS_INSTANCE_ID;
-  const isNew = previousId !== ds.instanceId;
+  const isNew = previousId !== normalizeInstanceId(ds.instanceId);
   for (const d of ['handlers', 'scripts', 'sem']) fs.mkdir(paths.instance(d));
   for (const d of ['data', 'sem', 'handlers', 'seed', 'scripts/per-boot', 'scripts/per-instance', 'scripts/per-once', 'scripts/vendor']) fs.mkdir(`${base.cloudDir}/${d}`);
   fs.write(paths.instance(CACHE_NAME), serializeCache(ds), { mode: 0o600 });

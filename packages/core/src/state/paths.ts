@@ -6,16 +6,22 @@
 //   /var/lib/cloud/{sem,scripts/per-boot|per-instance|per-once|vendor,seed,handlers}
 //   /run/cloud-init/{status.json,result.json,instance-data.json,...}
 
+import { escapeControl } from '../util/escape.js';
+
 export const CLOUD_DIR = '/var/lib/cloud';
 export const RUN_DIR = '/run/cloud-init';
 
-/** cloud-init puts the instance-id into a directory name with "/" turned into "_". */
+/**
+ * cloud-init puts the instance-id into a directory name with "/" turned into "_".
+ * Control characters are written as \xNN (nimbus's own): a name shown by ls or in a
+ * log must not carry an ESC to the terminal.
+ */
 export function instanceDirName(iid: string): string {
   const name = iid.replace(/\//g, '_');
   if (name === '' || name === '.' || name === '..' || /[\0\n\r]/.test(name)) {
     throw new Error(`instance-id ${JSON.stringify(iid)} cannot be used as a directory name`);
   }
-  return name;
+  return escapeControl(name);
 }
 
 export class Paths {

@@ -6,6 +6,7 @@ import { cmdlineDisabled } from '../config/cmdline.js';
 import { Paths } from './paths.js';
 import { readStatus } from './status.js';
 import { STATUS_STAGES as STAGES } from '../stages/stage-names.js';
+import { escapeControl } from '../util/escape.js';
 
 export type StatusWord = 'not run' | 'running' | 'done' | 'error' | 'disabled';
 
@@ -53,13 +54,14 @@ export function statusReport(host: Host): StatusReport {
   if (v1 !== null) {
     if (!host.fs.exists(paths.resultJson)) status = 'running';
     if (v1.datasource) {
-      detail = v1.datasource;
+      // The description may carry metadata (a seed URL): shown with its control characters escaped.
+      detail = escapeControl(v1.datasource);
       datasource = v1.datasource.split(' ')[0]?.toLowerCase().replace('datasource', '') ?? '';
     }
     for (const s of STAGES) {
       const st = v1[s];
-      errors.push(...st.errors);
-      for (const [level, msgs] of Object.entries(st.recoverable_errors ?? {})) (recoverable[level] ??= []).push(...msgs);
+      errors.push(...st.errors.map((m) => escapeControl(m)));
+      for (const [level, msgs] of Object.entries(st.recoverable_errors ?? {})) (recoverable[level] ??= []).push(...msgs.map((m) => escapeControl(m)));
       if (st.start && !st.finished) status = 'running';
       latest = Math.max(latest, st.start ?? 0, st.finished ?? 0);
     }

@@ -7,13 +7,13 @@ export function isGzip(b: Uint8Array): boolean {
 }
 
 /** Decompresses, refusing output larger than the limit; throws with `what` named. */
-export function gunzipBounded(b: Uint8Array, what: string, limit = MAX_DECOMPRESSED_BYTES): Uint8Array {
+export function gunzipBounded(b: Uint8Array, what: string, limit = MAX_DECOMPRESSED_BYTES, tooLarge?: string): Uint8Array {
   try {
     return new Uint8Array(zlib().gunzipSync(b, { maxOutputLength: limit }));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|maxOutputLength/.test((e as Error).message)) {
-      throw new Error(`${what}: gzip data decompresses to more than ${limit} bytes (the limit); refused`);
+      throw new Error(`${what}: ${tooLarge ?? `gzip data decompresses to more than ${limit} bytes (the limit); refused`}`);
     }
     throw new Error(`${what}: not valid gzip data (${(e as Error).message})`);
   }

@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { Host } from '../host/host.js';
 import type { Paths } from '../state/paths.js';
 import { MetadataClient } from '../datasources/http.js';
-import { MAX_USERDATA_BYTES } from './limits.js';
+import { MAX_USERDATA_BYTES, UserdataBudget } from './limits.js';
 import { explodeArchive } from './archive.js';
 import { partName, splitUserdata, type UserPart } from './parts.js';
 
@@ -25,6 +25,8 @@ export interface ExpandContext {
   source: IncludeSource;
   /** Names a part in messages. */
   label: (p: UserPart) => string;
+  /** The whole user-data's size budget, shared with the split that made the parts. */
+  budget?: UserdataBudget;
 }
 
 export interface IncludeLine {
@@ -72,7 +74,7 @@ const INCLUDE_TYPES = new Set(['text/x-include-url', 'text/x-include-once-url'])
  */
 export async function expandParts(parts: UserPart[], ctx: ExpandContext): Promise<UserPart[]> {
   const state = { urls: 0 };
-  const out = await expand(parts, ctx, [], state);
+  const out = await expand(parts, { ...ctx, budget: ctx.budget ?? new UserdataBudget() }, [], state);
   return out.map((p, i) => ({ ...p, index: i + 1, filename: /^part-\d{3}$/.test(p.filename) ? partName(i + 1) : p.filename }));
 }
 
@@ -112,7 +114,7 @@ async function expand(parts: UserPart[], ctx: ExpandContext, chain: string[], st
       if (body === null) continue;
       let sub: UserPart[];
       try {
-        sub = splitUserdata(body, inc.url);
+        sub = splitUserdata(body, inc.url, ctx.budget);
       } catch (e) {
         ctx.log.error(`${at}: ${(e as Error).message}; this include was not applied`);
         continue;
@@ -161,7 +163,8 @@ export function hostIncludeSource(host: Host, paths: Paths, opts: IncludeFetchOp
   return {
     async fetch(url) {
       if (/^https?:\/\//i.test(url)) {
-        client ??= new MetadataClient(opts.budgetMs ?? 60_000, { timeoutMs: opts.timeoutMs ?? 5000, retries: opts.retries ?? 3, maxBytes: MAX_USERDATA_BYTES });
+        // Includes may be redirected anywhere, as cloud-init follows them: no secret goes with them.
+        client ??= new MetadataClient(opts.budgetMs ?? 60_000, { timeoutMs: opts.timeoutMs ?? 5000, retries: opts.retries ?? 3, maxBytes: MAX_USERDATA_BYTES, redirects: 'any' });
         return (await client.request(url)).body;
       }
       if (/^file:\/\//i.test(url)) {

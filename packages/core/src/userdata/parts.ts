@@ -1,7 +1,7 @@
 // User-data as parts: what a datasource delivered (maybe gzipped, maybe MIME) split
 // into parts, each with the content type its first line or MIME header gives.
 import { gunzipBounded, isGzip } from './gzip.js';
-import { MAX_USERDATA_BYTES } from './limits.js';
+import { MAX_DECOMPRESSED_BYTES, MAX_USERDATA_BYTES, UserdataBudget } from './limits.js';
 import { isMimeMessage, parseMime } from './mime.js';
 
 export interface UserPart {
@@ -58,11 +58,19 @@ const GZIP_TYPES = new Set([
   'application/x-gzip-compressed',
 ]);
 
-function resolve(index: number, filename: string | null, contentType: string, body: Uint8Array, what: string, mergeType?: string | null): UserPart {
+/** Decompresses within both the per-gzip limit and what is left of the whole user-data's budget. */
+function gunzipInBudget(b: Uint8Array, what: string, budget: UserdataBudget): Uint8Array {
+  const byBudget = budget.left() < MAX_DECOMPRESSED_BYTES;
+  const out = gunzipBounded(b, what, byBudget ? budget.left() : MAX_DECOMPRESSED_BYTES, byBudget ? budget.refusal() : undefined);
+  budget.take(out.length, what);
+  return out;
+}
+
+function resolve(index: number, filename: string | null, contentType: string, body: Uint8Array, what: string, budget: UserdataBudget, mergeType?: string | null): UserPart {
   let type = contentType;
   let data = body;
   if (GZIP_TYPES.has(type)) {
-    data = gunzipBounded(data, `${what} part ${index}`);
+    data = gunzipInBudget(data, `${what} part ${index}`, budget);
     type = 'text/x-not-multipart';
   }
   if (TYPE_BY_CONTENT.has(type)) type = typeByFirstLine(data) ?? type;
@@ -74,18 +82,24 @@ function resolve(index: number, filename: string | null, contentType: string, bo
 /**
  * Splits raw user-data into parts: gzip by its magic number, MIME (by cloud-init's
  * test) into its leaf parts, anything else as one part typed by its first line.
- * Throws with `what` and the position for data that cannot be read.
+ * Throws with `what` and the position for data that cannot be read. `budget` is the
+ * whole user-data's (shared with its includes); the raw bytes are taken from it here.
  */
-export function splitUserdata(raw: Uint8Array, what: string): UserPart[] {
+export function splitUserdata(raw: Uint8Array, what: string, budget = new UserdataBudget()): UserPart[] {
   if (raw.length > MAX_USERDATA_BYTES) throw new Error(`${what}: ${raw.length} bytes is more than the ${MAX_USERDATA_BYTES}-byte limit; refused`);
+  budget.take(raw.length, what);
   let body = raw;
-  if (isGzip(body)) body = gunzipBounded(body, what);
+  if (isGzip(body)) {
+    // The output replaces the compressed data: only the larger of the two is held.
+    budget.release(raw.length);
+    body = gunzipInBudget(body, what, budget);
+  }
   if (body.length === 0 || Buffer.from(body).toString('utf8').trim() === '') return [];
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (isMimeMessage(buf)) {
     return parseMime(buf, what)
       .filter((p) => !p.contentType.startsWith('multipart/'))
-      .map((p, i) => resolve(i + 1, p.filename, p.contentType, new Uint8Array(p.body), what, p.mergeType));
+      .map((p, i) => resolve(i + 1, p.filename, p.contentType, new Uint8Array(p.body), what, budget, p.mergeType));
   }
-  return [resolve(1, null, 'text/x-not-multipart', body, what)];
+  return [resolve(1, null, 'text/x-not-multipart', body, what, budget)];
 }

@@ -61,6 +61,8 @@ const NOT_HANDLED: Record<string, string> = {
 export interface HandleOptions {
   /** Variables for jinja templates, built on first use (from instance data). */
   jinjaVars: () => Record<string, unknown>;
+  /** Content types whose parts are dropped (vendor_data.disabled_handlers), before and after jinja. */
+  excluded?: ReadonlySet<string>;
 }
 
 /** Turns parts into configs and scripts; every part it cannot use is logged as an error or warning. */
@@ -69,11 +71,18 @@ export function handleParts(parts: UserPart[], label: (p: UserPart) => string, l
   for (const original of parts) {
     let p = original;
     let where = label(p);
+    const skip = (type: string): boolean => {
+      if (opts.excluded?.has(type) !== true) return false;
+      log.info(`${where}: ${type} is in disabled_handlers; this part was not applied`);
+      return true;
+    };
+    if (skip(p.contentType)) continue;
     if (p.contentType === 'text/jinja2') {
       try {
         const rendered = Buffer.from(renderJinjaPart(Buffer.from(p.body).toString('utf8'), opts.jinjaVars(), where));
         p = { ...p, body: new Uint8Array(rendered), contentType: typeByFirstLine(rendered) ?? 'text/x-not-multipart' };
         where = `${where} (rendered from its jinja template)`;
+        if (skip(p.contentType)) continue;
       } catch (e) {
         log.error(`${e instanceof JinjaError ? e.message : `${where}: ${(e as Error).message}`}; this part was not applied`);
         continue;

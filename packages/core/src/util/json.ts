@@ -14,9 +14,51 @@ export class JsonError extends Error {
   }
 }
 
+/**
+ * How deep JSON may nest, as the YAML loader bounds YAML: V8's JSON.parse takes any depth,
+ * but the code that walks the value afterwards (merging, copying, instance-data) recurses,
+ * and 3,000 levels of metadata would end the boot with a stack overflow.
+ */
+export const MAX_JSON_DEPTH = 200;
+
+/**
+ * Where JSON text first opens a container deeper than `max` (the offset of that bracket),
+ * or null. Brackets inside strings do not count. Only text JSON.parse accepted is given.
+ */
+export function jsonTooDeepAt(text: string, max = MAX_JSON_DEPTH): number | null {
+  if (text.length <= max * 2) return null;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return null;
+}
+
+/** Line and column (1-based) of an offset. */
+export function lineColAt(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, col: offset - before.lastIndexOf('\n') };
+}
+
+/** The depth problem of JSON text, as a reason naming line and column, or null. */
+export function jsonDepthProblem(text: string, max = MAX_JSON_DEPTH): { line: number; col: number; reason: string } | null {
+  const at = jsonTooDeepAt(text, max);
+  if (at === null) return null;
+  return { ...lineColAt(text, at), reason: `nested more than ${max} levels deep (the limit for JSON input)` };
+}
+
 export function parseJson(text: string, file: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     const { offset, reason } = jsonErrorAt(text);
     const before = text.slice(0, offset);
@@ -24,6 +66,9 @@ export function parseJson(text: string, file: string): unknown {
     const col = offset - before.lastIndexOf('\n');
     throw new JsonError(file, line, col, `not valid JSON: ${reason}`);
   }
+  const deep = jsonDepthProblem(text);
+  if (deep !== null) throw new JsonError(file, deep.line, deep.col, deep.reason);
+  return value;
 }
 
 function describe(text: string, i: number): string {

@@ -12,13 +12,35 @@
 // Only files that root owns and that neither group nor others can write, in
 // directories alike, are loaded: anyone who can write one runs code as root at boot.
 // A file that cannot be loaded is an error naming it; the other modules still run.
+//
+// A tree given to --root (other than "/") is data: its custom modules are never run on
+// this machine, with any --exec mode (running JavaScript inside a tree would need the
+// tree's own node and nimbus: not supported). A module listed there is an error naming
+// the file. The one way to use custom modules on a tree is a directory of this machine's
+// own, named by NIMBUS_MODULES_DIR: its modules act on the tree through ctx.host.
 import { nodeModule, vm } from '../../util/builtin.js';
+import { createHost } from '../../host/host.js';
 import type { ZodType } from 'zod';
 import { zod, type Z } from '../../schema/zod.js';
 import type { Host } from '../../host/host.js';
 import { FREQUENCIES, type Frequency, type Module, type SchemaBuilder } from '../types.js';
 
 export const CUSTOM_MODULE_DIRS = ['/etc/cloud/modules.d', '/usr/lib/nimbus/modules'] as const;
+
+/** The environment variable naming this machine's directory of custom modules for a run on a tree. */
+export const MODULES_DIR_ENV = 'NIMBUS_MODULES_DIR';
+
+/**
+ * Where a run reads custom modules from: the system's directories when it works on "/";
+ * on a tree, only this machine's directory named by NIMBUS_MODULES_DIR (read through a
+ * host rooted at "/"), or none.
+ */
+export function customModuleSources(host: Host, env: NodeJS.ProcessEnv = process.env): { reader: Host; dirs: readonly string[] } | null {
+  if (host.root === '/') return { reader: host, dirs: CUSTOM_MODULE_DIRS };
+  const chosen = env[MODULES_DIR_ENV];
+  if (chosen === undefined || chosen === '' || !chosen.startsWith('/')) return null;
+  return { reader: createHost({ root: '/', exec: 'record' }), dirs: [chosen.replace(/\/+$/, '') || '/'] };
+}
 
 export class CustomModuleError extends Error {}
 
@@ -121,11 +143,35 @@ function dirNames(host: Host, dir: string): Set<string> {
  * CustomModuleError naming the file when one is there but cannot be used.
  */
 export function findCustomModule(host: Host, name: string): CustomLookup {
-  const key = `${host.root}\0${name}`;
+  const sources = customModuleSources(host);
+  const key = `${host.root}\0${sources?.dirs.join(':') ?? ''}\0${name}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   if (!/^[a-z0-9_]+$/.test(name)) return { module: null, file: null };
-  for (const dir of CUSTOM_MODULE_DIRS) {
+  const found = sources === null ? null : findIn(sources.reader, sources.dirs, name);
+  if (found !== null) {
+    cache.set(key, found);
+    return found;
+  }
+  if (host.root !== '/') {
+    // The tree's own module is code from the tree: named, never loaded.
+    for (const dir of CUSTOM_MODULE_DIRS) {
+      const names = dirNames(host, dir);
+      const fname = moduleFileNames(name).find((f) => names.has(f));
+      if (fname !== undefined) {
+        throw new CustomModuleError(
+          `${dir}/${fname}: not loaded: with --root ${host.root}, custom modules in the tree are code from the tree, and nimbus never runs code from a tree on this machine (not supported: running a custom module inside the tree; ${MODULES_DIR_ENV} may name a directory of this machine's own modules)`,
+        );
+      }
+    }
+  }
+  const none = { module: null, file: null };
+  cache.set(key, none);
+  return none;
+}
+
+function findIn(host: Host, dirs: readonly string[], name: string): CustomLookup | null {
+  for (const dir of dirs) {
     const names = dirNames(host, dir);
     for (const fname of moduleFileNames(name)) {
       const file = `${dir}/${fname}`;
@@ -143,12 +189,8 @@ export function findCustomModule(host: Host, name: string): CustomLookup {
         const at = (err.stack ?? '').split('\n').find((l) => l.includes(host.fs.real(file)));
         throw new CustomModuleError(`${file}: could not be loaded: ${err.name}: ${err.message}${at !== undefined ? ` (${at.trim().replace(/^at /, '')})` : ''}`);
       }
-      const found = { module: asModule(exported, name, file), file };
-      cache.set(key, found);
-      return found;
+      return { module: asModule(exported, name, file), file };
     }
   }
-  const none = { module: null, file: null };
-  cache.set(key, none);
-  return none;
+  return null;
 }

@@ -1,6 +1,6 @@
 // What every renderer shares: the output shape (path → content and mode, pure data
 // the caller writes), the header, udev rules and route placement.
-import type { Iface, NetworkState, Route, StaticSubnet } from '../model.js';
+import type { DhcpOverrides, Iface, NetworkState, Route, StaticSubnet } from '../model.js';
 import { expand6 } from '../validate.js';
 
 export interface RenderedFile {
@@ -53,7 +53,7 @@ export function inSubnet(addr: string, s: StaticSubnet): boolean {
 export function routesOf(state: NetworkState, i: Iface): Route[] {
   const own = i.subnets.flatMap((s) => s.routes);
   const statics = i.subnets.filter((s): s is StaticSubnet => s.type === 'static');
-  const global = state.routes.filter((r) => statics.some((s) => inSubnet(r.via, s)));
+  const global = state.routes.filter((r) => r.via !== undefined && statics.some((s) => inSubnet(r.via!, s)));
   return [...own, ...global];
 }
 
@@ -66,13 +66,23 @@ export function has(i: Iface, type: 'dhcp4' | 'dhcp6' | 'slaac'): boolean {
 }
 
 /** The default gateway of a family: a subnet's gateway, else a default route's via. */
-export function defaultGateway(state: NetworkState, i: Iface, family: 4 | 6): { via: string; metric?: number } | null {
+export function defaultGateway(state: NetworkState, i: Iface, family: 4 | 6): { via: string; metric?: number; route?: Route } | null {
   for (const s of statics(i, family)) if (s.gateway) return { via: s.gateway };
-  const r = routesOf(state, i).find((x) => x.prefix === 0 && (x.to.includes(':') ? 6 : 4) === family);
-  return r ? { via: r.via, ...(r.metric !== undefined ? { metric: r.metric } : {}) } : null;
+  const r = routesOf(state, i).find((x) => x.prefix === 0 && x.via !== undefined && (x.to.includes(':') ? 6 : 4) === family);
+  return r ? { via: r.via!, route: r, ...(r.metric !== undefined ? { metric: r.metric } : {}) } : null;
 }
 
-/** Global routes no interface can reach (no static subnet holds the gateway): not rendered. */
+/** Global routes no interface can reach (no gateway, or no static subnet holds it): not rendered. */
 export function unplacedRoutes(state: NetworkState): Route[] {
-  return state.routes.filter((r) => !state.interfaces.some((i) => statics(i).some((s) => inSubnet(r.via, s))));
+  return state.routes.filter((r) => r.via === undefined || !state.interfaces.some((i) => statics(i).some((s) => inSubnet(r.via!, s))));
+}
+
+export function familyOfRoute(r: Route): 4 | 6 {
+  return r.to.includes(':') ? 6 : 4;
+}
+
+/** The v4 or v6 overrides of the interface's DHCP subnet, if any. */
+export function dhcpOverrides(i: Iface, type: 'dhcp4' | 'dhcp6'): DhcpOverrides | undefined {
+  for (const s of i.subnets) if (s.type === type && s.overrides) return s.overrides;
+  return undefined;
 }

@@ -12,7 +12,7 @@ const KIND_ORDER: Record<Iface['type'], number> = { physical: 0, bond: 1, bridge
 
 function routeHooks(r: Route, dev: string): string[] {
   const fam = r.to.includes(':') ? '-6 ' : '';
-  const spec = `${r.prefix === 0 ? 'default' : `${r.to}/${r.prefix}`} via ${r.via} dev ${dev}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`;
+  const spec = `${r.prefix === 0 ? 'default' : `${r.to}/${r.prefix}`}${r.via !== undefined ? ` via ${r.via}` : ''} dev ${dev}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`;
   return [`post-up ip ${fam}route add ${spec} || true`, `pre-down ip ${fam}route del ${spec} || true`];
 }
 
@@ -40,13 +40,17 @@ function stanza(i: Iface, s: Subnet | null, first: boolean, routes: Route[]): st
     if (s.gateway) o.push(`gateway ${s.gateway}`);
   }
   if (s?.type === 'slaac') o.push('dhcp 0');
-  if (s?.type === 'dhcp6' && i.acceptRa === true) o.push('accept_ra 1');
+  const inet6 = s !== null && (s.type === 'dhcp6' || (s.type === 'static' && s.family === 6));
+  // accept_ra either way, as cloud-init writes it for DHCPv6 and static IPv6 stanzas.
+  if (inet6 && i.acceptRa !== undefined) o.push(`accept_ra ${i.acceptRa ? 1 : 0}`);
+  if (s?.type === 'static' && s.family === 6 && i.ipv6Mtu !== undefined && s === statics(i, 6)[0]) o.push(`mtu ${i.ipv6Mtu}`);
+  if (s?.type === 'dhcp4' && s.overrides?.routeMetric !== undefined) o.push(`metric ${s.overrides.routeMetric}`);
   if (s) {
     if (s.dns.nameservers.length > 0) o.push(`dns-nameservers ${s.dns.nameservers.join(' ')}`);
     if (s.dns.search.length > 0) o.push(`dns-search ${s.dns.search.join(' ')}`);
   }
   for (const r of routes) o.push(...routeHooks(r, i.name));
-  const head = first ? `auto ${i.name}\n` : `# control-alias ${i.name}\n`;
+  const head = !first ? `# control-alias ${i.name}\n` : i.manual ? `# control-manual ${i.name}\n` : `auto ${i.name}\n`;
   return head + `iface ${i.name} ${fam} ${method}\n` + o.map((l) => `    ${l}\n`).join('');
 }
 
@@ -57,20 +61,19 @@ export function renderEni(state: NetworkState): Rendered {
   if (state.dns.nameservers.length > 0) lo.push(`    dns-nameservers ${state.dns.nameservers.join(' ')}`);
   if (state.dns.search.length > 0) lo.push(`    dns-search ${state.dns.search.join(' ')}`);
   for (const i of ifaces) {
-    const routes = routesOf(state, i);
+    // As cloud-init: each route on the stanza of the subnet that carries it (a default
+    // route that repeats the stanza's own gateway is not written twice); global routes
+    // on the static stanza whose subnet holds their gateway.
+    const own = new Set(i.subnets.flatMap((s) => s.routes));
+    const global = routesOf(state, i).filter((r) => !own.has(r));
     const subnets = i.subnets.length > 0 ? i.subnets : [null];
     const text = subnets.map((s, k) => {
-      // Each route is hooked on the stanza of its family whose subnet reaches the gateway.
-      const mine = routes.filter((r) => {
-        if (s === null) return false;
-        const fam = r.to.includes(':') ? 6 : 4;
-        const sFam = s.type === 'static' ? s.family : s.type === 'dhcp4' ? 4 : 6;
-        if (fam !== sFam) return false;
-        if (s.type === 'static' && s.gateway && r.prefix === 0 && r.via === s.gateway) return false;
-        const candidates = subnets.filter((x): x is Subnet => x !== null && (x.type === 'static' ? x.family : x.type === 'dhcp4' ? 4 : 6) === fam);
-        const home = candidates.find((x) => x.type === 'static' && inSubnet(r.via, x)) ?? candidates[0];
-        return home === s;
-      });
+      if (s === null) return stanza(i, s, k === 0, []);
+      const mine = s.routes.filter((r) => !(s.type === 'static' && s.gateway && r.prefix === 0 && r.via === s.gateway));
+      for (const r of global) {
+        const home = statics(i).find((x) => r.via !== undefined && inSubnet(r.via, x));
+        if (home === s) mine.push(r);
+      }
       return stanza(i, s, k === 0, mine);
     });
     // An interface with only link settings is configured but not raised at boot unless it

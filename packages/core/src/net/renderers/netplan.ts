@@ -1,7 +1,7 @@
 // netplan: /etc/netplan/50-cloud-init.yaml, mode 0600 (netplan warns about, and may
 // refuse, world-readable files). DHCP is told not to set the host name.
-import { byName, type Iface, type NetworkState } from '../model.js';
-import { header, routesOf, statics, has, type Rendered } from './common.js';
+import { byName, type DhcpOverrides, type Iface, type NetworkState } from '../model.js';
+import { dhcpOverrides, header, routesOf, statics, has, type Rendered } from './common.js';
 import { netplanApply } from './bring-up.js';
 import { defineRenderer } from './types.js';
 import { emitYaml, type Yaml } from './yaml-emit.js';
@@ -22,9 +22,15 @@ const BOND_PARAMS: Record<string, string> = {
   primary_reselect: 'primary-reselect-policy',
   min_links: 'min-links',
   num_grat_arp: 'gratuitous-arp',
+  arp_validate: 'arp-validate',
+  arp_all_targets: 'arp-all-targets',
+  all_slaves_active: 'all-slaves-active',
+  packets_per_slave: 'packets-per-slave',
+  resend_igmp: 'resend-igmp',
+  lp_interval: 'learn-packet-interval',
 };
 
-const NUMERIC = new Set(['mii-monitor-interval', 'up-delay', 'down-delay', 'arp-interval', 'min-links', 'gratuitous-arp']);
+const NUMERIC = new Set(['mii-monitor-interval', 'up-delay', 'down-delay', 'arp-interval', 'min-links', 'gratuitous-arp', 'packets-per-slave', 'resend-igmp', 'learn-packet-interval']);
 
 function device(state: NetworkState, i: Iface): { [k: string]: Yaml } {
   const d: { [k: string]: Yaml } = {};
@@ -37,8 +43,12 @@ function device(state: NetworkState, i: Iface): { [k: string]: Yaml } {
     d.interfaces = i.bond.members;
     const p: { [k: string]: Yaml } = {};
     for (const [k, v] of Object.entries(i.bond.params)) {
-      const key = BOND_PARAMS[k] ?? k;
-      p[key] = NUMERIC.has(key) && /^\d+$/.test(v) ? Number(v) : v;
+      // arp_ip_target is a list in netplan; options netplan has no key for
+      // (use_carrier, ad_actor_system, ...) cannot be written here (docs/networking.md).
+      if (k === 'arp_ip_target') p['arp-ip-targets'] = v.split(',');
+      const key = BOND_PARAMS[k];
+      if (key === undefined) continue;
+      p[key] = NUMERIC.has(key) && /^\d+$/.test(v) ? Number(v) : key === 'all-slaves-active' ? v === '1' || v === 'true' : v;
     }
     if (Object.keys(p).length > 0) d.parameters = p;
   }
@@ -50,23 +60,25 @@ function device(state: NetworkState, i: Iface): { [k: string]: Yaml } {
     d.id = i.vlan.id;
     d.link = i.vlan.link;
   }
-  const noHostname = { 'use-hostname': false };
-  if (has(i, 'dhcp4')) {
-    d.dhcp4 = true;
-    d['dhcp4-overrides'] = noHostname;
+  for (const type of ['dhcp4', 'dhcp6'] as const) {
+    if (!has(i, type)) continue;
+    d[type] = true;
+    d[`${type}-overrides`] = overridesYaml(dhcpOverrides(i, type) ?? {});
   }
-  if (has(i, 'dhcp6')) {
-    d.dhcp6 = true;
-    d['dhcp6-overrides'] = noHostname;
-  }
-  if (has(i, 'slaac')) d['accept-ra'] = true;
-  else if (i.acceptRa !== undefined) d['accept-ra'] = i.acceptRa;
+  // An explicit accept-ra wins; SLAAC alone needs router advertisements.
+  if (i.acceptRa !== undefined) d['accept-ra'] = i.acceptRa;
+  else if (has(i, 'slaac')) d['accept-ra'] = true;
+  if (i.ipv6Mtu !== undefined) d['ipv6-mtu'] = i.ipv6Mtu;
+  if (i.manual) d['activation-mode'] = 'manual';
   const addrs = statics(i).map((s) => `${s.address}/${s.prefix}`);
   if (addrs.length > 0) d.addresses = addrs;
   const routes: Yaml[] = [];
   for (const s of statics(i)) if (s.gateway) routes.push({ to: 'default', via: s.gateway });
   for (const r of routesOf(state, i)) {
-    const route: { [k: string]: Yaml } = { to: r.prefix === 0 ? 'default' : `${r.to}/${r.prefix}`, via: r.via };
+    const route: { [k: string]: Yaml } = { to: r.prefix === 0 ? 'default' : `${r.to}/${r.prefix}` };
+    // A route with no gateway goes straight onto the link: netplan wants that said.
+    if (r.via !== undefined) route.via = r.via;
+    else route.scope = 'link';
     if (r.metric !== undefined) route.metric = r.metric;
     routes.push(route);
   }
@@ -86,6 +98,21 @@ function device(state: NetworkState, i: Iface): { [k: string]: Yaml } {
     d.nameservers = dns;
   }
   return d;
+}
+
+// The host name comes from metadata, so use-hostname is false unless the config asked.
+function overridesYaml(o: DhcpOverrides): { [k: string]: Yaml } {
+  const y: { [k: string]: Yaml } = {};
+  if (o.useDns !== undefined) y['use-dns'] = o.useDns;
+  if (o.useDomains !== undefined) y['use-domains'] = o.useDomains;
+  y['use-hostname'] = o.useHostname ?? false;
+  if (o.useMtu !== undefined) y['use-mtu'] = o.useMtu;
+  if (o.useNtp !== undefined) y['use-ntp'] = o.useNtp;
+  if (o.useRoutes !== undefined) y['use-routes'] = o.useRoutes;
+  if (o.sendHostname !== undefined) y['send-hostname'] = o.sendHostname;
+  if (o.hostname !== undefined) y.hostname = o.hostname;
+  if (o.routeMetric !== undefined) y['route-metric'] = o.routeMetric;
+  return y;
 }
 
 export function renderNetplan(state: NetworkState): Rendered {

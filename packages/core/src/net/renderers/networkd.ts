@@ -1,8 +1,8 @@
 // systemd-networkd: /etc/systemd/network/10-cloud-init-<name>.network for every
 // interface, .netdev for the bonds, bridges and VLANs networkd must create, and .link
 // files that name physical NICs by MAC. DHCP is told not to set the host name.
-import { allDns, byName, type Iface, type NetworkState } from '../model.js';
-import { has, header, routesOf, statics, type Rendered } from './common.js';
+import { allDns, byName, type DhcpOverrides, type Iface, type NetworkState } from '../model.js';
+import { dhcpOverrides, has, header, routesOf, statics, type Rendered } from './common.js';
 import { networkctl } from './bring-up.js';
 import { defineRenderer } from './types.js';
 import { emitIni, type IniSection } from './ini.js';
@@ -22,6 +22,18 @@ const BOND: Record<string, [string, (v: string) => string]> = {
   primary_reselect: ['PrimaryReselectPolicy', (v) => v],
   min_links: ['MinLinks', (v) => v],
   num_grat_arp: ['GratuitousARP', (v) => v],
+  arp_validate: ['ARPValidate', (v) => v],
+  arp_all_targets: ['ARPAllTargets', (v) => v],
+  arp_ip_target: ['ARPIPTargets', (v) => v.split(',').join(' ')],
+  all_slaves_active: ['AllSlavesActive', (v) => (v === '1' || v === 'true' ? 'yes' : 'no')],
+  packets_per_slave: ['PacketsPerSlave', (v) => v],
+  resend_igmp: ['ResendIGMP', (v) => v],
+  lp_interval: ['LearnPacketIntervalSec', (v) => `${v}s`],
+  ad_actor_sys_prio: ['AdActorSystemPriority', (v) => v],
+  ad_actor_system: ['AdActorSystem', (v) => v],
+  ad_user_port_key: ['AdUserPortKey', (v) => v],
+  tlb_dynamic_lb: ['DynamicTransmitLoadBalancing', (v) => (v === '1' || v === 'true' ? 'yes' : 'no')],
+  peer_notif_delay: ['PeerNotifyDelaySec', (v) => `${v}ms`],
 };
 
 function network(state: NetworkState, i: Iface, children: Iface[]): string {
@@ -29,13 +41,20 @@ function network(state: NetworkState, i: Iface, children: Iface[]): string {
   const match: [string, string][] = [['Name', i.name]];
   if (i.type === 'physical' && i.mac) match.unshift(['MACAddress', i.mac]);
   s.push(['Match', match]);
-  if (i.mtu !== undefined) s.push(['Link', [['MTUBytes', String(i.mtu)]]]);
+  const link: [string, string][] = [];
+  if (i.mtu !== undefined) link.push(['MTUBytes', String(i.mtu)]);
+  // control: manual: networkd configures the link but leaves it down until asked.
+  if (i.manual) link.push(['ActivationPolicy', 'manual']);
+  if (link.length > 0) s.push(['Link', link]);
   const net: [string, string][] = [];
   const d4 = has(i, 'dhcp4');
   const d6 = has(i, 'dhcp6');
   net.push(['DHCP', d4 && d6 ? 'yes' : d4 ? 'ipv4' : d6 ? 'ipv6' : 'no']);
-  if (has(i, 'slaac') || d6) net.push(['IPv6AcceptRA', 'yes']);
-  else if (i.acceptRa !== undefined) net.push(['IPv6AcceptRA', i.acceptRa ? 'yes' : 'no']);
+  // An explicit accept-ra wins (DHCPv6 without RAs is what the user asked for); else
+  // SLAAC and DHCPv6 need router advertisements.
+  if (i.acceptRa !== undefined) net.push(['IPv6AcceptRA', i.acceptRa ? 'yes' : 'no']);
+  else if (has(i, 'slaac') || d6) net.push(['IPv6AcceptRA', 'yes']);
+  if (i.ipv6Mtu !== undefined) net.push(['IPv6MTUBytes', String(i.ipv6Mtu)]);
   if (i.bondMaster) net.push(['Bond', i.bondMaster]);
   if (i.bridgeMaster) net.push(['Bridge', i.bridgeMaster]);
   for (const c of children) net.push(['VLAN', c.name]);
@@ -47,15 +66,39 @@ function network(state: NetworkState, i: Iface, children: Iface[]): string {
   for (const a of statics(i)) s.push(['Address', [['Address', `${a.address}/${a.prefix}`]]]);
   for (const a of statics(i)) if (a.gateway) s.push(['Route', [['Gateway', a.gateway]]]);
   for (const r of routesOf(state, i)) {
-    const e: [string, string][] = [
-      ['Destination', `${r.to}/${r.prefix}`],
-      ['Gateway', r.via],
-    ];
+    const e: [string, string][] = [['Destination', `${r.to}/${r.prefix}`]];
+    if (r.via !== undefined) e.push(['Gateway', r.via]);
     if (r.metric !== undefined) e.push(['Metric', String(r.metric)]);
     s.push(['Route', e]);
   }
-  if (d4) s.push(['DHCPv4', [['UseHostname', 'no']]]);
+  if (d4) s.push(['DHCPv4', dhcpSection(dhcpOverrides(i, 'dhcp4') ?? {}, 4)]);
+  const o6 = dhcpOverrides(i, 'dhcp6');
+  if (d6 && o6) {
+    const e = dhcpSection(o6, 6);
+    if (e.length > 0) s.push(['DHCPv6', e]);
+  }
   return header('#') + emitIni(s);
+}
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+// dhcp4-overrides / dhcp6-overrides as cloud-init 25.x writes them: [DHCPv4] takes all
+// of them, [DHCPv6] the DNS, domain, host name and NTP ones.
+function dhcpSection(o: DhcpOverrides, family: 4 | 6): [string, string][] {
+  const e: [string, string][] = [];
+  if (o.useDns !== undefined) e.push(['UseDNS', yesNo(o.useDns)]);
+  if (o.useDomains !== undefined) e.push(['UseDomains', yesNo(o.useDomains)]);
+  // The host name comes from metadata: DHCPv4 must not replace it unless asked to.
+  if (family === 4 || o.useHostname !== undefined) e.push(['UseHostname', yesNo(o.useHostname ?? false)]);
+  if (o.useNtp !== undefined) e.push(['UseNTP', yesNo(o.useNtp)]);
+  if (family === 4) {
+    if (o.sendHostname !== undefined) e.push(['SendHostname', yesNo(o.sendHostname)]);
+    if (o.hostname !== undefined) e.push(['Hostname', o.hostname]);
+    if (o.routeMetric !== undefined) e.push(['RouteMetric', String(o.routeMetric)]);
+    if (o.useMtu !== undefined) e.push(['UseMTU', yesNo(o.useMtu)]);
+    if (o.useRoutes !== undefined) e.push(['UseRoutes', yesNo(o.useRoutes)]);
+  }
+  return e;
 }
 
 function netdev(i: Iface): string | null {

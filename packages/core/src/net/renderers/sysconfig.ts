@@ -9,7 +9,7 @@ import { isDnsName, isIfName, isMac, prefixToNetmask } from '../validate.js';
 import { NM_HOSTNAME_CONF, NM_HOSTNAME_TEXT } from './network-manager.js';
 import { ifupdown, nmcli } from './bring-up.js';
 import { defineRenderer } from './types.js';
-import { defaultGateway, has, header, routesOf, statics, udevRules, UDEV_RULES_PATH, type Rendered } from './common.js';
+import { defaultGateway, dhcpOverrides, has, header, routesOf, statics, udevRules, UDEV_RULES_PATH, type Rendered } from './common.js';
 
 export const SCRIPTS_DIR = '/etc/sysconfig/network-scripts';
 const NETWORK_PATH = '/etc/sysconfig/network';
@@ -28,7 +28,8 @@ const CHECK: Record<Kind, (v: string) => boolean> = {
   int: (v) => /^\d{1,10}$/.test(v),
   mac: isMac,
   word: (v) => /^[A-Za-z0-9_.:+-]+$/.test(v),
-  words: (v) => /^[A-Za-z0-9_.:+=-]+( [A-Za-z0-9_.:+=-]+)*$/.test(v),
+  // ',' separates list values in BONDING_OPTS (arp_ip_target=a,b); it is inert in shell.
+  words: (v) => /^[A-Za-z0-9_.:+=,-]+( [A-Za-z0-9_.:+=,-]+)*$/.test(v),
   dns: (v) => v.split(' ').every(isDnsName),
   yesno: (v) => v === 'yes' || v === 'no',
   ifnames: (v) => v.split(' ').every(isIfName),
@@ -38,9 +39,9 @@ const CHECK: Record<Kind, (v: string) => boolean> = {
 export function shellAssign(file: string, key: string, value: string, kind: Kind): string {
   if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new RenderError(`${file}: ${key}: not a variable name`);
   if (!CHECK[kind](value)) throw new RenderError(`${file}: ${key}: refused ${JSON.stringify(value)} (expected ${kind})`);
-  // The checks leave only [A-Za-z0-9_.:/+=-] and single spaces: double quotes make the
+  // The checks leave only [A-Za-z0-9_.:/+=,-] and single spaces: double quotes make the
   // spaces literal and nothing inside can expand.
-  return `${key}=${value.includes(' ') || value.includes('=') ? `"${value}"` : value}\n`;
+  return `${key}=${value.includes(' ') || value.includes('=') || value.includes(',') ? `"${value}"` : value}\n`;
 }
 
 class ShellFile {
@@ -75,10 +76,11 @@ const BOND_ORDER = [
 function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): ShellFile {
   const f = new ShellFile(`${SCRIPTS_DIR}/ifcfg-${i.name}`);
   f.set('DEVICE', i.name, 'ifname');
-  f.set('ONBOOT', 'yes', 'yesno');
+  // control: manual: configured, but not raised at boot.
+  f.set('ONBOOT', i.manual ? 'no' : 'yes', 'yesno');
   f.set('USERCTL', 'no', 'yesno');
-  // The files are for the initscripts/NetworkManager-ifcfg reader, not edited by NM.
-  f.set('NM_CONTROLLED', 'no', 'yesno');
+  // No NM_CONTROLLED=no: since cloud-init 23.x NetworkManager (its ifcfg-rh plugin) may
+  // manage these files, as it does on current rhel-family images.
   if (i.type === 'physical') {
     f.set('TYPE', 'Ethernet', 'word');
     if (i.mac) f.set('HWADDR', i.mac, 'mac');
@@ -86,7 +88,8 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): She
     f.set('TYPE', 'Bond', 'word');
     f.set('BONDING_MASTER', 'yes', 'yesno');
     const p = i.bond?.params ?? {};
-    const keys = Object.keys(p).sort((a, b) => BOND_ORDER.indexOf(a) - BOND_ORDER.indexOf(b));
+    const rank = (k: string) => (BOND_ORDER.includes(k) ? BOND_ORDER.indexOf(k) : BOND_ORDER.length);
+    const keys = Object.keys(p).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     if (keys.length > 0) f.set('BONDING_OPTS', keys.map((k) => `${k}=${p[k]}`).join(' '), 'words');
     (i.bond?.members ?? []).forEach((m, k) => f.set(`BONDING_SLAVE${k}`, m, 'ifname'));
     if (i.mac) f.set('MACADDR', i.mac, 'mac');
@@ -117,20 +120,30 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): She
   });
   const gw4 = defaultGateway(state, i, 4);
   if (gw4) f.set('GATEWAY', gw4.via, 'ipv4');
+  // dhcp4-overrides / dhcp6-overrides in initscripts' (and NetworkManager's ifcfg-rh) terms.
+  const o4 = dhcpOverrides(i, 'dhcp4');
+  const o6 = dhcpOverrides(i, 'dhcp6');
+  if (o4?.routeMetric !== undefined) f.set('IPV4_ROUTE_METRIC', o4.routeMetric, 'int');
+  if (o4?.useDns === false) f.set('PEERDNS', 'no', 'yesno');
+  if (o4?.useRoutes === false) f.set('PEERROUTES', 'no', 'yesno');
+  if (o6?.routeMetric !== undefined) f.set('IPV6_ROUTE_METRIC', o6.routeMetric, 'int');
+  if (o6?.useDns === false) f.set('IPV6_PEERDNS', 'no', 'yesno');
+  if (o6?.useRoutes === false) f.set('IPV6_PEERROUTES', 'no', 'yesno');
   // DEFROUTE covers both families in initscripts and NetworkManager's ifcfg reader.
   if (gw4 || defaultGateway(state, i, 6)) f.set('DEFROUTE', 'yes', 'yesno');
   const v6 = statics(i, 6);
-  const slaac = has(i, 'slaac');
+  // accept-ra: true alone (a v2 device with IPv6 only from router advertisements) is SLAAC.
+  const slaac = has(i, 'slaac') || (i.acceptRa === true && v6.length === 0 && !has(i, 'dhcp6'));
   const dhcp6 = has(i, 'dhcp6');
-  if (v6.length > 0 || slaac || dhcp6) {
+  const gw6any = defaultGateway(state, i, 6) !== null || routesOf(state, i).some((r) => r.to.includes(':'));
+  if (v6.length > 0 || slaac || dhcp6 || gw6any) {
     f.set('IPV6INIT', 'yes', 'yesno');
     if (dhcp6) f.set('DHCPV6C', 'yes', 'yesno');
     if (slaac) f.set('IPV6_AUTOCONF', 'yes', 'yesno');
-    else {
-      if (v6.length > 0) f.set('IPV6_AUTOCONF', 'no', 'yesno');
-      if (v6.length > 0 || i.acceptRa !== undefined) f.set('IPV6_FORCE_ACCEPT_RA', i.acceptRa ? 'yes' : 'no', 'yesno');
-    }
+    else if (v6.length > 0) f.set('IPV6_AUTOCONF', 'no', 'yesno');
+    if ((!slaac && v6.length > 0) || (i.acceptRa !== undefined && !has(i, 'slaac'))) f.set('IPV6_FORCE_ACCEPT_RA', i.acceptRa ? 'yes' : 'no', 'yesno');
   }
+  if (i.ipv6Mtu !== undefined) f.set('IPV6_MTU', i.ipv6Mtu, 'int');
   if (v6.length > 0) {
     f.set('IPV6ADDR', `${v6[0]!.address}/${v6[0]!.prefix}`, 'ipv6cidr');
     if (v6.length > 1)
@@ -153,7 +166,10 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): She
 }
 
 function routeFiles(state: NetworkState, i: Iface): { v4: ShellFile | null; v6: string | null } {
-  const routes = routesOf(state, i).filter((r) => r.prefix !== 0);
+  // The default route the ifcfg file names (GATEWAY / IPV6_DEFAULTGW) is not repeated;
+  // another default (told apart by its metric) goes in the route file.
+  const inIfcfg = new Set([defaultGateway(state, i, 4), defaultGateway(state, i, 6)].map((g) => g?.via));
+  const routes = routesOf(state, i).filter((r) => r.prefix !== 0 || (r.via !== undefined && !inIfcfg.has(r.via)));
   const r4 = routes.filter((r) => !r.to.includes(':'));
   const r6 = routes.filter((r) => r.to.includes(':'));
   let v4: ShellFile | null = null;
@@ -162,7 +178,7 @@ function routeFiles(state: NetworkState, i: Iface): { v4: ShellFile | null; v6: 
     r4.forEach((r, k) => {
       v4!.set(`ADDRESS${k}`, r.to, 'ipv4');
       v4!.set(`NETMASK${k}`, prefixToNetmask(r.prefix), 'ipv4');
-      v4!.set(`GATEWAY${k}`, r.via, 'ipv4');
+      if (r.via !== undefined) v4!.set(`GATEWAY${k}`, r.via, 'ipv4');
       if (r.metric !== undefined) v4!.set(`METRIC${k}`, r.metric, 'int');
     });
   }
@@ -173,8 +189,8 @@ function routeFiles(state: NetworkState, i: Iface): { v4: ShellFile | null; v6: 
       header('#') +
       r6
         .map((r) => {
-          const parts = [`${r.to}/${r.prefix}`, 'via', r.via, 'dev', i.name, ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])];
-          if (!isIPv6(r.to) || !isIPv6(r.via) || !isIfName(i.name)) throw new RenderError(`route6-${i.name}: refused route ${JSON.stringify(r)}`);
+          const parts = [`${r.to}/${r.prefix}`, ...(r.via !== undefined ? ['via', r.via] : []), 'dev', i.name, ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])];
+          if (!isIPv6(r.to) || (r.via !== undefined && !isIPv6(r.via)) || !isIfName(i.name)) throw new RenderError(`route6-${i.name}: refused route ${JSON.stringify(r)}`);
           return parts.join(' ') + '\n';
         })
         .join('');
@@ -195,7 +211,9 @@ export function renderSysconfig(state: NetworkState): Rendered {
   }
   const net = new ShellFile(NETWORK_PATH);
   net.set('NETWORKING', 'yes', 'yesno');
-  if (ifaces.some((i) => i.subnets.some((s) => s.type === 'dhcp6' || s.type === 'slaac' || (s.type === 'static' && s.family === 6)))) {
+  const usesV6 = (i: Iface) =>
+    i.acceptRa === true || i.subnets.some((s) => s.type === 'dhcp6' || s.type === 'slaac' || (s.type === 'static' && s.family === 6)) || routesOf(state, i).some((r) => r.to.includes(':'));
+  if (ifaces.some(usesV6)) {
     net.set('NETWORKING_IPV6', 'yes', 'yesno');
     // Router advertisements are turned on per interface (IPV6_AUTOCONF=yes for SLAAC).
     net.set('IPV6_AUTOCONF', 'no', 'yesno');

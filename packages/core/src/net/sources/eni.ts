@@ -4,8 +4,8 @@
 import type { Where } from '../errors.js';
 import { finalizeState } from '../finalize.js';
 import { emptyDns, type Iface, type NetworkState, type Route, type Subnet } from '../model.js';
-import { bondParam } from './v1.js';
-import { cidr, dnsName, familyOf, ifName, int, ipAddr, mac, maskToPrefix, mtu, optionValue } from '../validate.js';
+import { bondParam, bondValue } from './v1.js';
+import { cidr, dnsName, familyOf, ifName, int, ipAddr, mac, maskToPrefix, mtu } from '../validate.js';
 import { fail } from '../errors.js';
 
 export interface EniReader {
@@ -47,6 +47,10 @@ function collect(file: string, text: string, reader: EniReader, depth: number, o
     const start = n;
     while (raw.endsWith('\\') && n + 1 < lines.length) raw = raw.slice(0, -1) + ' ' + lines[++n];
     const t = raw.trim();
+    // cloud-init (and nimbus) mark a `control: manual` interface with this comment in
+    // place of its `auto` line; it is the only comment that means something.
+    const manual = /^#\s*control-manual\s+(\S+)$/.exec(t);
+    if (manual) out.push({ file, line: start + 1, words: ['control-manual', manual[1] as string] });
     if (t === '' || t.startsWith('#')) continue;
     const words = t.split(/\s+/);
     if (words[0] === 'source' || words[0] === 'source-directory') {
@@ -84,24 +88,28 @@ function collect(file: string, text: string, reader: EniReader, depth: number, o
  */
 function hookRoute(w: Where, args: string[]): Route | null {
   const text = args.join(' ').replace(/\s*\|\|\s*true\s*$/, '');
-  const ipForm = /^ip(?: -[46])? route add (\S+) via (\S+)(?: dev \S+)?(?: metric (\d+))?$/.exec(text);
+  const ipForm = /^ip(?: -([46]))? route add (\S+)(?: via (\S+))?(?: dev \S+)?(?: metric (\d+))?$/.exec(text);
   const rtForm = /^route add(?: -A inet6)?(?: -net| -host)? (\S+)(?: netmask (\S+))? gw (\S+)(?: metric (\d+))?$/.exec(text);
-  let dest: string, via: string, metric: string | undefined, mask: string | undefined;
-  if (ipForm) [dest, via, metric] = [ipForm[1] as string, ipForm[2] as string, ipForm[3]];
+  let dest: string, via: string | undefined, metric: string | undefined, mask: string | undefined;
+  let flag: string | undefined;
+  if (ipForm) [flag, dest, via, metric] = [ipForm[1], ipForm[2] as string, ipForm[3], ipForm[4]];
   else if (rtForm) [dest, mask, via, metric] = [rtForm[1] as string, rtForm[2], rtForm[3] as string, rtForm[4]];
   else return null;
-  const gw = ipAddr(w, ['route', 'gateway'], via);
-  const fam = familyOf(gw);
+  const gw = via === undefined ? undefined : ipAddr(w, ['route', 'gateway'], via);
   let to: string;
   let prefix: number;
-  if (dest === 'default') [to, prefix] = [fam === 4 ? '0.0.0.0' : '::', 0];
-  else {
+  if (dest === 'default') {
+    // A default route onto the link names its family with -6 (ip's default is IPv4).
+    const fam = gw !== undefined ? familyOf(gw) : flag === '6' ? 6 : 4;
+    [to, prefix] = [fam === 4 ? '0.0.0.0' : '::', 0];
+  } else {
     const c = cidr(w, ['route', 'destination'], dest);
     to = c.address;
+    const fam = familyOf(to);
     prefix = mask !== undefined ? maskToPrefix(w, ['route', 'netmask'], mask, fam) : (c.prefix ?? (fam === 4 ? 32 : 128));
   }
-  if (familyOf(to) !== fam) fail(w, ['route', 'gateway'], `a gateway of the same family as ${to}`, via);
-  return { to, prefix, via: gw, ...(metric !== undefined ? { metric: Number(metric) } : {}) };
+  if (gw !== undefined && familyOf(to) !== familyOf(gw)) fail(w, ['route', 'gateway'], `a gateway of the same family as ${to}`, via);
+  return { to, prefix, ...(gw !== undefined ? { via: gw } : {}), ...(metric !== undefined ? { metric: Number(metric) } : {}) };
 }
 
 /** Parses ENI text found at `file` (for messages and relative sources). */
@@ -113,10 +121,15 @@ export function parseEni(file: string, text: string, reader: EniReader): Network
   let current: { iface: Iface; subnet: Subnet | null; family: 4 | 6 } | null = null;
   // Options of the loopback stanza: only its DNS lines mean something here (global DNS).
   let inLo = false;
+  const manual = new Set<string>();
   const at = (l: Line): Where => ({ source: `${l.file}:${l.line}` });
   for (const l of lines) {
     const [kw, ...args] = l.words as [string, ...string[]];
     const w = at(l);
+    if (kw === 'control-manual') {
+      manual.add(args[0] as string);
+      continue;
+    }
     if (kw === 'auto' || kw.startsWith('allow-') || kw === 'mapping' || kw === 'no-auto-down' || kw === 'no-scripts') {
       current = null;
       inLo = false;
@@ -194,7 +207,13 @@ export function parseEni(file: string, text: string, reader: EniReader): Network
         st.gateway = ipAddr(w, [kw], args[0]);
         break;
       case 'mtu':
-        iface.mtu = mtu(w, [kw], args[0]);
+        // On an inet6 stanza next to an inet one it is IPv6's (cloud-init writes an IPv6
+        // subnet's MTU there); otherwise the link's.
+        if (current.family === 6 && iface.subnets.some((x) => x.type === 'dhcp4' || (x.type === 'static' && x.family === 4))) iface.ipv6Mtu = mtu(w, [kw], args[0]);
+        else iface.mtu = mtu(w, [kw], args[0]);
+        break;
+      case 'metric':
+        if (subnet?.type === 'dhcp4') subnet.overrides = { ...subnet.overrides, routeMetric: int(w, [kw], args[0], 0, 4294967295, 'a route metric') };
         break;
       case 'hwaddress':
         iface.mac = mac(w, [kw], args[0] === 'ether' ? args[1] : args[0]);
@@ -246,11 +265,11 @@ export function parseEni(file: string, text: string, reader: EniReader): Network
         break;
       }
       default: {
-        const bp = bondParam(kw);
+        const bp = /^bond[-_]/.test(kw) ? bondParam(kw) : null;
         if (bp !== null && !kw.endsWith('master') && !kw.endsWith('slaves')) {
           if (iface.type !== 'bond' && !iface.bondMaster) iface.type = 'bond';
           iface.bond ??= { members: [], params: {} };
-          iface.bond.params[bp] = optionValue(w, [kw], value);
+          iface.bond.params[bp] = bondValue(w, [kw], value.trim().includes(' ') ? value.trim().split(/\s+/) : value);
         }
         // Other options (hooks like up/post-up, wireless-*, ...) are ENI's own business:
         // they are not network state and are not carried over.
@@ -258,6 +277,7 @@ export function parseEni(file: string, text: string, reader: EniReader): Network
     }
   }
   for (const i of state.interfaces) {
+    if (manual.has(i.name)) i.manual = true;
     for (const s of i.subnets) if (s.type === 'static' && s.address === '') fail({ source: file }, [i.name], 'an address line in each static stanza');
     if (i.vlan && i.vlan.link === '') fail({ source: file }, [i.name, 'vlan-raw-device'], 'a vlan-raw-device for a vlan');
     // A bond member in ENI names its master, and a bond names its members or "none".

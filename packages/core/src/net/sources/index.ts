@@ -1,4 +1,5 @@
 // A datasource's network config (or a file given to net-convert) into a NetworkConfig.
+import { jsonDepthProblem } from '../../util/json.js';
 import type { NetworkConfigSource } from '../../datasources/types.js';
 import { loadYaml } from '../../yaml/load.js';
 import { NetConfigError } from '../errors.js';
@@ -39,6 +40,8 @@ export function parseText(kind: InputKind, text: string, source: string, knownMa
       } catch (e) {
         throw new NetConfigError(source, '(top level)', `expected JSON: ${(e as Error).message}`);
       }
+      const deep = jsonDepthProblem(text);
+      if (deep !== null) throw new NetConfigError(source, `line ${deep.line} col ${deep.col}`, deep.reason);
       return { kind: 'state', state: parseNetworkDataJson({ source }, doc, knownMacs), source };
     }
     case 'eni':

@@ -5,21 +5,12 @@
 import { fail, type FieldPath, type Where } from '../errors.js';
 import { finalizeState } from '../finalize.js';
 import { emptyDns, type Iface, type NetworkState, type Subnet } from '../model.js';
-import { cidr, familyOf, ifName, int, ipAddr, list, mac, maskToPrefix, mtu, optionValue, record } from '../validate.js';
+import { cidr, familyOf, ifName, int, ipAddr, list, mac, maskToPrefix, mtu, record } from '../validate.js';
 import { parseRoutes } from './subnets.js';
+import { bondParam, bondValue } from './v1.js';
 
 // Link types OpenStack uses for a port that is a NIC inside the guest.
-const PHYSICAL = new Set(['bgpovs', 'bridge', 'cascading', 'dvs', 'ethernet', 'hw_veb', 'hyperv', 'ovs', 'phy', 'tap', 'vhostuser', 'vif']);
-
-const BOND_KEYS: Record<string, string> = {
-  bond_mode: 'mode',
-  bond_miimon: 'miimon',
-  bond_xmit_hash_policy: 'xmit_hash_policy',
-  bond_primary: 'primary',
-  bond_lacp_rate: 'lacp_rate',
-  bond_updelay: 'updelay',
-  bond_downdelay: 'downdelay',
-};
+const PHYSICAL = new Set(['bgpovs', 'bridge', 'cascading', 'dvs', 'ethernet', 'hw_veb', 'hyperv', 'ovs', 'phy', 'physical', 'tap', 'vhostuser', 'vif']);
 
 function dnsServices(w: Where, path: FieldPath, v: unknown): string[] {
   const out: string[] = [];
@@ -33,7 +24,7 @@ function dnsServices(w: Where, path: FieldPath, v: unknown): string[] {
 /** `knownMacs` maps lower-case MAC → interface name on the machine being configured. */
 export function parseNetworkDataJson(w: Where, doc: unknown, knownMacs: ReadonlyMap<string, string>): NetworkState {
   const root = record(w, [], doc);
-  const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns() };
+  const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns(), warnings: [] };
   const byId = new Map<string, Iface>();
   let bonds = 0;
   const links = list(w, ['links'], root.links).map((l, k) => ({ path: ['links', k] as FieldPath, link: record(w, ['links', k], l) }));
@@ -59,8 +50,12 @@ export function parseNetworkDataJson(w: Where, doc: unknown, knownMacs: Readonly
         return member.name;
       });
       const params: Record<string, string> = {};
-      for (const [key, kernel] of Object.entries(BOND_KEYS)) {
-        if (link[key] !== undefined && link[key] !== null) params[kernel] = optionValue(w, [...path, key], link[key]);
+      // Every bond_* key but bond_links is a bonding option, as cloud-init reads them.
+      for (const [key, val] of Object.entries(link)) {
+        if (!key.startsWith('bond_') || key === 'bond_links' || val === undefined || val === null || val === '') continue;
+        const kernel = bondParam(key);
+        if (kernel === null) state.warnings!.push(`${w.source}: ${[...path, key].join('.')}: not a kernel bonding option, ignored`);
+        else params[kernel] = bondValue(w, [...path, key], val);
       }
       iface = { name: ifName(w, [...path, 'name'], name), type: 'bond', subnets: [], bond: { members, params } };
     } else if (link.type === 'vlan') {
@@ -91,8 +86,10 @@ export function parseNetworkDataJson(w: Where, doc: unknown, knownMacs: Readonly
         const family = familyOf(c.address);
         if (family !== (net.type === 'ipv4' ? 4 : 6)) fail(w, [...path, 'ip_address'], `an ${net.type} address`, net.ip_address);
         let prefix = c.prefix;
-        if (net.netmask !== undefined && net.netmask !== null) prefix = maskToPrefix(w, [...path, 'netmask'], net.netmask, family);
-        if (prefix === null) fail(w, [...path, 'netmask'], 'a netmask (or a /prefix on ip_address)');
+        // An empty netmask (OpenStack writes "" for some IPv6 networks) is none; without
+        // one the prefix is /24 or /64, as cloud-init takes it.
+        if (prefix === null && net.netmask !== undefined && net.netmask !== null && net.netmask !== '') prefix = maskToPrefix(w, [...path, 'netmask'], net.netmask, family);
+        if (prefix === null) prefix = family === 4 ? 24 : 64;
         s = { type: 'static', family, address: c.address, prefix, dns, routes };
         if (family === 6 && iface.acceptRa === undefined) iface.acceptRa = false;
         break;

@@ -1,33 +1,77 @@
 // Network config version 1: a list of typed entries (physical, bond, vlan, bridge,
 // nameserver, route), each interface with a list of subnets.
 import { fail, type FieldPath, type Where } from '../errors.js';
-import { finalizeState } from '../finalize.js';
+import { checkDefaults, finalizeState } from '../finalize.js';
 import { emptyDns, type Iface, type IfaceType, type NetworkState, type Subnet } from '../model.js';
-import { bool, cidr, familyOf, ifName, int, ipAddr, list, mac, maskToPrefix, mtu, optionValue, record } from '../validate.js';
+import { bool, cidr, familyOf, ifName, int, ipAddr, list, mac, maskToPrefix, mtu, onOff, optionValue, record } from '../validate.js';
 import { parseDns, parseRoute, parseRoutes } from './subnets.js';
 
-const BOND_KEYS: Record<string, string> = {
-  'bond-mode': 'mode',
-  'bond-miimon': 'miimon',
-  'bond-xmit-hash-policy': 'xmit_hash_policy',
-  'bond-primary': 'primary',
-  'bond-lacp-rate': 'lacp_rate',
-  'bond-updelay': 'updelay',
-  'bond-downdelay': 'downdelay',
-  'bond-ad-select': 'ad_select',
-  'bond-arp-interval': 'arp_interval',
-  'bond-arp-ip-target': 'arp_ip_target',
-  'bond-fail-over-mac': 'fail_over_mac',
-  'bond-primary-reselect': 'primary_reselect',
-  'bond-min-links': 'min_links',
-  'bond-num-grat-arp': 'num_grat_arp',
-};
+// Kernel bonding options (the names under /sys/class/net/BOND/bonding/), each also
+// accepted as bond-NAME with '-' for '_' as cloud-init's v1 and ENI spell them.
+export const KERNEL_BOND_OPTIONS = [
+  'mode',
+  'miimon',
+  'xmit_hash_policy',
+  'primary',
+  'lacp_rate',
+  'updelay',
+  'downdelay',
+  'ad_select',
+  'arp_interval',
+  'arp_ip_target',
+  'arp_validate',
+  'arp_all_targets',
+  'fail_over_mac',
+  'primary_reselect',
+  'min_links',
+  'num_grat_arp',
+  'num_unsol_na',
+  'active_slave',
+  'ad_actor_sys_prio',
+  'ad_actor_system',
+  'ad_user_port_key',
+  'all_slaves_active',
+  'lp_interval',
+  'packets_per_slave',
+  'peer_notif_delay',
+  'resend_igmp',
+  'tlb_dynamic_lb',
+  'use_carrier',
+] as const;
 
 /** Kernel bonding option names accepted with '-' or '_' and with or without the bond- prefix. */
 export function bondParam(key: string): string | null {
-  const k = key.replace(/_/g, '-');
-  const full = k.startsWith('bond-') ? k : `bond-${k}`;
-  return BOND_KEYS[full] ?? null;
+  const k = key.replace(/-/g, '_').replace(/^bond_/, '');
+  return (KERNEL_BOND_OPTIONS as readonly string[]).includes(k) ? k : null;
+}
+
+/** A bonding option's value; lists (arp_ip_target) are joined with ',' as the kernel reads them. */
+export function bondValue(w: Where, path: FieldPath, v: unknown): string {
+  if (Array.isArray(v)) return v.map((x, k) => optionValue(w, [...path, k], x)).join(',');
+  if (typeof v === 'string' && /^[^\s,]+(,[^\s,]+)+$/.test(v))
+    return v
+      .split(',')
+      .map((x) => optionValue(w, path, x))
+      .join(',');
+  return optionValue(w, path, v);
+}
+
+/** What a subnet says about its interface rather than its addresses. */
+interface SubnetLink {
+  mtu?: number;
+  manual: boolean;
+}
+
+const given = (x: unknown) => x !== undefined && x !== null && x !== '';
+
+function subnetLink(w: Where, path: FieldPath, s: Record<string, unknown>): SubnetLink {
+  const out: SubnetLink = { manual: false };
+  if (given(s.mtu)) out.mtu = mtu(w, [...path, 'mtu'], s.mtu);
+  if (given(s.control)) {
+    if (s.control !== 'auto' && s.control !== 'hotplug' && s.control !== 'manual') fail(w, [...path, 'control'], 'auto, hotplug or manual', s.control);
+    out.manual = s.control === 'manual';
+  }
+  return out;
 }
 
 function subnet(w: Where, path: FieldPath, v: unknown): Subnet | null {
@@ -51,8 +95,9 @@ function subnet(w: Where, path: FieldPath, v: unknown): Subnet | null {
       const c = cidr(w, [...path, 'address'], s.address);
       const family = familyOf(c.address);
       let prefix = c.prefix;
-      if (s.netmask !== undefined) prefix = maskToPrefix(w, [...path, 'netmask'], s.netmask, family);
-      else if (s.prefix !== undefined) prefix = maskToPrefix(w, [...path, 'prefix'], s.prefix, family);
+      // An empty netmask is no netmask, as in cloud-init (OpenStack writes "" for IPv6).
+      if (prefix === null && given(s.netmask)) prefix = maskToPrefix(w, [...path, 'netmask'], s.netmask, family);
+      else if (prefix === null && given(s.prefix)) prefix = maskToPrefix(w, [...path, 'prefix'], s.prefix, family);
       if (prefix === null) prefix = family === 4 ? 24 : 64; // cloud-init's defaults for a bare address
       const out: Subnet = { type: 'static', family, address: c.address, prefix, dns, routes };
       if (s.gateway !== undefined && s.gateway !== null) {
@@ -69,7 +114,7 @@ function subnet(w: Where, path: FieldPath, v: unknown): Subnet | null {
 
 // Entry keys nimbus reads; others are reported and not carried over.
 const KNOWN = new Set(['type', 'name', 'mac_address', 'mtu', 'accept-ra', 'subnets', 'params', 'bond_interfaces', 'vlan_link', 'vlan_id', 'bridge_interfaces']);
-const SUBNET_KNOWN = new Set(['type', 'address', 'netmask', 'prefix', 'gateway', 'dns_nameservers', 'dns_search', 'routes']);
+const SUBNET_KNOWN = new Set(['type', 'address', 'netmask', 'prefix', 'gateway', 'dns_nameservers', 'dns_search', 'routes', 'mtu', 'control']);
 
 function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: IfaceType, warnings: string[]): Iface {
   for (const k of Object.keys(e)) if (!KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, k].join('.')}: not supported, ignored`);
@@ -82,9 +127,25 @@ function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: Ifac
   if (e.mac_address !== undefined && e.mac_address !== null) i.mac = mac(w, [...path, 'mac_address'], e.mac_address);
   if (e.mtu !== undefined && e.mtu !== null) i.mtu = mtu(w, [...path, 'mtu'], e.mtu);
   if (e['accept-ra'] !== undefined && e['accept-ra'] !== null) i.acceptRa = bool(w, [...path, 'accept-ra'], e['accept-ra']);
-  i.subnets = list(w, [...path, 'subnets'], e.subnets)
-    .map((s, k) => subnet(w, [...path, 'subnets', k], s))
-    .filter((s): s is Subnet => s !== null);
+  const raw = list(w, [...path, 'subnets'], e.subnets);
+  const all = raw.map((s, k) => subnet(w, [...path, 'subnets', k], s));
+  i.subnets = all.filter((s): s is Subnet => s !== null);
+  raw.forEach((s, k) => {
+    const link = subnetLink(w, [...path, 'subnets', k], record(w, [...path, 'subnets', k], s));
+    const parsed = all[k] ?? null;
+    if (link.manual) i.manual = true;
+    if (link.mtu === undefined) return;
+    // An IPv4 (or DHCPv4, manual) subnet's MTU is the link's, over the interface's own, as
+    // in cloud-init; an IPv6 subnet's is the MTU for IPv6 alone.
+    const v6 = parsed !== null && (parsed.type === 'dhcp6' || parsed.type === 'slaac' || (parsed.type === 'static' && parsed.family === 6));
+    if (v6) i.ipv6Mtu = link.mtu;
+    else {
+      if (i.mtu !== undefined && i.mtu !== link.mtu)
+        warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'subnets', k, 'mtu'].join('.')}: the subnet's MTU ${link.mtu} is used, not the interface's ${i.mtu}`);
+      i.mtu = link.mtu;
+    }
+  });
+  checkDefaults(w, i, path);
   return i;
 }
 
@@ -106,8 +167,14 @@ export function parseV1(w: Where, doc: Record<string, unknown>): NetworkState {
         const p = e.params === undefined || e.params === null ? {} : record(w, [...path, 'params'], e.params);
         for (const [key, val] of Object.entries(p)) {
           const kernel = bondParam(key);
-          if (kernel === null) fail(w, [...path, 'params', key], `a bonding option (${Object.keys(BOND_KEYS).join(', ')})`);
-          params[kernel] = optionValue(w, [...path, 'params', key], val);
+          // cloud-init passes any bond-* key on to the ENI file; nimbus renders the kernel's
+          // options and says which others it leaves out.
+          if (kernel === null) {
+            warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'params', key].join('.')}: not a kernel bonding option, ignored`);
+            continue;
+          }
+          if (val === null || val === undefined || val === '') continue;
+          params[kernel] = bondValue(w, [...path, 'params', key], val);
         }
         const members = list(w, [...path, 'bond_interfaces'], e.bond_interfaces).map((m, n) => ifName(w, [...path, 'bond_interfaces', n], m));
         i.bond = { members, params };
@@ -126,8 +193,8 @@ export function parseV1(w: Where, doc: Record<string, unknown>): NetworkState {
         i.bridge = { ports };
         const p = e.params === undefined || e.params === null ? {} : record(w, [...path, 'params'], e.params);
         for (const [key, val] of Object.entries(p)) {
-          if (key === 'bridge_stp') i.bridge.stp = bool(w, [...path, 'params', key], val);
-          else fail(w, [...path, 'params', key], 'bridge_stp (other bridge options are not supported)');
+          if (key === 'bridge_stp') i.bridge.stp = onOff(w, [...path, 'params', key], val);
+          else warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'params', key].join('.')}: not supported (only bridge_stp), ignored`);
         }
         state.interfaces.push(i);
         break;

@@ -2,10 +2,11 @@
 // by id; a physical NIC is matched by MAC and renamed with set-name. Routes may say
 // `to: default` (netplan's spelling of 0.0.0.0/0 and ::/0).
 import { fail, type FieldPath, type Where } from '../errors.js';
-import { finalizeState } from '../finalize.js';
-import { emptyDns, type Dns, type Iface, type IfaceType, type NetworkState, type Subnet, type Route } from '../model.js';
-import { bool, cidr, familyOf, ifName, int, ipAddr, list, mac, mtu, optionValue, record } from '../validate.js';
+import { checkDefaults, finalizeState } from '../finalize.js';
+import { emptyDns, type DhcpOverrides, type Dns, type Iface, type IfaceType, type NetworkState, type Subnet, type Route } from '../model.js';
+import { bool, cidr, dnsName, familyOf, ifName, int, ipAddr, list, mac, mtu, onOff, record } from '../validate.js';
 import { parseDns, parseRoutes } from './subnets.js';
+import { bondValue } from './v1.js';
 
 // netplan bond parameter → kernel bonding option.
 const BOND_PARAMS: Record<string, string> = {
@@ -22,7 +23,42 @@ const BOND_PARAMS: Record<string, string> = {
   'primary-reselect-policy': 'primary_reselect',
   'min-links': 'min_links',
   'gratuitous-arp': 'num_grat_arp',
+  // cloud-init's own misspelling, which it reads as gratuitous-arp
+  'gratuitious-arp': 'num_grat_arp',
+  'arp-ip-targets': 'arp_ip_target',
+  'arp-validate': 'arp_validate',
+  'arp-all-targets': 'arp_all_targets',
+  'all-slaves-active': 'all_slaves_active',
+  'all-members-active': 'all_slaves_active',
+  'packets-per-slave': 'packets_per_slave',
+  'packets-per-member': 'packets_per_slave',
+  'resend-igmp': 'resend_igmp',
+  'learn-packet-interval': 'lp_interval',
 };
+
+// dhcp4-overrides / dhcp6-overrides keys, as netplan names them.
+const OVERRIDE_FLAGS: Record<string, keyof DhcpOverrides> = {
+  'use-dns': 'useDns',
+  'use-domains': 'useDomains',
+  'use-hostname': 'useHostname',
+  'use-ntp': 'useNtp',
+  'use-mtu': 'useMtu',
+  'use-routes': 'useRoutes',
+  'send-hostname': 'sendHostname',
+};
+
+function overrides(w: Where, path: FieldPath, v: unknown, warnings: string[]): DhcpOverrides {
+  const o: DhcpOverrides = {};
+  if (v === undefined || v === null) return o;
+  for (const [k, x] of Object.entries(record(w, path, v))) {
+    const flag = OVERRIDE_FLAGS[k];
+    if (flag !== undefined) (o as Record<string, boolean>)[flag] = bool(w, [...path, k], x);
+    else if (k === 'route-metric') o.routeMetric = int(w, [...path, k], x, 0, 4294967295, 'a route metric');
+    else if (k === 'hostname') o.hostname = dnsName(w, [...path, k], x);
+    else warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, k].join('.')}: not supported, ignored`);
+  }
+  return o;
+}
 
 const SECTIONS: [string, IfaceType][] = [
   ['ethernets', 'physical'],
@@ -44,6 +80,10 @@ const KNOWN = new Set([
   'gateway6',
   'dhcp4',
   'dhcp6',
+  'dhcp4-overrides',
+  'dhcp6-overrides',
+  'activation-mode',
+  'ipv6-mtu',
   'addresses',
   'interfaces',
   'parameters',
@@ -64,6 +104,11 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
   if (d.macaddress !== undefined) i.mac = mac(w, [...path, 'macaddress'], d.macaddress);
   if (d.mtu !== undefined) i.mtu = mtu(w, [...path, 'mtu'], d.mtu);
   if (d['accept-ra'] !== undefined) i.acceptRa = bool(w, [...path, 'accept-ra'], d['accept-ra']);
+  if (d['ipv6-mtu'] !== undefined) i.ipv6Mtu = mtu(w, [...path, 'ipv6-mtu'], d['ipv6-mtu']);
+  if (d['activation-mode'] !== undefined) {
+    if (d['activation-mode'] !== 'manual' && d['activation-mode'] !== 'off') fail(w, [...path, 'activation-mode'], 'manual or off', d['activation-mode']);
+    i.manual = true;
+  }
   const ns = d.nameservers === undefined ? {} : record(w, [...path, 'nameservers'], d.nameservers);
   const dns: Dns = parseDns(w, [...path, 'nameservers'], ns.addresses, ns.search, 'addresses', 'search');
   const routes: Route[] = parseRoutes(w, [...path, 'routes'], d.routes);
@@ -73,8 +118,15 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
   if (d.gateway6 !== undefined) gw[6] = ipAddr(w, [...path, 'gateway6'], d.gateway6);
   if (gw[4] && familyOf(gw[4]) !== 4) fail(w, [...path, 'gateway4'], 'an IPv4 address', gw[4]);
   if (gw[6] && familyOf(gw[6]) !== 6) fail(w, [...path, 'gateway6'], 'an IPv6 address', gw[6]);
-  if (d.dhcp4 !== undefined && bool(w, [...path, 'dhcp4'], d.dhcp4)) subnets.push({ type: 'dhcp4', dns: emptyDns(), routes: [] });
-  if (d.dhcp6 !== undefined && bool(w, [...path, 'dhcp6'], d.dhcp6)) subnets.push({ type: 'dhcp6', dns: emptyDns(), routes: [] });
+  for (const f of [4, 6] as const) {
+    const key = `dhcp${f}`;
+    const o = overrides(w, [...path, `${key}-overrides`], d[`${key}-overrides`], warnings);
+    if (d[key] !== undefined && bool(w, [...path, key], d[key])) {
+      const s: Subnet = { type: f === 4 ? 'dhcp4' : 'dhcp6', dns: emptyDns(), routes: [] };
+      if (Object.keys(o).length > 0) s.overrides = o;
+      subnets.push(s);
+    }
+  }
   list(w, [...path, 'addresses'], d.addresses).forEach((a, k) => {
     const c = cidr(w, [...path, 'addresses', k], a);
     if (c.prefix === null) fail(w, [...path, 'addresses', k], 'an address with /prefix', a);
@@ -89,10 +141,11 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
     subnets.push(s);
   });
   for (const f of [4, 6] as const) if (gw[f] !== undefined) fail(w, [...path, `gateway${f}`], `an IPv${f} address in addresses for the gateway to belong to`);
-  // Routes and DNS are per device in v2; they ride on the first subnet (or a
-  // placeholder-free list on the interface when it has none, see below).
+  // Routes and DNS are per device in v2. As in cloud-init, routes ride on the first
+  // subnet and DNS on the first static address (else the first subnet), which is the
+  // stanza ENI writes them on.
   if (subnets.length > 0) {
-    subnets[0]!.dns = dns;
+    (subnets.find((s) => s.type === 'static') ?? subnets[0]!).dns = dns;
     subnets[0]!.routes = routes;
   } else if (routes.length > 0 || dns.nameservers.length > 0 || dns.search.length > 0) {
     fail(w, path, 'addresses, dhcp4 or dhcp6 for routes and nameservers to apply to');
@@ -105,18 +158,23 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
       const params: Record<string, string> = {};
       for (const [k, v] of Object.entries(p)) {
         const kernel = BOND_PARAMS[k];
-        if (kernel === undefined) fail(w, [...path, 'parameters', k], `a bond parameter (${Object.keys(BOND_PARAMS).join(', ')})`);
-        params[kernel] = optionValue(w, [...path, 'parameters', k], v);
+        if (kernel === undefined) {
+          warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'parameters', k].join('.')}: not a bond parameter nimbus renders, ignored`);
+          continue;
+        }
+        if (v === null || v === undefined || v === '') continue;
+        params[kernel] = bondValue(w, [...path, 'parameters', k], v);
       }
       i.bond = { members, params };
     } else {
       i.bridge = { ports: members };
       for (const [k, v] of Object.entries(p)) {
-        if (k === 'stp') i.bridge.stp = bool(w, [...path, 'parameters', k], v);
-        else fail(w, [...path, 'parameters', k], 'stp (other bridge parameters are not supported)');
+        if (k === 'stp') i.bridge.stp = onOff(w, [...path, 'parameters', k], v);
+        else warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'parameters', k].join('.')}: not supported (only stp), ignored`);
       }
     }
   }
+  checkDefaults(w, i, path);
   if (type === 'vlan') i.vlan = { link: ifName(w, [...path, 'link'], d.link), id: int(w, [...path, 'id'], d.id, 1, 4094, 'a VLAN id') };
   return i;
 }
