@@ -11,7 +11,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   ca_certs: ['ca_certs', 'ca-certs'],
   rsyslog: ['rsyslog'],
   snap: ['snap'],
-  ssh_import_id: ['ssh_import_id'],
   keyboard: ['keyboard'],
   locale: ['locale'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
@@ -30,10 +29,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   reset_rmc: [],
   refresh_rmc_and_interface: [],
   rightscale_userdata: [],
-  ssh_authkey_fingerprints: ['no_ssh_fingerprints'],
-  keys_to_console: ['ssh'],
   install_hotplug: ['updates'],
-  phone_home: ['phone_home'],
   rh_subscription: ['rh_subscription'],
   spacewalk: ['spacewalk'],
 };

@@ -28,6 +28,10 @@ import { aptPipelining } from './apt-pipelining.js';
 import { yumAddRepo } from './yum-add-repo.js';
 import { apkConfigure } from './apk-configure.js';
 import { zypperAddRepo } from './zypper-add-repo.js';
+import { sshAuthkeyFingerprints } from './ssh-authkey-fingerprints.js';
+import { keysToConsole } from './keys-to-console.js';
+import { sshImportId } from './ssh-import-id.js';
+import { phoneHome } from './phone-home.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -56,6 +60,10 @@ export const BUILTIN_MODULES: readonly Module[] = [
   yumAddRepo,
   apkConfigure,
   zypperAddRepo,
+  sshAuthkeyFingerprints,
+  keysToConsole,
+  sshImportId,
+  phoneHome,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
