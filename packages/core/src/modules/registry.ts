@@ -21,6 +21,7 @@ import { resolvConf } from './resolv-conf.js';
 import { mounts } from './mounts.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
+import { timezone } from './timezone.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -42,6 +43,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   mounts,
   scriptsVendor,
   powerStateChange,
+  timezone,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
