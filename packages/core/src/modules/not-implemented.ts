@@ -15,7 +15,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   snap: ['snap'],
   ssh_import_id: ['ssh_import_id'],
   keyboard: ['keyboard'],
-  locale: ['locale'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
   apt_pipelining: ['apt_pipelining'],
   apt_configure: ['apt'],

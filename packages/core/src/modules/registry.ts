@@ -22,6 +22,7 @@ import { mounts } from './mounts.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
 import { timezone } from './timezone.js';
+import { locale } from './locale.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -44,6 +45,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   scriptsVendor,
   powerStateChange,
   timezone,
+  locale,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
