@@ -23,6 +23,7 @@ import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
 import { timezone } from './timezone.js';
 import { locale } from './locale.js';
+import { ntp } from './ntp.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -46,6 +47,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   powerStateChange,
   timezone,
   locale,
+  ntp,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));

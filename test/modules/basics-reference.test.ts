@@ -1,0 +1,114 @@
+// test-lane: full (runs cloud-init's own Python from the reference chroots)
+// The system-basics modules against cloud-init itself: its templates and tables,
+// imported from the reference chroots (22.4 and 25.1) and run by this machine's
+// Python on the same inputs nimbus gets. Differences are written in docs/compat.md.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PYTHON3 } from '../helpers/python.js';
+import { referenceRoot, type RefSuite } from '../helpers/reference.js';
+import { clientsFor, defaultPools, renderNtpConfig, type NtpClientName } from '../../packages/core/src/modules/lib/ntp-clients.js';
+import { distroFromOsRelease } from '../../packages/core/src/distro/detect.js';
+
+// 25.1, what distros ship today: 22.4's templates have no peer/allow lines and its table
+// gives Rocky and AlmaLinux chrony's Debian service name (docs/compat.md).
+const SUITES: RefSuite[] = ['trixie'];
+
+function refOf(suite: RefSuite): string | null {
+  const root = referenceRoot(suite);
+  return fs.existsSync(path.join(root, 'usr/bin/cloud-init')) ? root : null;
+}
+
+/** Runs `script` with cloud-init's package of `root` importable; JSON in, JSON out. */
+function py(root: string, script: string, input: unknown): unknown {
+  const r = spawnSync(PYTHON3, ['-c', script], {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: path.join(root, 'usr/lib/python3/dist-packages') },
+  });
+  if (r.status !== 0) throw new Error(`python: ${r.stderr}`);
+  return JSON.parse(r.stdout) as unknown;
+}
+
+const osr = (id: string, version: string, like = '') => distroFromOsRelease({ ID: id, VERSION_ID: version, ID_LIKE: like });
+const DISTROS = [osr('debian', '12'), osr('ubuntu', '24.04'), osr('rhel', '9.3'), osr('rocky', '9.3'), osr('almalinux', '9.3'), osr('centos', '7')];
+
+/** The lines that configure something: no comments, no blank lines, no trailing blanks. */
+const directives = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trimEnd())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+
+test("ntp: each client's file, service, package and check executable are cloud-init's for Debian, Ubuntu and the rhel family", (t) => {
+  for (const suite of SUITES) {
+    const root = refOf(suite);
+    if (root === null) {
+      t.diagnostic(`${suite}: reference not built`);
+      continue;
+    }
+    const script = `
+import json, sys
+from cloudinit.config import cc_ntp
+out = {}
+for d in json.load(sys.stdin):
+    cfg = cc_ntp.distro_ntp_client_configs(d)
+    out[d] = {c: {k: cfg[c][k] for k in ('check_exe', 'confpath', 'packages', 'service_name', 'template_name')} for c in cfg}
+print(json.dumps(out))`;
+    const ref = py(
+      root,
+      script,
+      DISTROS.map((d) => d.id),
+    ) as Record<string, Record<string, { check_exe: string; confpath: string; packages: string[]; service_name: string; template_name: string }>>;
+    for (const d of DISTROS) {
+      const mine = clientsFor(d);
+      for (const c of Object.keys(mine) as NtpClientName[]) {
+        const r = ref[d.id]?.[c];
+        assert.ok(r !== undefined, `${suite} ${d.id} ${c}`);
+        assert.deepEqual(
+          { check_exe: mine[c].checkExe, confpath: mine[c].confpath, packages: mine[c].packages, service_name: mine[c].serviceName, template_name: mine[c].templateName },
+          r,
+          `${suite} ${d.id} ${c}`,
+        );
+      }
+    }
+  }
+});
+
+test("ntp: nimbus's files carry the same directives as cloud-init's stock templates render, for every client and distro", (t) => {
+  const inputs = [
+    { servers: ['ntp.example.org', '192.0.2.1'], pools: ['0.int.pool.ntp.org'], peers: ['km001'], allow: ['192.0.2.0/24'] },
+    { servers: [], pools: [], peers: [], allow: [] },
+    { servers: ['2001:db8::123'], pools: [], peers: [], allow: ['all'] },
+  ];
+  for (const suite of SUITES) {
+    const root = refOf(suite);
+    if (root === null) continue;
+    const templates = path.join(root, 'etc/cloud/templates');
+    for (const d of DISTROS) {
+      const flavour = d.family === 'debian' ? 'debian' : 'rhel';
+      for (const [client, tpl] of [
+        ['chrony', `chrony.conf.${d.id}.tmpl`],
+        ['ntp', `ntp.conf.${d.id}.tmpl`],
+        ['systemd-timesyncd', 'timesyncd.conf.tmpl'],
+        ['openntpd', 'ntpd.conf.openbsd.tmpl'],
+      ] as const) {
+        const file = path.join(templates, tpl);
+        if (!fs.existsSync(file)) continue;
+        for (const input of inputs) {
+          const lists = { ...input, pools: input.servers.length + input.pools.length === 0 ? defaultPools(d.id) : input.pools };
+          const script = `
+import json, sys
+from cloudinit import templater
+a = json.load(sys.stdin)
+print(json.dumps(templater.render_string(open(a['file']).read(), a['params'])))`;
+          const theirs = py(root, script, { file, params: lists }) as string;
+          const ours = renderNtpConfig(client, flavour, lists);
+          assert.deepEqual(directives(ours), directives(theirs), `${suite} ${tpl} ${JSON.stringify(input)}`);
+        }
+      }
+    }
+  }
+});
