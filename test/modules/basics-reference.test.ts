@@ -77,7 +77,7 @@ print(json.dumps(out))`;
   }
 });
 
-test("ntp: nimbus's files carry the same directives as cloud-init's stock templates render, for every client and distro", (t) => {
+test("ntp: nimbus's files carry the same directives as cloud-init's stock templates render, for every client and distro", () => {
   const inputs = [
     { servers: ['ntp.example.org', '192.0.2.1'], pools: ['0.int.pool.ntp.org'], peers: ['km001'], allow: ['192.0.2.0/24'] },
     { servers: [], pools: [], peers: [], allow: [] },

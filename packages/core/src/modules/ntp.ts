@@ -93,7 +93,7 @@ export function checkNtpLists(ntp: Record<string, unknown>): Checked {
 function installed(ctx: ModuleContext, exe: string): boolean {
   if (!exe.startsWith('/')) return ctx.host.exec.has(exe);
   const s = ctx.host.fs.stat(exe);
-  return s !== null && s.isFile && (s.mode & 0o111) !== 0;
+  return s?.isFile === true && (s.mode & 0o111) !== 0;
 }
 
 /** The client ntp_client (or the distro's system_info ntp_client) names, or auto's choice. */
