@@ -11,6 +11,7 @@ import { PYTHON3 } from '../helpers/python.js';
 import { referenceRoot, type RefSuite } from '../helpers/reference.js';
 import { clientsFor, defaultPools, renderNtpConfig, type NtpClientName } from '../../packages/core/src/modules/lib/ntp-clients.js';
 import { distroFromOsRelease } from '../../packages/core/src/distro/detect.js';
+import { caPathsFor, deselectAll } from '../../packages/core/src/modules/ca-certs.js';
 
 // 25.1, what distros ship today: 22.4's templates have no peer/allow lines and its table
 // gives Rocky and AlmaLinux chrony's Debian service name (docs/compat.md).
@@ -110,5 +111,36 @@ print(json.dumps(templater.render_string(open(a['file']).read(), a['params'])))`
         }
       }
     }
+  }
+});
+
+test("ca_certs: the paths, update command and deselected /etc/ca-certificates.conf are cloud-init's", (t) => {
+  for (const suite of SUITES) {
+    const root = refOf(suite);
+    if (root === null) {
+      t.diagnostic(`${suite}: reference not built`);
+      continue;
+    }
+    const conf = '# Automatically generated\nmozilla/A.crt\n!mozilla/B.crt\n\nmozilla/C.crt\n# Modified by cloud-init to deselect certs due to user-data\nmozilla/D.crt\n';
+    const script = `
+import json, sys, tempfile, os
+from cloudinit.config import cc_ca_certs
+a = json.load(sys.stdin)
+out = {}
+for d in ('debian', 'rhel'):
+    c = dict(cc_ca_certs._distro_ca_certs_configs(d))
+    out[d] = {'local': c['ca_cert_full_path'].format(cert_index=1), 'path': c['ca_cert_path'], 'config': c['ca_cert_config'], 'update': c['ca_cert_update_cmd']}
+fd, fn = tempfile.mkstemp()
+os.write(fd, a['conf'].encode()); os.close(fd)
+cc_ca_certs.disable_system_ca_certs({'ca_cert_config': fn})
+out['deselected'] = open(fn).read()
+os.unlink(fn)
+print(json.dumps(out))`;
+    const ref = py(root, script, { conf }) as Record<string, unknown>;
+    for (const fam of ['debian', 'rhel'] as const) {
+      const p = caPathsFor(fam);
+      assert.deepEqual({ local: `${p.localPath}/${p.fileName(1)}`, path: p.certPath === null ? null : `${p.certPath}/`, config: p.config, update: p.update }, ref[fam], `${suite} ${fam}`);
+    }
+    assert.equal(deselectAll(conf), ref.deselected);
   }
 });

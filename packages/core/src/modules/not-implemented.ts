@@ -10,7 +10,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   growpart: ['growpart'],
   resizefs: ['resize_rootfs'],
   disk_setup: ['disk_setup', 'fs_setup'],
-  ca_certs: ['ca_certs', 'ca-certs'],
   rsyslog: ['rsyslog'],
   snap: ['snap'],
   ssh_import_id: ['ssh_import_id'],

@@ -24,6 +24,7 @@ import { powerStateChange } from './power-state-change.js';
 import { timezone } from './timezone.js';
 import { locale } from './locale.js';
 import { ntp } from './ntp.js';
+import { caCerts } from './ca-certs.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -48,6 +49,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   timezone,
   locale,
   ntp,
+  caCerts,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
