@@ -12,6 +12,7 @@ import { referenceRoot, type RefSuite } from '../helpers/reference.js';
 import { clientsFor, defaultPools, renderNtpConfig, type NtpClientName } from '../../packages/core/src/modules/lib/ntp-clients.js';
 import { distroFromOsRelease } from '../../packages/core/src/distro/detect.js';
 import { caPathsFor, deselectAll } from '../../packages/core/src/modules/ca-certs.js';
+import { renderDefaultKeyboard } from '../../packages/core/src/modules/keyboard.js';
 
 // 25.1, what distros ship today: 22.4's templates have no peer/allow lines and its table
 // gives Rocky and AlmaLinux chrony's Debian service name (docs/compat.md).
@@ -142,5 +143,35 @@ print(json.dumps(out))`;
       assert.deepEqual({ local: `${p.localPath}/${p.fileName(1)}`, path: p.certPath === null ? null : `${p.certPath}/`, config: p.config, update: p.update }, ref[fam], `${suite} ${fam}`);
     }
     assert.equal(deselectAll(conf), ref.deselected);
+  }
+});
+
+test("keyboard: /etc/default/keyboard and the commands are cloud-init's on Debian and the rhel family", (t) => {
+  for (const suite of SUITES) {
+    const root = refOf(suite);
+    if (root === null) {
+      t.diagnostic(`${suite}: reference not built`);
+      continue;
+    }
+    const script = `
+import json, sys
+from cloudinit import util, subp, distros
+from cloudinit.distros import debian, rhel
+files, cmds = {}, []
+util.write_file = lambda filename, content, **kw: files.__setitem__(filename, content)
+subp.subp = lambda args, **kw: cmds.append(list(args))
+distros.Distro.uses_systemd = staticmethod(lambda: True)
+a = json.load(sys.stdin)
+for cls, name in ((debian.Distro, 'debian'), (rhel.Distro, 'rhel')):
+    d = cls(name, {}, None)
+    d.set_keymap(a['layout'], a['model'], a['variant'], a['options'])
+print(json.dumps({'files': files, 'cmds': cmds}))`;
+    const k = { layout: 'de', model: 'pc105', variant: 'nodeadkeys', options: 'compose:rwin' };
+    const ref = py(root, script, k) as { files: Record<string, string>; cmds: string[][] };
+    assert.deepEqual(ref.files, { '/etc/default/keyboard': renderDefaultKeyboard(k) });
+    assert.deepEqual(ref.cmds, [
+      ['systemctl', 'restart', 'console-setup'],
+      ['localectl', 'set-x11-keymap', 'de', 'pc105', 'nodeadkeys', 'compose:rwin'],
+    ]);
   }
 });

@@ -13,7 +13,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   rsyslog: ['rsyslog'],
   snap: ['snap'],
   ssh_import_id: ['ssh_import_id'],
-  keyboard: ['keyboard'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
   apt_pipelining: ['apt_pipelining'],
   apt_configure: ['apt'],

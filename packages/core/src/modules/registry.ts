@@ -25,6 +25,7 @@ import { timezone } from './timezone.js';
 import { locale } from './locale.js';
 import { ntp } from './ntp.js';
 import { caCerts } from './ca-certs.js';
+import { keyboard } from './keyboard.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -50,6 +51,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   locale,
   ntp,
   caCerts,
+  keyboard,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
