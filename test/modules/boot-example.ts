@@ -26,7 +26,7 @@ export interface Booted {
 }
 
 /** Boots `userData` on a fresh root; `files` are put into the tree first (path in the root → content). */
-export function bootExample(userData: string, opts: { osRelease?: string; files?: Record<string, string>; metaData?: Record<string, unknown> } = {}): Booted {
+export function bootExample(userData: string, opts: { osRelease?: string; files?: Record<string, string | { text: string; mode: number }>; metaData?: Record<string, unknown> } = {}): Booted {
   const drive = driveWith((d) => {
     setUserData(d, userData);
     if (opts.metaData !== undefined) {
@@ -37,10 +37,7 @@ export function bootExample(userData: string, opts: { osRelease?: string; files?
     }
   });
   const root = makeRoot({ drive, osRelease: opts.osRelease ?? DEBIAN12 });
-  for (const [p, text] of Object.entries(opts.files ?? {})) {
-    fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
-    fs.writeFileSync(path.join(root, p), text);
-  }
+  for (const [p, f] of Object.entries(opts.files ?? {})) put(root, p, typeof f === 'string' ? f : f.text, typeof f === 'string' ? 0o644 : f.mode);
   // A rhel-family image manages its NICs with NetworkManager (the binary is only a file: nothing runs under --exec record).
   if (/rhel/.test(opts.osRelease ?? '')) put(root, 'usr/sbin/NetworkManager', '#!/bin/sh\n', 0o755);
   const runs = boot(root);

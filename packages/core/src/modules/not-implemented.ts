@@ -6,7 +6,6 @@
 // here and in registry.ts), so this list only ever shrinks.
 export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
-  seed_random: ['random_seed'],
   growpart: ['growpart'],
   resizefs: ['resize_rootfs'],
   disk_setup: ['disk_setup', 'fs_setup'],

@@ -26,6 +26,7 @@ import { locale } from './locale.js';
 import { ntp } from './ntp.js';
 import { caCerts } from './ca-certs.js';
 import { keyboard } from './keyboard.js';
+import { seedRandom } from './seed-random.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -52,6 +53,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   ntp,
   caCerts,
   keyboard,
+  seedRandom,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
