@@ -13,6 +13,8 @@ import { clientsFor, defaultPools, renderNtpConfig, type NtpClientName } from '.
 import { distroFromOsRelease } from '../../packages/core/src/distro/detect.js';
 import { caPathsFor, deselectAll } from '../../packages/core/src/modules/ca-certs.js';
 import { renderDefaultKeyboard } from '../../packages/core/src/modules/keyboard.js';
+import { rsyslog } from '../../packages/core/src/modules/rsyslog.js';
+import { makeKit } from './kit.js';
 
 // 25.1, what distros ship today: 22.4's templates have no peer/allow lines and its table
 // gives Rocky and AlmaLinux chrony's Debian service name (docs/compat.md).
@@ -173,5 +175,38 @@ print(json.dumps({'files': files, 'cmds': cmds}))`;
       ['systemctl', 'restart', 'console-setup'],
       ['localectl', 'set-x11-keymap', 'de', 'pc105', 'nodeadkeys', 'compose:rwin'],
     ]);
+  }
+});
+
+test("rsyslog: the files written for configs and remotes are cloud-init's", async (t) => {
+  for (const suite of SUITES) {
+    const root = refOf(suite);
+    if (root === null) {
+      t.diagnostic(`${suite}: reference not built`);
+      continue;
+    }
+    const remotes = { maas: '192.168.1.1', juju: '@@10.0.4.1:514', v6: 'kern.* @[2001:db8::1]', c: '*.* 10.0.0.9 # commented' };
+    const configs = ['*.* @@192.158.1.1', { content: '*.*   @@192.0.2.1:10514', filename: '01-example.conf' }, { content: '*.*   @@syslogd.example.com\n' }];
+    const script = `
+import json, sys, tempfile, os
+from cloudinit.config import cc_rsyslog
+a = json.load(sys.stdin)
+d = tempfile.mkdtemp()
+configs = list(a['configs'])
+configs.append(cc_rsyslog.remotes_to_rsyslog_cfg(a['remotes'], header='# begin remotes', footer='# end remotes'))
+cc_rsyslog.apply_rsyslog_changes(configs, '99-late-cloud-config.conf', d)
+out = {n: open(os.path.join(d, n)).read() for n in sorted(os.listdir(d))}
+print(json.dumps(out))`;
+    const ref = py(root, script, { remotes, configs }) as Record<string, string>;
+    const k = makeKit();
+    const yaml = `rsyslog:\n  config_dir: /out\n  config_filename: 99-late-cloud-config.conf\n  configs: ${JSON.stringify(configs)}\n  remotes: ${JSON.stringify(remotes)}\n  service_reload_command: [/bin/true]\n`;
+    await k.run(rsyslog, yaml);
+    const ours = Object.fromEntries(
+      fs
+        .readdirSync(path.join(k.root, 'out'))
+        .sort()
+        .map((n) => [n, fs.readFileSync(path.join(k.root, 'out', n), 'utf8')]),
+    );
+    assert.deepEqual(ours, ref, suite);
   }
 });

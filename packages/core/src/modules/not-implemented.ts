@@ -9,7 +9,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   growpart: ['growpart'],
   resizefs: ['resize_rootfs'],
   disk_setup: ['disk_setup', 'fs_setup'],
-  rsyslog: ['rsyslog'],
   snap: ['snap'],
   ssh_import_id: ['ssh_import_id'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],

@@ -27,6 +27,7 @@ import { ntp } from './ntp.js';
 import { caCerts } from './ca-certs.js';
 import { keyboard } from './keyboard.js';
 import { seedRandom } from './seed-random.js';
+import { rsyslog } from './rsyslog.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -54,6 +55,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   caCerts,
   keyboard,
   seedRandom,
+  rsyslog,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
