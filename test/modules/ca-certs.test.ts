@@ -9,7 +9,7 @@ import { caCerts, certificateProblem, deselectAll } from '../../packages/core/sr
 import { checkCloudConfigText } from '../../packages/core/src/schema/check.js';
 
 const EXAMPLE = caCerts.examples[0] as string;
-const PEM = `${(/(-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----)/.exec(EXAMPLE)?.[1] as string).replace(/^ {6}/gm, '')}\n`;
+const PEM = `${(/(-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----)/.exec(EXAMPLE)?.[1] ?? '').replace(/^ {6}/gm, '')}\n`;
 const HEADER = '# Modified by cloud-init to deselect certs due to user-data';
 
 test('ca_certs: the example on Debian deselects the distro CAs, tells debconf, adds the certificate and runs update-ca-certificates', () => {
