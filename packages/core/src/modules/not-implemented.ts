@@ -14,7 +14,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
   apt_pipelining: ['apt_pipelining'],
   apt_configure: ['apt'],
-  disable_ec2_metadata: ['disable_ec2_metadata'],
   byobu: ['byobu_by_default'],
   package_update_upgrade_install: ['packages', 'package_update', 'package_upgrade', 'apt_update', 'apt_upgrade'],
   fan: ['fan'],

@@ -28,6 +28,7 @@ import { caCerts } from './ca-certs.js';
 import { keyboard } from './keyboard.js';
 import { seedRandom } from './seed-random.js';
 import { rsyslog } from './rsyslog.js';
+import { disableEc2Metadata } from './disable-ec2-metadata.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -56,6 +57,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   keyboard,
   seedRandom,
   rsyslog,
+  disableEc2Metadata,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
