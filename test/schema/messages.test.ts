@@ -29,7 +29,7 @@ test('unknown key messages: did-you-mean and the wrong indentation, both ways', 
     'cc.yaml:4:3: warning: write_files.0.runcmd: unknown key; runcmd is a top-level key, but it is nested under write_files.0: is it indented too much?',
   ]);
   assert.deepEqual(lines('#cloud-config\nwrite_files:\n- path: /a\nencoding: b64\n'), [
-    'cc.yaml:4:1: warning: encoding: unknown cloud-config key; encoding is a key of the items of write_files: is it indented too little?',
+    'cc.yaml:4:1: warning: encoding: unknown cloud-config key; encoding is a key of the items of write_files, random_seed: is it indented too little?',
   ]);
 });
 

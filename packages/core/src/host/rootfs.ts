@@ -351,13 +351,13 @@ export class RootFs {
    * Appends without rewriting (logs): O_APPEND, created with `mode`. A line written by
    * one write(2) call is never interleaved with another writer's.
    */
-  appendLog(path: string, text: string, mode = 0o644): void {
+  appendLog(path: string, text: string | Uint8Array, mode = 0o644): void {
     const real = this.real(path);
     const dir = nodePath.dirname(real);
     if (!fs.existsSync(dir)) this.mkdir(this.inRoot(dir));
     const fd = fs.openSync(real, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, mode);
     try {
-      fs.writeSync(fd, text);
+      fs.writeSync(fd, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
     } finally {
       fs.closeSync(fd);
     }

@@ -6,18 +6,10 @@
 // here and in registry.ts), so this list only ever shrinks.
 export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
-  seed_random: ['random_seed'],
   disk_setup: ['disk_setup', 'fs_setup'],
-  ca_certs: ['ca_certs', 'ca-certs'],
-  rsyslog: ['rsyslog'],
   snap: ['snap'],
-  keyboard: ['keyboard'],
-  locale: ['locale'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
   apt_configure: ['apt'],
-  ntp: ['ntp'],
-  timezone: ['timezone'],
-  disable_ec2_metadata: ['disable_ec2_metadata'],
   byobu: ['byobu_by_default'],
   fan: ['fan'],
   landscape: ['landscape'],

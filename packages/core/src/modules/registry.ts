@@ -32,6 +32,14 @@ import { sshAuthkeyFingerprints } from './ssh-authkey-fingerprints.js';
 import { keysToConsole } from './keys-to-console.js';
 import { sshImportId } from './ssh-import-id.js';
 import { phoneHome } from './phone-home.js';
+import { timezone } from './timezone.js';
+import { locale } from './locale.js';
+import { ntp } from './ntp.js';
+import { caCerts } from './ca-certs.js';
+import { keyboard } from './keyboard.js';
+import { seedRandom } from './seed-random.js';
+import { rsyslog } from './rsyslog.js';
+import { disableEc2Metadata } from './disable-ec2-metadata.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -64,6 +72,14 @@ export const BUILTIN_MODULES: readonly Module[] = [
   keysToConsole,
   sshImportId,
   phoneHome,
+  timezone,
+  locale,
+  ntp,
+  caCerts,
+  keyboard,
+  seedRandom,
+  rsyslog,
+  disableEc2Metadata,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
