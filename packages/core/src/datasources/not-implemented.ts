@@ -19,7 +19,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['Scaleway', 20],
   ['Hetzner', 21],
   ['IBMCloud', 22],
-  ['Oracle', 23],
   ['Exoscale', 24],
   ['RbxCloud', 25],
   ['UpCloud', 26],
