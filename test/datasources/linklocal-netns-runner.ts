@@ -7,10 +7,14 @@ import type { Datasource } from '../../packages/core/src/datasources/types.js';
 import { oracleDatasource } from '../../packages/core/src/datasources/oracle.js';
 import { testHost, testLogger } from './helpers.js';
 import { oracle, type OracleMode } from './oracle-fixtures.js';
+import { digitalOceanDatasource } from '../../packages/core/src/datasources/digitalocean.js';
+import { digitalOcean, type DoMode } from './digitalocean-fixtures.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Handler; dsCfg: Record<string, unknown> }> = {
   Oracle: { ds: oracleDatasource, handler: (m) => oracle(m as OracleMode), dsCfg: { metadata_urls: ['http://169.254.169.254'] } },
+  // Its built-in URL, http://169.254.169.254/metadata/v1.json; the link-local address is recorded, not added.
+  DigitalOcean: { ds: digitalOceanDatasource, handler: (m) => digitalOcean(m as DoMode), dsCfg: {} },
 };
 
 const [root, name, mode] = process.argv.slice(2) as [string, string, string];
@@ -26,7 +30,7 @@ await new Promise<void>((resolve) => srv.listen(80, '169.254.169.254', resolve))
 const { log, lines } = testLogger();
 let out: unknown;
 try {
-  const r = await p.ds.find({ host: testHost(root), log, cfg: {}, dsCfg: { timeout: 1, retries: 1, max_wait: 4, ...p.dsCfg }, stage: 'net' });
+  const r = await p.ds.find({ host: testHost(root), log, cfg: {}, dsCfg: { timeout: 1, retries: 1, max_wait: 4, ...p.dsCfg }, stage: p.ds.needs });
   out = { result: r && { ...r, userdata: r.userdata && Buffer.from(r.userdata).toString(), vendordata: r.vendordata && Buffer.from(r.vendordata).toString() } };
 } catch (e) {
   out = { error: (e as Error).message };

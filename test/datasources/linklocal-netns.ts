@@ -31,8 +31,8 @@ export interface NetnsRead {
 }
 
 let seq = 0;
-/** Reads datasource `name` on a machine with `dmi`, its stand-in answering in `mode` at 169.254.169.254. */
-export function readInNamespace(name: string, mode: string, dmi: Record<string, string>): NetnsRead {
+/** Reads datasource `name` on a machine with `dmi` (and what `prepare` puts in its root), its stand-in answering in `mode` at 169.254.169.254. */
+export function readInNamespace(name: string, mode: string, dmi: Record<string, string>, prepare: (root: string) => void = () => {}): NetnsRead {
   const ns = `nimbus-ll${process.pid}-${seq++}`;
   const ip = (...a: string[]) => {
     const x = spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' });
@@ -47,7 +47,9 @@ export function readInNamespace(name: string, mode: string, dmi: Record<string, 
     }
     ip('addr', 'add', '169.254.169.254/32', 'dev', 'md0');
     ip('link', 'set', 'md0', 'up');
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, RUNNER, rootWithDmi(dmi), name, mode], { encoding: 'utf8', timeout: 120_000 });
+    const root = rootWithDmi(dmi);
+    prepare(root);
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, RUNNER, root, name, mode], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as NetnsRead;
   } finally {

@@ -5,7 +5,6 @@
 export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[] = [
   ['LXD', 3],
   ['OpenNebula', 4],
-  ['DigitalOcean', 5],
   ['AltCloud', 7],
   ['VMware', 8],
   ['OVF', 9],
