@@ -9,12 +9,16 @@ import { testHost, testLogger } from './helpers.js';
 import { oracle, type OracleMode } from './oracle-fixtures.js';
 import { digitalOceanDatasource } from '../../packages/core/src/datasources/digitalocean.js';
 import { digitalOcean, type DoMode } from './digitalocean-fixtures.js';
+import { hetznerDatasource } from '../../packages/core/src/datasources/hetzner.js';
+import { hetzner, type HetznerMode } from './hetzner-fixtures.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Handler; dsCfg: Record<string, unknown> }> = {
   Oracle: { ds: oracleDatasource, handler: (m) => oracle(m as OracleMode), dsCfg: { metadata_urls: ['http://169.254.169.254'] } },
   // Its built-in URL, http://169.254.169.254/metadata/v1.json; the link-local address is recorded, not added.
   DigitalOcean: { ds: digitalOceanDatasource, handler: (m) => digitalOcean(m as DoMode), dsCfg: {} },
+  // Its built-in URLs, http://169.254.169.254/hetzner/v1/metadata and .../userdata.
+  Hetzner: { ds: hetznerDatasource, handler: (m) => hetzner(m as HetznerMode), dsCfg: {} },
 };
 
 const [root, name, mode] = process.argv.slice(2) as [string, string, string];

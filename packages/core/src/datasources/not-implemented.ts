@@ -16,7 +16,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['SmartOS', 18],
   ['Bigstep', 19],
   ['Scaleway', 20],
-  ['Hetzner', 21],
   ['IBMCloud', 22],
   ['Exoscale', 24],
   ['RbxCloud', 25],

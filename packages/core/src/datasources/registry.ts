@@ -12,6 +12,7 @@ import { azureDatasource } from './azure.js';
 import { gceDatasource } from './gce.js';
 import { oracleDatasource } from './oracle.js';
 import { digitalOceanDatasource } from './digitalocean.js';
+import { hetznerDatasource } from './hetzner.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -24,6 +25,7 @@ export const DATASOURCES: readonly Datasource[] = [
   gceDatasource,
   oracleDatasource,
   digitalOceanDatasource,
+  hetznerDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
