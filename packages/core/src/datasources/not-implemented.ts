@@ -5,7 +5,6 @@
 export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[] = [
   ['LXD', 3],
   ['OpenNebula', 4],
-  ['DigitalOcean', 5],
   ['AltCloud', 7],
   ['VMware', 8],
   ['OVF', 9],
@@ -17,9 +16,7 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['SmartOS', 18],
   ['Bigstep', 19],
   ['Scaleway', 20],
-  ['Hetzner', 21],
   ['IBMCloud', 22],
-  ['Oracle', 23],
   ['Exoscale', 24],
   ['RbxCloud', 25],
   ['UpCloud', 26],

@@ -10,9 +10,23 @@ import { ec2Datasource } from './ec2.js';
 import { noneDatasource } from './none.js';
 import { azureDatasource } from './azure.js';
 import { gceDatasource } from './gce.js';
+import { oracleDatasource } from './oracle.js';
+import { digitalOceanDatasource } from './digitalocean.js';
+import { hetznerDatasource } from './hetzner.js';
 
 /** Every datasource, in cloud-init's default order. */
-export const DATASOURCES: readonly Datasource[] = [noCloud, configDrive, openStackDatasource, ec2Datasource, noneDatasource, azureDatasource, gceDatasource].sort((a, b) => a.order - b.order);
+export const DATASOURCES: readonly Datasource[] = [
+  noCloud,
+  configDrive,
+  openStackDatasource,
+  ec2Datasource,
+  noneDatasource,
+  azureDatasource,
+  gceDatasource,
+  oracleDatasource,
+  digitalOceanDatasource,
+  hetznerDatasource,
+].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
 const BY_NAME: ReadonlyMap<string, Datasource> = new Map(DATASOURCES.flatMap((d) => [d.name, ...d.aliases].map((n) => [n.toLowerCase(), d] as const)));
