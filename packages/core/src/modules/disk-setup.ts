@@ -100,7 +100,10 @@ function runOrThrow(ctx: ModuleContext, argv: string[], what: string, stdin?: st
 }
 
 function what(f: BlockFacts): string {
-  const bits = [f.ptable !== null ? `a ${f.ptable} partition table` : null, f.fstype !== null ? `a ${f.fstype} filesystem${f.label !== null ? ` labelled ${JSON.stringify(f.label)}` : ''}` : null].filter((b) => b !== null);
+  const bits = [
+    f.ptable !== null ? `a ${f.ptable} partition table` : null,
+    f.fstype !== null ? `a ${f.fstype} filesystem${f.label !== null ? ` labelled ${JSON.stringify(f.label)}` : ''}` : null,
+  ].filter((b) => b !== null);
   return bits.join(' and ');
 }
 
@@ -111,7 +114,9 @@ function partitionDisk(ctx: ModuleContext, disk: string, def: Record<string, unk
   if (table !== 'mbr' && table !== 'gpt') throw new Error(`${where('table_type')}disk_setup table_type ${JSON.stringify(table)} is not mbr or gpt`);
   if (typeof overwrite !== 'boolean') throw new Error(`${where('overwrite')}disk_setup overwrite must be true or false`);
   if (layout === 'remove') throw new Error(`${where('layout')}not supported: disk_setup layout "remove" (purging a disk's partition table)`);
-  const okEntry = (p: unknown) => (Number.isInteger(p) && (p as number) > 0) || (Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && p[0] > 0 && (Number.isInteger(p[1]) || (typeof p[1] === 'string' && /^[0-9A-Fa-f]{1,4}$/.test(p[1]))));
+  const okEntry = (p: unknown) =>
+    (Number.isInteger(p) && (p as number) > 0) ||
+    (Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && p[0] > 0 && (Number.isInteger(p[1]) || (typeof p[1] === 'string' && /^[0-9A-Fa-f]{1,4}$/.test(p[1]))));
   if (typeof layout !== 'boolean' && !(Array.isArray(layout) && layout.every(okEntry))) {
     throw new Error(`${where('layout')}disk_setup layout must be true, false, or a list of percentages or [percentage, partition type]`);
   }
@@ -121,13 +126,22 @@ function partitionDisk(ctx: ModuleContext, disk: string, def: Record<string, unk
   }
   const lay = layout as true | LayoutEntry[];
   if (table === 'mbr' && Array.isArray(lay) && lay.length > 4) throw new Error(`${where('layout')}an MBR layout has at most 4 partitions`);
-  if (!ctx.host.fs.exists(disk)) throw new Error(`${where()}disk_setup: ${disk} does not exist`);
+  // A missing disk is the cloud's doing, not the user's: said, as cloud-init says it, and the rest goes on.
+  if (!ctx.host.fs.exists(disk)) {
+    ctx.log.warn(`${where()}disk_setup: ${disk} does not exist: not partitioned`);
+    return;
+  }
   settle(ctx);
   const dev = realPath(ctx.host, disk);
   const facts = factsOf(ctx.host, dev);
   if (facts === null || facts.kind !== 'disk') throw new Error(`${where()}disk_setup: ${dev} is not a disk device${facts === null ? ' (no /sys/class/block entry)' : ' (it is a partition)'}`);
   const parts = partitionsOf(ctx.host, dev);
-  if (layoutMatches(lay, parts.map((p) => layoutTypeOf(table, p.partType)))) {
+  if (
+    layoutMatches(
+      lay,
+      parts.map((p) => layoutTypeOf(table, p.partType)),
+    )
+  ) {
     ctx.log.info(`disk_setup: ${dev} already has the partitions asked for`);
     return;
   }
@@ -225,7 +239,10 @@ function makeFs(ctx: ModuleContext, e: Record<string, unknown>, aliases: Record<
   }
   device = aliasToDevice(ctx, aliases, device) ?? device;
   if (fs === null && cmd === undefined) throw new Error(`${where()}fs_setup entry for ${device} has neither filesystem nor cmd: no way to create a filesystem`);
-  if (!ctx.host.fs.exists(device)) throw new Error(`${where('device')}fs_setup: ${device} does not exist`);
+  if (!ctx.host.fs.exists(device)) {
+    ctx.log.warn(`${where('device')}fs_setup: ${device} does not exist: no ${fs ?? ''} filesystem made`);
+    return;
+  }
   settle(ctx);
   let dev = realPath(ctx.host, device);
   let target: Target | { reuse: string };
@@ -330,7 +347,7 @@ function run(ctx: ModuleContext): void {
 export const diskSetup: Module = {
   name: 'disk_setup',
   frequency: 'once-per-instance',
-  keys: ['disk_setup', 'fs_setup', 'device_aliases'],
+  keys: ['disk_setup', 'fs_setup'],
   schema: diskSetupSchema,
   examples: [
     '#cloud-config\ndevice_aliases:\n  my_alias: /dev/sdb\n  swap_disk: /dev/sdc\ndisk_setup:\n  /dev/sdd: {layout: true, overwrite: true, table_type: mbr}\n  my_alias:\n    layout: [50, 50]\n    overwrite: true\n    table_type: gpt\n  swap_disk:\n    layout:\n      - [100, 82]\n    overwrite: true\n    table_type: gpt\nfs_setup:\n  - {cmd: "mkfs -t %(filesystem)s -L %(label)s %(device)s", device: my_alias.1, filesystem: ext4, label: fs1}\n  - {device: my_alias.2, filesystem: ext4, label: fs2}\n  - {device: swap_disk.1, filesystem: swap, label: swap}\n  - {device: /dev/sdd1, filesystem: ext4, label: fs3}\nmounts:\n  - [my_alias.1, /mnt1]\n  - [my_alias.2, /mnt2]\n  - [swap_disk.1, none, swap, sw, "0", "0"]\n  - [/dev/sdd1, /mnt3]\n',

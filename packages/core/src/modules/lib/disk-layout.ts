@@ -45,7 +45,11 @@ const GPT_CODES: Record<string, string> = {
 /** A partition's type as a layout writes it (83, 82, ef02), from udev's ID_PART_ENTRY_TYPE (pure). */
 export function layoutTypeOf(table: 'mbr' | 'gpt', partType: string | null): string | null {
   if (partType === null) return null;
-  if (table === 'mbr') return partType.replace(/^0x/i, '').replace(/^0+(?=.)/, '').toLowerCase();
+  if (table === 'mbr')
+    return partType
+      .replace(/^0x/i, '')
+      .replace(/^0+(?=.)/, '')
+      .toLowerCase();
   return GPT_CODES[partType.toLowerCase()] ?? partType.toLowerCase();
 }
 
@@ -57,7 +61,13 @@ export function layoutTypeOf(table: 'mbr' | 'gpt', partType: string | null): str
 export function layoutMatches(layout: true | LayoutEntry[], found: (string | null)[]): boolean {
   if (layout === true) return found.length >= 1;
   if (found.length !== layout.length) return false;
-  return layout.every((p, i) => !Array.isArray(p) || String(p[1]).toLowerCase().replace(/^0+(?=.)/, '') === String(found[i]));
+  return layout.every(
+    (p, i) =>
+      !Array.isArray(p) ||
+      String(p[1])
+        .toLowerCase()
+        .replace(/^0+(?=.)/, '') === String(found[i]),
+  );
 }
 
 /** mkfs's flag to write over what a device holds, per filesystem (cloud-init's lookup_force_flag). */
