@@ -5,32 +5,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeKit, type Kit } from './kit.js';
-import { addDisk, addTool } from './disk-tree.js';
+import { addDisk } from './disk-tree.js';
+import { disk, diskTools as tools, udev } from './disk-udev.js';
 import { diskSetup } from '../../packages/core/src/modules/disk-setup.js';
 import { fillCmdTemplate, gptSteps, mbrScript, shellQuote } from '../../packages/core/src/modules/lib/disk-layout.js';
 import { stage, cli, driveWith, makeRoot, recorded, setUserData } from '../helpers/boot.js';
-
-/** udev's record of a device (what blkid found), as /run/udev/data/b<maj>:<min>. */
-function udev(root: string, majmin: string, props: Record<string, string> = {}): void {
-  const p = path.join(root, `run/udev/data/b${majmin}`);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, ['I:1234', ...Object.entries(props).map(([k, v]) => `E:${k}=${v}`), 'G:systemd', ''].join('\n'));
-}
-
-/** A disk udev has probed; each partition with the properties given (none: an empty partition). */
-function disk(root: string, name: string, major: number, parts: Record<number, Record<string, string>> = {}, diskProps: Record<string, string> = {}): void {
-  addDisk(root, { disk: name, parts: Object.keys(parts).map(Number), major, sectors: 20971520 });
-  udev(root, `${major}:0`, diskProps);
-  for (const [n, props] of Object.entries(parts)) udev(root, `${major}:${n}`, props);
-}
-
-function tools(root: string): void {
-  for (const t of ['sfdisk', 'sgdisk', 'udevadm', 'partprobe']) addTool(root, t);
-  for (const t of ['mkfs.ext4', 'mkfs.xfs', 'mkswap']) {
-    fs.mkdirSync(path.join(root, 'usr/sbin'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'usr/sbin', t), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-  }
-}
 
 const noSettle = (k: Kit) => k.commands().filter((c) => c.argv[0] !== 'udevadm');
 
@@ -47,6 +26,7 @@ test("disk_setup partitions the documentation's example 1 disks: sdd MBR whole d
   assert.deepEqual(
     noSettle(k).map((c) => c.argv),
     [
+      ['partprobe', '/dev/sdd'],
       ['sfdisk', '--force', '/dev/sdd'],
       ['partprobe', '/dev/sdd'],
       ['sgdisk', '-Z', '/dev/sdb'],
@@ -59,7 +39,7 @@ test("disk_setup partitions the documentation's example 1 disks: sdd MBR whole d
       ['partprobe', '/dev/sdc'],
     ],
   );
-  assert.match(noSettle(k)[0]?.stdin ?? '', /^5 bytes/, 'the sfdisk script ",,83\\n" goes on stdin');
+  assert.match(noSettle(k)[1]?.stdin ?? '', /^5 bytes/, 'the sfdisk script ",,83\\n" goes on stdin');
   // The partitions do not exist in the tree yet (the commands were recorded): fs_setup says so and makes nothing.
   assert.match(k.lines.join('\n'), /\/dev\/sdb1 does not exist or is not a block device/);
   assert.match(k.lines.join('\n'), /fs_setup: \/dev\/sdd1 does not exist/);
@@ -76,12 +56,13 @@ test("fs_setup makes the documentation's example 1 filesystems once the partitio
   assert.deepEqual(
     noSettle(k).map((c) => c.argv),
     [
+      ['partprobe', '/dev/sdd'],
       ['sh', '-c', 'mkfs -t ext4 -L fs1 /dev/sdb1'],
       ['/usr/sbin/mkfs.ext4', '-L', 'fs2', '/dev/sdb2'],
       ['/usr/sbin/mkswap', '-L', 'swap', '/dev/sdc1'],
       ['/usr/sbin/mkfs.ext4', '-L', 'fs3', '/dev/sdd1'],
     ],
-    'the disks already have their layouts, so no partitioning command runs',
+    'the disks already have their layouts, so no partitioning command runs (partprobe re-reads the MBR one first, as in cloud-init)',
   );
 });
 
@@ -95,7 +76,11 @@ test('disk_setup never partitions a disk that holds partitions, a filesystem or 
   const cfg = (ow: boolean) =>
     `#cloud-config\ndisk_setup:\n  /dev/vdb: {table_type: mbr, layout: [50, 50], overwrite: ${ow}}\n  /dev/vdc: {table_type: gpt, layout: true, overwrite: ${ow}}\n  /dev/vdd: {layout: true, overwrite: ${ow}}\n  /dev/vde: {layout: [100], overwrite: ${ow}}\n`;
   await k.run(diskSetup, cfg(false));
-  assert.deepEqual(noSettle(k), [], 'nothing is written without overwrite');
+  assert.deepEqual(
+    noSettle(k).filter((c) => c.argv[0] !== 'partprobe'),
+    [],
+    'nothing is written without overwrite (partprobe only has the kernel read a table again)',
+  );
   const log = k.lines.join('\n');
   assert.match(log, /\/dev\/vdb left alone: it holds 1 partition\(s\)/);
   assert.match(log, /\/dev\/vdc left alone: it holds a xfs filesystem labelled "data"/);
@@ -158,6 +143,7 @@ test('disk_setup and fs_setup resolve ephemeral0 through the metadata and device
   assert.deepEqual(
     noSettle(k).map((c) => c.argv),
     [
+      ['partprobe', '/dev/xvdb'],
       ['sfdisk', '--force', '/dev/xvdb'],
       ['partprobe', '/dev/xvdb'],
       ['/usr/sbin/mkfs.ext4', '-L', 'd1', '/dev/nvme1n1p1'],
@@ -204,7 +190,7 @@ test('disk_setup reports bad input with file:line:col and the key, and still han
   );
   assert.deepEqual(
     noSettle(k).map((c) => c.argv[0]),
-    ['sfdisk', 'partprobe'],
+    ['partprobe', 'sfdisk', 'partprobe'],
     'the good disk is still partitioned',
   );
 });
@@ -241,6 +227,7 @@ test("a boot with the documentation's disk_setup example 2 partitions ephemeral0
     // The partition was only recorded, so the tree still shows a bare disk: partition
     // auto then takes the whole disk, with mkfs's force flag, as cloud-init does.
     [
+      ['partprobe', '/dev/vdb'],
       ['sfdisk', '--force', '/dev/vdb'],
       ['partprobe', '/dev/vdb'],
       ['/usr/sbin/mkfs.ext4', '-L', 'ephemeral0', '-F', '/dev/vdb'],

@@ -135,6 +135,8 @@ function partitionDisk(ctx: ModuleContext, disk: string, def: Record<string, unk
   const dev = realPath(ctx.host, disk);
   const facts = factsOf(ctx.host, dev);
   if (facts === null || facts.kind !== 'disk') throw new Error(`${where()}disk_setup: ${dev} is not a disk device${facts === null ? ' (no /sys/class/block entry)' : ' (it is a partition)'}`);
+  // cloud-init has the kernel read an MBR disk's table again before it compares layouts.
+  if (table === 'mbr' && treeIsRunning(ctx)) rereadTable(ctx, dev);
   const parts = partitionsOf(ctx.host, dev);
   if (
     layoutMatches(
