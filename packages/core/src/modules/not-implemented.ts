@@ -6,7 +6,6 @@
 // here and in registry.ts), so this list only ever shrinks.
 export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
-  disk_setup: ['disk_setup', 'fs_setup'],
   snap: ['snap'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
   apt_configure: ['apt'],

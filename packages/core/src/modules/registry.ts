@@ -20,6 +20,7 @@ import { setPasswords } from './set-passwords.js';
 import { resolvConf } from './resolv-conf.js';
 import { mounts } from './mounts.js';
 import { growpart } from './growpart.js';
+import { diskSetup } from './disk-setup.js';
 import { resizefs } from './resizefs.js';
 import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
@@ -60,6 +61,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   resolvConf,
   mounts,
   growpart,
+  diskSetup,
   resizefs,
   scriptsVendor,
   powerStateChange,
