@@ -14,7 +14,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   keyboard: ['keyboard'],
   locale: ['locale'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
-  apt_configure: ['apt'],
   ntp: ['ntp'],
   timezone: ['timezone'],
   disable_ec2_metadata: ['disable_ec2_metadata'],
