@@ -27,6 +27,8 @@ test('apt_configure: the documented example booted on Debian 13 writes debian.so
   const root = makeRoot({ osRelease: TRIXIE, drive: driveWith((d) => setUserData(d, aptConfigure.examples[0] as string)) });
   fs.mkdirSync(path.join(root, 'etc/apt'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/apt/sources.list'), 'deb http://old.example/debian bookworm main\n');
+  fs.mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'usr/bin/apt-get'), '#!/bin/sh\n', { mode: 0o755 });
   boot(root);
   const st = JSON.parse(cli(root, 'status', '--long', '--format', 'json').stdout) as { extended_status: string };
   assert.equal(st.extended_status, 'done');
