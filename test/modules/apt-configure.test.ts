@@ -60,13 +60,18 @@ test('apt_configure: an inline key with $KEY_FILE becomes a keyring named by sig
 test('apt_configure: a keyid is fetched with recorded gpg commands, never the network; a ppa goes to add-apt-repository; append false replaces', async () => {
   const k = makeKit({ osRelease: TRIXIE });
   k.write('etc/apt/sources.list.d/x.list', 'deb http://old/ x main\n');
+  k.write('usr/bin/apt-get', '#!/bin/sh\n', 0o755);
   await k.run(aptConfigure, aptConfigure.examples[1] as string);
-  assert.deepEqual(k.argvs().slice(0, 2), [
+  const recv = k.argvs().findIndex((a) => a[0] === 'gpg');
+  const install = k.argvs().findIndex((a) => a.includes('install') && a.at(-1) === 'gnupg');
+  assert.ok(install >= 0 && install < recv, 'gpg is installed first when the image lacks it');
+  assert.deepEqual(k.argvs().slice(recv, recv + 2), [
     ['gpg', '--no-tty', '--keyserver=keyserver.ubuntu.com', '--recv-keys', '573BFD6B3D8FBC641079A6ABABF5BD827BD9BF62'],
     ['gpg', '--export', '--armour', '573BFD6B3D8FBC641079A6ABABF5BD827BD9BF62'],
   ]);
   assert.match(k.read('etc/apt/sources.list.d/nginx.list'), /^deb \[signed-by=\/etc\/apt\/cloud-init\.gpg\.d\/nginx\.gpg\] http:\/\/nginx\.org\/packages\/debian trixie nginx\n$/);
   const p = makeKit({ osRelease: TRIXIE });
+  p.write('usr/bin/add-apt-repository', '#!/bin/sh\n', 0o755);
   p.write('etc/apt/sources.list.d/x.list', 'deb http://old/ x main\n');
   await p.run(aptConfigure, 'apt:\n  preserve_sources_list: true\n  sources:\n    a: {source: "ppa:user/repo"}\n    x: {source: "deb http://new/ $RELEASE main", append: false}\n');
   assert.deepEqual(p.argvs()[0], ['add-apt-repository', '--no-update', 'ppa:user/repo']);

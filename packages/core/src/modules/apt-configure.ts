@@ -296,6 +296,32 @@ async function addSources(r: Run, params: Record<string, string>, matcher: RegEx
   }
 }
 
+/**
+ * The commands the config needs, installed first when the image lacks them, as
+ * cloud-init does: add-apt-repository for a matching source, gpg for a key fetched by
+ * id. Inline keys need no gpg: nimbus dearmors them itself.
+ */
+async function ensureTools(r: Run, matcher: RegExp | null): Promise<void> {
+  const need = new Set<string>();
+  const entries: unknown[] = [];
+  if (r.apt.preserve_sources_list !== true) for (const k of ['primary', 'security']) if (Array.isArray(r.apt[k])) entries.push(...(r.apt[k] as unknown[]));
+  if (isDict(r.apt.sources)) entries.push(...Object.values(r.apt.sources));
+  for (const e of entries) {
+    if (!isDict(e)) continue;
+    if (typeof e.keyid === 'string' && typeof e.key !== 'string' && !r.ctx.host.exec.has('gpg')) need.add('gnupg');
+    if (typeof e.source === 'string' && matcher?.test(e.source) && !r.ctx.host.exec.has('add-apt-repository')) need.add('software-properties-common');
+  }
+  if (need.size === 0) return;
+  const { installer, problems } = makeInstaller(r.ctx);
+  for (const p of problems) r.ctx.log.warn(p);
+  if (installer === null) throw new Error(`${r.where(['sources'])}the apt config needs ${[...need].join(', ')}, and there is no package manager to install them`);
+  const { failed } = await installer.install(
+    [...need].sort().map((name) => ({ name })),
+    { apt: [], snap: [] },
+  );
+  if (failed.length > 0) throw new Error(`${r.where(['sources'])}could not install ${failed.join(', ')}, which the apt config needs`);
+}
+
 async function run(ctx: ModuleContext): Promise<void> {
   const apt = ctx.cfg.apt ?? {};
   if (!isDict(apt)) throw new Error(`${ctx.source.where(['apt'])}apt must be a mapping, got ${JSON.stringify(apt)}`);
@@ -320,6 +346,7 @@ async function run(ctx: ModuleContext): Promise<void> {
       throw new Error(`${r.where(['add_apt_repo_match'])}apt.add_apt_repo_match is not a regular expression: ${(e as Error).message}`);
     }
   }
+  await ensureTools(r, matcher);
   if (apt.preserve_sources_list !== true) {
     if (release === '') ctx.log.warn('the image names no VERSION_CODENAME in /etc/os-release; $RELEASE is empty');
     writeSourcesList(r, release, distroId, m);
