@@ -141,3 +141,15 @@ test('apt_configure: no user-data value in a mirror, proxy or source adds a line
     { numRuns: 60 },
   );
 });
+
+test('apt_configure: the pre-22.1 top-level keys (apt_proxy, apt_mirror, apt_sources as a list) still work, with a deprecation notice', async () => {
+  const k = makeKit({ osRelease: TRIXIE });
+  await k.run(
+    aptConfigure,
+    'apt_proxy: http://p:3128\napt_https_proxy: https://s:3129\napt_mirror: http://old-style/debian\napt_sources:\n  - source: deb $MIRROR $RELEASE main\n  - source: deb $MIRROR $RELEASE contrib\n',
+  );
+  assert.equal(k.read('etc/apt/apt.conf.d/90cloud-init-aptproxy'), 'Acquire::http::Proxy "http://p:3128";\nAcquire::https::Proxy "https://s:3129";\n');
+  assert.match(k.read('etc/apt/sources.list.d/debian.sources'), /URIs: http:\/\/old-style\/debian\n/);
+  assert.equal(k.read('etc/apt/sources.list.d/cloud_config_sources.list'), 'deb http://old-style/debian trixie main\ndeb http://old-style/debian trixie contrib\n');
+  assert.equal(k.logger.report.recoverable.DEPRECATED.length, 4);
+});

@@ -36,6 +36,56 @@ import {
 
 const NOT_DONE = ['generate_mirrorlists'];
 
+/** cloud-init's pre-22.1 top-level keys and their place under `apt:` (null: the mirror keys, built into `primary`). */
+const LEGACY: Record<string, string | null> = {
+  apt_sources: 'sources',
+  apt_mirror: null,
+  apt_mirror_search: null,
+  apt_mirror_search_dns: null,
+  apt_proxy: 'proxy',
+  apt_http_proxy: 'http_proxy',
+  apt_https_proxy: 'https_proxy',
+  apt_ftp_proxy: 'ftp_proxy',
+  apt_preserve_sources_list: 'preserve_sources_list',
+  apt_custom_sources_list: 'sources_list',
+  add_apt_repo_match: 'add_apt_repo_match',
+};
+
+/**
+ * The `apt:` config with the deprecated top-level keys folded in (pure), as cloud-init
+ * does: a list of sources becomes named entries; `apt:` wins where both are set.
+ * Unlike cloud-init 25.1, apt_https_proxy and apt_ftp_proxy keep their own meaning
+ * (cloud-init swaps them).
+ */
+export function foldLegacy(cfg: Record<string, unknown>): { apt: unknown; used: string[] } {
+  const used = Object.keys(LEGACY).filter((k) => cfg[k] !== undefined && cfg[k] !== null && cfg[k] !== '');
+  if (used.length === 0) return { apt: cfg.apt, used };
+  if (cfg.apt !== undefined && !isDict(cfg.apt)) return { apt: cfg.apt, used };
+  const apt: Record<string, unknown> = {};
+  for (const k of used) {
+    const to = LEGACY[k];
+    if (to === null || to === undefined) continue;
+    let v = cfg[k];
+    if (k === 'apt_sources' && Array.isArray(v)) {
+      const named: Record<string, unknown> = {};
+      v.forEach((e, i) => {
+        const ent = isDict(e) ? { ...e } : e;
+        const fname = isDict(e) && typeof e.filename === 'string' ? e.filename : 'cloud_config_sources.list';
+        if (isDict(ent)) ent.filename = fname;
+        named[fname in named ? `${fname}#${i}` : fname] = ent;
+      });
+      v = named;
+    }
+    apt[to] = v;
+  }
+  const mirror: Record<string, unknown> = {};
+  if (cfg.apt_mirror !== undefined && cfg.apt_mirror !== null) mirror.uri = cfg.apt_mirror;
+  if (cfg.apt_mirror_search !== undefined && cfg.apt_mirror_search !== null) mirror.search = cfg.apt_mirror_search;
+  if (cfg.apt_mirror_search_dns !== undefined && cfg.apt_mirror_search_dns !== null) mirror.search_dns = cfg.apt_mirror_search_dns;
+  if (Object.keys(mirror).length > 0) apt.primary = [{ arches: ['default'], ...mirror }];
+  return { apt: { ...apt, ...(isDict(cfg.apt) ? cfg.apt : {}) }, used };
+}
+
 const schema = (z: Z) => {
   const mirror = z
     .object({
@@ -58,7 +108,19 @@ const schema = (z: Z) => {
       append: z.boolean().optional(),
     })
     .strict();
+  const legacySource = z.object({ source: z.string().optional(), keyid: z.string().optional(), key: z.string().optional(), keyserver: z.string().optional(), filename: z.string().optional() });
   return z.object({
+    apt_sources: z.union([z.array(legacySource), z.record(z.string(), legacySource)]).optional(),
+    apt_mirror: z.string().optional(),
+    apt_mirror_search: z.array(z.string()).optional(),
+    apt_mirror_search_dns: z.boolean().optional(),
+    apt_proxy: z.string().optional(),
+    apt_http_proxy: z.string().optional(),
+    apt_https_proxy: z.string().optional(),
+    apt_ftp_proxy: z.string().optional(),
+    apt_preserve_sources_list: z.boolean().optional(),
+    apt_custom_sources_list: z.string().optional(),
+    add_apt_repo_match: z.string().optional(),
     apt: z
       .object({
         preserve_sources_list: z.boolean().optional(),
@@ -323,7 +385,9 @@ async function ensureTools(r: Run, matcher: RegExp | null): Promise<void> {
 }
 
 async function run(ctx: ModuleContext): Promise<void> {
-  const apt = ctx.cfg.apt ?? {};
+  const folded = foldLegacy(ctx.cfg);
+  for (const k of folded.used) ctx.log.deprecated(`${ctx.source.where([k])}${k} is deprecated since cloud-init 22.1; use apt: {${LEGACY[k] ?? 'primary'}: ...}`);
+  const apt = folded.apt ?? {};
   if (!isDict(apt)) throw new Error(`${ctx.source.where(['apt'])}apt must be a mapping, got ${JSON.stringify(apt)}`);
   if (treeFamily(ctx) !== 'apt') {
     ctx.log.info('apt_configure is for Debian and Ubuntu; this image does not use apt, nothing done');
@@ -358,7 +422,7 @@ async function run(ctx: ModuleContext): Promise<void> {
 export const aptConfigure: Module = {
   name: 'apt_configure',
   frequency: 'once-per-instance',
-  keys: ['apt'],
+  keys: ['apt', ...Object.keys(LEGACY)],
   rerunAfterInterruption: true,
   schema,
   examples: [
