@@ -78,6 +78,7 @@ const CASES = [
     .join(
       '\n',
     )}\n    two:\n      filename: shared\n      source: deb $PRIMARY $RELEASE main\n    three:\n      filename: shared\n      source: deb $SECURITY $RELEASE-security main\n    ppa: {source: "ppa:user/repo"}\n`,
+  'apt:\n  disable_suites: [security, updates]\n  security: [{arches: [default], uri: "http://sec/debian-security"}]\n',
   'apt:\n  disable_suites: [updates, $RELEASE-backports]\n  sources_list: |\n    deb $MIRROR $RELEASE main\n    deb [ arch=amd64 ] $PRIMARY $RELEASE-updates main\n    deb $SECURITY $RELEASE-backports main\n',
 ];
 

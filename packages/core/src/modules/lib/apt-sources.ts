@@ -141,9 +141,10 @@ export function disableSuitesDeb822(src: string, suites: readonly string[]): str
       const kept = all.filter((s) => !suites.includes(s));
       if (kept.length === all.length) return st;
       if (kept.length > 0) return st.replace(/^Suites:.*$/m, `Suites: ${kept.join(' ')}`);
-      return st
-        .split('\n')
-        .map((l) => (l === '' || l.startsWith('#') ? l : `# disabled by cloud-init: ${l}`))
+      const lines = st.split('\n');
+      const first = lines.findIndex((l) => l !== '' && !l.startsWith('#'));
+      return lines
+        .map((l, i) => (l === '' || l.startsWith('#') ? l : `${i === first ? '## Entry disabled by cloud-init, due to disable_suites\n' : ''}# disabled by cloud-init: ${l}`))
         .join('\n');
     })
     .join('\n');
