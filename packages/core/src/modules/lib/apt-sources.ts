@@ -143,9 +143,7 @@ export function disableSuitesDeb822(src: string, suites: readonly string[]): str
       if (kept.length > 0) return st.replace(/^Suites:.*$/m, `Suites: ${kept.join(' ')}`);
       const lines = st.split('\n');
       const first = lines.findIndex((l) => l !== '' && !l.startsWith('#'));
-      return lines
-        .map((l, i) => (l === '' || l.startsWith('#') ? l : `${i === first ? '## Entry disabled by cloud-init, due to disable_suites\n' : ''}# disabled by cloud-init: ${l}`))
-        .join('\n');
+      return lines.map((l, i) => (l === '' || l.startsWith('#') ? l : `${i === first ? '## Entry disabled by cloud-init, due to disable_suites\n' : ''}# disabled by cloud-init: ${l}`)).join('\n');
     })
     .join('\n');
 }
