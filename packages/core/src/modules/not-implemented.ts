@@ -8,7 +8,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
   snap: ['snap'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
-  apt_configure: ['apt'],
   byobu: ['byobu_by_default'],
   fan: ['fan'],
   landscape: ['landscape'],

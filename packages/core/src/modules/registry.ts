@@ -26,6 +26,7 @@ import { scriptsVendor } from './scripts-vendor.js';
 import { powerStateChange } from './power-state-change.js';
 import { packageUpdateUpgradeInstall } from './package-update-upgrade-install.js';
 import { aptPipelining } from './apt-pipelining.js';
+import { aptConfigure } from './apt-configure.js';
 import { yumAddRepo } from './yum-add-repo.js';
 import { apkConfigure } from './apk-configure.js';
 import { zypperAddRepo } from './zypper-add-repo.js';
@@ -66,6 +67,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   scriptsVendor,
   powerStateChange,
   packageUpdateUpgradeInstall,
+  aptConfigure,
   aptPipelining,
   yumAddRepo,
   apkConfigure,
