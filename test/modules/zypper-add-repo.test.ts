@@ -1,10 +1,10 @@
 // zypper_add_repo: cloud-init's documented example booted on an openSUSE tree (whose
 // cloud.cfg lists the module, as openSUSE's does), the repo files and zypp.conf; a
 // second boot adds nothing twice; bad ids and values refused by line; a property test
-// that no value adds a line; and the same files as cloud-init 25.1's own module.
+// that no value adds a line. The same files as cloud-init 25.1's own module:
+// zypper-add-repo-reference.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -12,14 +12,10 @@ import { makeKit } from './kit.js';
 import { boot, cli, driveWith, makeRoot, setUserData } from '../helpers/boot.js';
 import { renderZypperRepo, zyppConfWith, zypperAddRepo } from '../../packages/core/src/modules/zypper-add-repo.js';
 import { checkRepoOptions, repoIdProblem } from '../../packages/core/src/modules/lib/repo-ini.js';
-import { loadYaml } from '../../packages/core/src/yaml/load.js';
-import { referenceRoot } from '../helpers/reference.js';
-import { PYTHON3 } from '../helpers/python.js';
+import { SUSE, ZYPP } from './package-fixtures.js';
 
-const SUSE = 'NAME="openSUSE Leap"\nID="opensuse-leap"\nID_LIKE="suse opensuse"\nVERSION_ID="15.5"\n';
 const SUSE_CFG =
   'cloud_init_modules: [bootcmd, write_files, set_hostname, update_hostname, update_etc_hosts, users_groups, ssh]\ncloud_config_modules: [zypper_add_repo, runcmd]\ncloud_final_modules: [package_update_upgrade_install, scripts_user, final_message]\nsystem_info:\n  distro: opensuse\n';
-const ZYPP = '## zypp.conf\n[main]\n# arch = s390\n';
 
 test("zypper_add_repo: cloud-init's example booted on an openSUSE tree: repo files in reposdir, settings in zypp.conf, once even after a second boot", () => {
   const root = makeRoot({ osRelease: SUSE, drive: driveWith((d) => setUserData(d, `${zypperAddRepo.examples[0]}packages: [vim]\n`)) });
@@ -77,43 +73,4 @@ test('property: a zypper repo file has one section and one line per option; zypp
   );
   assert.equal(zyppConfWith('a\n', [['x', '1']]), 'a\n# Added via cloud.cfg\nx=1');
   assert.equal(zyppConfWith('a\n# Added via cloud.cfg\nx=1', [['y', '2']]), 'a\n# Added via cloud.cfg\ny=2');
-});
-
-const PY = `
-import json, sys
-from unittest import mock
-from cloudinit import util
-from cloudinit.config import cc_zypper_add_repo as mod
-out = []
-for case in json.loads(sys.stdin.read()):
-    files = {}
-    with mock.patch.object(util, 'write_file', side_effect=lambda fn, content, *a, **kw: files.__setitem__(fn, content)), \\
-         mock.patch.object(util, 'load_text_file', return_value=case['zypp']), \\
-         mock.patch('os.path.exists', return_value=False):
-        mod.handle('zypper_add_repo', case['cfg'], None, [])
-    out.append(files)
-print(json.dumps(out))
-`;
-
-test('differential: zypper_add_repo writes the same files as cloud-init 25.1', async (t) => {
-  const py = path.join(referenceRoot('trixie'), 'usr/lib/python3/dist-packages');
-  if (!fs.existsSync(path.join(py, 'cloudinit/config/cc_zypper_add_repo.py'))) return t.skip('reference cloud-init 25.1 not set up (REF_SUITE=trixie bash scripts/reference/cloud-init-ref.sh setup)');
-  const docs = [...zypperAddRepo.examples, '#cloud-config\nzypper:\n  repos:\n    - {id: r1, baseurl: http://x, Gpg-Check: true, priority: 90, type: rpm-md}\n'];
-  const cases = docs.map((d) => ({ cfg: loadYaml(d, 'u').value, zypp: ZYPP }));
-  const r = spawnSync(PYTHON3, ['-c', PY], { input: JSON.stringify(cases), encoding: 'utf8', env: { ...process.env, PYTHONPATH: py } });
-  if (r.status !== 0 && /No module named|SyntaxError/.test(r.stderr)) return t.skip(`cloud-init 25.1's modules cannot load here: ${r.stderr.trim().split('\n').at(-1)}`);
-  assert.equal(r.status, 0, r.stderr);
-  const ref = JSON.parse(r.stdout) as Record<string, string>[];
-  for (const [i, d] of docs.entries()) {
-    const k = makeKit({ osRelease: SUSE });
-    k.write('etc/zypp/zypp.conf', ZYPP);
-    await k.run(zypperAddRepo, d);
-    const theirs = ref[i] ?? {};
-    const ours: Record<string, string> = {};
-    for (const f of Object.keys(theirs)) {
-      const rel = path.posix.normalize(f).slice(1);
-      if (k.exists(rel)) ours[f] = k.read(rel);
-    }
-    assert.deepEqual(ours, theirs, d);
-  }
 });
