@@ -1,3 +1,4 @@
+// test-lane: full (a hostile-input campaign: nested, oversized and redirected metadata against whole stages)
 // Metadata and user-data cannot crash a boot or reach beyond their service: JSON nested
 // deeper than 200 levels is refused with file:line (as YAML is), one datasource read has
 // one total size budget, the whole user-data (includes and gzip together) has one, a

@@ -1,3 +1,4 @@
+// test-lane: full (hostile vendor-data: five spellings and disabled_handlers, each on its own booted tree)
 // Vendor-data can always be turned off: by the image (cloud.cfg.d) and by the user
 // (user-data), in every spelling cloud-init honours (false, 'no', 'off', 0, a
 // vendor_data that is not a mapping), and part by part with disabled_handlers. The
