@@ -18,7 +18,12 @@ const REFERENCE_DISTRO: Record<NetRenderer, string> = {
   networkd: 'debian',
   'network-manager': 'fedora',
 };
-export const OUTPUTS: { renderer: NetRenderer; distro: string }[] = Object.entries(REFERENCE_DISTRO).map(([renderer, distro]) => ({ renderer: renderer as NetRenderer, distro }));
+// `label` names the golden directory and the renderer in differences.json; sysconfig is
+// also rendered in its suse flavour (-D opensuse), as cloud-init does for that family.
+export const OUTPUTS: { renderer: NetRenderer; distro: string; label: string }[] = [
+  ...Object.entries(REFERENCE_DISTRO).map(([renderer, distro]) => ({ renderer: renderer as NetRenderer, distro, label: renderer })),
+  { renderer: 'sysconfig', distro: 'opensuse', label: 'sysconfig-suse' },
+];
 
 export interface CorpusEntry {
   name: string;
@@ -56,8 +61,8 @@ export const localReader = {
   list: (d: string) => (fs.existsSync(d) ? fs.readdirSync(d).sort() : []),
 };
 
-export function renderEntry(e: CorpusEntry, renderer: NetRenderer): Rendered {
+export function renderEntry(e: CorpusEntry, renderer: NetRenderer, distro?: string): Rendered {
   const cfg = parseText(e.kind, fs.readFileSync(e.file, 'utf8'), e.file, macsOf(e), localReader);
   if (cfg.kind !== 'state') throw new Error(`${e.name}: disabled`);
-  return render(cfg.state, renderer);
+  return render(cfg.state, renderer, distro);
 }

@@ -66,8 +66,8 @@ const known = JSON.parse(fs.readFileSync(path.join(NET_DIR, 'differences.json'),
 for (const { suite, label } of SUITES) {
   const skip = referenceReady(suite);
   for (const e of corpus()) {
-    for (const { renderer, distro } of OUTPUTS) {
-      test(`differential (${label}): ${e.name} -> ${renderer}`, { skip: skip ?? false }, () => {
+    for (const { renderer, distro, label: out } of OUTPUTS) {
+      test(`differential (${label}): ${e.name} -> ${out}`, { skip: skip ?? false }, () => {
         const dir = tempDir('nimbus-ref-out-');
         try {
           const r = spawnSync('bash', [REF, 'net-convert', '-p', e.file, '-k', e.kind, '-D', distro, '-O', renderer, '-d', dir, ...e.macArgs], {
@@ -75,7 +75,7 @@ for (const { suite, label } of SUITES) {
             timeout: 120_000,
             env: suiteEnv(suite),
           });
-          const ours = facts(new Map([...renderEntry(e, renderer)].map(([p, f]) => [p, f.content])));
+          const ours = facts(new Map([...renderEntry(e, renderer, distro)].map(([p, f]) => [p, f.content])));
           const diffs: string[] = [];
           if (r.status !== 0) {
             const why = (r.stderr.trim().split('\n').pop() ?? '').slice(0, 200);
@@ -88,8 +88,7 @@ for (const { suite, label } of SUITES) {
           const unexplained = diffs.filter(
             (d) =>
               !known.some(
-                (k) =>
-                  (k.input === undefined || k.input === e.name) && (k.renderer === undefined || k.renderer === renderer) && (k.suite === undefined || k.suite === suite) && new RegExp(k.fact).test(d),
+                (k) => (k.input === undefined || k.input === e.name) && (k.renderer === undefined || k.renderer === out) && (k.suite === undefined || k.suite === suite) && new RegExp(k.fact).test(d),
               ),
           );
           assert.deepEqual(unexplained, [], `differences from ${label} not listed in test/net/differences.json`);

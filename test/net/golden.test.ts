@@ -23,11 +23,11 @@ const modes: Record<string, string> = fs.existsSync(MODES) ? (JSON.parse(fs.read
 const seen: Record<string, string> = {};
 
 for (const e of corpus()) {
-  for (const { renderer } of OUTPUTS) {
-    test(`golden: ${e.name} -> ${renderer}`, () => {
-      const out = renderEntry(e, renderer);
-      const dir = path.join(GOLDEN, e.name, renderer);
-      for (const [p, f] of out) seen[`${e.name}/${renderer}${p}`] = f.mode.toString(8).padStart(4, '0');
+  for (const { renderer, distro, label } of OUTPUTS) {
+    test(`golden: ${e.name} -> ${label}`, () => {
+      const out = renderEntry(e, renderer, distro);
+      const dir = path.join(GOLDEN, e.name, label);
+      for (const [p, f] of out) seen[`${e.name}/${label}${p}`] = f.mode.toString(8).padStart(4, '0');
       if (process.env.UPDATE_GOLDEN === '1') {
         fs.rmSync(dir, { recursive: true, force: true });
         for (const [p, f] of out) {
@@ -38,7 +38,7 @@ for (const e of corpus()) {
       assert.deepEqual([...out.keys()].sort(), walk(dir), 'the set of files rendered');
       for (const [p, f] of out) {
         assert.equal(f.content, fs.readFileSync(path.join(dir, p), 'utf8'), `${p} content`);
-        if (process.env.UPDATE_GOLDEN !== '1') assert.equal(f.mode.toString(8).padStart(4, '0'), modes[`${e.name}/${renderer}${p}`], `${p} mode`);
+        if (process.env.UPDATE_GOLDEN !== '1') assert.equal(f.mode.toString(8).padStart(4, '0'), modes[`${e.name}/${label}${p}`], `${p} mode`);
       }
     });
   }

@@ -11,7 +11,7 @@ function shellFacts(file: string, text: string): string[] {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(l.trim());
     if (!m) continue;
     let v = (m[2] as string).replace(/^"(.*)"$/, '$1');
-    if (m[1] === 'BONDING_OPTS') v = v.split(' ').sort().join(' ');
+    if (m[1] === 'BONDING_OPTS' || m[1] === 'BONDING_MODULE_OPTS') v = v.split(' ').sort().join(' ');
     out.push(`${file} ${m[1]}=${v}`);
   }
   return out;
@@ -108,7 +108,7 @@ export function facts(files: Files): Set<string> {
       .join('\n')
       .trim();
     if (body === '') continue; // a file of only comments says nothing
-    if (file.includes('/network-scripts/') || file === '/etc/sysconfig/network') out.push(...shellFacts(file, text));
+    if (file.includes('/network-scripts/') || file === '/etc/sysconfig/network' || file.startsWith('/etc/sysconfig/network/ifcfg-')) out.push(...shellFacts(file, text));
     else if (file.endsWith('.yaml')) flatten(file, loadYaml(text, file).value, out);
     else if (file.includes('/interfaces.d/')) out.push(...eniFacts(file, text));
     else if (/\.(network|netdev|link|nmconnection|conf)$/.test(file)) out.push(...iniFacts(file, text, uuids));

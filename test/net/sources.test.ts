@@ -55,7 +55,7 @@ test('a bad v1 value names the file, line, column, field and what was expected',
     /config\[0\]\.subnets\[0\]\.address: expected an IPv4 or IPv6 address/,
   );
   assert.throws(() => yaml('version: 3\n'), /version: expected 1 or 2/);
-  assert.throws(() => yaml('version: 2\nwifis: {}\n'), /not supported: wifis/);
+  assert.throws(() => yaml('version: 2\nwired: {}\n'), /nc\.yaml:2:1: wired: expected version, renderer/);
 });
 
 test('network_data.json: names from the MAC map, bond and vlan names, dhcp and slaac networks, dns services', () => {

@@ -26,10 +26,16 @@ const DISTROS = [
   'openEuler',
   'openmandriva',
   'opensuse',
+  'opensuse-leap',
+  'opensuse-microos',
+  'opensuse-tumbleweed',
   'photon',
   'rhel',
   'rocky',
+  'sle_hpc',
+  'sle-micro',
   'sles',
+  'suse',
   'ubuntu',
   'virtuozzo',
 ];
@@ -79,7 +85,7 @@ export const registerNetConvert: Register = (program, ctx) => {
         // Keys read but not carried over are said, as the local stage logs them.
         for (const w of cfg.state.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         const out = createHost({ root: nodePath.resolve(opts.directory), exec: 'record' });
-        for (const [path, f] of render(cfg.state, opts.outputKind)) out.fs.write(path, f.content, { mode: f.mode });
+        for (const [path, f] of render(cfg.state, opts.outputKind, opts.distro)) out.fs.write(path, f.content, { mode: f.mode });
         process.stderr.write(`Wrote output format '${opts.outputKind}' to '${nodePath.resolve(opts.directory)}/'\n`);
       } catch (e) {
         if (e instanceof NetConfigError || e instanceof RenderError || e instanceof YamlError) {

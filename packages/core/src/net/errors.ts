@@ -29,19 +29,22 @@ export function fieldName(path: FieldPath): string {
     .replace(/\.\[/g, '[');
 }
 
-/** Throws a NetConfigError for `path`: "file:line:col: field: expected X, got Y". */
-export function fail(w: Where, path: FieldPath, expected: string, got?: unknown): never {
+/** "file:line:col" of `path` (of its nearest located parent), or the file alone. */
+export function locate(w: Where, path: FieldPath): string {
   const full = [...(w.base ?? []), ...path];
-  let src = w.source;
   if (w.positions) {
     for (let n = full.length; n >= 0; n--) {
       const pos = w.positions.get(full.slice(0, n).join('.'));
-      if (pos) {
-        src = `${w.source}:${pos.line}:${pos.col}`;
-        break;
-      }
+      if (pos) return `${w.source}:${pos.line}:${pos.col}`;
     }
   }
+  return w.source;
+}
+
+/** Throws a NetConfigError for `path`: "file:line:col: field: expected X, got Y". */
+export function fail(w: Where, path: FieldPath, expected: string, got?: unknown): never {
+  const full = [...(w.base ?? []), ...path];
+  const src = locate(w, path);
   const gotText = got === undefined ? '' : `, got ${describe(got)}`;
   throw new NetConfigError(src, fieldName(full) || '(top level)', `expected ${expected}${gotText}`);
 }

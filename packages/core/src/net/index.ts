@@ -12,7 +12,7 @@ export { parseCmdlineNetworkConfig } from './sources/cmdline.js';
 export { fallbackNic, fallbackState } from './sources/fallback.js';
 export { render, RENDERERS, ALL_RENDERERS, rendererNamed, type NetRenderer, type UpTool } from './renderers/registry.js';
 export type { Renderer, OwnedFiles, BringUp, UpStep } from './renderers/types.js';
-export { RenderError, shellAssign } from './renderers/sysconfig.js';
+export { RenderError, shellAssign, sysconfigFlavor, SUSE_DISTROS } from './renderers/sysconfig.js';
 export type { Rendered, RenderedFile } from './renderers/common.js';
 export { selectRenderer } from './select.js';
 export { planRenames, applyRenames, wantedNames, TMP_PREFIX, type RenamePlan, type RenameMove } from './rename.js';

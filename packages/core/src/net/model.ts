@@ -84,6 +84,24 @@ export interface NetworkState {
   dns: Dns;
   /** Settings the source gave that nimbus does not carry over ("file: field: why"), logged as warnings. */
   warnings?: string[];
+  /**
+   * v2 sections only netplan itself understands (wifis, tunnels, vrfs, modems), kept as
+   * given: the netplan renderer passes them through as cloud-init does, every other
+   * renderer refuses the config naming `at`.
+   */
+  netplanOnly?: NetplanOnlySection[];
+}
+
+export type NetplanOnlyKey = 'wifis' | 'tunnels' | 'vrfs' | 'modems';
+
+/** Plain YAML data (no null): what a passed-through section may hold. */
+export type PlainYaml = string | number | boolean | PlainYaml[] | { [k: string]: PlainYaml };
+
+export interface NetplanOnlySection {
+  key: NetplanOnlyKey;
+  /** "file:line:col" of the section's key, for the refusal. */
+  at: string;
+  devices: { [id: string]: PlainYaml };
 }
 
 /** What a network-config source says: a state, or `config: disabled`. */

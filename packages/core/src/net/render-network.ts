@@ -116,7 +116,7 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
         : `route to ${r.to}/${r.prefix} via ${r.via} not written: no interface has an address in the gateway's subnet`,
     );
   const renderer = selectRenderer(host, distro, cfg);
-  const files = render(state, renderer);
+  const files = render(state, renderer, distro.id);
   for (const [p, f] of files) host.fs.write(p, f.content, { mode: f.mode });
   const written = [...files.keys()];
   log.info(`network config from ${from} rendered with ${renderer}: ${written.join(', ')}`);

@@ -121,6 +121,8 @@ export function renderNetplan(state: NetworkState): Rendered {
   for (const i of byName(state)) sections[key[i.type]]![i.name] = device(state, i);
   const network: { [k: string]: Yaml } = { version: 2 };
   for (const [k, v] of Object.entries(sections)) if (Object.keys(v).length > 0) network[k] = v;
+  // Passed through as given, as cloud-init 25.1 does for a v2 config.
+  for (const s of state.netplanOnly ?? []) network[s.key] = s.devices;
   const content = header('#') + 'network:' + emitYaml(network, 4);
   return new Map([[NETPLAN_PATH, { content, mode: 0o600 }]]);
 }

@@ -7,7 +7,7 @@ import { eni } from './eni.js';
 import { netplan } from './netplan.js';
 import { networkd } from './networkd.js';
 import { networkManager } from './network-manager.js';
-import { sysconfig } from './sysconfig.js';
+import { RenderError, sysconfig } from './sysconfig.js';
 import type { BringUp, Renderer } from './types.js';
 
 // Order is what users see in messages and in net-convert's --help.
@@ -39,6 +39,11 @@ export function bringUpNamed(tool: UpTool): BringUp | null {
   throw new Error(`unknown bring-up tool ${JSON.stringify(tool)}`);
 }
 
-export function render(state: NetworkState, renderer: NetRenderer): Rendered {
-  return rendererNamed(renderer).render(state);
+/** The files `renderer` writes for `state`; `distro` (os-release ID, net-convert's -D) picks the flavour (sysconfig: rhel or suse). */
+export function render(state: NetworkState, renderer: NetRenderer, distro?: string): Rendered {
+  // v2 wifis/tunnels/vrfs/modems reach only netplan (cloud-init 25.1 passes them through
+  // to it); any other stack would drop them, so the config is refused instead.
+  const only = renderer === 'netplan' ? undefined : state.netplanOnly?.[0];
+  if (only) throw new RenderError(`${only.at}: ${only.key}: not supported: v2 ${only.key} with the ${renderer} renderer (only the netplan renderer passes them through)`);
+  return rendererNamed(renderer).render(state, distro);
 }

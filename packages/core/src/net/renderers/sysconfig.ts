@@ -4,11 +4,12 @@
 // checked against what its key holds and written quoted when it has a space; a value
 // that fails its check is refused, naming the interface and the key.
 import { isIPv4, isIPv6 } from '../ip-syntax.js';
-import { byName, type Iface, type NetworkState } from '../model.js';
+import { byName, type Dns, type Iface, type NetworkState } from '../model.js';
 import { isDnsName, isIfName, isMac, prefixToNetmask } from '../validate.js';
 import { NM_HOSTNAME_CONF, NM_HOSTNAME_TEXT } from './network-manager.js';
 import { ifupdown, nmcli } from './bring-up.js';
 import { defineRenderer } from './types.js';
+import { renderSysconfigSuse, SUSE_DIR, SUSE_UDEV_RULES_PATH } from './sysconfig-suse.js';
 import { defaultGateway, dhcpOverrides, has, header, routesOf, statics, udevRules, UDEV_RULES_PATH, type Rendered } from './common.js';
 
 export const SCRIPTS_DIR = '/etc/sysconfig/network-scripts';
@@ -18,7 +19,7 @@ const NM_DNS_CONF = '/etc/NetworkManager/conf.d/99-cloud-init.conf';
 
 export class RenderError extends Error {}
 
-type Kind = 'ifname' | 'ipv4' | 'ipv6' | 'ipv6cidr' | 'int' | 'mac' | 'word' | 'words' | 'dns' | 'yesno' | 'ifnames';
+export type Kind = 'ifname' | 'ipv4' | 'ipv6' | 'ipv6cidr' | 'int' | 'mac' | 'word' | 'words' | 'dns' | 'yesno' | 'ifnames';
 
 const CHECK: Record<Kind, (v: string) => boolean> = {
   ifname: isIfName,
@@ -44,7 +45,7 @@ export function shellAssign(file: string, key: string, value: string, kind: Kind
   return `${key}=${value.includes(' ') || value.includes('=') || value.includes(',') ? `"${value}"` : value}\n`;
 }
 
-class ShellFile {
+export class ShellFile {
   private readonly vars: [string, string, Kind][] = [];
   constructor(readonly path: string) {}
   set(key: string, value: string | number, kind: Kind): void {
@@ -198,6 +199,24 @@ function routeFiles(state: NetworkState, i: Iface): { v4: ShellFile | null; v6: 
   return { v4, v6 };
 }
 
+// /etc/resolv.conf from the global DNS, and NetworkManager told to leave it (both flavours).
+export function resolvFiles(dns: Dns, out: Rendered): void {
+  if (dns.nameservers.length > 0 || dns.search.length > 0) {
+    const lines = dns.nameservers.slice(0, 3).map((n) => `nameserver ${n}\n`);
+    if (dns.search.length > 0) lines.push(`search ${dns.search.join(' ')}\n`);
+    out.set(RESOLV_CONF, { content: header(';') + lines.join(''), mode: 0o644 });
+    // NetworkManager must then leave /etc/resolv.conf as written.
+    out.set(NM_DNS_CONF, { content: header('#') + '[main]\ndns = none\n', mode: 0o644 });
+  }
+}
+
+/** The distros cloud-init renders sysconfig for in its "suse" flavour (its suse OS family). */
+export const SUSE_DISTROS: readonly string[] = ['opensuse', 'opensuse-leap', 'opensuse-microos', 'opensuse-tumbleweed', 'sle_hpc', 'sle-micro', 'sles', 'suse'];
+
+export function sysconfigFlavor(distro: string | undefined): 'rhel' | 'suse' {
+  return distro !== undefined && SUSE_DISTROS.includes(distro) ? 'suse' : 'rhel';
+}
+
 export function renderSysconfig(state: NetworkState): Rendered {
   const out: Rendered = new Map();
   const ifaces = byName(state);
@@ -219,13 +238,7 @@ export function renderSysconfig(state: NetworkState): Rendered {
     net.set('IPV6_AUTOCONF', 'no', 'yesno');
   }
   out.set(NETWORK_PATH, { content: net.render(), mode: 0o644 });
-  if (state.dns.nameservers.length > 0 || state.dns.search.length > 0) {
-    const lines = state.dns.nameservers.slice(0, 3).map((n) => `nameserver ${n}\n`);
-    if (state.dns.search.length > 0) lines.push(`search ${state.dns.search.join(' ')}\n`);
-    out.set(RESOLV_CONF, { content: header(';') + lines.join(''), mode: 0o644 });
-    // NetworkManager must then leave /etc/resolv.conf as written.
-    out.set(NM_DNS_CONF, { content: header('#') + '[main]\ndns = none\n', mode: 0o644 });
-  }
+  resolvFiles(state.dns, out);
   // On NetworkManager-based rhel images (NM reading ifcfg), DHCP must not set the host name.
   out.set(NM_HOSTNAME_CONF, { content: NM_HOSTNAME_TEXT, mode: 0o644 });
   const udev = udevRules(ifaces);
@@ -235,10 +248,16 @@ export function renderSysconfig(state: NetworkState): Rendered {
 
 export const sysconfig = defineRenderer({
   name: 'sysconfig',
-  missing: (host) => (host.fs.isDir(SCRIPTS_DIR) && (host.exec.has('ifup') || host.exec.has('NetworkManager')) ? null : 'needs /etc/sysconfig/network-scripts and ifup or NetworkManager'),
-  render: renderSysconfig,
-  // ifcfg-lo belongs to the distro (initscripts needs it), never to nimbus.
-  owned: [{ dir: SCRIPTS_DIR, match: /^(?:ifcfg|route|route6)-(?!lo$)(?<iface>.+)$/ }],
-  alsoWrites: [NETWORK_PATH, RESOLV_CONF, NM_DNS_CONF, NM_HOSTNAME_CONF, UDEV_RULES_PATH],
+  missing: (host) =>
+    (host.fs.isDir(SCRIPTS_DIR) && (host.exec.has('ifup') || host.exec.has('NetworkManager'))) || (host.fs.isDir(SUSE_DIR) && (host.exec.has('wicked') || host.exec.has('NetworkManager')))
+      ? null
+      : 'needs /etc/sysconfig/network-scripts and ifup or NetworkManager (rhel), or /etc/sysconfig/network and wicked or NetworkManager (suse)',
+  render: (state, distro) => (sysconfigFlavor(distro) === 'suse' ? renderSysconfigSuse(state) : renderSysconfig(state)),
+  // ifcfg-lo belongs to the distro (initscripts and wicked need it), never to nimbus.
+  owned: [
+    { dir: SCRIPTS_DIR, match: /^(?:ifcfg|route|route6)-(?!lo$)(?<iface>.+)$/ },
+    { dir: SUSE_DIR, match: /^(?:ifcfg|ifroute)-(?!lo$)(?<iface>.+)$/ },
+  ],
+  alsoWrites: [NETWORK_PATH, RESOLV_CONF, NM_DNS_CONF, NM_HOSTNAME_CONF, UDEV_RULES_PATH, SUSE_UDEV_RULES_PATH],
   bringUp: [ifupdown, nmcli],
 });

@@ -44,8 +44,8 @@ export interface Renderer<N extends string = string, T extends string = string> 
   readonly name: N;
   /** Null when the image has this network stack installed, else what it lacks (shown to the user). */
   readonly missing: (host: Host) => string | null;
-  /** Pure: the files for this state, by absolute path inside the target root. */
-  readonly render: (state: NetworkState) => Rendered;
+  /** Pure: the files for this state, by absolute path inside the target root; `distro` (an os-release ID) picks a flavour where the stack has one. */
+  readonly render: (state: NetworkState, distro?: string) => Rendered;
   /** Where its own files live; every renderer's are cleaned of stale files after a render. */
   readonly owned: readonly OwnedFiles[];
   /** Other files it may write (shared with the system or another stack); never removed. */

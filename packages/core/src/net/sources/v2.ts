@@ -1,9 +1,9 @@
 // Network config version 2 (netplan's format): ethernets, bonds, vlans and bridges keyed
 // by id; a physical NIC is matched by MAC and renamed with set-name. Routes may say
 // `to: default` (netplan's spelling of 0.0.0.0/0 and ::/0).
-import { fail, type FieldPath, type Where } from '../errors.js';
+import { fail, locate, type FieldPath, type Where } from '../errors.js';
 import { checkDefaults, finalizeState } from '../finalize.js';
-import { emptyDns, type DhcpOverrides, type Dns, type Iface, type IfaceType, type NetworkState, type Subnet, type Route } from '../model.js';
+import { emptyDns, type NetplanOnlyKey, type PlainYaml, type DhcpOverrides, type Dns, type Iface, type IfaceType, type NetworkState, type Subnet, type Route } from '../model.js';
 import { bool, cidr, dnsName, familyOf, ifName, int, ipAddr, list, mac, mtu, onOff, record } from '../validate.js';
 import { parseDns, parseRoutes } from './subnets.js';
 import { bondValue } from './v1.js';
@@ -179,13 +179,45 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
   return i;
 }
 
+// Sections cloud-init hands to netplan untouched (netplan renderer) and nimbus keeps as data.
+const NETPLAN_ONLY: readonly NetplanOnlyKey[] = ['wifis', 'tunnels', 'vrfs', 'modems'];
+
+// A passed-through value must stay one YAML value when re-emitted: no null (an empty
+// value is written `{}` or `''` on purpose) and no control characters (a newline in a
+// quoted scalar would fold or end it).
+function plain(w: Where, path: FieldPath, v: unknown): PlainYaml {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string') {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is refused
+    if (/[\u0000-\u001f\u007f]/.test(v)) fail(w, path, 'a value without control characters or newlines', v);
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x, k) => plain(w, [...path, k], x));
+  if (typeof v === 'object' && v !== null) {
+    const o: { [k: string]: PlainYaml } = {};
+    for (const [k, x] of Object.entries(v)) {
+      plain(w, [...path, k], k);
+      o[k] = plain(w, [...path, k], x);
+    }
+    return o;
+  }
+  return fail(w, path, 'a string, number, boolean, list or mapping', v);
+}
+
 /** Parses a v2 document: `{version: 2, ethernets: ..., bonds: ..., vlans: ..., bridges: ...}`. */
 export function parseV2(w: Where, doc: Record<string, unknown>): NetworkState {
   const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns(), warnings: [] };
   const ids = new Map<string, string>();
   for (const key of Object.keys(doc)) {
-    if (!['version', 'renderer', 'ethernets', 'bonds', 'bridges', 'vlans'].includes(key)) {
-      fail(w, [key], 'version, renderer, ethernets, bonds, bridges or vlans (not supported: wifis, tunnels, vrfs, modems)');
+    if ((NETPLAN_ONLY as readonly string[]).includes(key)) {
+      if (doc[key] === undefined || doc[key] === null) continue;
+      const devices = record(w, [key], doc[key]);
+      const kept: { [id: string]: PlainYaml } = {};
+      for (const [id, v] of Object.entries(devices)) kept[id] = plain(w, [key, id], v);
+      (state.netplanOnly ??= []).push({ key: key as NetplanOnlyKey, at: locate(w, [key]), devices: kept });
+    } else if (!['version', 'renderer', 'ethernets', 'bonds', 'bridges', 'vlans'].includes(key)) {
+      fail(w, [key], 'version, renderer, ethernets, bonds, bridges, vlans, wifis, tunnels, vrfs or modems');
     }
   }
   for (const [section, type] of SECTIONS) {
