@@ -19,7 +19,7 @@ import { decideDatasources } from '../../packages/core/src/datasources/detect.js
 import type { DetectFacts } from '../../packages/core/src/datasources/facts.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
 import type { Nic } from '../../packages/core/src/net/sysfs.js';
-import { dsContext, isoSkip, mkiso, put, refusedUrl, rootWithDmi, serve, settle, tempDir, testHost, testLogger } from './helpers.js';
+import { dsContext, isoSkip, mkiso, put, refusedUrl, rootWithDmi, serve, settle, tempDir, testHost, testLogger, machineFacts } from './helpers.js';
 import { GOAL_STATE, MAC0, MAC1, OVF_KEY, PASSWORD, SSH_KEY, VM_UUID, imdsDoc, ovfEnv, standIn, wireRequests, type ImdsMode } from './azure/fixtures.js';
 
 const TAG = '7783-7084-3265-9085-8269-3286-77';
@@ -172,20 +172,7 @@ test('the instance-id is the system UUID, kept as recorded when only its byte or
   assert.equal(azureInstanceId(testHost(root)), byteSwapUuid(VM_UUID));
 });
 
-function facts(over: Partial<DetectFacts> = {}): DetectFacts {
-  return {
-    x86: true,
-    dmiAvailable: true,
-    dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null },
-    hypervisorUuid: null,
-    pid1ProductName: null,
-    container: null,
-    cmdline: '',
-    filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false },
-    ...over,
-  };
-}
+const facts = (over: Partial<DetectFacts> = {}): DetectFacts => machineFacts({}, over);
 const dmi = (d: Partial<DetectFacts['dmi']>) => ({ sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, ...d });
 
 test('detection table: Azure is found by its chassis tag, its seed, or rd_rdfe media on Hyper-V, and nowhere else', () => {

@@ -12,23 +12,10 @@ import { decideDatasources } from '../../packages/core/src/datasources/detect.js
 import type { DetectFacts } from '../../packages/core/src/datasources/facts.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
 import { addNic } from '../helpers/boot.js';
-import { rootWithDmi, serve, settle, testHost, testLogger } from './helpers.js';
+import { rootWithDmi, serve, settle, testHost, testLogger, machineFacts } from './helpers.js';
 import { DK1, DROPLET, DUSER, DVENDOR, PRIVATE_MAC, PUBLIC_MAC, digitalOcean, type DoMode } from './digitalocean-fixtures.js';
 
-function facts(dmi: Partial<DetectFacts['dmi']>, over: Partial<DetectFacts> = {}): DetectFacts {
-  return {
-    x86: true,
-    dmiAvailable: true,
-    dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, ...dmi },
-    hypervisorUuid: null,
-    pid1ProductName: null,
-    container: null,
-    cmdline: '',
-    filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false },
-    ...over,
-  };
-}
+const facts = machineFacts;
 
 test('detection table: DigitalOcean by DMI sys_vendor, nowhere else', () => {
   const rows: [string, DetectFacts, string][] = [

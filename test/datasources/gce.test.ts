@@ -9,7 +9,7 @@ import { gceDatasource, gceKeyLines, keyExpired, parseGceKeys } from '../../pack
 import { decideDatasources } from '../../packages/core/src/datasources/detect.js';
 import type { DetectFacts } from '../../packages/core/src/datasources/facts.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
-import { rootWithDmi, serve, settle, testHost, testLogger } from './helpers.js';
+import { rootWithDmi, serve, settle, testHost, testLogger, machineFacts } from './helpers.js';
 import { K1, K2, KEXP, KLIVE, KPROJ, NOW, gce, type Mode } from './gce-fixtures.js';
 
 test('GCE keys: the default user’s and cloudinit’s, unexpired, ASCII only', () => {
@@ -28,20 +28,7 @@ test('GCE key lines: instance keys, plus the project’s unless blocked or the l
   assert.deepEqual(gceKeyLines({ sshKeys: 'l:0', 'ssh-keys': 'a:1' }, { 'ssh-keys': 'b:2' }), ['l:0', 'a:1']);
 });
 
-function facts(dmi: Partial<DetectFacts['dmi']>, over: Partial<DetectFacts> = {}): DetectFacts {
-  return {
-    x86: true,
-    dmiAvailable: true,
-    dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, ...dmi },
-    hypervisorUuid: null,
-    pid1ProductName: null,
-    container: null,
-    cmdline: '',
-    filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false },
-    ...over,
-  };
-}
+const facts = machineFacts;
 
 test('detection table: GCE by DMI product name or serial, nowhere else', () => {
   const rows: [string, DetectFacts, string][] = [

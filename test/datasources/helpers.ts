@@ -12,6 +12,7 @@ import { createHost, type Host } from '../../packages/core/src/host/index.js';
 import type { ExecMode } from '../../packages/core/src/host/exec.js';
 import { Logger } from '../../packages/core/src/log/logger.js';
 import type { DatasourceContext } from '../../packages/core/src/datasources/types.js';
+import type { DetectFacts } from '../../packages/core/src/datasources/facts.js';
 
 export function tempDir(prefix = 'nimbus-ds-'): string {
   return sharedTempDir(prefix);
@@ -118,4 +119,20 @@ export function mkiso(dir: string, args: string[]): Buffer {
   const r = spawnSync('genisoimage', ['-quiet', '-o', out, ...args, dir], { encoding: 'utf8' });
   assert.equal(r.status, 0, `genisoimage failed: ${r.stderr}`);
   return fs.readFileSync(out);
+}
+
+/** An x86 machine whose DMI shows only `dmi`: no labels, no seeds, a bare command line (the detection tables). */
+export function machineFacts(dmi: Partial<DetectFacts['dmi']> = {}, over: Partial<DetectFacts> = {}): DetectFacts {
+  return {
+    x86: true,
+    dmiAvailable: true,
+    dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, ...dmi },
+    hypervisorUuid: null,
+    pid1ProductName: null,
+    container: null,
+    cmdline: '',
+    filesystems: [],
+    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false },
+    ...over,
+  };
 }

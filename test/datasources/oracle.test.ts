@@ -9,23 +9,10 @@ import { oracleDatasource, oracleKeys } from '../../packages/core/src/datasource
 import { decideDatasources } from '../../packages/core/src/datasources/detect.js';
 import type { DetectFacts } from '../../packages/core/src/datasources/facts.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
-import { rootWithDmi, serve, settle, testHost, testLogger } from './helpers.js';
+import { rootWithDmi, serve, settle, testHost, testLogger, machineFacts } from './helpers.js';
 import { OID, OK1, OK2, OUSER, oracle, type OracleMode } from './oracle-fixtures.js';
 
-function facts(dmi: Partial<DetectFacts['dmi']>, over: Partial<DetectFacts> = {}): DetectFacts {
-  return {
-    x86: true,
-    dmiAvailable: true,
-    dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, ...dmi },
-    hypervisorUuid: null,
-    pid1ProductName: null,
-    container: null,
-    cmdline: '',
-    filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false },
-    ...over,
-  };
-}
+const facts = machineFacts;
 
 test('detection table: Oracle by the DMI chassis asset tag OracleCloud.com, nowhere else', () => {
   const rows: [string, DetectFacts, string][] = [
