@@ -9,23 +9,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCommand } from '../helpers/apt.js';
 import { put, rootWithDmi } from './helpers.js';
 import { OVF_KEY, PASSWORD, SSH_KEY, VM_UUID, ovfEnv } from './azure/fixtures.js';
+import { netnsUnavailable } from '../helpers/netns.js';
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'azure', 'netns-runner.js');
 const TAG = '7783-7084-3265-9085-8269-3286-77';
 
-function why(): string | null {
-  if (process.getuid?.() !== 0) return 'network namespaces need root';
-  if (!ensureCommand('ip', 'iproute2')) return 'iproute2 could not be installed';
-  const probe = `nimbus-azprobe-${process.pid}`;
-  const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (r.status !== 0) return `cannot create a network namespace here: ${r.stderr.trim()}`;
-  spawnSync('ip', ['netns', 'del', probe]);
-  return null;
-}
-const skip = why();
+const skip = netnsUnavailable();
 
 interface Req {
   method: string;

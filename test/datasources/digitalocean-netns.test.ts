@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addNic } from '../helpers/boot.js';
-import { netnsUnavailable, readInNamespace } from './linklocal-netns.js';
+import { netnsUnavailable } from '../helpers/netns.js';
+import { readInNamespace } from './linklocal-netns.js';
 import { DK1, DUSER, PRIVATE_MAC, PUBLIC_MAC } from './digitalocean-fixtures.js';
 
 const skip = netnsUnavailable();

@@ -9,22 +9,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCommand } from '../helpers/apt.js';
 import { rootWithDmi } from './helpers.js';
 import { K1, K2 } from './gce-fixtures.js';
+import { netnsUnavailable } from '../helpers/netns.js';
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gce-netns-runner.js');
 
-function why(): string | null {
-  if (process.getuid?.() !== 0) return 'network namespaces need root';
-  if (!ensureCommand('ip', 'iproute2')) return 'iproute2 could not be installed';
-  const probe = `nimbus-gceprobe-${process.pid}`;
-  const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (r.status !== 0) return `cannot create a network namespace here: ${r.stderr.trim()}`;
-  spawnSync('ip', ['netns', 'del', probe]);
-  return null;
-}
-const skip = why();
+const skip = netnsUnavailable();
 
 let seq = 0;
 function inNamespace(mode: string): { result?: Record<string, unknown> | null; error?: string; seen: string[]; log: string[] } {

@@ -4,7 +4,8 @@
 // creates and deletes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { netnsUnavailable, readInNamespace } from './linklocal-netns.js';
+import { netnsUnavailable } from '../helpers/netns.js';
+import { readInNamespace } from './linklocal-netns.js';
 import { HK1, HSERIAL, HUSER } from './hetzner-fixtures.js';
 
 const skip = netnsUnavailable();

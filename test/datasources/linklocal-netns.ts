@@ -7,21 +7,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCommand } from '../helpers/apt.js';
 import { rootWithDmi } from './helpers.js';
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'linklocal-netns-runner.js');
-
-/** Why namespaces cannot be used here, or null when they can. */
-export function netnsUnavailable(): string | null {
-  if (process.getuid?.() !== 0) return 'network namespaces need root';
-  if (!ensureCommand('ip', 'iproute2')) return 'iproute2 could not be installed';
-  const probe = `nimbus-llprobe-${process.pid}`;
-  const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (r.status !== 0) return `cannot create a network namespace here: ${r.stderr.trim()}`;
-  spawnSync('ip', ['netns', 'del', probe]);
-  return null;
-}
 
 export interface NetnsRead {
   result?: Record<string, unknown> | null;

@@ -3,7 +3,8 @@
 // address, 169.254.169.254, inside a network namespace the test creates and deletes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { netnsUnavailable, readInNamespace } from './linklocal-netns.js';
+import { netnsUnavailable } from '../helpers/netns.js';
+import { readInNamespace } from './linklocal-netns.js';
 import { OID, OK1, OK2, OUSER } from './oracle-fixtures.js';
 
 const skip = netnsUnavailable();

@@ -7,7 +7,6 @@
 // its stanza shape, and ifcfg files sourced by bash define only what nimbus wrote.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -19,6 +18,7 @@ function hostnameOf(state: NetworkState): string | undefined {
   return undefined;
 }
 import { tempRoot } from './helpers.js';
+import { assignments, bashVars } from './shell-vars.js';
 
 const hostile = fc.constantFrom('$(touch PWNED)', '`touch PWNED`', 'a;touch PWNED', 'a b', '"', "'", 'a\ntouch PWNED', 'x\n[Network]\nDNS=6.6.6.6', '${IFS}', '', ' ', '\\', '#x', 'a=b', 'a,b;c');
 function mostly<T>(valid: fc.Arbitrary<T>): fc.Arbitrary<T | string> {
@@ -40,26 +40,6 @@ const v2Config = fc.record({
 
 const RENDERERS = ['eni', 'netplan', 'networkd', 'sysconfig', 'network-manager'] as const;
 const ENI_LINE = /^(#.*|auto [A-Za-z0-9_.-]+|iface [A-Za-z0-9_.-]+ inet6? (static|dhcp|auto|manual|loopback)| {4}[a-z][a-z0-9_-]*( \S+)+)$/;
-
-function bashVars(file: string, cwd: string): { vars: Record<string, string>; pwned: boolean } {
-  const script = `set -f; before=$(compgen -v | sort); . "$1" >/dev/null 2>&1; for v in $(comm -13 <(echo "$before") <(compgen -v | sort)); do [ "$v" = before ] && continue; printf '%s=%s\\0' "$v" "\${!v}"; done`;
-  const r = spawnSync('bash', ['-c', script, 'bash', file], { cwd, encoding: 'utf8' });
-  const vars: Record<string, string> = {};
-  for (const kv of r.stdout.split('\0').filter((x) => x !== '')) {
-    const eq = kv.indexOf('=');
-    vars[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  return { vars, pwned: fs.existsSync(path.join(cwd, 'PWNED')) };
-}
-
-function written(content: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of content.split('\n')) {
-    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(l);
-    if (m) out[m[1] as string] = (m[2] as string).replace(/^"(.*)"$/, '$1');
-  }
-  return out;
-}
 
 function parse(doc: unknown): NetworkState | null {
   try {
@@ -133,7 +113,7 @@ test('property: every v1/v2 value the parsers accept stays in its field in all f
             fs.writeFileSync(file, f.content);
             const { vars, pwned } = bashVars(file, dir);
             assert.equal(pwned, false, `${p} ran a command:\n${f.content}`);
-            assert.deepEqual(vars, written(f.content), `${p} defines other variables or values than written:\n${f.content}`);
+            assert.deepEqual(vars, assignments(f.content), `${p} defines other variables or values than written:\n${f.content}`);
           } else if (p.includes('/network-scripts/route6-')) {
             for (const l of lines.filter((x) => !x.startsWith('#'))) assert.match(l, /^[0-9a-f:]+\/\d+( via [0-9a-f:]+)? dev eth\d( metric \d+)?$/, `${p}:\n${f.content}`);
           }

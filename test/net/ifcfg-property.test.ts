@@ -5,12 +5,12 @@
 // refuse the hostile ones, and whatever gets through must be inert.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { NetConfigError, parseV1, render, RenderError, shellAssign } from '../../packages/core/src/index.js';
 import { tempRoot } from './helpers.js';
+import { assignments, bashVars } from './shell-vars.js';
 
 const hostile = fc.constantFrom('$(touch PWNED)', '`touch PWNED`', 'a;touch PWNED', 'a b', '"', "'", 'a\ntouch PWNED', '${IFS}', 'x&&touch PWNED', '', ' ', '\\', 'eth0$', '10.0.0.1;id');
 // Mostly valid values (so most configs reach the renderer), sometimes hostile or random.
@@ -32,27 +32,6 @@ const config = fc.record({
   bondMode: word,
   routeTo: mostly(fc.constantFrom('192.168.0.0/16', '172.16.0.0/12')),
 });
-
-function bashVars(file: string, cwd: string): { vars: Record<string, string>; pwned: boolean } {
-  // `set -a` is not used: compare the shell's variables before and after sourcing.
-  const script = `set -f; before=$(compgen -v | sort); . "$1" >/dev/null 2>&1; for v in $(comm -13 <(echo "$before") <(compgen -v | sort)); do [ "$v" = before ] && continue; printf '%s=%s\\0' "$v" "\${!v}"; done`;
-  const r = spawnSync('bash', ['-c', script, 'bash', file], { cwd, encoding: 'utf8' });
-  const vars: Record<string, string> = {};
-  for (const kv of r.stdout.split('\0').filter((x) => x !== '')) {
-    const eq = kv.indexOf('=');
-    vars[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  return { vars, pwned: fs.existsSync(path.join(cwd, 'PWNED')) };
-}
-
-function expectedVars(content: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of content.split('\n')) {
-    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(l);
-    if (m) out[m[1] as string] = (m[2] as string).replace(/^"(.*)"$/, '$1');
-  }
-  return out;
-}
 
 test('property: rendered ifcfg files define only the expected variables and run nothing', () => {
   const dir = tempRoot('nimbus-ifcfg-prop-');
@@ -88,7 +67,7 @@ test('property: rendered ifcfg files define only the expected variables and run 
         fs.writeFileSync(file, f.content);
         const { vars, pwned } = bashVars(file, dir);
         assert.equal(pwned, false, `${p} ran a command:\n${f.content}`);
-        assert.deepEqual(vars, expectedVars(f.content), `${p} defines other variables or values than written:\n${f.content}`);
+        assert.deepEqual(vars, assignments(f.content), `${p} defines other variables or values than written:\n${f.content}`);
       }
     }),
     { numRuns: 300, seed: 20261122 },
@@ -133,7 +112,7 @@ test('property: the sysconfig renderer alone refuses or neutralises hostile stat
         fs.writeFileSync(file, f.content);
         const { vars, pwned } = bashVars(file, dir);
         assert.equal(pwned, false, `${p} ran a command:\n${f.content}`);
-        assert.deepEqual(vars, expectedVars(f.content), `${p}:\n${f.content}`);
+        assert.deepEqual(vars, assignments(f.content), `${p}:\n${f.content}`);
       }
     }),
     { numRuns: 200, seed: 7 },

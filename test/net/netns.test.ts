@@ -11,21 +11,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCommand } from '../helpers/apt.js';
 import { tempRoot } from './helpers.js';
+import { netnsUnavailable } from '../helpers/netns.js';
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'netns-runner.js');
 
-function why(): string | null {
-  if (process.getuid?.() !== 0) return 'network namespaces need root';
-  if (!ensureCommand('ip', 'iproute2')) return 'iproute2 could not be installed';
-  const probe = `nimbus-probe-${process.pid}`;
-  const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (r.status !== 0) return `cannot create a network namespace here: ${r.stderr.trim()}`;
-  spawnSync('ip', ['netns', 'del', probe]);
-  return null;
-}
-const skip = why();
+const skip = netnsUnavailable();
 
 let seq = 0;
 function withNs(fn: (ns: string, ipn: (...a: string[]) => string) => void): void {
