@@ -6,12 +6,11 @@
 // touched: every `ip` runs with -n NS, and the reader runs inside `ip netns exec NS`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { put, rootWithDmi } from './helpers.js';
 import { OVF_KEY, PASSWORD, SSH_KEY, VM_UUID, ovfEnv } from './azure/fixtures.js';
-import { netnsUnavailable } from '../helpers/netns.js';
+import { netnsUnavailable, runInMetadataNamespace } from '../helpers/netns.js';
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'azure', 'netns-runner.js');
 const TAG = '7783-7084-3265-9085-8269-3286-77';
@@ -30,33 +29,10 @@ interface Run {
   requests: Req[];
 }
 
-let seq = 0;
 function inNamespace(mode: string, stage: 'local' | 'net', withOvf = true): { runs: Run[]; log: string[] } {
-  const ns = `nimbus-az${process.pid}-${seq++}`;
-  const ip = (...a: string[]) => {
-    const x = spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' });
-    assert.equal(x.status, 0, `ip -n ${ns} ${a.join(' ')}: ${x.stderr}`);
-  };
-  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
-  try {
-    ip('link', 'set', 'lo', 'up');
-    // A dummy interface where the kernel has the module; else a veth pair, both ends in the namespace.
-    const dummy = spawnSync('ip', ['-n', ns, 'link', 'add', 'azure0', 'type', 'dummy'], { encoding: 'utf8' });
-    if (dummy.status !== 0) {
-      ip('link', 'add', 'azure0', 'type', 'veth', 'peer', 'name', 'azure0p');
-      ip('link', 'set', 'azure0p', 'up');
-    }
-    ip('addr', 'add', '169.254.169.254/32', 'dev', 'azure0');
-    ip('addr', 'add', '168.63.129.16/32', 'dev', 'azure0');
-    ip('link', 'set', 'azure0', 'up');
-    const root = rootWithDmi({ chassis_asset_tag: TAG, product_uuid: VM_UUID, sys_vendor: 'Microsoft Corporation' });
-    if (withOvf) put(root, 'var/lib/cloud/seed/azure/ovf-env.xml', ovfEnv());
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, RUNNER, root, mode, stage], { encoding: 'utf8', timeout: 120_000 });
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout) as { runs: Run[]; log: string[] };
-  } finally {
-    spawnSync('ip', ['netns', 'del', ns]);
-  }
+  const root = rootWithDmi({ chassis_asset_tag: TAG, product_uuid: VM_UUID, sys_vendor: 'Microsoft Corporation' });
+  if (withOvf) put(root, 'var/lib/cloud/seed/azure/ovf-env.xml', ovfEnv());
+  return runInMetadataNamespace(['169.254.169.254', '168.63.129.16'], RUNNER, [root, mode, stage]);
 }
 
 const wire = (run: Run | undefined) => (run?.requests ?? []).filter((q) => q.url.startsWith('/machine')).map((q) => `${q.method} ${q.url}`);

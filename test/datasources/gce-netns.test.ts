@@ -6,40 +6,18 @@
 // runs inside `ip netns exec NS`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rootWithDmi } from './helpers.js';
 import { K1, K2 } from './gce-fixtures.js';
-import { netnsUnavailable } from '../helpers/netns.js';
+import { netnsUnavailable, runInMetadataNamespace } from '../helpers/netns.js';
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gce-netns-runner.js');
 
 const skip = netnsUnavailable();
 
-let seq = 0;
 function inNamespace(mode: string): { result?: Record<string, unknown> | null; error?: string; seen: string[]; log: string[] } {
-  const ns = `nimbus-gce${process.pid}-${seq++}`;
-  const ip = (...a: string[]) => {
-    const x = spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' });
-    assert.equal(x.status, 0, `ip -n ${ns} ${a.join(' ')}: ${x.stderr}`);
-  };
-  assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
-  try {
-    ip('link', 'set', 'lo', 'up');
-    if (spawnSync('ip', ['-n', ns, 'link', 'add', 'gce0', 'type', 'dummy']).status !== 0) {
-      ip('link', 'add', 'gce0', 'type', 'veth', 'peer', 'name', 'gce0p');
-      ip('link', 'set', 'gce0p', 'up');
-    }
-    ip('addr', 'add', '169.254.169.254/32', 'dev', 'gce0');
-    ip('link', 'set', 'gce0', 'up');
-    const root = rootWithDmi({ product_name: 'Google Compute Engine' });
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, RUNNER, root, mode], { encoding: 'utf8', timeout: 120_000 });
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout);
-  } finally {
-    spawnSync('ip', ['netns', 'del', ns]);
-  }
+  return runInMetadataNamespace(['169.254.169.254'], RUNNER, [rootWithDmi({ product_name: 'Google Compute Engine' }), mode]);
 }
 
 test('at 169.254.169.254: every request with Metadata-Flavor, the instance read as documented', { skip: skip ?? false }, () => {
