@@ -1,6 +1,6 @@
 // Run by the *-netns tests inside `ip netns exec NS`, where an interface holds
 // 169.254.169.254: plays one platform's metadata service there on port 80 (Oracle,
-// DigitalOcean or Hetzner, as its fixture documents), reads that datasource at that
+// DigitalOcean, Hetzner or Vultr, as its fixture documents), reads that datasource at that
 // address, and prints what it found and the requests seen.
 import * as http from 'node:http';
 import type { Datasource } from '../../packages/core/src/datasources/types.js';
@@ -11,6 +11,8 @@ import { digitalOceanDatasource } from '../../packages/core/src/datasources/digi
 import { digitalOcean, type DoMode } from './digitalocean-fixtures.js';
 import { hetznerDatasource } from '../../packages/core/src/datasources/hetzner.js';
 import { hetzner, type HetznerMode } from './hetzner-fixtures.js';
+import { vultrDatasource } from '../../packages/core/src/datasources/vultr.js';
+import { vultr, type VultrMode } from './vultr-fixtures.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Handler; dsCfg: Record<string, unknown> }> = {
@@ -19,6 +21,8 @@ const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Han
   DigitalOcean: { ds: digitalOceanDatasource, handler: (m) => digitalOcean(m as DoMode), dsCfg: {} },
   // Its built-in URLs, http://169.254.169.254/hetzner/v1/metadata and .../userdata.
   Hetzner: { ds: hetznerDatasource, handler: (m) => hetzner(m as HetznerMode), dsCfg: {} },
+  // Its built-in URL, http://169.254.169.254/v1.json.
+  Vultr: { ds: vultrDatasource, handler: (m) => vultr(m as VultrMode), dsCfg: {} },
 };
 
 const [root, name, mode] = process.argv.slice(2) as [string, string, string];

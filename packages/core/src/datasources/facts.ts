@@ -40,6 +40,21 @@ export interface DetectFacts extends PlatformFacts {
     /** /var/lib/cloud/seed/azure/ovf-env.xml is there. */
     azure: boolean;
   };
+  /** Which of MARKER_FILES exist (absent: none looked for, as in facts built by hand). */
+  markerFiles?: readonly string[];
+}
+
+/** Files whose mere presence names a cloud, as ds-identify looks for them (Vultr's installer, Scaleway's initrd). */
+export const MARKER_FILES = ['/etc/vultr', '/var/run/scaleway'] as const;
+
+/** Which of MARKER_FILES exist under the root. */
+export function readMarkerFiles(host: Host): string[] {
+  return MARKER_FILES.filter((p) => host.fs.stat(p) !== null);
+}
+
+/** Whether `file` (one of MARKER_FILES) was found. */
+export function hasMarker(f: Pick<DetectFacts, 'markerFiles'>, file: (typeof MARKER_FILES)[number]): boolean {
+  return f.markerFiles?.includes(file) ?? false;
 }
 
 export const SEED_DIR = '/var/lib/cloud/seed';
@@ -118,5 +133,6 @@ export function gatherFacts(host: Host, log?: Logger): DetectFacts {
       ec2: hasFiles(`${SEED_DIR}/ec2`, ['meta-data', 'user-data']),
       azure: hasFiles(`${SEED_DIR}/azure`, ['ovf-env.xml']),
     },
+    markerFiles: readMarkerFiles(host),
   };
 }
