@@ -104,7 +104,7 @@ test('Scaleway as documented: id, hostname, listed and tagged keys, user- and ve
   assert.equal(r.metadata['net_in_use'], 'ipv4');
   assert.equal(r.metadata['commercial_type'], 'DEV1-S');
   assert.equal(r.networkConfig?.format, 'v2');
-  assert.deepEqual(Object.keys((r.networkConfig?.config as { ethernets: object }).ethernets), ['ens2']);
+  assert.deepEqual(Object.keys((r.networkConfig!.config as { ethernets: object }).ethernets), ['ens2']);
   assert.deepEqual(seen, ['GET /conf?format=json', 'GET /user_data/cloud-init', 'GET /vendor_data/cloud-init']);
 });
 
