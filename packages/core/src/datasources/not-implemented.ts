@@ -15,7 +15,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['SmartOS', 18],
   ['Bigstep', 19],
   ['IBMCloud', 22],
-  ['Exoscale', 24],
   ['RbxCloud', 25],
   ['UpCloud', 26],
   ['NWCS', 27],
