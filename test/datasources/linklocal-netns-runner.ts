@@ -1,6 +1,6 @@
 // Run by the *-netns tests inside `ip netns exec NS`, where an interface holds
 // 169.254.169.254: plays one platform's metadata service there on port 80 (Oracle,
-// DigitalOcean, Hetzner or Vultr, as its fixture documents), reads that datasource at that
+// DigitalOcean, Hetzner, Vultr or UpCloud, as its fixture documents), reads that datasource at that
 // address, and prints what it found and the requests seen.
 import * as http from 'node:http';
 import type { Datasource } from '../../packages/core/src/datasources/types.js';
@@ -13,6 +13,8 @@ import { hetznerDatasource } from '../../packages/core/src/datasources/hetzner.j
 import { hetzner, type HetznerMode } from './hetzner-fixtures.js';
 import { vultrDatasource } from '../../packages/core/src/datasources/vultr.js';
 import { vultr, type VultrMode } from './vultr-fixtures.js';
+import { upCloudDatasource } from '../../packages/core/src/datasources/upcloud.js';
+import { upcloud, type UpCloudMode } from './upcloud-fixtures.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Handler; dsCfg: Record<string, unknown> }> = {
@@ -23,6 +25,8 @@ const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Han
   Hetzner: { ds: hetznerDatasource, handler: (m) => hetzner(m as HetznerMode), dsCfg: {} },
   // Its built-in URL, http://169.254.169.254/v1.json.
   Vultr: { ds: vultrDatasource, handler: (m) => vultr(m as VultrMode), dsCfg: {} },
+  // Its built-in URL, http://169.254.169.254/metadata/v1.json.
+  UpCloud: { ds: upCloudDatasource, handler: (m) => upcloud(m as UpCloudMode), dsCfg: {} },
 };
 
 const [root, name, mode] = process.argv.slice(2) as [string, string, string];

@@ -16,7 +16,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['Bigstep', 19],
   ['IBMCloud', 22],
   ['RbxCloud', 25],
-  ['UpCloud', 26],
   ['NWCS', 27],
   ['Akamai', 28],
   ['WSL', 29],

@@ -16,6 +16,7 @@ import { hetznerDatasource } from './hetzner.js';
 import { vultrDatasource } from './vultr.js';
 import { scalewayDatasource } from './scaleway.js';
 import { exoscaleDatasource } from './exoscale.js';
+import { upCloudDatasource } from './upcloud.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -32,6 +33,7 @@ export const DATASOURCES: readonly Datasource[] = [
   vultrDatasource,
   scalewayDatasource,
   exoscaleDatasource,
+  upCloudDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
