@@ -9,7 +9,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['VMware', 8],
   ['OVF', 9],
   ['MAAS', 10],
-  ['AliYun', 13],
   ['CloudSigma', 16],
   ['CloudStack', 17],
   ['SmartOS', 18],

@@ -17,6 +17,7 @@ import { vultrDatasource } from './vultr.js';
 import { scalewayDatasource } from './scaleway.js';
 import { exoscaleDatasource } from './exoscale.js';
 import { upCloudDatasource } from './upcloud.js';
+import { aliYunDatasource } from './aliyun.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -34,6 +35,7 @@ export const DATASOURCES: readonly Datasource[] = [
   scalewayDatasource,
   exoscaleDatasource,
   upCloudDatasource,
+  aliYunDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
