@@ -63,20 +63,24 @@ export function aliyunNetworkConfig(network: unknown, macs: ReadonlyMap<string, 
     const m = byMac[mac] ?? byMac[mac.toUpperCase()];
     return isDict(m) ? m : undefined;
   };
+  // cloud-init asks only whether `ipv6s` is there and not empty (a list, or the text of one).
+  const hasV6 = (mac: string): boolean => {
+    const v6 = meta(mac)?.['ipv6s'];
+    return (Array.isArray(v6) && v6.length > 0) || (typeof v6 === 'string' && v6 !== '' && v6 !== '[]');
+  };
   const ethernets: Dict = {};
   if (!full) {
     const entry = [...macs].find(([, name]) => name === primary);
     if (entry === undefined) throw new Error('no fallback network interface to configure');
     const [mac, name] = entry;
-    ethernets[name] = { dhcp4: true, dhcp6: Array.isArray(meta(mac)?.['ipv6s']) && (meta(mac)?.['ipv6s'] as unknown[]).length > 0, match: { macaddress: mac }, 'set-name': name };
+    ethernets[name] = { dhcp4: true, dhcp6: hasV6(mac), match: { macaddress: mac }, 'set-name': name };
     return { version: 2, ethernets };
   }
   const named = [...macs].filter(([mac]) => meta(mac) !== undefined).sort(([, a], [, b]) => a.localeCompare(b, 'en', { numeric: true }));
   named.forEach(([mac, name], i) => {
     const override = { 'route-metric': (i + 1) * 100 };
     const dev: Dict = { dhcp4: true, 'dhcp4-overrides': override, dhcp6: false, match: { macaddress: mac }, 'set-name': name };
-    const v6 = meta(mac)?.['ipv6s'];
-    if ((Array.isArray(v6) && v6.length > 0) || (typeof v6 === 'string' && v6 !== '')) {
+    if (hasV6(mac)) {
       dev['dhcp6'] = true;
       dev['dhcp6-overrides'] = { ...override };
     }
