@@ -1,6 +1,6 @@
 // Run by the *-netns tests inside `ip netns exec NS`, where an interface holds
 // 169.254.169.254: plays one platform's metadata service there on port 80 (Oracle,
-// DigitalOcean, Hetzner, Vultr or UpCloud, as its fixture documents), reads that datasource at that
+// DigitalOcean, Hetzner, Vultr, UpCloud or Akamai, as its fixture documents), reads that datasource at that
 // address, and prints what it found and the requests seen.
 import * as http from 'node:http';
 import type { Datasource } from '../../packages/core/src/datasources/types.js';
@@ -15,6 +15,8 @@ import { vultrDatasource } from '../../packages/core/src/datasources/vultr.js';
 import { vultr, type VultrMode } from './vultr-fixtures.js';
 import { upCloudDatasource } from '../../packages/core/src/datasources/upcloud.js';
 import { upcloud, type UpCloudMode } from './upcloud-fixtures.js';
+import { akamaiDatasource } from '../../packages/core/src/datasources/akamai.js';
+import { akamai, type AkamaiMode } from './akamai-fixtures.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Handler; dsCfg: Record<string, unknown> }> = {
@@ -27,6 +29,8 @@ const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Han
   Vultr: { ds: vultrDatasource, handler: (m) => vultr(m as VultrMode), dsCfg: {} },
   // Its built-in URL, http://169.254.169.254/metadata/v1.json.
   UpCloud: { ds: upCloudDatasource, handler: (m) => upcloud(m as UpCloudMode), dsCfg: {} },
+  // Its built-in IPv4 URL, http://169.254.169.254/v1/...; IPv6 (asked first) is not in this namespace.
+  Akamai: { ds: akamaiDatasource, handler: (m) => akamai(m as AkamaiMode), dsCfg: { allow_ipv6: false } },
 };
 
 const [root, name, mode] = process.argv.slice(2) as [string, string, string];

@@ -16,7 +16,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['IBMCloud', 22],
   ['RbxCloud', 25],
   ['NWCS', 27],
-  ['Akamai', 28],
   ['WSL', 29],
   ['CloudCIX', 30],
 ];

@@ -18,6 +18,7 @@ import { scalewayDatasource } from './scaleway.js';
 import { exoscaleDatasource } from './exoscale.js';
 import { upCloudDatasource } from './upcloud.js';
 import { aliYunDatasource } from './aliyun.js';
+import { akamaiDatasource } from './akamai.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -36,6 +37,7 @@ export const DATASOURCES: readonly Datasource[] = [
   exoscaleDatasource,
   upCloudDatasource,
   aliYunDatasource,
+  akamaiDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
