@@ -1,6 +1,6 @@
 // Run by the *-netns tests inside `ip netns exec NS`, where an interface holds
 // 169.254.169.254: plays one platform's metadata service there on port 80 (Oracle,
-// DigitalOcean, Hetzner, Vultr, UpCloud or Akamai, as its fixture documents), reads that datasource at that
+// DigitalOcean, Hetzner, Vultr, UpCloud, Akamai or NWCS, as its fixture documents), reads that datasource at that
 // address, and prints what it found and the requests seen.
 import * as http from 'node:http';
 import type { Datasource } from '../../packages/core/src/datasources/types.js';
@@ -17,6 +17,8 @@ import { upCloudDatasource } from '../../packages/core/src/datasources/upcloud.j
 import { upcloud, type UpCloudMode } from './upcloud-fixtures.js';
 import { akamaiDatasource } from '../../packages/core/src/datasources/akamai.js';
 import { akamai, type AkamaiMode } from './akamai-fixtures.js';
+import { nwcsDatasource } from '../../packages/core/src/datasources/nwcs.js';
+import { nwcs, type NwcsMode } from './nwcs-fixtures.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Handler; dsCfg: Record<string, unknown> }> = {
@@ -31,6 +33,8 @@ const PLATFORMS: Record<string, { ds: Datasource; handler: (mode: string) => Han
   UpCloud: { ds: upCloudDatasource, handler: (m) => upcloud(m as UpCloudMode), dsCfg: {} },
   // Its built-in IPv4 URL, http://169.254.169.254/v1/...; IPv6 (asked first) is not in this namespace.
   Akamai: { ds: akamaiDatasource, handler: (m) => akamai(m as AkamaiMode), dsCfg: { allow_ipv6: false } },
+  // Its built-in URL, http://169.254.169.254/api/v1/metadata.
+  NWCS: { ds: nwcsDatasource, handler: (m) => nwcs(m as NwcsMode), dsCfg: {} },
 };
 
 const [root, name, mode] = process.argv.slice(2) as [string, string, string];

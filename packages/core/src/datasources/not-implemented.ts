@@ -15,7 +15,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['Bigstep', 19],
   ['IBMCloud', 22],
   ['RbxCloud', 25],
-  ['NWCS', 27],
   ['WSL', 29],
   ['CloudCIX', 30],
 ];

@@ -19,6 +19,7 @@ import { exoscaleDatasource } from './exoscale.js';
 import { upCloudDatasource } from './upcloud.js';
 import { aliYunDatasource } from './aliyun.js';
 import { akamaiDatasource } from './akamai.js';
+import { nwcsDatasource } from './nwcs.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -38,6 +39,7 @@ export const DATASOURCES: readonly Datasource[] = [
   upCloudDatasource,
   aliYunDatasource,
   akamaiDatasource,
+  nwcsDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
