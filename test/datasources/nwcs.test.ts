@@ -72,7 +72,7 @@ test('NWCS as documented: instance id, short hostname, keys, user-data, network 
   assert.equal(Buffer.from(r.userdata!).toString(), NUSER);
   assert.equal(r.vendordata, null);
   assert.deepEqual(Object.keys(r.metadata), ['instance-id', 'public-keys', 'network', 'local-hostname']);
-  assert.equal((r.networkConfig?.config as { config: { name: string }[] }).config[0]?.name, 'ens3');
+  assert.equal((r.networkConfig!.config as { config: { name: string }[] }).config[0]?.name, 'ens3');
   assert.deepEqual(seen, ['GET /api/v1/metadata']);
 });
 
