@@ -10,7 +10,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['OVF', 9],
   ['MAAS', 10],
   ['CloudSigma', 16],
-  ['CloudStack', 17],
   ['SmartOS', 18],
   ['Bigstep', 19],
   ['IBMCloud', 22],

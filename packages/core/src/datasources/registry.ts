@@ -20,6 +20,7 @@ import { upCloudDatasource } from './upcloud.js';
 import { aliYunDatasource } from './aliyun.js';
 import { akamaiDatasource } from './akamai.js';
 import { nwcsDatasource } from './nwcs.js';
+import { cloudStackDatasource } from './cloudstack.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -40,6 +41,7 @@ export const DATASOURCES: readonly Datasource[] = [
   aliYunDatasource,
   akamaiDatasource,
   nwcsDatasource,
+  cloudStackDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
