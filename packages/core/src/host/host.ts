@@ -21,6 +21,8 @@ export interface HostOptions {
   /** Default: `host` for "/", `record` for any other root. */
   exec?: ExecMode;
   clock?: Clock;
+  /** Where stdout and stderr go: this process's descriptors unless a caller collects them. */
+  console?: Console;
 }
 
 export function defaultExecMode(root: string): ExecMode {
@@ -35,6 +37,6 @@ export function createHost(opts: HostOptions = {}): Host {
     exec: new Exec(opts.exec ?? defaultExecMode(fs.root), fs),
     sysfs: new Sysfs(fs),
     clock: opts.clock ?? systemClock,
-    console: new Console(),
+    console: opts.console ?? new Console(),
   };
 }
