@@ -6,12 +6,8 @@
 // here and in registry.ts), so this list only ever shrinks.
 export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
-  snap: ['snap'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
   byobu: ['byobu_by_default'],
-  fan: ['fan'],
-  landscape: ['landscape'],
-  lxd: ['lxd'],
   puppet: ['puppet'],
   chef: ['chef'],
   mcollective: ['mcollective'],
@@ -22,4 +18,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   install_hotplug: ['updates'],
   rh_subscription: ['rh_subscription'],
   spacewalk: ['spacewalk'],
+  raspberry_pi: ['rpi'],
+  ubuntu_autoinstall: ['autoinstall'],
 };

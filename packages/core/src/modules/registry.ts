@@ -42,6 +42,12 @@ import { keyboard } from './keyboard.js';
 import { seedRandom } from './seed-random.js';
 import { rsyslog } from './rsyslog.js';
 import { disableEc2Metadata } from './disable-ec2-metadata.js';
+import { snap } from './snap.js';
+import { lxd } from './lxd.js';
+import { ubuntuPro } from './ubuntu-pro.js';
+import { landscape } from './landscape.js';
+import { ubuntuDrivers } from './ubuntu-drivers.js';
+import { fan } from './fan.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -84,6 +90,12 @@ export const BUILTIN_MODULES: readonly Module[] = [
   seedRandom,
   rsyslog,
   disableEc2Metadata,
+  snap,
+  lxd,
+  ubuntuPro,
+  landscape,
+  ubuntuDrivers,
+  fan,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
