@@ -7,7 +7,7 @@ import { bootExample, type Booted } from './boot-example.js';
 export const UBUNTU2404 = 'ID=ubuntu\nID_LIKE=debian\nVERSION_ID="24.04"\nPRETTY_NAME="Ubuntu 24.04 LTS"\n';
 
 const UBUNTU_LISTS = [
-  'cloud_config_modules: [snap, ssh_import_id, keyboard, locale, apt_pipelining, apt_configure, ubuntu_pro, ntp, timezone, disable_ec2_metadata, runcmd]',
+  'cloud_config_modules: [snap, ubuntu_autoinstall, ssh_import_id, keyboard, locale, apt_pipelining, apt_configure, ubuntu_pro, ntp, timezone, disable_ec2_metadata, runcmd]',
   'cloud_final_modules: [package_update_upgrade_install, fan, landscape, lxd, ubuntu_drivers, write_files_deferred, scripts_vendor, scripts_per_once, scripts_per_boot, scripts_per_instance, scripts_user, final_message]',
   '',
 ].join('\n');

@@ -16,8 +16,4 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   refresh_rmc_and_interface: [],
   rightscale_userdata: [],
   install_hotplug: ['updates'],
-  rh_subscription: ['rh_subscription'],
-  spacewalk: ['spacewalk'],
-  raspberry_pi: ['rpi'],
-  ubuntu_autoinstall: ['autoinstall'],
 };

@@ -48,6 +48,10 @@ import { ubuntuPro } from './ubuntu-pro.js';
 import { landscape } from './landscape.js';
 import { ubuntuDrivers } from './ubuntu-drivers.js';
 import { fan } from './fan.js';
+import { spacewalk } from './spacewalk.js';
+import { rhSubscription } from './rh-subscription.js';
+import { ubuntuAutoinstall } from './ubuntu-autoinstall.js';
+import { raspberryPi } from './raspberry-pi.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -96,6 +100,10 @@ export const BUILTIN_MODULES: readonly Module[] = [
   landscape,
   ubuntuDrivers,
   fan,
+  spacewalk,
+  rhSubscription,
+  ubuntuAutoinstall,
+  raspberryPi,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
