@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeKit } from './kit.js';
 import { bootUbuntu, UBUNTU2404 } from './ubuntu-boot.js';
+import { leaksOf } from './secret-leaks.js';
 import { landscape, parseClientConf } from '../../packages/core/src/modules/landscape.js';
 
 test('landscape: the documented example installs landscape-client and registers with every setting as --key value, sorted by key', () => {
@@ -57,4 +58,11 @@ test('landscape refuses a client that is not a mapping, naming the line, and ins
   const k = makeKit({ osRelease: UBUNTU2404 });
   await assert.rejects(k.run(landscape, 'landscape:\n  client: yes\n'), /line 2 col \d+: landscape\.client must be a mapping/);
   assert.deepEqual(k.argvs(), []);
+});
+
+test('landscape: the registration key is in no log, status, instance data or journal stream', () => {
+  const marker = 'Ls7MARKERkey';
+  const b = bootUbuntu(`#cloud-config\nlandscape:\n  client:\n    account_name: a\n    computer_title: t\n    registration_key: ${marker}\n`, { tools: ['apt-get'] });
+  assert.ok(b.argvs.some((a) => a[0] === 'landscape-config' && a.includes(marker)));
+  assert.deepEqual(leaksOf(b, marker), []);
 });

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeKit } from './kit.js';
 import { bootRhel, RHEL9 } from './rhel-boot.js';
+import { leaksOf } from './secret-leaks.js';
 import { registerWords, repoIds, rhSubscription, verifyRhConfig } from '../../packages/core/src/modules/rh-subscription.js';
 
 test('rh_subscription: the documented full example on RHEL registers, auto-attaches with the service level, attaches the pools and changes the repos', () => {
@@ -58,4 +59,14 @@ test('rh_subscription: on Fedora it runs, on Rocky it is not for this distro', a
   r.write('etc/os-release', 'ID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.3"\n');
   await r.run(rhSubscription, rhSubscription.examples[1] as string);
   assert.deepEqual(r.argvs(), []);
+});
+
+test('rh_subscription: the password and the activation key are in no log, status, instance data or journal stream', () => {
+  const marker = 'Rh7MARKERsec';
+  const pw = bootRhel(`#cloud-config\nrh_subscription:\n  username: joe@foo.bar\n  password: 'pw-${marker}'\n`);
+  assert.ok(pw.argvs.some((a) => a[0] === 'subscription-manager' && a[1] === 'register'));
+  assert.deepEqual(leaksOf(pw, marker), []);
+  const key = bootRhel(`#cloud-config\nrh_subscription:\n  activation-key: key-${marker}\n  org: ABC\n`);
+  assert.ok(key.argvs.some((a) => a[0] === 'subscription-manager' && a[1] === 'register'));
+  assert.deepEqual(leaksOf(key, marker), []);
 });

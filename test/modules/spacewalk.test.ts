@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeKit } from './kit.js';
 import { bootRhel, RHEL9 } from './rhel-boot.js';
+import { leaksOf } from './secret-leaks.js';
 import { spacewalk } from '../../packages/core/src/modules/spacewalk.js';
 
 test('spacewalk: the documented example on RHEL installs rhn-setup and registers with rhnreg_ks, the instance FQDN as profile name', () => {
@@ -41,4 +42,11 @@ test('spacewalk: no server means nothing to do; an unknown key is refused with i
   await rocky.run(spacewalk, spacewalk.examples[1] as string);
   assert.match(rocky.warnings().join('\n'), /spacewalk is not for this distro: it runs on rhel, fedora, openeuler, this is rocky/);
   assert.deepEqual(rocky.argvs(), []);
+});
+
+test('spacewalk: the activation key is in no log, status, instance data or journal stream', () => {
+  const marker = 'Sw7MARKERkey';
+  const b = bootRhel(`#cloud-config\nspacewalk:\n  server: sw.example.com\n  activation_key: 1-${marker}\n`, { tools: ['dnf'] });
+  assert.ok(b.argvs.some((a) => a[0] === 'rhnreg_ks'));
+  assert.deepEqual(leaksOf(b, marker), []);
 });
