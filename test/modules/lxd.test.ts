@@ -99,3 +99,17 @@ test('lxd refuses a preseed beside init, and unknown keys, each with its line, a
   assert.match(k.errors().join('\n'), /line 4 col \d+: lxd\.preseed cannot be given with lxd\.init/);
   assert.deepEqual(k.argvs(), []);
 });
+
+test('lxd: a boot with a bad lxd section reports it in status.json with its line and still runs the other modules', () => {
+  const b = bootUbuntu('#cloud-config\nlxd:\n  init: {storage_backend: dir}\n  preseed: "config: {}"\nruncmd:\n  - echo after-lxd\n', { tools: ['lxd'] });
+  assert.equal(b.status, 'error');
+  assert.ok(
+    b.errors.some((e) => /line 4 col \d+: lxd\.preseed cannot be given with lxd\.init/.test(e)),
+    b.errors.join('\n'),
+  );
+  assert.deepEqual(
+    b.argvs.filter((a) => a[0] === 'lxd'),
+    [],
+  );
+  assert.match(b.read(`${b.inst}/scripts/runcmd`), /echo after-lxd/);
+});
