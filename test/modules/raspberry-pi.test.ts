@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeKit } from './kit.js';
+import { createHost } from '../../packages/core/src/host/host.js';
 import { bootExample } from './boot-example.js';
 import { raspberryPi } from '../../packages/core/src/modules/raspberry-pi.js';
 
@@ -60,4 +61,12 @@ test('raspberry_pi: a wrong value or an unknown interface is a warning with its 
   await d.run(raspberryPi, raspberryPi.examples[0] as string);
   assert.deepEqual(d.argvs(), []);
   assert.match(d.warnings().join('\n'), /raspberry_pi is not for this distro: it runs on raspberry-pi-os, this is debian/);
+});
+
+test('raspberry_pi, like every distro-agent module, runs no command for a tree with --exec host: it would act on this machine', async () => {
+  const k = rpiKit();
+  k.host = createHost({ root: k.root, exec: 'host' });
+  await k.run(raspberryPi, `system_info: {distro: raspberry-pi-os}\n${raspberryPi.examples[0] as string}`);
+  assert.match(k.warnings().join('\n'), /raspberry_pi was not run: with --exec host its commands would act on this machine/);
+  assert.deepEqual(k.errors(), []);
 });

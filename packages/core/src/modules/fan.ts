@@ -8,6 +8,7 @@ import { isDict } from '../config/merge.js';
 import { distroFacts, serviceCommand } from '../distro/facts.js';
 import { failure } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 import { pathProblem } from './lib/validators.js';
 
@@ -19,6 +20,7 @@ const fanSchema = (z: Z) => z.object({ fan: z.object({ config: z.string(), confi
 
 async function run(ctx: ModuleContext): Promise<void> {
   if (!runsOnThisDistro(ctx, 'fan', FAN_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'fan')) return;
   const cfg = ctx.cfg.fan ?? {};
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['fan'])}fan must be a mapping (config, config_path)`);
   const extra = Object.keys(cfg).filter((k) => k !== 'config' && k !== 'config_path');

@@ -7,6 +7,7 @@ import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 
 export const LANDSCAPE_DISTROS = ['ubuntu'] as const;
@@ -89,6 +90,7 @@ function scalarText(v: unknown): string {
 
 async function run(ctx: ModuleContext): Promise<void> {
   if (!runsOnThisDistro(ctx, 'landscape', LANDSCAPE_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'landscape')) return;
   const cfg = ctx.cfg.landscape;
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['landscape'])}landscape must be a mapping with a client section`);
   if (Object.keys(cfg).length === 0) return;

@@ -9,6 +9,7 @@ import { isDict } from '../config/merge.js';
 import { loadYaml } from '../yaml/load.js';
 import { failure } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 import { waitForSnapSeeded } from './lib/snap-seeded.js';
 import { makeInstaller } from './lib/package-install.js';
 
@@ -185,6 +186,7 @@ function lxcOrFail(ctx: ModuleContext, words: string[]): void {
 
 async function run(ctx: ModuleContext): Promise<void> {
   if (!runsOnThisDistro(ctx, 'lxd', LXD_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'lxd')) return;
   const cfg = ctx.cfg.lxd;
   if (!truthy(cfg)) {
     ctx.log.debug('lxd is empty: nothing to set up');

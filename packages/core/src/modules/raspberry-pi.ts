@@ -10,6 +10,7 @@ import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure, treeIsRunning } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 
 export const RASPBERRY_PI_DISTROS = ['raspberry-pi-os'] as const;
 export const RASPI_CONFIG = '/usr/bin/raspi-config';
@@ -107,6 +108,7 @@ function interfaces(ctx: ModuleContext, v: unknown): boolean {
 
 function run(ctx: ModuleContext): void {
   if (!runsOnThisDistro(ctx, 'raspberry_pi', RASPBERRY_PI_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'raspberry_pi')) return;
   const rpi = ctx.cfg.rpi;
   if (!isDict(rpi)) {
     ctx.log.warn(`${ctx.source.where(['rpi'])}invalid value for rpi: expected a mapping (interfaces, enable_rpi_connect, enable_usb_gadget)`);

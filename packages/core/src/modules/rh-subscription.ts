@@ -12,6 +12,7 @@ import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 
 export const RH_SUBSCRIPTION_DISTROS = ['fedora', 'rhel', 'openeuler'] as const;
 const VALID_KEYS = ['org', 'activation-key', 'username', 'password', 'disable-repo', 'enable-repo', 'add-pool', 'rhsm-baseurl', 'server-hostname', 'auto-attach', 'service-level'] as const;
@@ -171,6 +172,7 @@ function updateRepos(ctx: ModuleContext, c: Dict, sm: (w: string[]) => ExecResul
 
 function run(ctx: ModuleContext): void {
   if (!runsOnThisDistro(ctx, 'rh_subscription', RH_SUBSCRIPTION_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'rh_subscription')) return;
   const c = ctx.cfg.rh_subscription;
   if (!isDict(c)) throw new Error(`${ctx.source.where(['rh_subscription'])}rh_subscription must be a mapping`);
   const has = (k: string) => c[k] !== undefined && c[k] !== null && c[k] !== '' && c[k] !== false;

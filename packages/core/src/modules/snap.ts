@@ -9,6 +9,7 @@ import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 import { orderedItems } from './lib/ordered-items.js';
 import { waitForSnapSeeded } from './lib/snap-seeded.js';
 
@@ -59,8 +60,10 @@ export function snapCommands(commands: unknown): { commands: SnapCommand[]; bad:
 
 function run(ctx: ModuleContext): void {
   if (!runsOnThisDistro(ctx, 'snap', SNAP_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'snap')) return;
   const cfg = ctx.cfg.snap;
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['snap'])}snap must be a mapping with assertions and/or commands`);
+  if (Object.keys(cfg).length === 0) return;
   const unknown = Object.keys(cfg).filter((k) => k !== 'assertions' && k !== 'commands');
   if (unknown.length > 0) throw new Error(`${ctx.source.where(['snap', unknown[0] as string])}snap.${unknown[0]} is not a snap key (assertions, commands); nothing was run`);
   let assertions: string[] = [];
@@ -82,7 +85,7 @@ function run(ctx: ModuleContext): void {
     const file = `${ctx.paths.instanceLink}/snapd.assertions`;
     for (const a of assertions) ctx.log.debug(`snap acking: ${a.split('\n').slice(0, 2).join(' | ')}`);
     ctx.host.fs.write(file, assertions.join('\n'), { mode: 0o644 });
-    const why = failure(ctx.host.exec.run(['snap', 'ack', file]));
+    const why = failure(ctx.host.exec.run(['snap', 'ack', ctx.host.exec.pathFor(file)]));
     if (why !== null) throw new Error(`snap: snap ack ${file} failed: ${why}; no snap command was run`);
   }
   if (planned.notSnap.length > 0) ctx.log.warn(`non-snap commands in snap config:\n${planned.notSnap.join('\n')}`);

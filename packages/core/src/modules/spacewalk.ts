@@ -7,6 +7,7 @@ import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 import { hostnameProblem } from './lib/validators.js';
 
@@ -27,6 +28,7 @@ export function rhnregArgv(server: string, profile: string, proxy: string | null
 
 async function run(ctx: ModuleContext): Promise<void> {
   if (!runsOnThisDistro(ctx, 'spacewalk', SPACEWALK_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'spacewalk')) return;
   const cfg = ctx.cfg.spacewalk;
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['spacewalk'])}spacewalk must be a mapping (server, proxy, activation_key)`);
   const extra = Object.keys(cfg).filter((k) => !(KEYS as readonly string[]).includes(k));

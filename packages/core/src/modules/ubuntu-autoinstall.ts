@@ -6,6 +6,7 @@
 import type { Module, ModuleContext, Z } from './types.js';
 import { failure } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 import { waitForSnapSeeded } from './lib/snap-seeded.js';
 
 export const UBUNTU_AUTOINSTALL_DISTROS = ['ubuntu'] as const;
@@ -22,6 +23,7 @@ export function installerIn(snapList: string): string | null {
 
 function run(ctx: ModuleContext): void {
   if (!runsOnThisDistro(ctx, 'ubuntu_autoinstall', UBUNTU_AUTOINSTALL_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'ubuntu_autoinstall')) return;
   waitForSnapSeeded(ctx);
   const r = ctx.host.exec.run(['snap', 'list']);
   if (r.recorded) {

@@ -7,6 +7,7 @@ import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 
 export const UBUNTU_DRIVERS_DISTROS = ['ubuntu'] as const;
@@ -38,6 +39,7 @@ export function accepted(v: unknown): boolean {
 
 async function run(ctx: ModuleContext): Promise<void> {
   if (!runsOnThisDistro(ctx, 'ubuntu_drivers', UBUNTU_DRIVERS_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'ubuntu_drivers')) return;
   const cfg = ctx.cfg.drivers;
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['drivers'])}drivers must be a mapping (nvidia)`);
   const extra = Object.keys(cfg).filter((k) => k !== 'nvidia');

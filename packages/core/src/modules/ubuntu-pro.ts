@@ -10,6 +10,7 @@ import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
 import { runsOnThisDistro } from './lib/distro-gate.js';
+import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 
 export const UBUNTU_PRO_DISTROS = ['ubuntu'] as const;
@@ -90,6 +91,7 @@ function checkService(ctx: ModuleContext, key: string, name: string, list: strin
 
 async function run(ctx: ModuleContext): Promise<void> {
   if (!runsOnThisDistro(ctx, 'ubuntu_pro', UBUNTU_PRO_DISTROS)) return;
+  if (!agentReachesTree(ctx, 'ubuntu_pro')) return;
   const found = sectionOf(ctx);
   if (found === null || found.sec === null) return;
   const { sec, key } = found;
@@ -193,7 +195,7 @@ function attach(ctx: ModuleContext, token: string, enable: string[]): void {
   // is in no argv (visible to every user in /proc), log or command record.
   const file = `${ctx.paths.runDir}/nimbus-pro-attach.yaml`;
   ctx.host.fs.write(file, `token: ${JSON.stringify(token)}\n`, { mode: 0o600 });
-  const argv = ['pro', 'attach', ...(enable.length > 0 ? ['--no-auto-enable'] : []), '--attach-config', file];
+  const argv = ['pro', 'attach', ...(enable.length > 0 ? ['--no-auto-enable'] : []), '--attach-config', ctx.host.exec.pathFor(file)];
   let r: ReturnType<ModuleContext['host']['exec']['run']>;
   try {
     ctx.log.debug(`attaching to Ubuntu Pro: ${argv.join(' ')}`);
