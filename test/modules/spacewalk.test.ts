@@ -29,7 +29,8 @@ test('spacewalk: the documented example on RHEL installs rhn-setup and registers
     '--activationkey',
     '1-myorg-key',
   ]);
-  assert.ok(!b.read('var/log/cloud-init.log').includes('1-myorg-key'), 'the activation key is not logged');
+  // The activation key is in no log, status, instance data or journal stream.
+  assert.deepEqual(leaksOf(b, '1-myorg-key'), []);
 });
 
 test('spacewalk: no server means nothing to do; an unknown key is refused with its line; on Rocky it is not for this distro', async () => {
@@ -42,11 +43,4 @@ test('spacewalk: no server means nothing to do; an unknown key is refused with i
   await rocky.run(spacewalk, spacewalk.examples[1] as string);
   assert.match(rocky.warnings().join('\n'), /spacewalk is not for this distro: it runs on rhel, fedora, openeuler, this is rocky/);
   assert.deepEqual(rocky.argvs(), []);
-});
-
-test('spacewalk: the activation key is in no log, status, instance data or journal stream', () => {
-  const marker = 'Sw7MARKERkey';
-  const b = bootRhel(`#cloud-config\nspacewalk:\n  server: sw.example.com\n  activation_key: 1-${marker}\n`, { tools: ['dnf'] });
-  assert.ok(b.argvs.some((a) => a[0] === 'rhnreg_ks'));
-  assert.deepEqual(leaksOf(b, marker), []);
 });
