@@ -38,8 +38,8 @@ function editScript(a: string[], b: string[], maxWork: number): Op[] | null {
       ops.push({ kind: ' ', line: x[i] as string });
       i++;
       j++;
-    } else if (j < y.length && (i >= x.length || (lcs[i * w + j + 1] as number) >= (lcs[(i + 1) * w + j] as number))) ops.push({ kind: '+', line: y[j++] as string });
-    else ops.push({ kind: '-', line: x[i++] as string });
+    } else if (i < x.length && (j >= y.length || (lcs[(i + 1) * w + j] as number) >= (lcs[i * w + j + 1] as number))) ops.push({ kind: '-', line: x[i++] as string });
+    else ops.push({ kind: '+', line: y[j++] as string });
   }
   for (const line of a.slice(a.length - suf)) ops.push({ kind: ' ', line });
   return ops;

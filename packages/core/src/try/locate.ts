@@ -20,7 +20,6 @@ function escapeRegExp(s: string): string {
 /**
  * Rewrites the first in-tree file named in `msg` (a key of `files`, the tree's path ->
  * the user's path) with its line and column into `user-path:line:col`, and returns where.
- * `prefixes` are in-tree path prefixes matched up to the next '/' (the instance id).
  */
 export function locateMessage(msg: string, files: ReadonlyMap<string, string>): LocatedMessage {
   if (files.size === 0) return { text: msg };
