@@ -163,6 +163,7 @@ test('the text plan lists modules, files with diffs, commands quoted and located
           {
             name: 'init',
             exitCode: 1,
+            ms: 12,
             modules: [
               { name: 'write_files', outcome: 'failed', reason: '1 error(s)' },
               { name: 'bootcmd', outcome: 'skipped', reason: 'no bootcmd configuration' },
@@ -182,6 +183,7 @@ test('the text plan lists modules, files with diffs, commands quoted and located
     ],
   };
   const t = renderPlanText(plan);
+  assert.match(t, /init \(exit 1, 12 ms\)/);
   assert.match(t, /write_files +FAILED +1 error\(s\)/);
   assert.match(t, /skipped, nothing configured for them: bootcmd/);
   assert.match(t, /created 0644 {2}\/etc\/motd/);

@@ -21,6 +21,8 @@ export interface HostOptions {
   /** Default: `host` for "/", `record` for any other root. */
   exec?: ExecMode;
   clock?: Clock;
+  /** false: writes skip their fsync (throwaway trees only; see RootFs). */
+  durable?: boolean;
 }
 
 export function defaultExecMode(root: string): ExecMode {
@@ -28,7 +30,7 @@ export function defaultExecMode(root: string): ExecMode {
 }
 
 export function createHost(opts: HostOptions = {}): Host {
-  const fs = new RootFs(opts.root ?? '/');
+  const fs = new RootFs(opts.root ?? '/', opts.durable ?? true);
   return {
     root: fs.root,
     fs,

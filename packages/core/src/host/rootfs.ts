@@ -123,7 +123,14 @@ export class RootFs {
   /** Where the directories that get temp files are journaled (in-root), and those it holds. */
   private tempJournal: { path: string; dirs: Set<string> } | null = null;
 
-  constructor(root: string) {
+  /**
+   * `durable: false` leaves out the fsync of each write: for throwaway trees (`nimbus
+   * try`), where no write has to survive a power loss and the fsyncs were most of the time.
+   */
+  constructor(
+    root: string,
+    private readonly durable = true,
+  ) {
     this.root = nodePath.resolve(root);
   }
 
@@ -330,7 +337,7 @@ export class RootFs {
       fs.writeSync(fd, body);
       if (opts.owner) fs.fchownSync(fd, opts.owner.uid, opts.owner.gid);
       fs.fchmodSync(fd, mode);
-      fs.fsyncSync(fd);
+      if (this.durable) fs.fsyncSync(fd);
     } catch (e) {
       fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });

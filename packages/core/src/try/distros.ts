@@ -34,14 +34,111 @@ const tool = (path: string): TreeFile => ({ kind: 'file', path, content: '', mod
 const SSHD_CONFIG =
   'Include /etc/ssh/sshd_config.d/*.conf\n\n#PermitRootLogin prohibit-password\n#PasswordAuthentication yes\nKbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding yes\nPrintMotd no\nAcceptEnv LANG LC_*\nSubsystem sftp /usr/lib/openssh/sftp-server\n';
 
+type User = readonly [name: string, uid: number, gid: number, home: string, shell: string];
+type Group = readonly [name: string, gid: number];
+
+// The accounts of a fresh image (Debian's base-passwd, Fedora's setup package), so that
+// `owner: www-data` or a default user's `groups: [sudo]` find what they would find.
+const DEBIAN_USERS: readonly User[] = [
+  ['root', 0, 0, '/root', '/bin/bash'],
+  ...(['daemon', 'bin', 'sys'] as const).map((n, i): User => [n, i + 1, i + 1, n === 'daemon' ? '/usr/sbin' : `/${n}`, '/usr/sbin/nologin']),
+  ['www-data', 33, 33, '/var/www', '/usr/sbin/nologin'],
+  ['_apt', 42, 65534, '/nonexistent', '/usr/sbin/nologin'],
+  ['nobody', 65534, 65534, '/nonexistent', '/usr/sbin/nologin'],
+];
+const DEBIAN_GROUPS: readonly Group[] = [
+  ['root', 0],
+  ['daemon', 1],
+  ['bin', 2],
+  ['sys', 3],
+  ['adm', 4],
+  ['tty', 5],
+  ['disk', 6],
+  ['lp', 7],
+  ['mail', 8],
+  ['proxy', 13],
+  ['kmem', 15],
+  ['dialout', 20],
+  ['fax', 21],
+  ['voice', 22],
+  ['cdrom', 24],
+  ['floppy', 25],
+  ['tape', 26],
+  ['sudo', 27],
+  ['audio', 29],
+  ['dip', 30],
+  ['www-data', 33],
+  ['backup', 34],
+  ['operator', 37],
+  ['list', 38],
+  ['irc', 39],
+  ['src', 40],
+  ['shadow', 42],
+  ['utmp', 43],
+  ['video', 44],
+  ['sasl', 45],
+  ['plugdev', 46],
+  ['staff', 50],
+  ['games', 60],
+  ['users', 100],
+  ['systemd-journal', 101],
+  ['netdev', 102],
+  ['nogroup', 65534],
+];
+const RHEL_USERS: readonly User[] = [
+  ['root', 0, 0, '/root', '/bin/bash'],
+  ['bin', 1, 1, '/bin', '/sbin/nologin'],
+  ['daemon', 2, 2, '/sbin', '/sbin/nologin'],
+  ['adm', 3, 4, '/var/adm', '/sbin/nologin'],
+  ['nobody', 65534, 65534, '/', '/sbin/nologin'],
+];
+const RHEL_GROUPS: readonly Group[] = [
+  ['root', 0],
+  ['bin', 1],
+  ['daemon', 2],
+  ['sys', 3],
+  ['adm', 4],
+  ['tty', 5],
+  ['disk', 6],
+  ['lp', 7],
+  ['mem', 8],
+  ['kmem', 9],
+  ['wheel', 10],
+  ['cdrom', 11],
+  ['mail', 12],
+  ['man', 15],
+  ['dialout', 18],
+  ['floppy', 19],
+  ['games', 20],
+  ['tape', 33],
+  ['video', 39],
+  ['ftp', 50],
+  ['lock', 54],
+  ['audio', 63],
+  ['users', 100],
+  ['systemd-journal', 190],
+  ['nobody', 65534],
+];
+
+function accounts<T>(list: readonly T[], line: (x: T) => string): string {
+  return list.map((x) => `${line(x)}\n`).join('');
+}
+
+/** Time zone names with an (empty) zoneinfo file each, as tzdata installs them: `timezone: Europe/Berlin` finds its file. */
+function zoneinfo(): TreeFile[] {
+  const zones: string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return ['UTC', 'Etc/UTC', ...zones].filter((z, i, all) => all.indexOf(z) === i).map((z): TreeFile => ({ kind: 'file', path: `/usr/share/zoneinfo/${z}`, content: 'TZif2' }));
+}
+
 /** The files of a stock cloud image of `d`, as far as a first boot reads them. */
 export function skeletonFiles(d: TryDistro): TreeFile[] {
   const debian = d.packageManager === 'apt-get';
   const files: TreeFile[] = [
     { kind: 'file', path: '/etc/os-release', content: `PRETTY_NAME="${d.pretty}"\n${d.osRelease}` },
-    { kind: 'file', path: '/etc/passwd', content: `root:x:0:0:root:/root:/bin/bash\n${debian ? 'daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n' : 'bin:x:1:1:bin:/bin:/sbin/nologin\n'}` },
-    { kind: 'file', path: '/etc/group', content: debian ? 'root:x:0:\ndaemon:x:1:\nadm:x:4:\nsudo:x:27:\n' : 'root:x:0:\nbin:x:1:\nadm:x:4:\nwheel:x:10:\n' },
-    { kind: 'file', path: '/etc/shadow', content: `root:*:19700:0:99999:7:::\n${debian ? 'daemon' : 'bin'}:*:19700:0:99999:7:::\n`, mode: 0o640 },
+    { kind: 'file', path: '/etc/passwd', content: accounts(debian ? DEBIAN_USERS : RHEL_USERS, (u) => `${u[0]}:x:${u[1]}:${u[2]}:${u[0]}:${u[3]}:${u[4]}`) },
+    { kind: 'file', path: '/etc/group', content: accounts(debian ? DEBIAN_GROUPS : RHEL_GROUPS, (g) => `${g[0]}:x:${g[1]}:`) },
+    { kind: 'file', path: '/etc/shadow', content: accounts(debian ? DEBIAN_USERS : RHEL_USERS, (u) => `${u[0]}:*:19700:0:99999:7:::`), mode: 0o640 },
+    { kind: 'file', path: '/etc/gshadow', content: accounts(debian ? DEBIAN_GROUPS : RHEL_GROUPS, (g) => `${g[0]}:*::`), mode: 0o640 },
     { kind: 'file', path: '/etc/hostname', content: 'localhost\n' },
     { kind: 'file', path: '/etc/hosts', content: '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' },
     { kind: 'file', path: '/etc/ssh/sshd_config', content: SSHD_CONFIG },
@@ -63,6 +160,7 @@ export function skeletonFiles(d: TryDistro): TreeFile[] {
     tool('/usr/bin/systemctl'),
     tool('/usr/bin/hostnamectl'),
     tool(`/usr/bin/${d.packageManager}`),
+    ...zoneinfo(),
   ];
   if (d.network === 'eni') {
     files.push(

@@ -15,6 +15,8 @@ export interface PlanModule {
 export interface PlanStage {
   name: string;
   exitCode: number;
+  /** How long the stage took on the throwaway tree (commands recorded, not run). */
+  ms: number;
   modules: PlanModule[];
 }
 

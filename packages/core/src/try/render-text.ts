@@ -21,7 +21,7 @@ function bootText(b: BootPlan): string {
   const quiet: string[] = [];
   let absent = 0;
   for (const s of b.stages) {
-    out.push(`    ${s.name} (exit ${s.exitCode})`);
+    out.push(`    ${s.name} (exit ${s.exitCode}, ${s.ms} ms)`);
     for (const m of s.modules) {
       if (m.outcome === 'skipped' && m.reason === 'not supported, nothing configured') absent++;
       else if (m.outcome === 'skipped' && /^no .* configuration$/.test(m.reason)) quiet.push(m.name);

@@ -140,7 +140,7 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
   const { root } = c;
   removeScratchDir(nodePath.join(root, 'run')); // a reboot empties /run
   const snapBefore = snapshotTree(root);
-  const probe = createHost({ root, exec: 'record' });
+  const probe = createHost({ root, exec: 'record', durable: false });
   let offset = probe.fs.read(COMMAND_RECORD)?.length ?? 0;
   const stages: PlanStage[] = [];
   const commands: PlanCommand[] = [];
@@ -148,10 +148,11 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
   const disabled = disabledReason(probe);
   if (disabled !== null) rawMessages.push({ stage: 'init-local', level: 'error', text: `nimbus is ${disabled} in this image: a boot would configure nothing` });
   for (const s of disabled === null ? STAGES : []) {
-    const host = createHost({ root, exec: 'record' });
+    const host = createHost({ root, exec: 'record', durable: false });
+    const t0 = host.clock.monotonicMs();
     const env = openStage(host, s.name, { quiet: true });
     const r = await guarded(env, s.name, () => s.run(env), { code: 1, modules: [] });
-    stages.push({ name: s.name, exitCode: r.code, modules: r.modules.map((m) => ({ name: m.name, outcome: m.outcome, reason: m.reason })) });
+    stages.push({ name: s.name, exitCode: r.code, ms: Math.round(host.clock.monotonicMs() - t0), modules: r.modules.map((m) => ({ name: m.name, outcome: m.outcome, reason: m.reason })) });
     for (const e of env.log.report.errors) rawMessages.push({ stage: s.name, level: 'error', text: e });
     for (const w of env.log.report.recoverable.WARNING) rawMessages.push({ stage: s.name, level: 'warning', text: w });
     for (const d of env.log.report.recoverable.DEPRECATED) rawMessages.push({ stage: s.name, level: 'deprecated', text: d });
@@ -169,7 +170,7 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
       commands.push(pc);
     }
   }
-  const host = createHost({ root, exec: 'record' });
+  const host = createHost({ root, exec: 'record', durable: false });
   const report = statusReport(host);
   const snapAfter = snapshotTree(root);
   const instanceDir = host.fs.readlink('/var/lib/cloud/instance');
@@ -237,7 +238,7 @@ export async function runTry(o: TryOptions): Promise<{ plan: TryPlan; tree: stri
     const skeleton = distro === undefined ? [] : skeletonFiles(distro);
     if (o.image !== undefined) copyImageTree(o.image, root);
     else writeTreeFiles(root, skeleton);
-    const probe = createHost({ root, exec: 'record' });
+    const probe = createHost({ root, exec: 'record', durable: false });
     if (probe.fs.list('/sys/class/net').length === 0) writeTreeFiles(root, nicFiles(TRY_NIC.name, TRY_NIC.mac));
     if (o.seedDir !== undefined) {
       const to = o.seedDir.kind === 'config-drive' ? '/var/lib/cloud/seed/config_drive' : '/var/lib/cloud/seed/nocloud';
