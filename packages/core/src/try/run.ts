@@ -64,6 +64,8 @@ export interface TryOptions {
 export class TryError extends Error {}
 
 const DEFAULT_META = 'instance-id: iid-nimbus-try\n';
+/** The drop-in that makes the seed the datasource (read last: 99-). */
+const TRY_CFG = '/etc/cloud/cloud.cfg.d/99-nimbus-try.cfg';
 
 const STAGES: { name: StatusStage; run: (env: StageEnv) => Promise<{ code: number; modules: ModuleResult[] }> }[] = [
   { name: 'init-local', run: async (env) => ({ code: await runInitLocal(env), modules: [] }) },
@@ -246,6 +248,10 @@ export async function runTry(o: TryOptions): Promise<{ plan: TryPlan; tree: stri
       probe.fs.mkdir(to);
       copyImageTree(o.seedDir.path, nodePath.join(root, to));
     } else writeTreeFiles(root, seedFiles(o));
+    // An image's own datasource_list names its cloud (Ec2, Azure, ...): the try's seed
+    // must be what the boot finds, as the image would find its cloud's data there.
+    const dsName = o.seedDir?.kind === 'config-drive' ? 'ConfigDrive' : 'NoCloud';
+    writeTreeFiles(root, [{ kind: 'file', path: TRY_CFG, content: `# nimbus try: the instance's data is the seed nimbus try made\ndatasource_list: [${dsName}, None]\n` }]);
     const fromSkeleton = new Map(skeleton.flatMap((f) => (f.kind === 'file' ? [[f.path, Buffer.from(f.content)] as const] : [])));
     const imageVersion = (p: string): Buffer | null => (o.image !== undefined ? readTreeFile(o.image, p) : (fromSkeleton.get(p) ?? null));
     const shown = (text: string, path?: string) => (o.showSecrets ? text : maskSecrets(text, path));
