@@ -107,12 +107,17 @@ test('--show-secrets shows the password hash that is masked by default', () => {
   assert.match(shown.stdout, /secrets SHOWN/);
 });
 
-test('a clean cloud-config on ubuntu and rhel renders with their network stacks and package managers', () => {
+test('a clean cloud-config on ubuntu and rhel renders with their network stacks and package managers, a network-config with its addresses', () => {
   const ud = userData('#cloud-config\npackages: [htop]\n');
   const u = jsonPlan(ud, '--distro', 'ubuntu');
   assert.equal(u.code, 0, JSON.stringify(u.plan.boots[0]?.messages));
   assert.equal(u.plan.boots[0]?.network?.renderer, 'netplan');
   assert.ok(u.plan.boots[0]?.commands.some((c) => c.argv[0] === 'apt-get' && c.argv.includes('htop')));
+  const net = userData('version: 2\nethernets:\n  eth0:\n    addresses: [10.0.0.5/24]\n    gateway4: 10.0.0.1\n');
+  const n = jsonPlan(ud, '--distro', 'ubuntu', '--network-config', net).plan.boots[0]?.network;
+  assert.deepEqual(n?.interfaces, [{ name: 'eth0', addresses: ['10.0.0.5/24'], gateways: ['10.0.0.1'] }]);
+  assert.equal(n?.source, net);
+  assert.deepEqual(n?.files, ['/etc/netplan/50-cloud-init.yaml']);
   const r = jsonPlan(ud, '--distro', 'rhel');
   assert.equal(r.plan.boots[0]?.network?.renderer, 'network-manager');
   assert.ok(r.plan.boots[0]?.commands.some((c) => c.argv[0] === 'dnf' && c.argv.includes('htop')));

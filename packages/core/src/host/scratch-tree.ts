@@ -106,11 +106,21 @@ export function snapshotTree(root: string): TreeSnapshot {
   return out;
 }
 
-/** The bytes of an in-root file, or null when it is not a regular file there. */
+/**
+ * The bytes of an in-root regular file, or null when it is not one. No link is followed,
+ * not even a directory on the way: an image's `/var/lib -> /var/lib` must not make this
+ * read the host's file.
+ */
 export function readTreeFile(root: string, inRoot: string): Buffer | null {
-  const real = nodePath.join(root, inRoot);
+  const parts = inRoot.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 || parts.includes('..')) return null;
+  let real = root;
   try {
-    if (!fs.lstatSync(real).isFile()) return null;
+    for (let i = 0; i < parts.length; i++) {
+      real = nodePath.join(real, parts[i] as string);
+      const st = fs.lstatSync(real);
+      if (i < parts.length - 1 ? !st.isDirectory() : !st.isFile()) return null;
+    }
     return fs.readFileSync(real);
   } catch {
     return null;

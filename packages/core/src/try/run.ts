@@ -208,6 +208,7 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
   const netRec = host.fs.readText(NETWORK_STATE);
   const netFiles = files.filter((f) => isNetworkFile(f.path)).map((f) => f.path);
   const network = netRec === null || !changes.some((ch) => ch.path === NETWORK_STATE) ? null : networkOf(JSON.parse(netRec), netFiles);
+  if (network !== null) network.source = locateMessage(network.source, names).text;
   const { users, groups } = accountsOf(commands);
   const plan: BootPlan = {
     boot: n,
