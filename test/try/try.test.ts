@@ -168,10 +168,13 @@ test('--second-boot: a reboot of the same instance runs no per-instance module a
   assert.ok(!second.files.some((f) => f.path === '/etc/motd'));
 });
 
-test('a missing user-data file or an unknown distro is a one-line error and exit 1', () => {
+test('a missing user-data file, an unknown distro or a --root is a one-line error and exit 1', () => {
   const r = nimbusTry('/nonexistent/user-data');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^nimbus try: user-data \/nonexistent\/user-data: no such file\n$/);
+  const root = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), '--root', '/tmp', 'try', userData('#cloud-config\n')], { encoding: 'utf8' });
+  assert.equal(root.status, 1);
+  assert.match(root.stderr, /--root \/tmp: not supported with try/);
   const d = nimbusTry(userData('#cloud-config\n'), '--distro', 'plan9');
   assert.notEqual(d.code, 0);
   assert.match(d.stderr, /plan9/);

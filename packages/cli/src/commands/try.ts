@@ -42,6 +42,8 @@ export function registerTry(program: Command, ctx: CliContext): void {
         return { path: p, bytes };
       };
       try {
+        // try makes its own tree; a --root given to it would be silently ignored otherwise.
+        if (ctx.globals().root !== '/') throw new TryError(`--root ${ctx.globals().root}: not supported with try, which boots a throwaway copy; --image DIR boots a copy of an image tree`);
         const o: TryOptions = { secondBoot: opts.secondBoot, showSecrets: opts.showSecrets, keep: opts.keep };
         if (fs.isDir(resolve(input))) {
           if (fs.isDir(resolve(input, 'openstack'))) o.seedDir = { path: input, kind: 'config-drive' };
