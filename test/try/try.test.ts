@@ -200,3 +200,15 @@ test('the plan agrees with the stage daemons: the same files and commands on a t
   for (const f of plan.boots[0]!.files.filter((x) => x.kind === 'file' && x.change !== 'removed'))
     assert.ok(fs.existsSync(path.join(root, f.path)), `${f.path} planned but not written by the daemons`);
 });
+
+test('a NoCloud seed directory is tried as it is, and its user-data is named in the messages', () => {
+  const seed = tempDir('nimbus-try-seed-');
+  fs.writeFileSync(path.join(seed, 'meta-data'), 'instance-id: iid-seed-1\nlocal-hostname: seeded\n');
+  fs.writeFileSync(path.join(seed, 'user-data'), '#cloud-config\nruncmd: [[true]]\nrun_cmd: [[false]]\n');
+  const { code, plan } = jsonPlan(seed);
+  assert.equal(code, 2, JSON.stringify(plan.boots[0]?.messages));
+  assert.equal(plan.status, 'degraded');
+  const typo = plan.boots[0]?.messages.find((m) => m.text.includes('run_cmd'));
+  assert.deepEqual(typo?.at, { file: `${seed}/user-data`, line: 3, col: 1 });
+  assert.ok(plan.boots[0]?.commands.some((c) => c.argv[0] === 'hostname' && c.argv[1] === 'seeded'));
+});

@@ -85,7 +85,7 @@ function seedFiles(o: TryOptions): TreeFile[] {
 }
 
 /** The in-tree files a message may name, mapped to the user's own files. */
-function sourceNames(o: TryOptions, instanceDir: string | null): Map<string, string> {
+function sourceNames(o: TryOptions, instanceDir: string | null, userDataHead: string): Map<string, string> {
   const m = new Map<string, string>();
   const seed = '/var/lib/cloud/seed/nocloud';
   let userPath = o.userData?.path;
@@ -107,9 +107,9 @@ function sourceNames(o: TryOptions, instanceDir: string | null): Map<string, str
   if (instanceDir !== null) {
     if (userPath) {
       m.set(`${instanceDir}/user-data.txt`, userPath);
-      // cloud-config.txt keeps the user's lines when the user-data is one cloud-config.
-      const head = o.userData ? Buffer.from(o.userData.bytes.subarray(0, 20)).toString('utf8') : '#cloud-config';
-      if (head.startsWith('#cloud-config')) m.set(`${instanceDir}/cloud-config.txt`, userPath);
+      // cloud-config.txt keeps the user's lines when the user-data is one cloud-config
+      // (else it is the merge of the parts, whose lines are no file's).
+      if (userDataHead.startsWith('#cloud-config')) m.set(`${instanceDir}/cloud-config.txt`, userPath);
     }
     if (vendorPath) {
       m.set(`${instanceDir}/vendor-data.txt`, vendorPath);
@@ -176,7 +176,8 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
   const report = statusReport(host);
   const snapAfter = snapshotTree(root);
   const instanceDir = host.fs.readlink('/var/lib/cloud/instance');
-  const names = sourceNames(c.opts, instanceDir);
+  const stored = instanceDir === null ? null : readTreeFile(root, `${instanceDir}/user-data.txt`);
+  const names = sourceNames(c.opts, instanceDir, stored === null ? '' : stored.subarray(0, 20).toString('utf8'));
   const messages = rawMessages.map((m): PlanMessage => {
     const loc = locateMessage(c.shown(m.text.split(root).join('<tree>')), names);
     return { stage: m.stage, level: m.level, text: loc.text, ...(loc.at ? { at: loc.at } : {}) };
