@@ -64,6 +64,10 @@ test("a message naming the tree's copy of user-data is rewritten to the user's f
     text: 'schema my.yaml:18:1: warning: pakages',
     at: { file: 'my.yaml', line: 18, col: 1 },
   });
+  assert.deepEqual(locateMessage('schema /var/lib/cloud/instances/iid-1/user-data.txt part 2 (web.yaml):20:1: warning', files), {
+    text: 'schema my.yaml part 2 (web.yaml):20:1: warning',
+    at: { file: 'my.yaml part 2 (web.yaml)', line: 20, col: 1 },
+  });
   assert.deepEqual(locateMessage('no location here', files), { text: 'no location here' });
 });
 

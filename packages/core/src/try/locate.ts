@@ -24,12 +24,13 @@ function escapeRegExp(s: string): string {
 export function locateMessage(msg: string, files: ReadonlyMap<string, string>): LocatedMessage {
   if (files.size === 0) return { text: msg };
   const names = [...files.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  const re = new RegExp(`(${names.join('|')})(?: line (\\d+) col (\\d+)|:(\\d+):(\\d+))?`);
+  // A MIME part is named after the file: "<file> part 2 (web.yaml):20:1".
+  const re = new RegExp(`(${names.join('|')})( part \\d+(?: \\([^)]*\\))?)?(?: line (\\d+) col (\\d+)|:(\\d+):(\\d+))?`);
   const m = re.exec(msg);
   if (m === null) return { text: msg };
-  const file = files.get(m[1] as string) as string;
-  const line = m[2] ?? m[4];
-  const col = m[3] ?? m[5];
+  const file = `${files.get(m[1] as string) as string}${m[2] ?? ''}`;
+  const line = m[3] ?? m[5];
+  const col = m[4] ?? m[6];
   if (line === undefined || col === undefined) return { text: msg.replace(m[0], file) };
   const at = { file, line: Number(line), col: Number(col) };
   return { text: msg.replace(m[0], `${file}:${line}:${col}`), at };
