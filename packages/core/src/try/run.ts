@@ -15,7 +15,7 @@ import type { ModuleResult } from '../stages/runner.js';
 import type { StatusStage } from '../stages/stage-names.js';
 import { NETWORK_STATE } from '../stages/network.js';
 import { statusReport } from '../state/status-report.js';
-import { nicFiles, skeletonFiles, TRY_DISTROS, TRY_NIC } from './distros.js';
+import { nicFiles, skeletonFiles, TRY_DISTROS, TRY_NIC, type TryDistro } from './distros.js';
 import { unifiedDiff } from './diff.js';
 import { maskArgv, maskSecrets } from './mask.js';
 import { locateMessage } from './locate.js';
@@ -239,23 +239,27 @@ export async function runTry(o: TryOptions): Promise<{ plan: TryPlan; tree: stri
     throw new TryError(`${o.seedDir.path} is a seed directory: its own meta-data, vendor-data and network config are used, so --meta-data, --vendor-data and --network-config cannot be given with it`);
   const root = makeScratchDir('nimbus-try-');
   try {
-    const skeleton = distro === undefined ? [] : skeletonFiles(distro);
+    // What try itself writes into the tree is "the image's version" of those files too.
+    const written = new Map<string, Buffer>();
+    const write = (files: TreeFile[]) => {
+      writeTreeFiles(root, files);
+      for (const f of files) if (f.kind === 'file') written.set(f.path, Buffer.from(f.content));
+    };
     if (o.image !== undefined) copyImageTree(o.image, root);
-    else writeTreeFiles(root, skeleton);
+    else write(skeletonFiles(distro as TryDistro));
     const probe = createHost({ root, exec: 'record', durable: false });
-    if (probe.fs.list('/sys/class/net').length === 0) writeTreeFiles(root, nicFiles(TRY_NIC.name, TRY_NIC.mac));
+    if (probe.fs.list('/sys/class/net').length === 0) write(nicFiles(TRY_NIC.name, TRY_NIC.mac));
     if (o.seedDir !== undefined) {
       const to = o.seedDir.kind === 'config-drive' ? '/var/lib/cloud/seed/config_drive' : '/var/lib/cloud/seed/nocloud';
       probe.fs.remove(to);
       probe.fs.mkdir(to);
       copyImageTree(o.seedDir.path, nodePath.join(root, to));
-    } else writeTreeFiles(root, seedFiles(o));
+    } else write(seedFiles(o));
     // An image's own datasource_list names its cloud (Ec2, Azure, ...): the try's seed
     // must be what the boot finds, as the image would find its cloud's data there.
     const dsName = o.seedDir?.kind === 'config-drive' ? 'ConfigDrive' : 'NoCloud';
-    writeTreeFiles(root, [{ kind: 'file', path: TRY_CFG, content: `# nimbus try: the instance's data is the seed nimbus try made\ndatasource_list: [${dsName}, None]\n` }]);
-    const fromSkeleton = new Map(skeleton.flatMap((f) => (f.kind === 'file' ? [[f.path, Buffer.from(f.content)] as const] : [])));
-    const imageVersion = (p: string): Buffer | null => (o.image !== undefined ? readTreeFile(o.image, p) : (fromSkeleton.get(p) ?? null));
+    write([{ kind: 'file', path: TRY_CFG, content: `# nimbus try: the instance's data is the seed nimbus try made\ndatasource_list: [${dsName}, None]\n` }]);
+    const imageVersion = (p: string): Buffer | null => written.get(p) ?? (o.image !== undefined ? readTreeFile(o.image, p) : null);
     const shown = (text: string, path?: string) => (o.showSecrets ? text : maskSecrets(text, path));
     const later = new Map<string, Buffer | null>();
     const ctx: BootContext = { root, opts: o, before: (p) => (later.has(p) ? (later.get(p) ?? null) : imageVersion(p)), shown };
