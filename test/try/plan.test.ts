@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { unifiedDiff } from '../../packages/core/src/try/diff.js';
 import { maskArgv, maskSecrets, MASK } from '../../packages/core/src/try/mask.js';
 import { locateMessage } from '../../packages/core/src/try/locate.js';
-import { accountsOf, changesBetween, isStatePath, keysIn, networkOf, packagesOf, worseExit } from '../../packages/core/src/try/plan.js';
+import { accountsOf, changesBetween, ownerText, isStatePath, keysIn, networkOf, packagesOf, worseExit } from '../../packages/core/src/try/plan.js';
 import { renderPlanText, quoteArg } from '../../packages/core/src/try/render-text.js';
 import type { TreeEntry } from '../../packages/core/src/host/scratch-tree.js';
 import type { TryPlan } from '../../packages/core/src/try/plan.js';
@@ -190,7 +190,7 @@ test('the text plan lists modules, files with diffs, commands quoted and located
   assert.match(t, /init \(exit 1, 12 ms\)/);
   assert.match(t, /write_files +FAILED +1 error\(s\)/);
   assert.match(t, /skipped, nothing configured for them: bootcmd/);
-  assert.match(t, /created 0644 {2}\/etc\/motd/);
+  assert.match(t, /created 0644 +\/etc\/motd/);
   assert.match(t, /^ +\+hi$/m);
   assert.match(t, /ssh-keygen -N '' -f \/etc\/ssh\/k/);
   assert.match(t, /error +init: write_files: u\.yaml:9:5: bad/);
@@ -198,4 +198,11 @@ test('the text plan lists modules, files with diffs, commands quoted and located
   assert.match(t, /packages that would be installed: nginx/);
   assert.match(t, /status: error \(exit 1\)\n$/);
   assert.equal(quoteArg("it's"), `'it'\\''s'`);
+});
+
+test("owners are named by the tree's passwd and group, numbers when a name is missing", () => {
+  const passwd = 'root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n';
+  const group = 'root:x:0:\nwww-data:x:33:\n';
+  assert.equal(ownerText({ uid: 33, gid: 0 }, passwd, group), 'www-data:root');
+  assert.equal(ownerText({ uid: 1001, gid: 1001 }, passwd, group), '1001:1001');
 });

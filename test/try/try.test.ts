@@ -51,7 +51,7 @@ function userData(text: string): string {
 test('try on the example config drive shows its files, network and commands, and exits 0 (done)', () => {
   const r = nimbusTry(EXAMPLE_DRIVE);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.match(r.stdout, /created 0644 {2}\/etc\/motd/);
+  assert.match(r.stdout, /created 0644 root:root +\/etc\/motd/);
   assert.match(r.stdout, /^ +\+Welcome to demo-web-1, configured by nimbus\.$/m);
   assert.match(r.stdout, /^ +-localhost\n +\+demo-web-1$/m);
   assert.match(r.stdout, /eth0 \[52:54:00:12:34:56\]: 192\.0\.2\.10\/24 via 192\.0\.2\.1/);
@@ -68,7 +68,7 @@ test('a cloud-config with a typo and a bad value: exit 1, the plan names file:li
   assert.ok(r.stdout.includes(`${ud}:9:5: write_files[1]: unknown encoding "rot13"`), r.stdout);
   assert.ok(r.stdout.includes(`${ud}:18:1: warning: pakages: unknown cloud-config key; did you mean packages?`), r.stdout);
   assert.match(r.stdout, /write_files +FAILED/);
-  assert.match(r.stdout, /created 0640 {2}\/etc\/motd/);
+  assert.match(r.stdout, /created 0640 root:root +\/etc\/motd/);
   assert.match(r.stdout, /users added: debian, alice/);
   assert.match(r.stdout, /ssh keys in \/home\/alice\/\.ssh\/authorized_keys: ssh-ed25519 alice@laptop/);
   assert.match(r.stdout, /packages that would be installed: nginx curl/);
@@ -211,4 +211,20 @@ test('a NoCloud seed directory is tried as it is, and its user-data is named in 
   const typo = plan.boots[0]?.messages.find((m) => m.text.includes('run_cmd'));
   assert.deepEqual(typo?.at, { file: `${seed}/user-data`, line: 3, col: 1 });
   assert.ok(plan.boots[0]?.commands.some((c) => c.argv[0] === 'hostname' && c.argv[1] === 'seeded'));
+});
+
+test('run by a user who is not root, try plans the owners write_files asks for instead of failing on chown', {
+  skip: process.geteuid?.() !== 0 || spawnSync('runuser', ['--version']).status !== 0 ? 'needs root to run as nobody' : false,
+}, () => {
+  const dir = tempDir('nimbus-try-nobody-');
+  fs.chmodSync(dir, 0o755);
+  const ud = path.join(dir, 'ud.yaml');
+  fs.writeFileSync(ud, "#cloud-config\nwrite_files:\n  - path: /etc/app.conf\n    content: x\n    owner: www-data:www-data\n    permissions: '0640'\n");
+  fs.chmodSync(ud, 0o644);
+  const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, path.join(DIST, 'nimbus.js'), 'try', ud, '--format', 'json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const plan = JSON.parse(r.stdout) as TryPlan;
+  const f = plan.boots[0]?.files.find((x) => x.path === '/etc/app.conf');
+  assert.deepEqual({ mode: f?.mode, owner: f?.owner }, { mode: '0640', owner: 'www-data:www-data' });
+  assert.equal(plan.boots[0]?.files.find((x) => x.path === '/etc/default/locale')?.owner, 'root:root');
 });

@@ -27,6 +27,8 @@ export interface PlanFile {
   /** "0644"; null for a removed file and for links. */
   mode: string | null;
   size: number;
+  /** "root:www-data" (numbers when the tree's passwd or group lacks the name). */
+  owner?: string;
   target?: string;
   /** Unified diff against the image's version (text files). */
   diff?: string;
@@ -216,4 +218,18 @@ const RANK: Record<string, number> = { 0: 0, 2: 1, 1: 2 };
 /** The worse of two status exit codes: error (1) over degraded (2) over done (0). */
 export function worseExit(a: number, b: number): number {
   return (RANK[String(a)] ?? 2) >= (RANK[String(b)] ?? 2) ? a : b;
+}
+
+/** The name of an id in a passwd or group file's text, or the number. */
+function nameOf(id: number, text: string): string {
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length > 2 && f[2] === String(id) && f[0]) return f[0];
+  }
+  return String(id);
+}
+
+/** "user:group" for an owner, by the tree's /etc/passwd and /etc/group. */
+export function ownerText(owner: { uid: number; gid: number }, passwd: string, group: string): string {
+  return `${nameOf(owner.uid, passwd)}:${nameOf(owner.gid, group)}`;
 }

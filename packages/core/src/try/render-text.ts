@@ -13,7 +13,7 @@ function indent(text: string, by: string): string {
 
 function fileLine(f: PlanFile): string {
   const what = f.kind === 'link' ? `link -> ${f.target}` : f.kind === 'dir' ? 'directory' : f.change === 'removed' ? '' : `${f.size} B`;
-  return `${f.change.padEnd(7)} ${(f.mode ?? '').padEnd(4)}  ${f.path}${what ? `  (${what})` : ''}`;
+  return `${f.change.padEnd(7)} ${(f.mode ?? '').padEnd(4)} ${(f.owner ?? '').padEnd(9)} ${f.path}${what ? `  (${what})` : ''}`;
 }
 
 function bootText(b: BootPlan): string {

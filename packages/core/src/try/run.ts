@@ -4,6 +4,7 @@
 // in this process exactly as the daemons run them. What they did becomes the plan.
 import * as nodePath from 'node:path';
 import { createHost, type Host } from '../host/host.js';
+import type { ScratchTree } from '../host/rootfs.js';
 import { COMMAND_RECORD, type RecordedCommand } from '../host/exec.js';
 import { copyImageTree, makeScratchDir, readTreeFile, removeScratchDir, snapshotTree, writeTreeFiles, type TreeFile, type TreeSnapshot } from '../host/scratch-tree.js';
 import { disabledReason, openStage, type StageEnv } from '../stages/env.js';
@@ -28,6 +29,7 @@ import {
   keysIn,
   modeText,
   networkOf,
+  ownerText,
   packagesOf,
   worseExit,
   type BootPlan,
@@ -136,13 +138,15 @@ interface BootContext {
   /** The content a path had before this boot (the image's, or what an earlier boot left). */
   before: (p: string) => Buffer | null;
   shown: (text: string, path?: string) => string;
+  /** Owners the stages asked for and this process (not root) could not give. */
+  scratch: ScratchTree;
 }
 
 async function boot(n: number, title: string, c: BootContext): Promise<{ plan: BootPlan; after: TreeSnapshot }> {
   const { root } = c;
   removeScratchDir(nodePath.join(root, 'run')); // a reboot empties /run
   const snapBefore = snapshotTree(root);
-  const probe = createHost({ root, exec: 'record', durable: false });
+  const probe = createHost({ root, exec: 'record', scratch: c.scratch });
   let offset = probe.fs.read(COMMAND_RECORD)?.length ?? 0;
   const stages: PlanStage[] = [];
   const commands: PlanCommand[] = [];
@@ -150,7 +154,7 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
   const disabled = disabledReason(probe);
   if (disabled !== null) rawMessages.push({ stage: 'init-local', level: 'error', text: `nimbus is ${disabled} in this image: a boot would configure nothing` });
   for (const s of disabled === null ? STAGES : []) {
-    const host = createHost({ root, exec: 'record', durable: false });
+    const host = createHost({ root, exec: 'record', scratch: c.scratch });
     const t0 = host.clock.monotonicMs();
     const env = openStage(host, s.name, { quiet: true });
     const r = await guarded(env, s.name, () => s.run(env), { code: 1, modules: [] });
@@ -172,7 +176,7 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
       commands.push(pc);
     }
   }
-  const host = createHost({ root, exec: 'record', durable: false });
+  const host = createHost({ root, exec: 'record', scratch: c.scratch });
   const report = statusReport(host);
   const snapAfter = snapshotTree(root);
   const instanceDir = host.fs.readlink('/var/lib/cloud/instance');
@@ -183,6 +187,9 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
     return { stage: m.stage, level: m.level, text: loc.text, ...(loc.at ? { at: loc.at } : {}) };
   });
   const changes = changesBetween(snapBefore, snapAfter);
+  const passwd = host.fs.readText('/etc/passwd') ?? '';
+  const group = host.fs.readText('/etc/group') ?? '';
+  const asRoot = process.geteuid?.() === 0;
   const files: PlanFile[] = [];
   const state: string[] = [];
   const keys: BootPlan['keys'] = [];
@@ -193,6 +200,11 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
     }
     const e = ch.after ?? ch.before!;
     const f: PlanFile = { path: ch.path, change: ch.change, kind: e.kind, mode: ch.after && ch.after.kind !== 'link' ? modeText(ch.after.mode) : null, size: ch.after?.size ?? 0 };
+    if (ch.after !== undefined && ch.after.kind !== 'link') {
+      // Not root, this process owns what it wrote; the boot (root) would own it, or give it the owner asked for.
+      const owner = c.scratch.owners.get(ch.path) ?? (asRoot ? { uid: ch.after.uid, gid: ch.after.gid } : { uid: 0, gid: 0 });
+      f.owner = ownerText(owner, passwd, group);
+    }
     if (ch.after?.target !== undefined) f.target = ch.after.target;
     if (e.kind === 'file') {
       const old = ch.before?.kind === 'file' ? c.before(ch.path) : null;
@@ -238,6 +250,7 @@ export async function runTry(o: TryOptions): Promise<{ plan: TryPlan; tree: stri
   if (o.seedDir !== undefined && (o.metaData || o.vendorData || o.networkConfig))
     throw new TryError(`${o.seedDir.path} is a seed directory: its own meta-data, vendor-data and network config are used, so --meta-data, --vendor-data and --network-config cannot be given with it`);
   const root = makeScratchDir('nimbus-try-');
+  const scratch: ScratchTree = { owners: new Map() };
   try {
     // What try itself writes into the tree is "the image's version" of those files too.
     const written = new Map<string, Buffer>();
@@ -247,7 +260,7 @@ export async function runTry(o: TryOptions): Promise<{ plan: TryPlan; tree: stri
     };
     if (o.image !== undefined) copyImageTree(o.image, root);
     else write(skeletonFiles(distro as TryDistro));
-    const probe = createHost({ root, exec: 'record', durable: false });
+    const probe = createHost({ root, exec: 'record', scratch });
     if (probe.fs.list('/sys/class/net').length === 0) write(nicFiles(TRY_NIC.name, TRY_NIC.mac));
     if (o.seedDir !== undefined) {
       const to = o.seedDir.kind === 'config-drive' ? '/var/lib/cloud/seed/config_drive' : '/var/lib/cloud/seed/nocloud';
@@ -262,7 +275,7 @@ export async function runTry(o: TryOptions): Promise<{ plan: TryPlan; tree: stri
     const imageVersion = (p: string): Buffer | null => written.get(p) ?? (o.image !== undefined ? readTreeFile(o.image, p) : null);
     const shown = (text: string, path?: string) => (o.showSecrets ? text : maskSecrets(text, path));
     const later = new Map<string, Buffer | null>();
-    const ctx: BootContext = { root, opts: o, before: (p) => (later.has(p) ? (later.get(p) ?? null) : imageVersion(p)), shown };
+    const ctx: BootContext = { root, opts: o, before: (p) => (later.has(p) ? (later.get(p) ?? null) : imageVersion(p)), shown, scratch };
     const boots: BootPlan[] = [];
     const first = await boot(1, 'first boot of a new instance', ctx);
     boots.push(first.plan);
