@@ -10,11 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { createHost } from '../../packages/core/src/host/host.js';
 import { Console } from '../../packages/core/src/host/console.js';
 import { runStage } from '../../packages/core/src/stages/daemon.js';
-import { STATUS_STAGE_OF, BOOT_STAGES, type BootStage } from '../../packages/core/src/stages/stage-names.js';
-import type { StageEnv } from '../../packages/core/src/stages/env.js';
-import { runInitLocal } from '../../packages/core/src/stages/local.js';
-import { runInit } from '../../packages/core/src/stages/init.js';
-import { runModulesMode } from '../../packages/core/src/stages/modules.js';
+import { WHOLE_BOOT } from '../../packages/core/src/stages/whole-boot.js';
 
 export interface StageRun {
   code: number;
@@ -38,21 +34,14 @@ class Collected extends Console {
   }
 }
 
-const RUN: Readonly<Record<BootStage, (env: StageEnv) => Promise<number>>> = {
-  local: runInitLocal,
-  init: async (env) => (await runInit(env)).code,
-  config: async (env) => (await runModulesMode(env, 'config')).code,
-  final: async (env) => (await runModulesMode(env, 'final')).code,
-};
-
 /** The four stages on `root`, as the daemons run them with `--root root`. */
 export async function bootStages(root: string): Promise<StageRun[]> {
   const runs: StageRun[] = [];
-  for (const stage of BOOT_STAGES) {
+  for (const { stage, name, run } of WHOLE_BOOT) {
     const out = new Collected();
     let code: number;
     try {
-      code = await runStage(createHost({ root, console: out }), STATUS_STAGE_OF[stage], false, RUN[stage], `nimbus-${stage}`);
+      code = await runStage(createHost({ root, console: out }), name, false, async (env) => (await run(env)).code, `nimbus-${stage}`);
     } catch (e) {
       // A daemon whose stage rejects exits 1 (packages/*/src/main.ts).
       out.stderr(`nimbus-${stage}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -7,13 +7,9 @@ import { createHost, type Host } from '../host/host.js';
 import type { ScratchTree } from '../host/rootfs.js';
 import { COMMAND_RECORD, type RecordedCommand } from '../host/exec.js';
 import { copyImageTree, makeScratchDir, readTreeFile, removeScratchDir, snapshotTree, writeTreeFiles, type TreeFile, type TreeSnapshot } from '../host/scratch-tree.js';
-import { disabledReason, openStage, type StageEnv } from '../stages/env.js';
+import { disabledReason, openStage } from '../stages/env.js';
 import { guarded } from '../stages/guard.js';
-import { runInitLocal } from '../stages/local.js';
-import { runInit } from '../stages/init.js';
-import { runModulesMode } from '../stages/modules.js';
-import type { ModuleResult } from '../stages/runner.js';
-import type { StatusStage } from '../stages/stage-names.js';
+import { WHOLE_BOOT } from '../stages/whole-boot.js';
 import { NETWORK_STATE } from '../stages/network.js';
 import { statusReport } from '../state/status-report.js';
 import { nicFiles, skeletonFiles, TRY_DISTROS, TRY_NIC, type TryDistro } from './distros.js';
@@ -68,13 +64,6 @@ export class TryError extends Error {}
 const DEFAULT_META = 'instance-id: iid-nimbus-try\n';
 /** The drop-in that makes the seed the datasource (read last: 99-). */
 const TRY_CFG = '/etc/cloud/cloud.cfg.d/99-nimbus-try.cfg';
-
-const STAGES: { name: StatusStage; run: (env: StageEnv) => Promise<{ code: number; modules: ModuleResult[] }> }[] = [
-  { name: 'init-local', run: async (env) => ({ code: await runInitLocal(env), modules: [] }) },
-  { name: 'init', run: runInit },
-  { name: 'modules-config', run: (env) => runModulesMode(env, 'config') },
-  { name: 'modules-final', run: (env) => runModulesMode(env, 'final') },
-];
 
 /** The seed files: a NoCloud seed from the inputs, or the user's seed directory copied. */
 function seedFiles(o: TryOptions): TreeFile[] {
@@ -153,7 +142,7 @@ async function boot(n: number, title: string, c: BootContext): Promise<{ plan: B
   const rawMessages: { stage: string; level: PlanMessage['level']; text: string }[] = [];
   const disabled = disabledReason(probe);
   if (disabled !== null) rawMessages.push({ stage: 'init-local', level: 'error', text: `nimbus is ${disabled} in this image: a boot would configure nothing` });
-  for (const s of disabled === null ? STAGES : []) {
+  for (const s of disabled === null ? WHOLE_BOOT : []) {
     const host = createHost({ root, exec: 'record', scratch: c.scratch });
     const t0 = host.clock.monotonicMs();
     const env = openStage(host, s.name, { quiet: true });
