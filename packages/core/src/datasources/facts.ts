@@ -12,6 +12,8 @@ export interface DmiFacts {
   productSerial: string | null;
   productUuid: string | null;
   chassisAssetTag: string | null;
+  /** board_name: `LXD` on LXD virtual machines. */
+  boardName: string | null;
 }
 
 export interface PlatformFacts {
@@ -39,8 +41,18 @@ export interface DetectFacts extends PlatformFacts {
     ec2: boolean;
     /** /var/lib/cloud/seed/azure/ovf-env.xml is there. */
     azure: boolean;
+    /** /var/lib/cloud/seed/ovf holds an OVF environment file (ovf-env.xml or one of its other spellings). */
+    ovf: boolean;
+  };
+  /** Unix sockets of local platform APIs. */
+  sockets: {
+    /** /dev/lxd/sock exists and is neither a file, a directory nor a link (LXD's dev-lxd socket). */
+    lxd: boolean;
   };
 }
+
+/** The names an OVF environment file goes by, on a seed directory or an ISO. */
+export const OVF_ENV_NAMES = ['ovf-env.xml', 'ovf_env.xml', 'OVF_ENV.XML', 'OVF-ENV.XML'] as const;
 
 export const SEED_DIR = '/var/lib/cloud/seed';
 
@@ -74,6 +86,7 @@ export function readPlatformFacts(host: Host): PlatformFacts {
     productSerial: nonEmpty(host.sysfs.dmi('product_serial')),
     productUuid: nonEmpty(host.sysfs.dmi('product_uuid')),
     chassisAssetTag: nonEmpty(host.sysfs.dmi('chassis_asset_tag')),
+    boardName: nonEmpty(host.sysfs.dmi('board_name')),
   };
   const environ = (safeText(host, '/proc/1/environ') ?? '').split('\0');
   const envVal = (k: string) => environ.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1) ?? null;
@@ -93,6 +106,12 @@ function safeText(host: Host, p: string): string | null {
   } catch {
     return null; // e.g. /proc/1/environ is not readable without privileges
   }
+}
+
+/** A special file (socket, most likely) rather than a file, directory or link: FileStat says no more. */
+function isSocketLike(host: Host, p: string): boolean {
+  const st = host.fs.stat(p, false);
+  return st !== null && !st.isFile && !st.isDir && !st.isSymlink;
 }
 
 /** Collects the facts. Cheap: a handful of small file reads and at most one blkid call. */
@@ -117,6 +136,8 @@ export function gatherFacts(host: Host, log?: Logger): DetectFacts {
       configDrive,
       ec2: hasFiles(`${SEED_DIR}/ec2`, ['meta-data', 'user-data']),
       azure: hasFiles(`${SEED_DIR}/azure`, ['ovf-env.xml']),
+      ovf: OVF_ENV_NAMES.some((n) => hasFiles(`${SEED_DIR}/ovf`, [n])),
     },
+    sockets: { lxd: isSocketLike(host, '/dev/lxd/sock') },
   };
 }

@@ -13,6 +13,7 @@ import { gceDatasource } from './gce.js';
 import { oracleDatasource } from './oracle.js';
 import { digitalOceanDatasource } from './digitalocean.js';
 import { hetznerDatasource } from './hetzner.js';
+import { lxdDatasource } from './lxd.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -26,6 +27,7 @@ export const DATASOURCES: readonly Datasource[] = [
   oracleDatasource,
   digitalOceanDatasource,
   hetznerDatasource,
+  lxdDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
