@@ -14,6 +14,7 @@ import { oracleDatasource } from './oracle.js';
 import { digitalOceanDatasource } from './digitalocean.js';
 import { hetznerDatasource } from './hetzner.js';
 import { lxdDatasource } from './lxd.js';
+import { vmwareDatasource } from './vmware.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -28,6 +29,7 @@ export const DATASOURCES: readonly Datasource[] = [
   digitalOceanDatasource,
   hetznerDatasource,
   lxdDatasource,
+  vmwareDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
