@@ -9,11 +9,9 @@ import { vmwareDatasource, jsonOrYaml } from '../../packages/core/src/datasource
 import { decodeGuestinfo } from '../../packages/core/src/datasources/vmware-rpc.js';
 import { decideDatasources } from '../../packages/core/src/datasources/detect.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
-import type { Exec, ExecOptions, ExecResult } from '../../packages/core/src/host/exec.js';
-import type { Host } from '../../packages/core/src/host/host.js';
 import { dsContext, machineFacts, put, rootWithDmi, settle, testHost, testLogger } from './helpers.js';
+import { VM_DMI, vmHost, type Stand } from './vmware-tools.js';
 
-const VM_DMI = { product_name: 'VMware7,1', sys_vendor: 'VMware, Inc.', product_uuid: '4207E6F1-AAAA-BBBB-CCCC-0123456789AB' };
 const UD = '#cloud-config\npackages: [htop]\n';
 const VD = '#cloud-config\nruncmd: [echo vendor]\n';
 const K1 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey1 one@example';
@@ -21,45 +19,6 @@ const NET = { version: 2, ethernets: { ens192: { dhcp4: true } } };
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const gzb64 = (s: string) => zlib.gzipSync(Buffer.from(s)).toString('base64');
-
-interface Stand {
-  /** guestinfo as the hypervisor holds it; a function fails the call the way a broken tool does. */
-  info: Record<string, string>;
-  tools?: ('vmware-rpctool' | 'vmtoolsd')[];
-  failing?: Partial<Record<'vmware-rpctool' | 'vmtoolsd', ExecResult>>;
-}
-
-/** A host whose guest tools answer from `s.info`; every call is kept in `ran`. */
-function vmHost(s: Stand, dmi: Record<string, string> = VM_DMI): { host: Host; ran: string[][] } {
-  const root = rootWithDmi(dmi);
-  const base = testHost(root);
-  const ran: string[][] = [];
-  const tools = s.tools ?? ['vmware-rpctool'];
-  const exec = {
-    mode: 'host',
-    pathFor: (p: string) => `${root}${p}`,
-    has: (cmd: string) => (tools as string[]).includes(cmd),
-    run(argv: readonly string[], _opts?: ExecOptions): ExecResult {
-      ran.push([...argv]);
-      const tool = argv[0] as 'vmware-rpctool' | 'vmtoolsd';
-      const failure = s.failing?.[tool];
-      if (failure) return failure;
-      const rpc = (tool === 'vmtoolsd' ? argv[2] : argv[1]) as string;
-      const get = /^info-get guestinfo\.(.+)$/.exec(rpc);
-      if (get) {
-        const v = s.info[get[1] as string];
-        return v === undefined ? { code: 1, stdout: '', stderr: 'No value found\n', recorded: false } : { code: 0, stdout: `${v}\n`, stderr: '', recorded: false };
-      }
-      const set = /^info-set guestinfo\.(\S+) (.*)$/s.exec(rpc);
-      if (set) {
-        s.info[set[1] as string] = set[2] as string;
-        return { code: 0, stdout: '', stderr: '', recorded: false };
-      }
-      return { code: 1, stdout: '', stderr: 'Unknown command\n', recorded: false };
-    },
-  } as unknown as Exec;
-  return { host: { ...base, exec }, ran };
-}
 
 async function find(s: Stand, dmi?: Record<string, string>) {
   const { host, ran } = vmHost(s, dmi);

@@ -5,7 +5,6 @@
 export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[] = [
   ['OpenNebula', 4],
   ['AltCloud', 7],
-  ['OVF', 9],
   ['MAAS', 10],
   ['AliYun', 13],
   ['Vultr', 14],

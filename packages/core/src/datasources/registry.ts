@@ -15,6 +15,7 @@ import { digitalOceanDatasource } from './digitalocean.js';
 import { hetznerDatasource } from './hetzner.js';
 import { lxdDatasource } from './lxd.js';
 import { vmwareDatasource } from './vmware.js';
+import { ovfDatasource } from './ovf.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -30,6 +31,7 @@ export const DATASOURCES: readonly Datasource[] = [
   hetznerDatasource,
   lxdDatasource,
   vmwareDatasource,
+  ovfDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.

@@ -33,7 +33,7 @@ const VMTOOLSD: Tool = { name: 'vmtoolsd', argv: (rpc) => ['vmtoolsd', '--cmd', 
 
 /** Whether the DMI product name says VMware, as cloud-init checks before asking guestinfo. */
 export function isVmwarePlatform(productName: string | null): boolean {
-  return productName !== null && productName.toLowerCase().includes('vmware');
+  return productName?.toLowerCase().includes('vmware') === true;
 }
 
 /**
