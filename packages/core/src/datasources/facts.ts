@@ -43,6 +43,8 @@ export interface DetectFacts extends PlatformFacts {
     azure: boolean;
     /** /var/lib/cloud/seed/ovf holds an OVF environment file (ovf-env.xml or one of its other spellings). */
     ovf: boolean;
+    /** The directory /var/lib/cloud/seed/opennebula is there. */
+    opennebula: boolean;
   };
   /** Unix sockets of local platform APIs. */
   sockets: {
@@ -137,6 +139,7 @@ export function gatherFacts(host: Host, log?: Logger): DetectFacts {
       ec2: hasFiles(`${SEED_DIR}/ec2`, ['meta-data', 'user-data']),
       azure: hasFiles(`${SEED_DIR}/azure`, ['ovf-env.xml']),
       ovf: OVF_ENV_NAMES.some((n) => hasFiles(`${SEED_DIR}/ovf`, [n])),
+      opennebula: host.fs.isDir(`${SEED_DIR}/opennebula`),
     },
     sockets: { lxd: isSocketLike(host, '/dev/lxd/sock') },
   };

@@ -16,6 +16,7 @@ import { hetznerDatasource } from './hetzner.js';
 import { lxdDatasource } from './lxd.js';
 import { vmwareDatasource } from './vmware.js';
 import { ovfDatasource } from './ovf.js';
+import { openNebulaDatasource } from './opennebula.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -32,6 +33,7 @@ export const DATASOURCES: readonly Datasource[] = [
   lxdDatasource,
   vmwareDatasource,
   ovfDatasource,
+  openNebulaDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
