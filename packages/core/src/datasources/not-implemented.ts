@@ -14,7 +14,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['Scaleway', 20],
   ['IBMCloud', 22],
   ['Exoscale', 24],
-  ['RbxCloud', 25],
   ['UpCloud', 26],
   ['NWCS', 27],
   ['Akamai', 28],

@@ -17,6 +17,7 @@ import { lxdDatasource } from './lxd.js';
 import { vmwareDatasource } from './vmware.js';
 import { ovfDatasource } from './ovf.js';
 import { openNebulaDatasource } from './opennebula.js';
+import { rbxCloudDatasource } from './rbxcloud.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -34,6 +35,7 @@ export const DATASOURCES: readonly Datasource[] = [
   vmwareDatasource,
   ovfDatasource,
   openNebulaDatasource,
+  rbxCloudDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
