@@ -24,7 +24,7 @@ function facts(over: Partial<DetectFacts> = {}, dmi: Partial<DetectFacts['dmi']>
     container: null,
     cmdline: 'BOOT_IMAGE=/vmlinuz root=/dev/vda1 ro',
     filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false },
+    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null },
     sockets: { lxd: false },
     ...over,
   };
@@ -44,7 +44,8 @@ test('a config drive by label or seed; OpenStack is then not needed', () => {
   assert.deepEqual(v.datasources, ['ConfigDrive', 'None']);
   assert.equal(v.checks.find((c) => c.name === 'OpenStack')?.reason, 'a config drive is present instead');
   assert.deepEqual(
-    decideDatasources(facts({ seeds: { nocloud: false, nocloudNet: false, configDrive: '/config-drive', ec2: false, azure: false, ovf: false, opennebula: false } }), LIST).datasources,
+    decideDatasources(facts({ seeds: { nocloud: false, nocloudNet: false, configDrive: '/config-drive', ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null } }), LIST)
+      .datasources,
     ['ConfigDrive', 'None'],
   );
   assert.deepEqual(decideDatasources(facts({ filesystems: [{ device: '/dev/vdb', label: 'CONFIG-2', type: 'vfat' }] }), LIST).datasources, ['ConfigDrive', 'None']);
@@ -54,10 +55,10 @@ test('NoCloud by label, seed directory, kernel cmdline or DMI serial', () => {
   assert.deepEqual(decideDatasources(facts({ filesystems: [{ device: '/dev/sr0', label: 'CIDATA', type: 'iso9660' }] }), LIST).datasources, ['NoCloud', 'None']);
   assert.deepEqual(decideDatasources(facts({ cmdline: 'ro ds=nocloud;s=http://10.0.0.1/ quiet' }), LIST).datasources, ['NoCloud', 'None']);
   assert.deepEqual(decideDatasources(facts({}, { productSerial: 'ds=nocloud;i=abc' }), LIST).datasources, ['NoCloud', 'None']);
-  assert.deepEqual(decideDatasources(facts({ seeds: { nocloud: false, nocloudNet: true, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false } }), LIST).datasources, [
-    'NoCloud',
-    'None',
-  ]);
+  assert.deepEqual(
+    decideDatasources(facts({ seeds: { nocloud: false, nocloudNet: true, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null } }), LIST).datasources,
+    ['NoCloud', 'None'],
+  );
 });
 
 test('OpenStack and EC2 from DMI; containers are never EC2', () => {
@@ -121,7 +122,7 @@ test('facts from a root: DMI, cmdline, seed dirs, an ISO label in /dev/sr0; the 
   assert.equal(f.dmi.productName, 'OpenStack Nova');
   assert.equal(f.dmiAvailable, true);
   assert.equal(f.cmdline, 'root=/dev/vda1 ro console=ttyS0');
-  assert.deepEqual(f.seeds, { nocloud: true, nocloudNet: false, configDrive: '/var/lib/cloud/seed/config_drive', ec2: false, azure: false, ovf: false, opennebula: false });
+  assert.deepEqual(f.seeds, { nocloud: true, nocloudNet: false, configDrive: '/var/lib/cloud/seed/config_drive', ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null });
   assert.deepEqual(f.filesystems, [{ device: '/dev/sr0', label: 'config-2', type: 'iso9660' }]);
   const v = decideDatasources(f, LIST);
   assert.deepEqual(v.datasources, ['NoCloud', 'ConfigDrive', 'None']);

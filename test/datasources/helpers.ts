@@ -132,7 +132,7 @@ export function machineFacts(dmi: Partial<DetectFacts['dmi']> = {}, over: Partia
     container: null,
     cmdline: '',
     filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false },
+    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null },
     sockets: { lxd: false },
     ...over,
   };

@@ -41,7 +41,7 @@ export DSMODE="local"
 `;
 
 test('detection table: a CONTEXT or CDROM filesystem or the seed directory', () => {
-  const seeds = { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: true };
+  const seeds = { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: true, cloudInfo: null };
   const rows: [string, ReturnType<typeof machineFacts>, string][] = [
     ['a CD labelled CONTEXT', machineFacts({ sysVendor: 'QEMU' }, { filesystems: [{ device: '/dev/sr0', label: 'CONTEXT', type: 'iso9660' }] }), 'found'],
     ['a CD labelled CDROM', machineFacts({}, { filesystems: [{ device: '/dev/sr1', label: 'CDROM', type: 'iso9660' }] }), 'found'],

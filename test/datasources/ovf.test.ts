@@ -29,7 +29,7 @@ const FULL = { 'instance-id': 'ovf-1', hostname: 'app1', 'public-keys': K1, pass
 test('detection table: the seed, an OVF-labelled CD, a VMware VM; never on Azure', () => {
   const cd = [{ device: '/dev/sr0', label: 'OVF ENV', type: 'iso9660' }];
   const rows: [string, ReturnType<typeof machineFacts>, string][] = [
-    ['the seed directory', machineFacts({}, { seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: true, opennebula: false } }), 'found'],
+    ['the seed directory', machineFacts({}, { seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: true, opennebula: false, cloudInfo: null } }), 'found'],
     ['a CD labelled OVF ENV', machineFacts({ sysVendor: 'QEMU' }, { filesystems: cd }), 'found'],
     ['a VMware VM', machineFacts({ productName: 'VMware7,1' }), 'found'],
     ['an OVF-labelled CD on Azure', machineFacts({ chassisAssetTag: '7783-7084-3265-9085-8269-3286-77' }, { filesystems: cd }), 'not-found'],

@@ -26,7 +26,7 @@ function emptyFacts(x86: boolean): DetectFacts {
     container: null,
     cmdline: '',
     filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false },
+    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null },
     sockets: { lxd: false },
   };
 }
@@ -116,11 +116,10 @@ test("cloud-init's other names for a datasource (class names, ds= spellings) fin
   assert.equal(datasourceByName('nocloud-net')?.name, 'NoCloud');
   assert.equal(datasourceByName('DataSourceEc2Local')?.name, 'Ec2');
   assert.equal(datasourceByName('configdrive')?.name, 'ConfigDrive');
-  const v = decideDatasources({ ...emptyFacts(true), seeds: { nocloud: false, nocloudNet: false, configDrive: '/config-drive', ec2: false, azure: false, ovf: false, opennebula: false } }, [
-    'DataSourceConfigDrive',
-    'NoCloud',
-    'None',
-  ]);
+  const v = decideDatasources(
+    { ...emptyFacts(true), seeds: { nocloud: false, nocloudNet: false, configDrive: '/config-drive', ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null } },
+    ['DataSourceConfigDrive', 'NoCloud', 'None'],
+  );
   assert.deepEqual(v.datasources, ['DataSourceConfigDrive', 'None']);
 });
 

@@ -45,6 +45,8 @@ export interface DetectFacts extends PlatformFacts {
     ovf: boolean;
     /** The directory /var/lib/cloud/seed/opennebula is there. */
     opennebula: boolean;
+    /** The first line of /etc/sysconfig/cloud-info (AltCloud's back end, from Image Factory), or null. */
+    cloudInfo: string | null;
   };
   /** Unix sockets of local platform APIs. */
   sockets: {
@@ -140,6 +142,7 @@ export function gatherFacts(host: Host, log?: Logger): DetectFacts {
       azure: hasFiles(`${SEED_DIR}/azure`, ['ovf-env.xml']),
       ovf: OVF_ENV_NAMES.some((n) => hasFiles(`${SEED_DIR}/ovf`, [n])),
       opennebula: host.fs.isDir(`${SEED_DIR}/opennebula`),
+      cloudInfo: host.fs.stat('/etc/sysconfig/cloud-info')?.isFile ? (safeText(host, '/etc/sysconfig/cloud-info')?.split('\n')[0] ?? null) : null,
     },
     sockets: { lxd: isSocketLike(host, '/dev/lxd/sock') },
   };

@@ -3,7 +3,6 @@
 // give its record that order: a test fails while a name is in both lists, and when the
 // two lists together stop being cloud-init's whole list.
 export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[] = [
-  ['AltCloud', 7],
   ['MAAS', 10],
   ['AliYun', 13],
   ['Vultr', 14],

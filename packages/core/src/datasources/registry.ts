@@ -18,6 +18,7 @@ import { vmwareDatasource } from './vmware.js';
 import { ovfDatasource } from './ovf.js';
 import { openNebulaDatasource } from './opennebula.js';
 import { rbxCloudDatasource } from './rbxcloud.js';
+import { altCloudDatasource } from './altcloud.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -36,6 +37,7 @@ export const DATASOURCES: readonly Datasource[] = [
   ovfDatasource,
   openNebulaDatasource,
   rbxCloudDatasource,
+  altCloudDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
