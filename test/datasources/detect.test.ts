@@ -26,6 +26,7 @@ function facts(over: Partial<DetectFacts> = {}, dmi: Partial<DetectFacts['dmi']>
     filesystems: [],
     seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null },
     sockets: { lxd: false },
+    wsl: { kernelRelease: null, drives: [] },
     ...over,
   };
 }

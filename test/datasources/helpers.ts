@@ -134,6 +134,7 @@ export function machineFacts(dmi: Partial<DetectFacts['dmi']> = {}, over: Partia
     filesystems: [],
     seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null },
     sockets: { lxd: false },
+    wsl: { kernelRelease: null, drives: [] },
     ...over,
   };
 }

@@ -28,6 +28,7 @@ function emptyFacts(x86: boolean): DetectFacts {
     filesystems: [],
     seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null },
     sockets: { lxd: false },
+    wsl: { kernelRelease: null, drives: [] },
   };
 }
 

@@ -48,6 +48,13 @@ export interface DetectFacts extends PlatformFacts {
     /** The first line of /etc/sysconfig/cloud-info (AltCloud's back end, from Image Factory), or null. */
     cloudInfo: string | null;
   };
+  /** Windows Subsystem for Linux. */
+  wsl: {
+    /** /proc/sys/kernel/osrelease (WSL kernels say "microsoft" or "WSL"), or null. */
+    kernelRelease: string | null;
+    /** Mount points of the Windows drives (9p, aname=drvfs) in /proc/mounts. */
+    drives: string[];
+  };
   /** Unix sockets of local platform APIs. */
   sockets: {
     /** /dev/lxd/sock exists and is neither a file, a directory nor a link (LXD's dev-lxd socket). */
@@ -118,6 +125,27 @@ function isSocketLike(host: Host, p: string): boolean {
   return st !== null && !st.isFile && !st.isDir && !st.isSymlink;
 }
 
+/** Whether the running kernel is WSL's (systemd-detect-virt's test: "microsoft" or "WSL" in the release). */
+export function isWslKernel(osrelease: string | null): boolean {
+  return osrelease !== null && /microsoft|wsl/i.test(osrelease);
+}
+
+/** Mount points of the Windows drives: 9p mounts with `aname=drvfs` in /proc/mounts. */
+export function drvfsMounts(procMounts: string): string[] {
+  return procMounts
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((f) => f[2] === '9p' && (f[3] ?? '').includes('aname=drvfs'))
+    .map((f) => (f[1] as string).replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8))));
+}
+
+/** The WSL kernel release and the Windows drives; /proc/mounts is read only on a WSL kernel. */
+function wslFacts(host: Host): DetectFacts['wsl'] {
+  const kernelRelease = nonEmpty(safeText(host, '/proc/sys/kernel/osrelease')?.trim() ?? null);
+  if (!isWslKernel(kernelRelease)) return { kernelRelease, drives: [] };
+  return { kernelRelease, drives: drvfsMounts(safeText(host, '/proc/mounts') ?? '') };
+}
+
 /** Collects the facts. Cheap: a handful of small file reads and at most one blkid call. */
 export function gatherFacts(host: Host, log?: Logger): DetectFacts {
   const hasFiles = (dir: string, files: string[]) => host.fs.isDir(dir) && files.every((f) => host.fs.stat(`${dir}/${f}`)?.isFile === true);
@@ -145,5 +173,6 @@ export function gatherFacts(host: Host, log?: Logger): DetectFacts {
       cloudInfo: host.fs.stat('/etc/sysconfig/cloud-info')?.isFile ? (safeText(host, '/etc/sysconfig/cloud-info')?.split('\n')[0] ?? null) : null,
     },
     sockets: { lxd: isSocketLike(host, '/dev/lxd/sock') },
+    wsl: wslFacts(host),
   };
 }

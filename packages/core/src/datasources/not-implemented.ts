@@ -16,6 +16,5 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['UpCloud', 26],
   ['NWCS', 27],
   ['Akamai', 28],
-  ['WSL', 29],
   ['CloudCIX', 30],
 ];

@@ -19,6 +19,7 @@ import { ovfDatasource } from './ovf.js';
 import { openNebulaDatasource } from './opennebula.js';
 import { rbxCloudDatasource } from './rbxcloud.js';
 import { altCloudDatasource } from './altcloud.js';
+import { wslDatasource } from './wsl.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -38,6 +39,7 @@ export const DATASOURCES: readonly Datasource[] = [
   openNebulaDatasource,
   rbxCloudDatasource,
   altCloudDatasource,
+  wslDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
