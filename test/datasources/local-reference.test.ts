@@ -3,15 +3,19 @@
 // 13 chroots and by nimbus. OpenNebula: read_context_disk_dir on one context.sh
 // (cloud-init runs it with sh inside the chroot; nimbus parses it), the machine's NICs
 // given to both; OVF: read_ovf_environment on one ovf-env.xml; VMware: decode and
-// process_metadata on gzip+base64 guestinfo with a base64 network.
+// process_metadata on gzip+base64 guestinfo with a base64 network; LXD: read_metadata
+// against one dev-lxd stand-in, a Unix socket in the chroot's /tmp that both connect to.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { referenceRoot } from '../helpers/reference.js';
 import { addNic } from '../helpers/boot.js';
+import { readLxd } from '../../packages/core/src/datasources/lxd.js';
+import { UnixHttpClient } from '../../packages/core/src/datasources/unix-http.js';
 import { openNebulaDatasource } from '../../packages/core/src/datasources/opennebula.js';
 import { readOvfEnvironment } from '../../packages/core/src/datasources/ovf.js';
 import { processMetadata, jsonOrYaml } from '../../packages/core/src/datasources/vmware.js';
@@ -83,9 +87,42 @@ out["vmware"] = {"md": v.process_metadata(v.load_json_or_yaml(v.decode("metadata
 print(json.dumps(out))
 `;
 
-function python(root: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+const LXD_ROUTES: Record<string, string> = {
+  '/1.0/meta-data': '#cloud-config\ninstance-id: c1\nlocal-hostname: c1\n',
+  '/1.0/config': JSON.stringify([
+    '/1.0/config/user.user-data',
+    '/1.0/config/cloud-init.user-data',
+    '/1.0/config/cloud-init.vendor-data',
+    '/1.0/config/user.network-config',
+    '/1.0/config/user.meta-data',
+    '/1.0/config/user.foo',
+  ]),
+  '/1.0/config/cloud-init.user-data': '#cloud-config\npackages: [htop]\n',
+  '/1.0/config/user.user-data': '#cloud-config\npackages: [old]\n',
+  '/1.0/config/cloud-init.vendor-data': '#cloud-config\nruncmd: [v]\n',
+  '/1.0/config/user.network-config': 'version: 2\nethernets:\n  eth0: {dhcp4: true}\n',
+  '/1.0/config/user.meta-data': 'local-hostname: web1\n',
+  '/1.0/config/user.foo': 'bar',
+  // 22.4 refuses an LXD without it; nimbus does not read it (docs/datasources.md).
+  '/1.0/devices': JSON.stringify({ eth0: { type: 'nic', network: 'lxdbr0', name: 'eth0' } }),
+};
+
+const PY_LXD = String.raw`
+import json, sys
+from unittest import mock
+from cloudinit import util
+from cloudinit.sources import DataSourceLXD as lxd
+with mock.patch.object(lxd, "LXD_SOCKET_PATH", sys.argv[1]):
+    c = lxd.read_metadata()
+md = lxd._raw_instance_data_to_dict("meta-data", c.get("meta-data"))
+md.update(lxd._raw_instance_data_to_dict("user.meta-data", c["config"].get("user.meta-data", {})))
+print(json.dumps({"md": md, "config": c["config"], "ud": c.get("user-data"), "vd": c.get("vendor-data"),
+    "net": lxd._raw_instance_data_to_dict("network-config", c["network-config"]) if "network-config" in c else None}))
+`;
+
+function python(root: string, args: string[], code = PY): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('/usr/sbin/chroot', [root, '/usr/bin/python3', '-c', PY, ...args], { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' } }, (err, stdout, stderr) =>
+    execFile('/usr/sbin/chroot', [root, '/usr/bin/python3', '-c', code, ...args], { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' } }, (err, stdout, stderr) =>
       resolve({ code: err ? 1 : 0, stdout, stderr }),
     );
   });
@@ -129,6 +166,35 @@ for (const [version, suite] of Object.entries(SUITES)) {
       assert.equal(Buffer.from(decodeGuestinfo('guestinfo.userdata', 'base64', VM.ud)).toString(), wVm.ud);
     } finally {
       fs.rmSync(oneDir, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const [version, suite] of Object.entries(SUITES)) {
+  const root = referenceRoot(suite);
+  const skip = process.getuid?.() !== 0 ? 'the reference chroot needs root' : fs.existsSync(path.join(root, 'usr/bin/cloud-init')) ? false : `reference cloud-init not set up at ${root}`;
+  test(`cloud-init ${version} and nimbus read the same dev-lxd API alike`, { skip }, async () => {
+    const dir = fs.mkdtempSync(path.join(root, 'tmp', 'nimbus-lxd-'));
+    const server = http.createServer((req, res) => {
+      const body = LXD_ROUTES[req.url ?? ''];
+      res.writeHead(body === undefined ? 404 : 200).end(body ?? 'not found');
+    });
+    await new Promise<void>((resolve) => server.listen(path.join(dir, 'sock'), resolve));
+    try {
+      const ref = await python(root, [`/tmp/${path.basename(dir)}/sock`], PY_LXD);
+      assert.equal(ref.code, 0, ref.stderr);
+      const want = JSON.parse(ref.stdout) as { md: unknown; config: unknown; ud: string; vd: string; net: unknown };
+      const { log } = testLogger();
+      const client = new UnixHttpClient({ socketPath: path.join(dir, 'sock'), label: '/dev/lxd/sock', timeoutMs: 10_000, budgetMs: 30_000, maxBytes: 1 << 22, now: () => performance.now() });
+      const d = await readLxd(client, log);
+      assert.deepEqual(
+        { md: d.metadata, config: d.config, ud: d.userdata, vd: d.vendordata, net: jsonOrYaml(d.networkConfig?.text ?? '', 'n') },
+        { md: want.md, config: want.config, ud: want.ud, vd: want.vd, net: want.net },
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 }
