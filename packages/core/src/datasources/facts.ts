@@ -168,7 +168,7 @@ export function gatherFacts(host: Host, log?: Logger): DetectFacts {
       configDrive,
       ec2: hasFiles(`${SEED_DIR}/ec2`, ['meta-data', 'user-data']),
       azure: hasFiles(`${SEED_DIR}/azure`, ['ovf-env.xml']),
-      ovf: OVF_ENV_NAMES.some((n) => hasFiles(`${SEED_DIR}/ovf`, [n])),
+      ovf: host.fs.isDir(`${SEED_DIR}/ovf`) && OVF_ENV_NAMES.some((n) => host.fs.stat(`${SEED_DIR}/ovf/${n}`)?.isFile === true),
       opennebula: host.fs.isDir(`${SEED_DIR}/opennebula`),
       cloudInfo: host.fs.stat('/etc/sysconfig/cloud-info')?.isFile ? (safeText(host, '/etc/sysconfig/cloud-info')?.split('\n')[0] ?? null) : null,
     },
