@@ -1,6 +1,8 @@
 // `nimbus try` end to end: the CLI bundle on the example drive, on a cloud-config with
 // mistakes, on an image tree (left byte-for-byte as it was) and on a reboot; and the plan
 // against what the stage daemons do to a tree with the same inputs.
+//
+// test-lane: full (seventeen whole tries of the CLI bundle, about 14 s of CPU; the plan's pure functions are in plan.test.ts)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
