@@ -21,6 +21,13 @@ import { aliYunDatasource } from './aliyun.js';
 import { akamaiDatasource } from './akamai.js';
 import { nwcsDatasource } from './nwcs.js';
 import { cloudStackDatasource } from './cloudstack.js';
+import { lxdDatasource } from './lxd.js';
+import { vmwareDatasource } from './vmware.js';
+import { ovfDatasource } from './ovf.js';
+import { openNebulaDatasource } from './opennebula.js';
+import { rbxCloudDatasource } from './rbxcloud.js';
+import { altCloudDatasource } from './altcloud.js';
+import { wslDatasource } from './wsl.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -42,6 +49,13 @@ export const DATASOURCES: readonly Datasource[] = [
   akamaiDatasource,
   nwcsDatasource,
   cloudStackDatasource,
+  lxdDatasource,
+  vmwareDatasource,
+  ovfDatasource,
+  openNebulaDatasource,
+  rbxCloudDatasource,
+  altCloudDatasource,
+  wslDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.

@@ -42,6 +42,16 @@ import { keyboard } from './keyboard.js';
 import { seedRandom } from './seed-random.js';
 import { rsyslog } from './rsyslog.js';
 import { disableEc2Metadata } from './disable-ec2-metadata.js';
+import { snap } from './snap.js';
+import { lxd } from './lxd.js';
+import { ubuntuPro } from './ubuntu-pro.js';
+import { landscape } from './landscape.js';
+import { ubuntuDrivers } from './ubuntu-drivers.js';
+import { fan } from './fan.js';
+import { spacewalk } from './spacewalk.js';
+import { rhSubscription } from './rh-subscription.js';
+import { ubuntuAutoinstall } from './ubuntu-autoinstall.js';
+import { raspberryPi } from './raspberry-pi.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -84,6 +94,16 @@ export const BUILTIN_MODULES: readonly Module[] = [
   seedRandom,
   rsyslog,
   disableEc2Metadata,
+  snap,
+  lxd,
+  ubuntuPro,
+  landscape,
+  ubuntuDrivers,
+  fan,
+  spacewalk,
+  rhSubscription,
+  ubuntuAutoinstall,
+  raspberryPi,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
