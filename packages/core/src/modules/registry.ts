@@ -42,6 +42,11 @@ import { keyboard } from './keyboard.js';
 import { seedRandom } from './seed-random.js';
 import { rsyslog } from './rsyslog.js';
 import { disableEc2Metadata } from './disable-ec2-metadata.js';
+import { ansible } from './ansible.js';
+import { puppet } from './puppet.js';
+import { chef } from './chef.js';
+import { saltMinion } from './salt-minion.js';
+import { mcollective } from './mcollective.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -84,6 +89,11 @@ export const BUILTIN_MODULES: readonly Module[] = [
   seedRandom,
   rsyslog,
   disableEc2Metadata,
+  ansible,
+  puppet,
+  chef,
+  saltMinion,
+  mcollective,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
