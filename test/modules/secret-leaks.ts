@@ -1,8 +1,12 @@
 // Where a secret from user-data must never show up after a boot: a log, the journal
-// (the stages' stdout and stderr), or any file others can read. The seed is the input
-// and is left out.
+// (the stages' stdout and stderr), any file others can read (status.json and
+// instance-data.json among them), or the tarball of `collect-logs` without -u. The seed
+// is the input and is left out.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { cli } from '../helpers/boot.js';
+import { tempDir } from '../helpers/temp-root.js';
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of fs.readdirSync(dir)) {
@@ -28,5 +32,9 @@ export function secretLeaks(root: string, marker: string, runs: { stdout: string
     if (rel.startsWith('var/log/')) leaks.push(`${rel} (a log)`);
     else if ((mode & 0o044) !== 0) leaks.push(`${rel} (mode 0${mode.toString(8)})`);
   }
+  const tar = path.join(tempDir('nimbus-logs-'), 'logs.tar.gz');
+  const c = cli(root, 'collect-logs', '--tarfile', tar);
+  if (c.code !== 0 || !fs.existsSync(tar)) leaks.push(`collect-logs did not run: ${c.stderr}`);
+  else if (gunzipSync(fs.readFileSync(tar)).toString('latin1').includes(marker)) leaks.push('the collect-logs tarball');
   return leaks;
 }
