@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { makeKit } from './kit.js';
 import { bootExample, DEBIAN12, ROCKY9 } from './boot-example.js';
 import { serveScript } from './script-server.js';
-import { secretLeaks } from './secret-leaks.js';
+import { secretLeaks } from './key-leaks.js';
 import { chef, pythonJson, runChef } from '../../packages/core/src/modules/chef.js';
 
 const OMNIBUS = chef.examples[0] as string;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeKit } from './kit.js';
 import { bootExample, DEBIAN12, ROCKY9 } from './boot-example.js';
-import { secretLeaks } from './secret-leaks.js';
+import { secretLeaks } from './key-leaks.js';
 import { mcollective } from '../../packages/core/src/modules/mcollective.js';
 
 const EXAMPLE = mcollective.examples[0] as string;

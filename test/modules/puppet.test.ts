@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { makeKit } from './kit.js';
 import { bootExample, DEBIAN12, ROCKY9 } from './boot-example.js';
 import { serveScript } from './script-server.js';
-import { secretLeaks } from './secret-leaks.js';
+import { secretLeaks } from './key-leaks.js';
 import { puppet, parseIni, renderIni, certname, runPuppet } from '../../packages/core/src/modules/puppet.js';
 import { pyyamlDump } from '../../packages/core/src/modules/lib/pyyaml-dump.js';
 import { PYTHON3 } from '../helpers/python.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { makeKit } from './kit.js';
 import { bootExample, DEBIAN12, ROCKY9 } from './boot-example.js';
-import { secretLeaks } from './secret-leaks.js';
+import { secretLeaks } from './key-leaks.js';
 import { saltMinion } from '../../packages/core/src/modules/salt-minion.js';
 import { pyyamlDump } from '../../packages/core/src/modules/lib/pyyaml-dump.js';
 import { PYTHON3 } from '../helpers/python.js';
