@@ -5,7 +5,8 @@
 // `// test-lane: full (why)`: crash, fuzz and hostile-input campaigns, boots that race or
 // wait out budgets, network namespaces, the reference chroot, package builds. Without
 // --fast, all run.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -49,5 +50,36 @@ const concurrency = process.env.NIMBUS_TEST_CONCURRENCY ?? (fast ? '4' : '2');
 // certificates no test uses (their servers are on 127.0.0.1), and a boot has none either.
 const { NODE_EXTRA_CA_CERTS: _unused, ...inherited } = process.env;
 const env = { ...inherited, NIMBUS_CODE_CACHE_DIR: process.env.NIMBUS_CODE_CACHE_DIR ?? resolve('build/code-cache') };
-const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env });
+// The fast lane runs its files in a few processes (shards) instead of one each: a Node
+// start and a load of the compiled core cost every file about half a second of CPU,
+// most of what a small file costs. A shard imports its files one after another, so
+// their tests run in order as in a file of their own; a test that changes the process
+// (an environment variable) puts it back. npm test keeps one process per file.
+function shardsOf(list, n) {
+  const shards = Array.from({ length: Math.min(n, list.length) }, () => ({ bytes: 0, files: [] }));
+  // Biggest first into the lightest shard: compiled size stands in for cost.
+  for (const f of [...list].sort((a, b) => statSync(b).size - statSync(a).size)) {
+    const lightest = shards.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    lightest.bytes += statSync(f).size;
+    lightest.files.push(f);
+  }
+  return shards.map((sh, i) => {
+    const p = join('build', 'shards', `fast-${i + 1}.test.mjs`);
+    writeFileSync(
+      p,
+      sh.files
+        .sort()
+        .map((f) => `await import(${JSON.stringify(pathToFileURL(resolve(f)).href)});\n`)
+        .join(''),
+    );
+    return p;
+  });
+}
+let targets = files;
+if (fast && process.env.NIMBUS_TEST_SHARDS !== '0') {
+  rmSync(join('build', 'shards'), { recursive: true, force: true });
+  mkdirSync(join('build', 'shards'), { recursive: true });
+  targets = shardsOf(files, Number(process.env.NIMBUS_TEST_SHARDS ?? '8'));
+}
+const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...targets], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

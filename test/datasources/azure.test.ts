@@ -173,12 +173,12 @@ test('the instance-id is the system UUID, kept as recorded when only its byte or
 });
 
 const facts = (over: Partial<DetectFacts> = {}): DetectFacts => machineFacts({}, over);
-const dmi = (d: Partial<DetectFacts['dmi']>) => ({ sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, ...d });
+const dmi = (d: Partial<DetectFacts['dmi']>) => ({ sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, boardName: null, ...d });
 
 test('detection table: Azure is found by its chassis tag, its seed, or rd_rdfe media on Hyper-V, and nowhere else', () => {
   const rows: [string, DetectFacts, string][] = [
     ['the Azure chassis asset tag', facts({ dmi: dmi({ chassisAssetTag: TAG, sysVendor: 'Microsoft Corporation' }) }), 'found'],
-    ['the seed ovf-env.xml', facts({ seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: true } }), 'found'],
+    ['the seed ovf-env.xml', facts({ seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: true, ovf: false, opennebula: false, cloudInfo: null } }), 'found'],
     [
       'rd_rdfe media on a Microsoft machine (22.4 ds-identify)',
       facts({ dmi: dmi({ sysVendor: 'Microsoft Corporation' }), filesystems: [{ device: '/dev/sr0', label: 'rd_rdfe_stable.161212-1209', type: 'udf' }] }),

@@ -18,13 +18,15 @@ function facts(over: Partial<DetectFacts> = {}, dmi: Partial<DetectFacts['dmi']>
   return {
     x86: true,
     dmiAvailable: true,
-    dmi: { sysVendor: 'QEMU', productName: 'Standard PC (i440FX + PIIX, 1996)', productSerial: null, productUuid: null, chassisAssetTag: null, ...dmi },
+    dmi: { sysVendor: 'QEMU', productName: 'Standard PC (i440FX + PIIX, 1996)', productSerial: null, productUuid: null, chassisAssetTag: null, boardName: null, ...dmi },
     hypervisorUuid: null,
     pid1ProductName: null,
     container: null,
     cmdline: 'BOOT_IMAGE=/vmlinuz root=/dev/vda1 ro',
     filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false },
+    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null },
+    sockets: { lxd: false },
+    wsl: { kernelRelease: null, drives: [] },
     ...over,
   };
 }
@@ -42,7 +44,11 @@ test('a config drive by label or seed; OpenStack is then not needed', () => {
   const v = decideDatasources(facts({ filesystems: [{ device: '/dev/sr0', label: 'config-2', type: 'iso9660' }] }, { productName: 'OpenStack Nova' }), LIST);
   assert.deepEqual(v.datasources, ['ConfigDrive', 'None']);
   assert.equal(v.checks.find((c) => c.name === 'OpenStack')?.reason, 'a config drive is present instead');
-  assert.deepEqual(decideDatasources(facts({ seeds: { nocloud: false, nocloudNet: false, configDrive: '/config-drive', ec2: false, azure: false } }), LIST).datasources, ['ConfigDrive', 'None']);
+  assert.deepEqual(
+    decideDatasources(facts({ seeds: { nocloud: false, nocloudNet: false, configDrive: '/config-drive', ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null } }), LIST)
+      .datasources,
+    ['ConfigDrive', 'None'],
+  );
   assert.deepEqual(decideDatasources(facts({ filesystems: [{ device: '/dev/vdb', label: 'CONFIG-2', type: 'vfat' }] }), LIST).datasources, ['ConfigDrive', 'None']);
 });
 
@@ -50,7 +56,10 @@ test('NoCloud by label, seed directory, kernel cmdline or DMI serial', () => {
   assert.deepEqual(decideDatasources(facts({ filesystems: [{ device: '/dev/sr0', label: 'CIDATA', type: 'iso9660' }] }), LIST).datasources, ['NoCloud', 'None']);
   assert.deepEqual(decideDatasources(facts({ cmdline: 'ro ds=nocloud;s=http://10.0.0.1/ quiet' }), LIST).datasources, ['NoCloud', 'None']);
   assert.deepEqual(decideDatasources(facts({}, { productSerial: 'ds=nocloud;i=abc' }), LIST).datasources, ['NoCloud', 'None']);
-  assert.deepEqual(decideDatasources(facts({ seeds: { nocloud: false, nocloudNet: true, configDrive: null, ec2: false, azure: false } }), LIST).datasources, ['NoCloud', 'None']);
+  assert.deepEqual(
+    decideDatasources(facts({ seeds: { nocloud: false, nocloudNet: true, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null } }), LIST).datasources,
+    ['NoCloud', 'None'],
+  );
 });
 
 test('OpenStack and EC2 from DMI; containers are never EC2', () => {
@@ -67,7 +76,10 @@ test('OpenStack and EC2 from DMI; containers are never EC2', () => {
 });
 
 test('without DMI on a machine that is not x86, the network sources are "maybe" and tried', () => {
-  const v = decideDatasources(facts({ x86: false, dmiAvailable: false, dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null } }), LIST);
+  const v = decideDatasources(
+    facts({ x86: false, dmiAvailable: false, dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, boardName: null } }),
+    LIST,
+  );
   assert.deepEqual(v.datasources, ['OpenStack', 'Ec2', 'None']);
   assert.match(v.summary, /^maybe: OpenStack, Ec2$/);
 });
@@ -111,7 +123,7 @@ test('facts from a root: DMI, cmdline, seed dirs, an ISO label in /dev/sr0; the 
   assert.equal(f.dmi.productName, 'OpenStack Nova');
   assert.equal(f.dmiAvailable, true);
   assert.equal(f.cmdline, 'root=/dev/vda1 ro console=ttyS0');
-  assert.deepEqual(f.seeds, { nocloud: true, nocloudNet: false, configDrive: '/var/lib/cloud/seed/config_drive', ec2: false, azure: false });
+  assert.deepEqual(f.seeds, { nocloud: true, nocloudNet: false, configDrive: '/var/lib/cloud/seed/config_drive', ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null });
   assert.deepEqual(f.filesystems, [{ device: '/dev/sr0', label: 'config-2', type: 'iso9660' }]);
   const v = decideDatasources(f, LIST);
   assert.deepEqual(v.datasources, ['NoCloud', 'ConfigDrive', 'None']);

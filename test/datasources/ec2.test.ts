@@ -61,7 +61,9 @@ function imds(opts: ImdsOptions = {}) {
 }
 
 const awsRoot = () => rootWithDmi({ product_uuid: 'EC2E1916-9099-7CAF-FD21-012345ABCDEF', product_serial: 'ec2e1916-9099-7caf-fd21-012345abcdef', sys_vendor: 'Amazon EC2' });
-const cfg = (url: string, extra: Record<string, unknown> = {}) => ({ metadata_urls: [url], timeout: 0.5, retries: 2, max_wait: 3, ...extra });
+// A patient timeout for a stand-in that answers, so a busy machine does not fail the
+// test; the test of a response that never ends sets short ones.
+const cfg = (url: string, extra: Record<string, unknown> = {}) => ({ metadata_urls: [url], timeout: 10, retries: 2, max_wait: 60, ...extra });
 
 test('IMDSv2: token, tree, user-data, identity document; credentials only in sensitive', async () => {
   const srv = await serve(imds());
@@ -189,7 +191,7 @@ test('a user-data response that never ends: a clear error naming the per-request
   );
   const { log } = testLogger();
   try {
-    const r = await settle(() => ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(srv.url), log)));
+    const r = await settle(() => ec2Datasource.find(dsContext(testHost(awsRoot()), cfg(srv.url, { timeout: 2, max_wait: 30 }), log)));
     assert.ok(r.error instanceof DatasourceError, String(r.error));
     assert.match(r.error.message, /user-data: body not complete within \d+ ms/);
   } finally {

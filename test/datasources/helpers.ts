@@ -126,13 +126,15 @@ export function machineFacts(dmi: Partial<DetectFacts['dmi']> = {}, over: Partia
   return {
     x86: true,
     dmiAvailable: true,
-    dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, ...dmi },
+    dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, boardName: null, ...dmi },
     hypervisorUuid: null,
     pid1ProductName: null,
     container: null,
     cmdline: '',
     filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false },
+    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null },
+    sockets: { lxd: false },
+    wsl: { kernelRelease: null, drives: [] },
     ...over,
   };
 }

@@ -6,12 +6,15 @@ import { HttpError, MetadataClient, metadataSettings, parseJsonBody, bodyText, i
 import { refusedUrl, send, serve, settle } from './helpers.js';
 
 const fast = { timeoutMs: 400, retries: 3, backoffMs: 20 };
+// For servers that answer: a patient timeout, so a busy machine does not fail the test
+// (only the tests of timeouts and budgets use the short ones).
+const patient = { timeoutMs: 10_000, retries: 3, backoffMs: 20 };
 
 test('500 then success: retried, and the second answer is returned', async () => {
   let n = 0;
   const srv = await serve((_req, res) => (++n === 1 ? send(res, 500, 'oops') : send(res, 200, 'ok')));
   try {
-    const c = new MetadataClient(3000, fast);
+    const c = new MetadataClient(60_000, patient);
     assert.equal(bodyText(await c.get(`${srv.url}/x`)), 'ok');
     assert.equal(n, 2);
   } finally {
@@ -28,7 +31,7 @@ test('408, 429 and 503 are retried; 400, 403 and 404 are not', async () => {
     send(res, 403, 'no');
   });
   try {
-    const c = new MetadataClient(3000, fast);
+    const c = new MetadataClient(60_000, patient);
     await assert.rejects(c.get(`${srv.url}/y`), (e: HttpError) => e.kind === 'status' && e.status === 403 && e.message.includes(`${srv.url}/y`));
     assert.equal(n, 1);
   } finally {
@@ -43,7 +46,7 @@ test('a server that always fails: retries run out, the error says how many attem
     send(res, 503, 'busy');
   });
   try {
-    const c = new MetadataClient(5000, { ...fast, retries: 2 });
+    const c = new MetadataClient(60_000, { ...patient, retries: 2 });
     await assert.rejects(c.get(`${srv.url}/z`), /HTTP 503 \(gave up after 3 attempts\)/);
     assert.equal(n, 3);
   } finally {
@@ -54,7 +57,7 @@ test('a server that always fails: retries run out, the error says how many attem
 test('404 for an optional file is null, not an error', async () => {
   const srv = await serve((_req, res) => send(res, 404, 'not here'));
   try {
-    const c = new MetadataClient(3000, fast);
+    const c = new MetadataClient(60_000, patient);
     assert.equal(await c.getOptional(`${srv.url}/opt`), null);
     assert.equal(srv.seen.length, 1);
   } finally {
@@ -109,7 +112,7 @@ test('a server that never answers: the total budget ends it even with many retri
 test('truncated JSON: a clear error naming the URL', async () => {
   const srv = await serve((_req, res) => send(res, 200, '{"uuid": "abc", "name'));
   try {
-    const c = new MetadataClient(3000, fast);
+    const c = new MetadataClient(60_000, patient);
     const url = `${srv.url}/meta_data.json`;
     const body = await c.get(url);
     assert.throws(
@@ -131,7 +134,7 @@ test('a body over the size cap is refused, declared or not', async () => {
     }
   });
   try {
-    const c = new MetadataClient(3000, { ...fast, maxBytes: 4096 });
+    const c = new MetadataClient(60_000, { ...patient, maxBytes: 4096 });
     await assert.rejects(c.get(`${srv.url}/declared`), /body of 5000 bytes is larger than the 4096 allowed/);
     await assert.rejects(c.get(`${srv.url}/chunked`), /body larger than the 4096 allowed/);
   } finally {
@@ -146,7 +149,7 @@ test('PUT with headers reaches the server', async () => {
     send(res, 200, 'tok');
   });
   try {
-    const c = new MetadataClient(3000, fast);
+    const c = new MetadataClient(60_000, patient);
     const r = await c.request(`${srv.url}/t`, { method: 'PUT', headers: { 'X-Test': 'yes' } });
     assert.equal(bodyText(r.body), 'tok');
     assert.equal(got, 'PUT yes');

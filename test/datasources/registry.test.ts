@@ -20,13 +20,15 @@ function emptyFacts(x86: boolean): DetectFacts {
   return {
     x86,
     dmiAvailable: false,
-    dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null },
+    dmi: { sysVendor: null, productName: null, productSerial: null, productUuid: null, chassisAssetTag: null, boardName: null },
     hypervisorUuid: null,
     pid1ProductName: null,
     container: null,
     cmdline: '',
     filesystems: [],
-    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false },
+    seeds: { nocloud: false, nocloudNet: false, configDrive: null, ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null },
+    sockets: { lxd: false },
+    wsl: { kernelRelease: null, drives: [] },
   };
 }
 
@@ -115,11 +117,10 @@ test("cloud-init's other names for a datasource (class names, ds= spellings) fin
   assert.equal(datasourceByName('nocloud-net')?.name, 'NoCloud');
   assert.equal(datasourceByName('DataSourceEc2Local')?.name, 'Ec2');
   assert.equal(datasourceByName('configdrive')?.name, 'ConfigDrive');
-  const v = decideDatasources({ ...emptyFacts(true), seeds: { nocloud: false, nocloudNet: false, configDrive: '/config-drive', ec2: false, azure: false } }, [
-    'DataSourceConfigDrive',
-    'NoCloud',
-    'None',
-  ]);
+  const v = decideDatasources(
+    { ...emptyFacts(true), seeds: { nocloud: false, nocloudNet: false, configDrive: '/config-drive', ec2: false, azure: false, ovf: false, opennebula: false, cloudInfo: null } },
+    ['DataSourceConfigDrive', 'NoCloud', 'None'],
+  );
   assert.deepEqual(v.datasources, ['DataSourceConfigDrive', 'None']);
 });
 

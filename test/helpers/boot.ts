@@ -1,10 +1,12 @@
 // Whole boots on temp roots: a fake machine tree (os-release, passwd, a seed), the
 // four stage bundles from dist/ run with --root (commands recorded), and the CLI.
 import { spawnSync } from 'node:child_process';
+import { MessageChannel, receiveMessageOnPort, SHARE_ENV, Worker, type MessagePort } from 'node:worker_threads';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BootStage } from '../../packages/core/src/stages/stage-names.js';
+import { BOOT_STAGES, type BootStage } from '../../packages/core/src/stages/stage-names.js';
 import { tempDir } from './temp-root.js';
+import type { BootAnswer } from './boot-worker.js';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const DIST = path.join(REPO, 'dist');
@@ -58,10 +60,44 @@ export function cli(root: string, ...args: string[]): Run {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A boot: /run is emptied first, as a reboot empties the tmpfs. Returns each stage's run. */
+/** A boot by the four daemons themselves, each its own process from its bundle in dist/. */
+export function bootDaemons(root: string): Run[] {
+  fs.rmSync(path.join(root, 'run'), { recursive: true, force: true });
+  return BOOT_STAGES.map((s) => stage(root, s));
+}
+
+/** The worker the boots of this test process run in, started on the first boot. */
+let worker: { thread: Worker; port: MessagePort; signal: Int32Array } | null = null;
+
+function bootWorker(): NonNullable<typeof worker> {
+  if (worker === null) {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    // SHARE_ENV: a test's NIMBUS_MODULES_DIR reaches the stages as it reaches a child.
+    const thread = new Worker(new URL('./boot-worker.js', import.meta.url), { env: SHARE_ENV, workerData: { port: port2, signal }, transferList: [port2] });
+    // Between boots the worker waits for work; it must not keep the test process alive.
+    thread.unref();
+    port1.unref();
+    worker = { thread, port: port1, signal };
+  }
+  return worker;
+}
+
+/**
+ * A boot: /run is emptied first, as a reboot empties the tmpfs. Returns each stage's run.
+ * The four stages run one after another in this process's boot worker (boot-worker.ts),
+ * as the daemons would; a test of the daemons themselves (their arguments, their
+ * bundles, their code caches) boots with bootDaemons() or stage().
+ */
 export function boot(root: string): Run[] {
   fs.rmSync(path.join(root, 'run'), { recursive: true, force: true });
-  return (['local', 'init', 'config', 'final'] as const).map((s) => stage(root, s));
+  const w = bootWorker();
+  Atomics.store(w.signal, 0, 0);
+  w.thread.postMessage(root);
+  Atomics.wait(w.signal, 0, 0);
+  const got = receiveMessageOnPort(w.port)?.message as BootAnswer | undefined;
+  if (got === undefined || 'error' in got) throw new Error(`boot of ${root} failed: ${got?.error ?? 'no answer from the boot worker'}`);
+  return got.runs;
 }
 
 export function read(root: string, p: string): string {

@@ -44,3 +44,4 @@ export * from './state/collect-logs.js';
 export { NIMBUS_VERSION_STRING } from './version.js';
 export * from './net/index.js';
 export * from './schema/index.js';
+export * from './try/index.js';

@@ -12,6 +12,7 @@ import { registerCollectLogs } from './collect-logs.js';
 import { registerNetConvert } from './net-convert.js';
 
 import { registerSchema } from './schema.js';
+import { registerTry } from './try.js';
 
 addCommands(
   registerStageCommands,
@@ -21,6 +22,7 @@ addCommands(
   registerAnalyze,
   registerCollectLogs,
   registerSchema,
+  registerTry,
   registerSysvinit,
   registerDoctor,
   registerNetConvert,

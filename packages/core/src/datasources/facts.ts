@@ -12,6 +12,8 @@ export interface DmiFacts {
   productSerial: string | null;
   productUuid: string | null;
   chassisAssetTag: string | null;
+  /** board_name: `LXD` on LXD virtual machines. */
+  boardName: string | null;
 }
 
 export interface PlatformFacts {
@@ -39,8 +41,29 @@ export interface DetectFacts extends PlatformFacts {
     ec2: boolean;
     /** /var/lib/cloud/seed/azure/ovf-env.xml is there. */
     azure: boolean;
+    /** /var/lib/cloud/seed/ovf holds an OVF environment file (ovf-env.xml or one of its other spellings). */
+    ovf: boolean;
+    /** The directory /var/lib/cloud/seed/opennebula is there. */
+    opennebula: boolean;
+    /** The first line of /etc/sysconfig/cloud-info (AltCloud's back end, from Image Factory), or null. */
+    cloudInfo: string | null;
+  };
+  /** Windows Subsystem for Linux. */
+  wsl: {
+    /** /proc/sys/kernel/osrelease (WSL kernels say "microsoft" or "WSL"), or null. */
+    kernelRelease: string | null;
+    /** Mount points of the Windows drives (9p, aname=drvfs) in /proc/mounts. */
+    drives: string[];
+  };
+  /** Unix sockets of local platform APIs. */
+  sockets: {
+    /** /dev/lxd/sock exists and is neither a file, a directory nor a link (LXD's dev-lxd socket). */
+    lxd: boolean;
   };
 }
+
+/** The names an OVF environment file goes by, on a seed directory or an ISO. */
+export const OVF_ENV_NAMES = ['ovf-env.xml', 'ovf_env.xml', 'OVF_ENV.XML', 'OVF-ENV.XML'] as const;
 
 export const SEED_DIR = '/var/lib/cloud/seed';
 
@@ -74,6 +97,7 @@ export function readPlatformFacts(host: Host): PlatformFacts {
     productSerial: nonEmpty(host.sysfs.dmi('product_serial')),
     productUuid: nonEmpty(host.sysfs.dmi('product_uuid')),
     chassisAssetTag: nonEmpty(host.sysfs.dmi('chassis_asset_tag')),
+    boardName: nonEmpty(host.sysfs.dmi('board_name')),
   };
   const environ = (safeText(host, '/proc/1/environ') ?? '').split('\0');
   const envVal = (k: string) => environ.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1) ?? null;
@@ -93,6 +117,33 @@ function safeText(host: Host, p: string): string | null {
   } catch {
     return null; // e.g. /proc/1/environ is not readable without privileges
   }
+}
+
+/** A special file (socket, most likely) rather than a file, directory or link: FileStat says no more. */
+function isSocketLike(host: Host, p: string): boolean {
+  const st = host.fs.stat(p, false);
+  return st !== null && !st.isFile && !st.isDir && !st.isSymlink;
+}
+
+/** Whether the running kernel is WSL's (systemd-detect-virt's test: "microsoft" or "WSL" in the release). */
+export function isWslKernel(osrelease: string | null): boolean {
+  return osrelease !== null && /microsoft|wsl/i.test(osrelease);
+}
+
+/** Mount points of the Windows drives: 9p mounts with `aname=drvfs` in /proc/mounts. */
+export function drvfsMounts(procMounts: string): string[] {
+  return procMounts
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((f) => f[2] === '9p' && (f[3] ?? '').includes('aname=drvfs'))
+    .map((f) => (f[1] as string).replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8))));
+}
+
+/** The WSL kernel release and the Windows drives; /proc/mounts is read only on a WSL kernel. */
+function wslFacts(host: Host): DetectFacts['wsl'] {
+  const kernelRelease = nonEmpty(safeText(host, '/proc/sys/kernel/osrelease')?.trim() ?? null);
+  if (!isWslKernel(kernelRelease)) return { kernelRelease, drives: [] };
+  return { kernelRelease, drives: drvfsMounts(safeText(host, '/proc/mounts') ?? '') };
 }
 
 /** Collects the facts. Cheap: a handful of small file reads and at most one blkid call. */
@@ -117,6 +168,11 @@ export function gatherFacts(host: Host, log?: Logger): DetectFacts {
       configDrive,
       ec2: hasFiles(`${SEED_DIR}/ec2`, ['meta-data', 'user-data']),
       azure: hasFiles(`${SEED_DIR}/azure`, ['ovf-env.xml']),
+      ovf: host.fs.isDir(`${SEED_DIR}/ovf`) && OVF_ENV_NAMES.some((n) => host.fs.stat(`${SEED_DIR}/ovf/${n}`)?.isFile === true),
+      opennebula: host.fs.isDir(`${SEED_DIR}/opennebula`),
+      cloudInfo: host.fs.stat('/etc/sysconfig/cloud-info')?.isFile ? (safeText(host, '/etc/sysconfig/cloud-info')?.split('\n')[0] ?? null) : null,
     },
+    sockets: { lxd: isSocketLike(host, '/dev/lxd/sock') },
+    wsl: wslFacts(host),
   };
 }

@@ -13,6 +13,13 @@ import { gceDatasource } from './gce.js';
 import { oracleDatasource } from './oracle.js';
 import { digitalOceanDatasource } from './digitalocean.js';
 import { hetznerDatasource } from './hetzner.js';
+import { lxdDatasource } from './lxd.js';
+import { vmwareDatasource } from './vmware.js';
+import { ovfDatasource } from './ovf.js';
+import { openNebulaDatasource } from './opennebula.js';
+import { rbxCloudDatasource } from './rbxcloud.js';
+import { altCloudDatasource } from './altcloud.js';
+import { wslDatasource } from './wsl.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -26,6 +33,13 @@ export const DATASOURCES: readonly Datasource[] = [
   oracleDatasource,
   digitalOceanDatasource,
   hetznerDatasource,
+  lxdDatasource,
+  vmwareDatasource,
+  ovfDatasource,
+  openNebulaDatasource,
+  rbxCloudDatasource,
+  altCloudDatasource,
+  wslDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.

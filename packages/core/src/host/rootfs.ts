@@ -116,6 +116,12 @@ function isErrno(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === code;
 }
 
+/** The state of a throwaway tree shared by its RootFs instances (one per stage). */
+export interface ScratchTree {
+  /** In-root path -> the owner a write or chown asked for and this process could not give. */
+  owners: Map<string, Owner>;
+}
+
 export class RootFs {
   readonly root: string;
   /** Directories (real paths) this process already swept of dead temps and journaled. */
@@ -123,8 +129,27 @@ export class RootFs {
   /** Where the directories that get temp files are journaled (in-root), and those it holds. */
   private tempJournal: { path: string; dirs: Set<string> } | null = null;
 
-  constructor(root: string) {
+  /**
+   * `scratch`: a throwaway tree (`nimbus try`). Writes leave out their fsync (no write
+   * has to survive a power loss, and the fsyncs were most of the time), and an owner this
+   * process may not give (it is not root) is noted in `scratch.owners` instead of
+   * failing the write, so the tree still shows what a boot would do.
+   */
+  constructor(
+    root: string,
+    private readonly scratch?: ScratchTree,
+  ) {
     this.root = nodePath.resolve(root);
+  }
+
+  /** chown, or under `scratch` without the right to, the owner noted for `path`. */
+  private giveOwner(path: string, owner: Owner, chown: () => void): void {
+    try {
+      chown();
+    } catch (e) {
+      if (this.scratch === undefined || !isErrno(e, 'EPERM')) throw e;
+      this.scratch.owners.set(nodePath.posix.normalize(path), owner);
+    }
   }
 
   /**
@@ -328,9 +353,10 @@ export class RootFs {
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
     try {
       fs.writeSync(fd, body);
-      if (opts.owner) fs.fchownSync(fd, opts.owner.uid, opts.owner.gid);
+      const owner = opts.owner;
+      if (owner) this.giveOwner(path, owner, () => fs.fchownSync(fd, owner.uid, owner.gid));
       fs.fchmodSync(fd, mode);
-      fs.fsyncSync(fd);
+      if (this.scratch === undefined) fs.fsyncSync(fd);
     } catch (e) {
       fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
@@ -381,7 +407,8 @@ export class RootFs {
   }
 
   chown(path: string, owner: Owner): void {
-    fs.chownSync(this.real(path), owner.uid, owner.gid);
+    const real = this.real(path);
+    this.giveOwner(path, owner, () => fs.chownSync(real, owner.uid, owner.gid));
   }
 
   /** Creates or atomically replaces a symlink at `path` pointing at `target` (not resolved). */

@@ -6,16 +6,10 @@
 // here and in registry.ts), so this list only ever shrinks.
 export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
-  snap: ['snap'],
   grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
   byobu: ['byobu_by_default'],
-  fan: ['fan'],
-  landscape: ['landscape'],
-  lxd: ['lxd'],
   reset_rmc: [],
   refresh_rmc_and_interface: [],
   rightscale_userdata: [],
   install_hotplug: ['updates'],
-  rh_subscription: ['rh_subscription'],
-  spacewalk: ['spacewalk'],
 };

@@ -47,6 +47,16 @@ import { puppet } from './puppet.js';
 import { chef } from './chef.js';
 import { saltMinion } from './salt-minion.js';
 import { mcollective } from './mcollective.js';
+import { snap } from './snap.js';
+import { lxd } from './lxd.js';
+import { ubuntuPro } from './ubuntu-pro.js';
+import { landscape } from './landscape.js';
+import { ubuntuDrivers } from './ubuntu-drivers.js';
+import { fan } from './fan.js';
+import { spacewalk } from './spacewalk.js';
+import { rhSubscription } from './rh-subscription.js';
+import { ubuntuAutoinstall } from './ubuntu-autoinstall.js';
+import { raspberryPi } from './raspberry-pi.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -94,6 +104,16 @@ export const BUILTIN_MODULES: readonly Module[] = [
   chef,
   saltMinion,
   mcollective,
+  snap,
+  lxd,
+  ubuntuPro,
+  landscape,
+  ubuntuDrivers,
+  fan,
+  spacewalk,
+  rhSubscription,
+  ubuntuAutoinstall,
+  raspberryPi,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));

@@ -49,6 +49,8 @@ export const SYSTEM_KEYS: readonly string[] = [
   'ubuntu_advantage',
   'wireguard',
   'zypper',
+  // Modules to run on distros they are not verified on (modules/lib/distro-gate.ts).
+  'unverified_modules',
 ];
 
 /**

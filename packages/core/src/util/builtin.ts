@@ -19,4 +19,5 @@ export const zlib = lazy<typeof import('node:zlib')>('node:zlib');
 export const tty = lazy<typeof import('node:tty')>('node:tty');
 export const os = lazy<typeof import('node:os')>('node:os');
 export const vm = lazy<typeof import('node:vm')>('node:vm');
+export const http = lazy<typeof import('node:http')>('node:http');
 export const nodeModule = lazy<typeof import('node:module')>('node:module');
