@@ -56,10 +56,20 @@ function imds(meta: Tree) {
     const prefix = '/2021-03-23/meta-data/';
     if (!url.startsWith(prefix)) return send(res, 404, 'Not Found');
     let node: string | Tree | undefined = meta;
-    for (const part of url.slice(prefix.length).split('/').filter((p) => p !== '')) node = typeof node === 'object' ? node[decodeURIComponent(part)] : undefined;
+    for (const part of url
+      .slice(prefix.length)
+      .split('/')
+      .filter((p) => p !== ''))
+      node = typeof node === 'object' ? node[decodeURIComponent(part)] : undefined;
     if (node === undefined) return send(res, 404, 'Not Found');
     if (typeof node === 'string') return send(res, 200, node);
-    return send(res, 200, Object.entries(node).map(([k, v]) => (typeof v === 'string' ? k : `${k}/`)).join('\n'));
+    return send(
+      res,
+      200,
+      Object.entries(node)
+        .map(([k, v]) => (typeof v === 'string' ? k : `${k}/`))
+        .join('\n'),
+    );
   };
 }
 
@@ -137,7 +147,9 @@ test('a tree of the wrong shape is an error naming the key', () => {
   assert.throws(bad({ interfaces: {} }), (e: Error) => e instanceof Ec2NetworkShapeError && e.message.includes(`${SRC}/interfaces/macs: expected a directory`));
   assert.throws(bad({ interfaces: { macs: { [MAC0]: 'x' } } }), (e: Error) => e.message.includes(`/interfaces/macs/${MAC0}: expected a directory`));
   assert.throws(bad({ interfaces: { macs: { [MAC0]: { 'device-number': 'first' } } } }), (e: Error) => e.message.includes(`/interfaces/macs/${MAC0}/device-number: "first" is not a number`));
-  assert.throws(bad({ interfaces: { macs: { [MAC0]: { 'device-number': '0', 'local-ipv4s': { a: 1 } } } } }), (e: Error) => e.message.includes(`/interfaces/macs/${MAC0}/local-ipv4s: expected an address`));
+  assert.throws(bad({ interfaces: { macs: { [MAC0]: { 'device-number': '0', 'local-ipv4s': { a: 1 } } } } }), (e: Error) =>
+    e.message.includes(`/interfaces/macs/${MAC0}/local-ipv4s: expected an address`),
+  );
 });
 
 test('a boot on EC2 reads the network config from the IMDS stand-in, for the NICs this machine has', async () => {

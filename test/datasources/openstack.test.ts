@@ -196,7 +196,7 @@ test('DMI that is not OpenStack: no request at all', async () => {
   }
 });
 
-test('every OpenStack marker cloud-init 25.x accepts is found: Nova product names, the public clouds\' chassis asset tags, PID 1\'s product_name', () => {
+test("every OpenStack marker cloud-init 25.x accepts is found: Nova product names, the public clouds' chassis asset tags, PID 1's product_name", () => {
   const found = [
     machineFacts({ productName: 'OpenStack Nova' }),
     machineFacts({ productName: 'OpenStack Compute' }),

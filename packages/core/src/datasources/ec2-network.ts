@@ -79,7 +79,9 @@ export function ec2NetworkConfig(input: Ec2NetworkInput): Ec2NetworkOutput {
   // The primary NIC is network-card 0, device-number 0; the order sets each NIC's route metric.
   const present = [...input.nics].filter(([mac]) => macs[mac] !== undefined);
   if (present.length === 0) return { config: null, warnings };
-  const keys = new Map(present.map(([mac]) => [mac, [index((macs[mac] as Dict)['network-card'], at(mac, 'network-card')), index((macs[mac] as Dict)['device-number'], at(mac, 'device-number'))] as const]));
+  const keys = new Map(
+    present.map(([mac]) => [mac, [index((macs[mac] as Dict)['network-card'], at(mac, 'network-card')), index((macs[mac] as Dict)['device-number'], at(mac, 'device-number'))] as const]),
+  );
   const ordered = [...present].sort((a, b) => {
     const [ca, da] = keys.get(a[0]) as readonly [number, number];
     const [cb, db] = keys.get(b[0]) as readonly [number, number];

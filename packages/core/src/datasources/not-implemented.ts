@@ -14,7 +14,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['CloudSigma', 16],
   ['CloudStack', 17],
   ['SmartOS', 18],
-  ['Bigstep', 19],
   ['Scaleway', 20],
   ['IBMCloud', 22],
   ['Exoscale', 24],
@@ -23,5 +22,4 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['NWCS', 27],
   ['Akamai', 28],
   ['WSL', 29],
-  ['CloudCIX', 30],
 ];

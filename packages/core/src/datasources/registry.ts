@@ -13,6 +13,8 @@ import { gceDatasource } from './gce.js';
 import { oracleDatasource } from './oracle.js';
 import { digitalOceanDatasource } from './digitalocean.js';
 import { hetznerDatasource } from './hetzner.js';
+import { bigstepDatasource } from './bigstep.js';
+import { cloudcixDatasource } from './cloudcix.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -26,6 +28,8 @@ export const DATASOURCES: readonly Datasource[] = [
   oracleDatasource,
   digitalOceanDatasource,
   hetznerDatasource,
+  bigstepDatasource,
+  cloudcixDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
