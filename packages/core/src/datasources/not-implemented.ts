@@ -8,7 +8,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['AltCloud', 7],
   ['VMware', 8],
   ['OVF', 9],
-  ['MAAS', 10],
   ['AliYun', 13],
   ['Vultr', 14],
   ['CloudSigma', 16],

@@ -15,6 +15,7 @@ import { digitalOceanDatasource } from './digitalocean.js';
 import { hetznerDatasource } from './hetzner.js';
 import { bigstepDatasource } from './bigstep.js';
 import { cloudcixDatasource } from './cloudcix.js';
+import { maasDatasource } from './maas.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -30,6 +31,7 @@ export const DATASOURCES: readonly Datasource[] = [
   hetznerDatasource,
   bigstepDatasource,
   cloudcixDatasource,
+  maasDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
