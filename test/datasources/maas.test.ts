@@ -178,7 +178,7 @@ test('5xx after the retries is an error naming the URL', async () => {
   }
 });
 
-const PY = String.raw`
+const PY = `
 import json, sys
 from cloudinit import url_helper
 print(json.dumps(url_helper.oauth_headers(sys.argv[1], "ck y", "tk/y", "ts&c=r!t", "cs*", timestamp=1700000000)))
