@@ -9,6 +9,7 @@ import { dirTreeReader, textOf, type TreeReader } from './tree.js';
 import { findDevicesByLabel, withDeviceTree } from './blockdev.js';
 import { chooseOpenStackVersion, parseOpenStackMetadata, vendordataBytes } from './openstack-format.js';
 import { labelled, type DetectFacts } from './facts.js';
+import { isIbmCloud } from './ibmcloud.js';
 import { isDict } from '../config/merge.js';
 import { parseJson, JsonError } from '../util/json.js';
 
@@ -99,8 +100,11 @@ export const configDrive: Datasource = {
   aliases: ['DataSourceConfigDrive'],
   needs: 'local',
   order: 2,
-  detectedBy: 'a filesystem labelled `config-2`/`CONFIG-2`, or `/config-drive/openstack/<date>/meta_data.json`, or `/var/lib/cloud/seed/config_drive/openstack/<date or latest>/meta_data.json`',
+  detectedBy:
+    "a filesystem labelled `config-2`/`CONFIG-2` (not IBM Cloud's: Xen with UUID `9796-932E`), or `/config-drive/openstack/<date>/meta_data.json`, or `/var/lib/cloud/seed/config_drive/openstack/<date or latest>/meta_data.json`",
   detect(f) {
+    // IBM Cloud's config-2 disk (Xen, UUID 9796-932E) is its own datasource's, as ds-identify has it.
+    if (isIbmCloud(f)) return { verdict: 'not-found', reason: "IBM Cloud's config disk: the IBMCloud datasource reads it" };
     const seen = configDriveSeen(f);
     return seen !== null ? { verdict: 'found', reason: seen } : { verdict: 'not-found', reason: 'no config-2 filesystem or seed directory' };
   },

@@ -14,7 +14,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['CloudStack', 17],
   ['SmartOS', 18],
   ['Scaleway', 20],
-  ['IBMCloud', 22],
   ['Exoscale', 24],
   ['RbxCloud', 25],
   ['UpCloud', 26],

@@ -16,6 +16,7 @@ import { hetznerDatasource } from './hetzner.js';
 import { bigstepDatasource } from './bigstep.js';
 import { cloudcixDatasource } from './cloudcix.js';
 import { maasDatasource } from './maas.js';
+import { ibmCloudDatasource } from './ibmcloud.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -32,6 +33,7 @@ export const DATASOURCES: readonly Datasource[] = [
   bigstepDatasource,
   cloudcixDatasource,
   maasDatasource,
+  ibmCloudDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
