@@ -6,7 +6,7 @@
 // the datasource brings none. Detection as ds-identify: MAAS's configuration in
 // cloud.cfg(.d), or the ephemeral boot's iSCSI root with a cloud-config-url on the
 // kernel command line; nimbus also takes the seed directory as a local fact.
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../util/builtin.js';
 import { loadYaml, YamlError } from '../yaml/load.js';
 import { normalizeKeys } from './hetzner.js';
 import { metadataClient, unreachable } from './cloud-meta.js';
@@ -134,7 +134,7 @@ function readSeedDir(ctx: DatasourceContext): Raw | null {
 async function readUrl(ctx: DatasourceContext, client: MetadataClient, url: string, creds: MaasCredentials | null): Promise<Raw> {
   let skewSeconds = 0;
   const headers = (): Record<string, string> | undefined =>
-    creds === null ? undefined : { Authorization: maasOauthHeader(creds, ctx.host.clock.now() + skewSeconds, randomBytes(16).toString('hex')) };
+    creds === null ? undefined : { Authorization: maasOauthHeader(creds, ctx.host.clock.now() + skewSeconds, crypto().randomBytes(16).toString('hex')) };
   const raw: Raw = new Map();
   for (const f of FIELDS) {
     const u = `${url}/${MAAS_MD_VERSION}/${f.path}`;

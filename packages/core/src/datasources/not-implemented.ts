@@ -10,7 +10,6 @@ export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[
   ['OVF', 9],
   ['AliYun', 13],
   ['Vultr', 14],
-  ['CloudSigma', 16],
   ['CloudStack', 17],
   ['SmartOS', 18],
   ['Scaleway', 20],

@@ -17,6 +17,7 @@ import { bigstepDatasource } from './bigstep.js';
 import { cloudcixDatasource } from './cloudcix.js';
 import { maasDatasource } from './maas.js';
 import { ibmCloudDatasource } from './ibmcloud.js';
+import { cloudSigmaDatasource } from './cloudsigma.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -34,6 +35,7 @@ export const DATASOURCES: readonly Datasource[] = [
   cloudcixDatasource,
   maasDatasource,
   ibmCloudDatasource,
+  cloudSigmaDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.
