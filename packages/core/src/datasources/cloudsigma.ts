@@ -16,7 +16,7 @@ const MAX_ANSWER = 4 * 1024 * 1024;
 const DEFAULT_WAIT_S = 10;
 
 export function isCloudSigma(productName: string | null): boolean {
-  return productName !== null && productName.toLowerCase().includes('cloudsigma');
+  return productName?.toLowerCase().includes('cloudsigma') === true;
 }
 
 /** The hostname cloud-init gives: the server's name when it has only these characters (first 61), else the first part of the uuid. */
@@ -28,9 +28,12 @@ export function cloudsigmaHostname(name: unknown, uuid: string): string {
 
 /** One answer line as cloud-init reads it: EOT and newlines stripped from both ends. */
 export function cepkoText(answer: Uint8Array): string {
-  return Buffer.from(answer)
-    .toString('latin1')
-    .replace(/^[\x04\n]+|[\x04\n]+$/g, '');
+  const strip = (b: number) => b === 0x04 || b === 0x0a;
+  let start = 0;
+  let end = answer.length;
+  while (start < end && strip(answer[start] as number)) start++;
+  while (end > start && strip(answer[end - 1] as number)) end--;
+  return Buffer.from(answer.subarray(start, end)).toString('latin1');
 }
 
 /** The result from the server context; throws DatasourceError naming the key. */
