@@ -112,3 +112,28 @@ test('a user-data that fails (5xx after retries) is an error naming its URL', as
     await srv.close();
   }
 });
+
+test('hostile metadata is refused with a bounded cost: deep nesting, an oversized body, a redirect to another host', async () => {
+  const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+  const huge = `{"pad": "${'x'.repeat(5 * 1024 * 1024)}"}`;
+  const other = await serve((_req, res) => send(res, 200, METADATA));
+  const srv = await serve((req, res) => {
+    if (req.url === '/deep/v1/metadata') return send(res, 200, deep);
+    if (req.url === '/huge/v1/metadata') return send(res, 200, huge);
+    if (req.url === '/redir/v1/metadata') return send(res, 302, '', { location: `${other.url.replace('127.0.0.1', 'localhost')}/v1/metadata` });
+    send(res, 404, 'no');
+  });
+  const { log } = testLogger();
+  const run = async (p: string) => (await settle(() => cloudcixDatasource.find(dsContext(testHost(cix()), cfg(`${srv.url}${p}`), log)))).error;
+  try {
+    assert.match((await run('/deep'))?.message ?? '', /\/deep\/v1\/metadata: JSON \(\d+ bytes\) at line 1 col \d+: .*(deep|nest)/i);
+    const big = await run('/huge');
+    assert.ok(big instanceof DatasourceError);
+    assert.match(big.message, /\/huge\/v1\/metadata: .*(larger|too large|bytes)/i);
+    assert.match((await run('/redir'))?.message ?? '', /redirect to another origin/);
+    assert.deepEqual(other.seen, []);
+  } finally {
+    await srv.close();
+    await other.close();
+  }
+});
