@@ -69,6 +69,9 @@ export function readConfigDrive(tree: TreeReader, ctx: DatasourceContext, subpla
   const dsmodeRaw = meta.dsmode ?? metaBlock.dsmode ?? ctx.dsCfg.dsmode;
   const dsmode = dsmodeRaw === 'local' || dsmodeRaw === 'disabled' || dsmodeRaw === 'pass' ? dsmodeRaw : 'net';
   const vdFile = `${tree.label}/${base}/vendor_data.json`;
+  // cloud-init applies vendor_data2.json as a second vendor-data layer; nimbus has no such
+  // layer yet, so say that it was not applied rather than drop it unseen.
+  if (tree.readFile(`${base}/vendor_data2.json`) !== null) ctx.log.warn(`not supported: ${tree.label}/${base}/vendor_data2.json (a second vendor-data) was not applied`);
   const result: DatasourceResult = {
     dsname: 'ConfigDrive',
     description: `DataSourceConfigDrive [${dsmode},ver=2][source=${tree.label}]`,
