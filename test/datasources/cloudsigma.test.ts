@@ -1,13 +1,11 @@
-// CloudSigma: detection by DMI; the server context read over /dev/ttyS1 from a
-// pseudo-terminal stand-in the test makes (never a serial device of this machine);
-// broken, silent and oversized answers.
+// CloudSigma: detection by DMI; the server context mapped as cloud-init maps it, and
+// its errors; no port. (cloudsigma-serial.test.ts reads it over a pty stand-in.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CEPKO_REQUEST, cepkoText, cloudSigmaDatasource, cloudsigmaHostname, cloudsigmaResult } from '../../packages/core/src/datasources/cloudsigma.js';
+import { cepkoText, cloudSigmaDatasource, cloudsigmaHostname, cloudsigmaResult } from '../../packages/core/src/datasources/cloudsigma.js';
 import { decideDatasources } from '../../packages/core/src/datasources/detect.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
 import { dsContext, machineFacts, rootWithDmi, testHost, testLogger } from './helpers.js';
-import { serialSkip, serialStandIn } from './serial-standin.js';
 
 const CONTEXT = {
   uuid: '65b2fb23-8c03-4187-a3ba-8b7c919e8890',
@@ -57,57 +55,6 @@ test('a server context of the wrong shape is an error naming the key', () => {
   assert.throws(bad({ uuid: 'u', meta: { 'cloudinit-user-data': 5 } }), (e: Error) => e.message.includes('key "meta.cloudinit-user-data": expected a string'));
   assert.throws(bad({ uuid: 'u', meta: { 'cloudinit-user-data': '%%%', base64_fields: 'cloudinit-user-data' } }), (e: Error) => e.message.includes('listed in base64_fields but not base64'));
   assert.throws(bad({ uuid: 'u', meta: {}, vendor_data: { cloudinit: ['x'] } }), (e: Error) => e.message.includes('key "vendor_data.cloudinit": expected a string'));
-});
-
-test('the context is read over the serial port from the stand-in: the cepko request, one JSON line back', { skip: serialSkip }, async () => {
-  const root = sigma();
-  const standIn = await serialStandIn(root, '>$', [`${JSON.stringify(CONTEXT)}\x04\n`]);
-  try {
-    const out = await standIn.find('CloudSigma', { max_wait: 10 });
-    const r = out.result;
-    assert.ok(r, out.error);
-    assert.equal(r['instanceId'], CONTEXT.uuid);
-    assert.equal(r['cloudName'], 'cloudsigma');
-    assert.equal(r['platform'], 'cloudsigma');
-    assert.equal(r['userdata'], '#cloud-config\nruncmd: [echo sigma]\n');
-    assert.deepEqual(r['metadata'], CONTEXT);
-    assert.deepEqual(await standIn.requests(), [CEPKO_REQUEST]);
-  } finally {
-    standIn.stop();
-  }
-});
-
-test('an answer that is not JSON is an error naming the port, line and column', { skip: serialSkip }, async () => {
-  const root = sigma();
-  const standIn = await serialStandIn(root, '>$', ['{"uuid": "x", "meta": \n']);
-  try {
-    const { error } = await standIn.find('CloudSigma', { max_wait: 10 });
-    assert.match(error ?? '', /^\/dev\/ttyS1 line 1 col \d+: not valid JSON.*\(the server context\)/);
-  } finally {
-    standIn.stop();
-  }
-});
-
-test('a silent host ends on the wait budget with an error saying so', { skip: serialSkip }, async () => {
-  const root = sigma();
-  const standIn = await serialStandIn(root, '>$', [null]);
-  try {
-    const { error } = await standIn.find('CloudSigma', { max_wait: 0.5 });
-    assert.match(error ?? '', /^\/dev\/ttyS1: no complete answer within 500 ms \(0 bytes received\)/);
-  } finally {
-    standIn.stop();
-  }
-});
-
-test('an answer that never ends a line is cut off at the size limit', { skip: serialSkip }, async () => {
-  const root = sigma();
-  const standIn = await serialStandIn(root, '>$', ['x'.repeat(4 * 1024 * 1024 + 70000)]);
-  try {
-    const { error } = await standIn.find('CloudSigma', { max_wait: 30 });
-    assert.match(error ?? '', /^\/dev\/ttyS1: answer larger than 4194304 bytes; refused/);
-  } finally {
-    standIn.stop();
-  }
 });
 
 test('no serial port, or a port that is not a terminal: not here, with a warning; another DMI: not asked', async () => {

@@ -1,3 +1,4 @@
+// test-lane: full (network namespaces)
 // The Ec2 datasource against an IMDSv2 stand-in at the platform's IPv6 address
 // fd00:ec2::254, inside a network namespace the test creates and deletes (this
 // machine's network is never touched): the built-in metadata_urls reach it after the

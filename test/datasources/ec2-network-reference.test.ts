@@ -1,3 +1,4 @@
+// test-lane: full (the reference chroots, 22.4 and 25.1)
 // Differential: cloud-init's own convert_ec2_metadata_network_config (Debian 12's 22.4
 // and Debian 13's 25.1, in the reference chroots) and nimbus's ec2NetworkConfig on the
 // same IMDS network tree and the same MAC → name map, without netplan (where 25.x adds
