@@ -69,6 +69,12 @@ async function readFromBase(ctx: DatasourceContext, client: MetadataClient, base
   const vdUrl = `${vbase}/vendor_data.json`;
   const vdBody = await optional(vdUrl);
   const vendordata = vdBody === null ? null : vendordataBytes(jsonObject(vdUrl, vdBody), vdUrl);
+  // Newton (2016-10-06) added vendor_data2.json, a second vendor-data layer nimbus does not
+  // have yet: say it was not applied rather than leave it unseen.
+  if (version === 'latest' || version >= '2016-10-06') {
+    const vd2Url = `${vbase}/vendor_data2.json`;
+    if ((await optional(vd2Url)) !== null) log.warn(`not supported: ${vd2Url} (a second vendor-data) was not applied`);
+  }
   const ndUrl = `${vbase}/network_data.json`;
   const ndBody = ctx.dsCfg['apply_network_config'] === false ? null : await optional(ndUrl);
   const files: { path: string; content: Uint8Array }[] = [];
