@@ -3,18 +3,13 @@
 // give its record that order: a test fails while a name is in both lists, and when the
 // two lists together stop being cloud-init's whole list.
 export const NOT_IMPLEMENTED: readonly (readonly [name: string, order: number])[] = [
-  ['MAAS', 10],
   ['AliYun', 13],
   ['Vultr', 14],
-  ['CloudSigma', 16],
   ['CloudStack', 17],
   ['SmartOS', 18],
-  ['Bigstep', 19],
   ['Scaleway', 20],
-  ['IBMCloud', 22],
   ['Exoscale', 24],
   ['UpCloud', 26],
   ['NWCS', 27],
   ['Akamai', 28],
-  ['CloudCIX', 30],
 ];
