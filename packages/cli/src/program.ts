@@ -60,7 +60,9 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    // A usage error (unknown option, missing or invalid argument) exits 2, as argparse
+    // makes cloud-init's; --help and --version exit 0.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     throw e;
   }
   return exitCode;

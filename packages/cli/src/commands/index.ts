@@ -12,6 +12,11 @@ import { registerCollectLogs } from './collect-logs.js';
 import { registerNetConvert } from './net-convert.js';
 
 import { registerSchema } from './schema.js';
+import { registerFeatures } from './features.js';
+import { registerDhclientHook } from './dhclient-hook.js';
+import { registerRender } from './render.js';
+import { registerHotplugHook } from './hotplug-hook.js';
+import { registerHelpFiles } from './help-files.js';
 
 addCommands(
   registerStageCommands,
@@ -25,4 +30,9 @@ addCommands(
   registerDoctor,
   registerNetConvert,
   registerMakeMime,
+  registerFeatures,
+  registerDhclientHook,
+  registerRender,
+  registerHotplugHook,
+  registerHelpFiles,
 );

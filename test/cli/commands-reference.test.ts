@@ -1,0 +1,71 @@
+// test-lane: full (reference chroot)
+// query, devel render and features against cloud-init 25.1's own handlers, on the
+// /run/cloud-init and /var/lib/cloud state a nimbus boot of the example drive left.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { boot, cli, makeRoot } from '../helpers/boot.js';
+import { tempDir } from '../helpers/temp-root.js';
+import { refCli, refOf } from './reference-cli.js';
+
+const REF = refOf('trixie');
+const skip = REF === null && 'reference cloud-init 25.1 not built';
+
+const booted = (() => {
+  let root: string | null = null;
+  return () => {
+    if (root === null) {
+      root = makeRoot();
+      boot(root);
+    }
+    return root;
+  };
+})();
+
+test('features prints what cloud-init 25.1 prints', { skip }, () => {
+  const root = tempDir('nimbus-feat-');
+  assert.equal(cli(root, 'features').stdout, refCli(REF!, root, 'features').stdout);
+});
+
+test('query KEY, --list-keys and --format give what cloud-init 25.1 gives on the same instance data', { skip }, () => {
+  const root = booted();
+  // user-data and vendor-data named explicitly: the instance link is absolute inside the root.
+  const link = fs.readlinkSync(path.join(root, 'var/lib/cloud/instance'));
+  const files = ['-u', path.join(root, link, 'user-data.txt'), '-v', path.join(root, link, 'vendor-data.txt')];
+  const cases = [
+    ['v1.instance_id'],
+    ['instance_id'],
+    ['v1.cloud_name'],
+    ['ds.meta_data.name'],
+    ['--list-keys'],
+    ['--list-keys', 'v1'],
+    ['--format', '{{ v1.cloud_name }} {{ v1.local_hostname }} {{ ds.meta_data.uuid }}'],
+    ['--format', '{% if v1.platform %}platform={{ v1.platform }}{% endif %}'],
+    ['userdata'],
+  ];
+  for (const args of cases) {
+    const ours = cli(root, 'query', ...files, ...args);
+    const theirs = refCli(REF!, root, 'query', ...files, ...args);
+    assert.equal(ours.code, theirs.code, `${args.join(' ')}: ${theirs.stderr}`);
+    assert.equal(ours.stdout, theirs.stdout, args.join(' '));
+  }
+  for (const args of [['v1.no_such_key'], ['--list-keys', 'v1.instance_id']]) {
+    assert.equal(cli(root, 'query', ...files, ...args).code, refCli(REF!, root, 'query', ...files, ...args).code, args.join(' '));
+  }
+});
+
+test('devel render renders a jinja user-data file as cloud-init 25.1 does', { skip }, () => {
+  const root = booted();
+  const dir = tempDir('nimbus-render-ref-');
+  const data = path.join(root, 'run/cloud-init/instance-data-sensitive.json');
+  const tpl = path.join(dir, 'ud');
+  fs.writeFileSync(
+    tpl,
+    '## template: jinja\n#cloud-config\nhostname: {{ ds.meta_data.name }}\n{% for k in v1.public_ssh_keys %}# key {{ loop.index }}\n{% endfor %}runcmd: [[echo, "{{ v1.region }}"]]\n',
+  );
+  const ours = cli(root, 'devel', 'render', tpl, '-i', data);
+  const theirs = refCli(REF!, root, 'render', tpl, '-i', data);
+  assert.equal(ours.code, theirs.code, theirs.stderr);
+  assert.equal(ours.stdout, theirs.stdout);
+});
