@@ -1,6 +1,7 @@
 // test-lane: full (reference chroot)
-// query, devel render and features against cloud-init 25.1's own handlers, on the
-// /run/cloud-init and /var/lib/cloud state a nimbus boot of the example drive left.
+// query, devel render and features against cloud-init's own handlers (25.1, and 22.4
+// where it has the same output), on the /run/cloud-init and /var/lib/cloud state a nimbus
+// boot of the example drive left.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -11,6 +12,7 @@ import { refCli, refOf } from './reference-cli.js';
 
 const REF = refOf('trixie');
 const skip = REF === null && 'reference cloud-init 25.1 not built';
+const REF22 = refOf('bookworm');
 
 const booted = (() => {
   let root: string | null = null;
@@ -23,9 +25,10 @@ const booted = (() => {
   };
 })();
 
-test('features prints what cloud-init 25.1 prints', { skip }, () => {
+test('features prints what cloud-init 25.1 and 22.4 print', { skip }, () => {
   const root = tempDir('nimbus-feat-');
   assert.equal(cli(root, 'features').stdout, refCli(REF!, root, 'features').stdout);
+  if (REF22 !== null) assert.equal(cli(root, 'features').stdout, refCli(REF22, root, 'features').stdout);
 });
 
 test('query KEY, --list-keys and --format give what cloud-init 25.1 gives on the same instance data', { skip }, () => {
@@ -50,6 +53,15 @@ test('query KEY, --list-keys and --format give what cloud-init 25.1 gives on the
     assert.equal(ours.code, theirs.code, `${args.join(' ')}: ${theirs.stderr}`);
     assert.equal(ours.stdout, theirs.stdout, args.join(' '));
   }
+  // 22.4 has no combined_cloud_config key (docs/compat.md follows 25.x); the rest is the same.
+  if (REF22 !== null) {
+    for (const args of cases.filter((a) => a[0] !== '--list-keys' || a.length > 1)) {
+      const ours = cli(root, 'query', ...files, ...args);
+      const theirs = refCli(REF22, root, 'query', ...files, ...args);
+      assert.equal(ours.code, theirs.code, `22.4 ${args.join(' ')}: ${theirs.stderr}`);
+      assert.equal(ours.stdout, theirs.stdout, `22.4 ${args.join(' ')}`);
+    }
+  }
   for (const args of [['v1.no_such_key'], ['--list-keys', 'v1.instance_id']]) {
     assert.equal(cli(root, 'query', ...files, ...args).code, refCli(REF!, root, 'query', ...files, ...args).code, args.join(' '));
   }
@@ -68,4 +80,5 @@ test('devel render renders a jinja user-data file as cloud-init 25.1 does', { sk
   const theirs = refCli(REF!, root, 'render', tpl, '-i', data);
   assert.equal(ours.code, theirs.code, theirs.stderr);
   assert.equal(ours.stdout, theirs.stdout);
+  if (REF22 !== null) assert.equal(ours.stdout, refCli(REF22, root, 'render', tpl, '-i', data).stdout, '22.4');
 });
