@@ -82,3 +82,31 @@ test('devel render renders a jinja user-data file as cloud-init 25.1 does', { sk
   assert.equal(ours.stdout, theirs.stdout);
   if (REF22 !== null) assert.equal(ours.stdout, refCli(REF22, root, 'render', tpl, '-i', data).stdout, '22.4');
 });
+
+test("analyze show and blame print what cloud-init 25.1's analyze prints for cloud-init's own log", { skip }, () => {
+  const root = tempDir('nimbus-analyze-ref-');
+  fs.mkdirSync(path.join(root, 'var/log'), { recursive: true });
+  const log = path.join(root, 'var/log/cloud-init.log');
+  fs.writeFileSync(
+    log,
+    [
+      "2026-11-22 01:26:02,700 - util.py[DEBUG]: Cloud-init v. 25.1.4 running 'init-local'",
+      '2026-11-22 01:26:02,701 - handlers.py[DEBUG]: start: init-local: searching for local datasources',
+      '2026-11-22 01:26:02,702 - handlers.py[DEBUG]: start: init-local/check-cache: attempting to read from cache [check]',
+      '2026-11-22 01:26:02,704 - handlers.py[DEBUG]: finish: init-local/check-cache: SUCCESS: no cache found',
+      '2026-11-22 01:26:02,860 - handlers.py[DEBUG]: finish: init-local: SUCCESS: searching for local datasources',
+      '2026-11-22 01:26:03,513 - handlers.py[DEBUG]: start: init-network: searching for network datasources',
+      '2026-11-22 01:26:03,600 - handlers.py[DEBUG]: start: init-network/config-write_files: running config-write_files with frequency once-per-instance',
+      '2026-11-22 01:26:03,650 - handlers.py[DEBUG]: finish: init-network/config-write_files: SUCCESS: config-write_files ran successfully',
+      '2026-11-22 01:26:03,968 - handlers.py[DEBUG]: finish: init-network: SUCCESS: searching for network datasources',
+      '',
+    ].join('\n'),
+  );
+  for (const sub of ['show', 'blame']) {
+    const ours = cli(root, 'analyze', sub, '-i', '/var/log/cloud-init.log');
+    // cloud-init prints "Skipping invalid entry" for each log line that is not an event.
+    const theirs = refCli(REF!, root, 'analyze', sub, '-i', log);
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.equal(ours.stdout, theirs.stdout.replace(/^Skipping invalid entry\n/gm, ''), sub);
+  }
+});

@@ -45,6 +45,10 @@ if sub == 'render':
     point(m)
     os.getuid = lambda: 0
     sys.exit(m.handle_args('render', m.get_parser().parse_args(argv)))
+if sub == 'analyze':
+    from cloudinit import analyze as m
+    a = m.get_parser().parse_args(argv)
+    sys.exit(a.action[1](a.action[0], a))
 if sub == 'features':
     from cloudinit import version
     sys.stdout.write('\n'.join(sorted(version.FEATURES)) + '\n')
