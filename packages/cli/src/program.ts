@@ -74,5 +74,5 @@ export function addCommands(...r: Register[]): void {
 
 /** The `devel` parent command (net-convert, make-mime, ...), created on first use. */
 export function develCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'devel') ?? program.command('devel').description('developer tools: net-convert, make-mime, schema');
+  return program.commands.find((c) => c.name() === 'devel') ?? program.command('devel').description('developer tools: net-convert, make-mime, schema, render, hotplug-hook, man, completion');
 }
