@@ -13,6 +13,11 @@ import { registerNetConvert } from './net-convert.js';
 
 import { registerSchema } from './schema.js';
 import { registerTry } from './try.js';
+import { registerFeatures } from './features.js';
+import { registerDhclientHook } from './dhclient-hook.js';
+import { registerRender } from './render.js';
+import { registerHotplugHook } from './hotplug-hook.js';
+import { registerHelpFiles } from './help-files.js';
 
 addCommands(
   registerStageCommands,
@@ -27,4 +32,9 @@ addCommands(
   registerDoctor,
   registerNetConvert,
   registerMakeMime,
+  registerFeatures,
+  registerDhclientHook,
+  registerRender,
+  registerHotplugHook,
+  registerHelpFiles,
 );
