@@ -7,7 +7,6 @@
 export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
   snap: ['snap'],
-  grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
   byobu: ['byobu_by_default'],
   fan: ['fan'],
   landscape: ['landscape'],

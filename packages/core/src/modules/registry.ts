@@ -42,6 +42,7 @@ import { keyboard } from './keyboard.js';
 import { seedRandom } from './seed-random.js';
 import { rsyslog } from './rsyslog.js';
 import { disableEc2Metadata } from './disable-ec2-metadata.js';
+import { grubDpkg } from './grub-dpkg.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -84,6 +85,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   seedRandom,
   rsyslog,
   disableEc2Metadata,
+  grubDpkg,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
