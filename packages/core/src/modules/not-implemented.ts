@@ -7,7 +7,6 @@
 export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
   snap: ['snap'],
-  byobu: ['byobu_by_default'],
   fan: ['fan'],
   landscape: ['landscape'],
   lxd: ['lxd'],

@@ -43,6 +43,7 @@ import { seedRandom } from './seed-random.js';
 import { rsyslog } from './rsyslog.js';
 import { disableEc2Metadata } from './disable-ec2-metadata.js';
 import { grubDpkg } from './grub-dpkg.js';
+import { byobu } from './byobu.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -86,6 +87,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   rsyslog,
   disableEc2Metadata,
   grubDpkg,
+  byobu,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
