@@ -44,6 +44,7 @@ import { rsyslog } from './rsyslog.js';
 import { disableEc2Metadata } from './disable-ec2-metadata.js';
 import { grubDpkg } from './grub-dpkg.js';
 import { byobu } from './byobu.js';
+import { wireguard } from './wireguard.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -88,6 +89,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   disableEc2Metadata,
   grubDpkg,
   byobu,
+  wireguard,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));

@@ -47,7 +47,6 @@ export const SYSTEM_KEYS: readonly string[] = [
   'autoinstall',
   'drivers',
   'ubuntu_advantage',
-  'wireguard',
   'zypper',
 ];
 
