@@ -30,7 +30,6 @@ export const SYSTEM_KEYS: readonly string[] = [
   'disable_root_opts',
   'allow_public_ssh_keys',
   'ssh_quiet_keygen',
-  'ssh_publish_hostkeys',
   'ssh_fp_console_blacklist',
   'ssh_key_console_blacklist',
   'authkey_hash',
