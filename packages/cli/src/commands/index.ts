@@ -10,6 +10,7 @@ import { registerDoctor } from './doctor.js';
 import { registerAnalyze } from './analyze.js';
 import { registerCollectLogs } from './collect-logs.js';
 import { registerNetConvert } from './net-convert.js';
+import { registerPer } from './per.js';
 
 import { registerSchema } from './schema.js';
 
@@ -25,4 +26,5 @@ addCommands(
   registerDoctor,
   registerNetConvert,
   registerMakeMime,
+  registerPer,
 );
