@@ -17,7 +17,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   reset_rmc: [],
   refresh_rmc_and_interface: [],
   rightscale_userdata: [],
-  install_hotplug: ['updates'],
   rh_subscription: ['rh_subscription'],
   spacewalk: ['spacewalk'],
 };

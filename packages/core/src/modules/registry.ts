@@ -45,6 +45,7 @@ import { disableEc2Metadata } from './disable-ec2-metadata.js';
 import { grubDpkg } from './grub-dpkg.js';
 import { byobu } from './byobu.js';
 import { wireguard } from './wireguard.js';
+import { installHotplug } from './install-hotplug.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -90,6 +91,7 @@ export const BUILTIN_MODULES: readonly Module[] = [
   grubDpkg,
   byobu,
   wireguard,
+  installHotplug,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
