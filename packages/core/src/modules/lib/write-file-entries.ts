@@ -2,6 +2,7 @@
 // write_files_deferred (final stage, entries with defer: true). Each entry that
 // cannot be written is reported with its file and line, and the others still are.
 import { gunzipBounded } from '../../userdata/gzip.js';
+import { pyB64Decode } from '../../userdata/py-base64.js';
 import { resolveOwner } from '../../host/passwd.js';
 import { isDict } from '../../config/merge.js';
 import type { ModuleContext, Z } from '../types.js';
@@ -79,10 +80,12 @@ function asBytes(content: unknown): Uint8Array {
 }
 
 function fromBase64(content: unknown, what: string): Uint8Array {
-  const text = content instanceof Uint8Array ? Buffer.from(content).toString('latin1') : String(content ?? '');
-  const clean = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) throw new Error(`${what}: content is not valid base64`);
-  return new Uint8Array(Buffer.from(clean, 'base64'));
+  // As Python's base64.b64decode: what cloud-init writes, nimbus writes.
+  try {
+    return pyB64Decode(content instanceof Uint8Array ? content : String(content ?? ''));
+  } catch (e) {
+    throw new Error(`${what}: content is not valid base64 (${(e as Error).message})`);
+  }
 }
 
 /** Decodes content by its `encoding`; throws naming the expected encodings for an unknown one. */
