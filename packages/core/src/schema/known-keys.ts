@@ -47,7 +47,16 @@ export const SYSTEM_KEYS: readonly string[] = [
   'drivers',
   'ubuntu_advantage',
   'zypper',
+  // In cloud-init's schema at the top level with no module of its own.
+  'version',
 ];
+
+/**
+ * Keys of cloud-init modules that nimbus neither has nor lists in not-implemented.ts
+ * (their modules are other work: ubuntu_pro, and raspberry_pi's `rpi` from cloud-init
+ * 25.2): known, so `schema` never calls them unknown.
+ */
+export const CLOUD_INIT_ONLY_KEYS: readonly string[] = ['ubuntu_pro', 'rpi'];
 
 /**
  * Old spellings cloud-init still honours, with the key that replaces them. They are
@@ -64,7 +73,7 @@ export const DEPRECATED_KEYS: Readonly<Record<string, string>> = {
 
 /** Keys of cloud-init modules nimbus does not implement (known, so not "unknown"). */
 export function catalogKeys(): string[] {
-  return Object.values(NOT_IMPLEMENTED).flat();
+  return [...Object.values(NOT_IMPLEMENTED).flat(), ...CLOUD_INIT_ONLY_KEYS];
 }
 
 /**
