@@ -43,11 +43,7 @@ test('grub_dpkg with no device probes /boot with grub-probe and prefers the firs
   await k.run(grubDpkg, 'grub_dpkg:\n  enabled: true\n');
   assert.deepEqual(
     seen.map((s) => s.argv),
-    [
-      ['grub-probe', '-t', 'disk', '/boot'],
-      ['udevadm', 'info', '--root', '--query=symlink', '/dev/vda'],
-      ['debconf-set-selections'],
-    ],
+    [['grub-probe', '-t', 'disk', '/boot'], ['udevadm', 'info', '--root', '--query=symlink', '/dev/vda'], ['debconf-set-selections']],
   );
   assert.equal(seen[2]?.stdin, 'grub-pc grub-pc/install_devices string /dev/disk/by-id/virtio-a\ngrub-pc grub-pc/install_devices_empty boolean false\n');
 });

@@ -46,10 +46,7 @@ test('wireguard installs wireguard-tools when wg is missing', async () => {
 test('wireguard refuses a bad interface name, a relative path or a missing key with its line, and writes nothing', async () => {
   const k = makeKit();
   k.write('usr/bin/wg', '', 0o755);
-  await assert.rejects(
-    k.run(wireguard, 'wireguard:\n  interfaces:\n    - name: "wg0/../x"\n      config_path: etc/wg.conf\n      content: x\n    - name: wg1\n'),
-    /3 problem\(s\)/,
-  );
+  await assert.rejects(k.run(wireguard, 'wireguard:\n  interfaces:\n    - name: "wg0/../x"\n      config_path: etc/wg.conf\n      content: x\n    - name: wg1\n'), /3 problem\(s\)/);
   const errs = k.errors().join('\n');
   assert.match(errs, /line 3 .*not an interface name/);
   assert.match(errs, /line 4 .*not an absolute file path/);

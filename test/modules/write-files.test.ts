@@ -99,7 +99,10 @@ test('write_files source: the uri is fetched with its headers (file:// from the 
     assert.equal(k.read('etc/fallback'), 'fallback\n');
     assert.equal(k.exists('etc/nothing'), false);
     assert.deepEqual(seen[0], { url: '/motd', auth: 'Basic dXNlcjpwYXNz' });
-    assert.ok(k.warnings().some((w) => /line 12 .*source .*missing could not be read .*writing its content instead/.test(w)), k.warnings().join("\n"));
+    assert.ok(
+      k.warnings().some((w) => /line 12 .*source .*missing could not be read .*writing its content instead/.test(w)),
+      k.warnings().join('\n'),
+    );
     assert.ok(k.errors().some((e) => /line 16 .*there is no content to fall back to; this file was not written/.test(e)));
   } finally {
     server.close();

@@ -39,5 +39,8 @@ test('a !!binary value with a stray character, as PyYAML accepts it, keeps the w
   assert.equal(k.read('etc/b'), 'hello\n');
   assert.equal(k.read('etc/c'), 'plain');
   assert.deepEqual(k.errors(), []);
-  assert.deepEqual(checkCloudConfigText(`#cloud-config\n${ud}`, 'ud').problems.filter((p) => p.severity === 'error'), []);
+  assert.deepEqual(
+    checkCloudConfigText(`#cloud-config\n${ud}`, 'ud').problems.filter((p) => p.severity === 'error'),
+    [],
+  );
 });

@@ -42,7 +42,13 @@ function probeDevice(ctx: ModuleContext, efi: boolean): string {
   const disk = r.stdout.trim();
   if (disk === '' || !ctx.host.fs.exists(disk)) return '';
   const links = ctx.host.exec.run(['udevadm', 'info', '--root', '--query=symlink', disk]);
-  const byId = failure(links) === null ? links.stdout.split(/\s+/).filter((l) => l.includes('disk/by-id')).sort() : [];
+  const byId =
+    failure(links) === null
+      ? links.stdout
+          .split(/\s+/)
+          .filter((l) => l.includes('disk/by-id'))
+          .sort()
+      : [];
   return byId[0] ?? disk;
 }
 

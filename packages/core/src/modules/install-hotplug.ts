@@ -58,7 +58,12 @@ export const installHotplug: Module = {
   schema: (z: Z) =>
     z.object({
       updates: z
-        .object({ network: z.object({ when: z.array(z.enum(UPDATE_EVENTS)) }).strict().optional() })
+        .object({
+          network: z
+            .object({ when: z.array(z.enum(UPDATE_EVENTS)) })
+            .strict()
+            .optional(),
+        })
         .strict()
         .optional(),
     }),

@@ -38,8 +38,10 @@ export function checkWireguard(wg: unknown): { interfaces: WgInterface[]; probes
       if (missing.length > 0) problems.push({ path: at, message: `missing required wireguard interface keys: ${missing.join(', ')}` });
       for (const k of ['name', 'config_path', 'content']) if (it[k] !== undefined && typeof it[k] !== 'string') problems.push({ path: [...at, k], message: `${k} must be a string` });
       for (const k of Object.keys(it)) if (!['name', 'config_path', 'content'].includes(k)) problems.push({ path: [...at, k], message: `unknown wireguard interface key ${k}` });
-      if (typeof it.name === 'string' && !IFNAME.test(it.name)) problems.push({ path: [...at, 'name'], message: `${JSON.stringify(it.name)} is not an interface name (up to 15 letters, digits, _ . = + -)` });
-      if (typeof it.config_path === 'string' && (!posix.isAbsolute(it.config_path) || it.config_path.endsWith('/'))) problems.push({ path: [...at, 'config_path'], message: `${JSON.stringify(it.config_path)} is not an absolute file path` });
+      if (typeof it.name === 'string' && !IFNAME.test(it.name))
+        problems.push({ path: [...at, 'name'], message: `${JSON.stringify(it.name)} is not an interface name (up to 15 letters, digits, _ . = + -)` });
+      if (typeof it.config_path === 'string' && (!posix.isAbsolute(it.config_path) || it.config_path.endsWith('/')))
+        problems.push({ path: [...at, 'config_path'], message: `${JSON.stringify(it.config_path)} is not an absolute file path` });
       if (typeof it.name === 'string' && typeof it.config_path === 'string' && typeof it.content === 'string') interfaces.push({ name: it.name, config_path: it.config_path, content: it.content });
     });
   const rp = wg.readinessprobe;

@@ -19,7 +19,11 @@ export interface UnlistedKey {
   modules: string[];
 }
 
-export function unlistedModuleKeys(cfg: Record<string, unknown>, modules: readonly Module[] = BUILTIN_MODULES, notImplemented: Readonly<Record<string, readonly string[]>> = NOT_IMPLEMENTED): UnlistedKey[] {
+export function unlistedModuleKeys(
+  cfg: Record<string, unknown>,
+  modules: readonly Module[] = BUILTIN_MODULES,
+  notImplemented: Readonly<Record<string, readonly string[]>> = NOT_IMPLEMENTED,
+): UnlistedKey[] {
   const listed = new Set(MODULE_LIST_KEYS.flatMap((k) => parseModuleList(cfg[k], k).entries.map((e) => e.name)));
   const owners = new Map<string, string[]>();
   const claim = (key: string, name: string) => owners.set(key, [...(owners.get(key) ?? []), name]);

@@ -57,7 +57,8 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
   for (const u of unlistedModuleKeys(cfg)) {
     log.warn(`${source.where([u.key])}configured but not run: ${u.key} (module ${u.modules.join(' or ')} is in none of the module lists of /etc/cloud/cloud.cfg)`);
   }
-  for (const [name, type] of unsupportedReporters(cfg)) log.warn(`${source.where(['reporting', name])}not supported: reporting.${name} of type ${type} (nimbus reports to cloud-init.log and the journal only)`);
+  for (const [name, type] of unsupportedReporters(cfg))
+    log.warn(`${source.where(['reporting', name])}not supported: reporting.${name} of type ${type} (nimbus reports to cloud-init.log and the journal only)`);
   writeAid(log, 'instance-data.json', () => writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING }));
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
   stageFinished(host, 'init', log.report, ds.description);

@@ -68,7 +68,16 @@ function gunzipInBudget(b: Uint8Array, what: string, budget: UserdataBudget): Ui
   return out;
 }
 
-function resolve(index: number, filename: string | null, contentType: string, body: Uint8Array, what: string, budget: UserdataBudget, mergeType?: string | null, launchIndex?: string | null): UserPart {
+function resolve(
+  index: number,
+  filename: string | null,
+  contentType: string,
+  body: Uint8Array,
+  what: string,
+  budget: UserdataBudget,
+  mergeType?: string | null,
+  launchIndex?: string | null,
+): UserPart {
   let type = contentType;
   let data = body;
   if (GZIP_TYPES.has(type)) {

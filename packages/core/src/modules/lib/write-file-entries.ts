@@ -159,7 +159,8 @@ export async function writeFileEntries(ctx: ModuleContext, deferred: boolean): P
           content = await fetchSource(uri, headers);
           ctx.log.debug(`write_files[${i}]: ${content.length} bytes from ${uri}`);
         } catch (e) {
-          if (entry.content === undefined || entry.content === null) throw Object.assign(new Error(`source ${uri} could not be read (${(e as Error).message}) and there is no content to fall back to`), { key: 'source' });
+          if (entry.content === undefined || entry.content === null)
+            throw Object.assign(new Error(`source ${uri} could not be read (${(e as Error).message}) and there is no content to fall back to`), { key: 'source' });
           ctx.log.warn(`${at('source')}write_files[${i}]: source ${uri} could not be read (${(e as Error).message}); writing its content instead`);
         }
       }
