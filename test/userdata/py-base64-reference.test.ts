@@ -21,7 +21,10 @@ sys.stdout.write(json.dumps(out))
 
 test("base64 decoding agrees with Python's b64decode on random input", () => {
   const ch = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/==== \n\t!*-_.'.split(''));
-  const inputs = fc.sample(fc.array(ch, { maxLength: 40 }).map((a) => a.join('')), { numRuns: 2000, seed: 14 });
+  const inputs = fc.sample(
+    fc.array(ch, { maxLength: 40 }).map((a) => a.join('')),
+    { numRuns: 2000, seed: 14 },
+  );
   const r = spawnSync(PYTHON3, ['-c', HARNESS], { input: JSON.stringify(inputs), encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const want = JSON.parse(r.stdout) as (string | null)[];
