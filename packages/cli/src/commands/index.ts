@@ -10,6 +10,7 @@ import { registerDoctor } from './doctor.js';
 import { registerAnalyze } from './analyze.js';
 import { registerCollectLogs } from './collect-logs.js';
 import { registerNetConvert } from './net-convert.js';
+import { registerPer } from './per.js';
 
 import { registerSchema } from './schema.js';
 import { registerTry } from './try.js';
@@ -37,4 +38,5 @@ addCommands(
   registerRender,
   registerHotplugHook,
   registerHelpFiles,
+  registerPer,
 );

@@ -57,6 +57,10 @@ import { spacewalk } from './spacewalk.js';
 import { rhSubscription } from './rh-subscription.js';
 import { ubuntuAutoinstall } from './ubuntu-autoinstall.js';
 import { raspberryPi } from './raspberry-pi.js';
+import { grubDpkg } from './grub-dpkg.js';
+import { byobu } from './byobu.js';
+import { wireguard } from './wireguard.js';
+import { installHotplug } from './install-hotplug.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -114,6 +118,10 @@ export const BUILTIN_MODULES: readonly Module[] = [
   rhSubscription,
   ubuntuAutoinstall,
   raspberryPi,
+  grubDpkg,
+  byobu,
+  wireguard,
+  installHotplug,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));
