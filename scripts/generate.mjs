@@ -3,8 +3,20 @@
 // `--check` writes nothing and exits 1 naming the files that drifted.
 import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
 
-const { GENERATED_FILES } = await import('../build/packages/core/src/generate/registry.js');
+const { GENERATED_FILES: CORE_FILES } = await import('../build/packages/core/src/generate/registry.js');
+// The CLI's own: the man page and completions, written by the built CLI from its commands.
+const cli =
+  (...args) =>
+  () =>
+    execFileSync(process.execPath, ['dist/nimbus.js', ...args], { encoding: 'utf8' });
+const CLI_FILES = [
+  { path: 'packaging/man/nimbus.1', render: cli('devel', 'man') },
+  { path: 'packaging/completion/nimbus.bash', render: cli('devel', 'completion', 'bash') },
+  { path: 'packaging/completion/_nimbus', render: cli('devel', 'completion', 'zsh') },
+];
+const GENERATED_FILES = [...CORE_FILES, ...CLI_FILES];
 const check = process.argv.includes('--check');
 const drifted = [];
 for (const g of GENERATED_FILES) {

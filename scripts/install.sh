@@ -92,6 +92,19 @@ if [[ $package == 0 ]]; then
   fi
 fi
 
+# The man page and the shell completions (packaging/, written by `npm run generate` from
+# the commands' own help), also under cloud-init's names when the cloud-init command is
+# nimbus's. (For a package, postinst makes those links.)
+install -d -m 0755 "$D/usr/share/man/man1" "$D/usr/share/bash-completion/completions" "$D/usr/share/zsh/vendor-completions"
+install -m 0644 packaging/man/nimbus.1 "$D/usr/share/man/man1/nimbus.1"
+install -m 0644 packaging/completion/nimbus.bash "$D/usr/share/bash-completion/completions/nimbus"
+install -m 0644 packaging/completion/_nimbus "$D/usr/share/zsh/vendor-completions/_nimbus"
+if [[ $package == 0 && -L $D/usr/bin/cloud-init && $(readlink "$D/usr/bin/cloud-init") == nimbus ]]; then
+  for link in man/man1/cloud-init.1:nimbus.1 bash-completion/completions/cloud-init:nimbus; do
+    [[ -e $D/usr/share/${link%%:*} || -L $D/usr/share/${link%%:*} ]] || ln -s "${link#*:}" "$D/usr/share/${link%%:*}"
+  done
+fi
+
 # systemd units.
 if [[ -z $unitdir ]]; then
   unitdir=/lib/systemd/system

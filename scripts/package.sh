@@ -78,6 +78,12 @@ case "$1" in
         if [ ! -e /usr/bin/cloud-init ] && [ ! -L /usr/bin/cloud-init ]; then
             ln -s nimbus /usr/bin/cloud-init
         fi
+        # cloud-init's man page and bash completion names, while its command is ours.
+        if [ "$(readlink /usr/bin/cloud-init 2>/dev/null)" = nimbus ]; then
+            for link in /usr/share/man/man1/cloud-init.1:nimbus.1 /usr/share/bash-completion/completions/cloud-init:nimbus; do
+                if [ ! -e "${link%%:*}" ] && [ ! -L "${link%%:*}" ]; then ln -s "${link#*:}" "${link%%:*}"; fi
+            done
+        fi
         if [ ! -e /etc/cloud/cloud.cfg ]; then
             mkdir -p /etc/cloud/cloud.cfg.d
             cp /usr/share/nimbus/cloud.cfg /etc/cloud/cloud.cfg
@@ -124,6 +130,9 @@ case "$1" in
         if [ -L /usr/bin/cloud-init ] && [ "$(readlink /usr/bin/cloud-init)" = nimbus ]; then
             rm -f /usr/bin/cloud-init
         fi
+        for link in /usr/share/man/man1/cloud-init.1:nimbus.1 /usr/share/bash-completion/completions/cloud-init:nimbus; do
+            if [ -L "${link%%:*}" ] && [ "$(readlink "${link%%:*}")" = "${link#*:}" ]; then rm -f "${link%%:*}"; fi
+        done
         # The code caches and parsed configuration the stages kept (docs/performance.md).
         rm -rf /var/cache/nimbus
         if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi

@@ -21,9 +21,9 @@ function drive(): Buffer {
 test('blkid -o export parsing', () => {
   const out = 'DEVNAME=/dev/sr0\nLABEL=config-2\nTYPE=iso9660\n\nDEVNAME=/dev/vda1\nLABEL=cloudimg\\ rootfs\nUUID=1234\nTYPE=ext4\n\nDEVNAME=/dev/vdb\nTYPE=swap\n';
   assert.deepEqual(parseBlkidExport(out), [
-    { device: '/dev/sr0', label: 'config-2', type: 'iso9660' },
-    { device: '/dev/vda1', label: 'cloudimg rootfs', type: 'ext4' },
-    { device: '/dev/vdb', label: null, type: 'swap' },
+    { device: '/dev/sr0', label: 'config-2', type: 'iso9660', uuid: null },
+    { device: '/dev/vda1', label: 'cloudimg rootfs', type: 'ext4', uuid: '1234' },
+    { device: '/dev/vdb', label: null, type: 'swap', uuid: null },
   ]);
   assert.deepEqual(parseBlkidExport(''), []);
 });

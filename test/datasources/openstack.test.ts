@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openStackDatasource, chooseOpenStackVersion, parseOpenStackMetadata, normalizePublicKeys, vendordataBytes } from '../../packages/core/src/datasources/openstack.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
-import { dsContext, refusedUrl, rootWithDmi, send, serve, testHost, testLogger, settle } from './helpers.js';
+import { dsContext, machineFacts, refusedUrl, rootWithDmi, send, serve, testHost, testLogger, settle } from './helpers.js';
 
 const META = {
   uuid: '83679162-1378-4288-a2d4-70e13ec132aa',
@@ -191,6 +191,42 @@ test('DMI that is not OpenStack: no request at all', async () => {
     const r = await openStackDatasource.find(dsContext(testHost(rootWithDmi({ product_name: 'Standard PC (Q35 + ICH9, 2009)' })), cfg(srv.url), log));
     assert.equal(r, null);
     assert.deepEqual(srv.seen, []);
+  } finally {
+    await srv.close();
+  }
+});
+
+test("every OpenStack marker cloud-init 25.x accepts is found: Nova product names, the public clouds' chassis asset tags, PID 1's product_name", () => {
+  const found = [
+    machineFacts({ productName: 'OpenStack Nova' }),
+    machineFacts({ productName: 'OpenStack Compute' }),
+    ...['OpenTelekomCloud', 'SAP CCloud VM', 'HUAWEICLOUD', 'Samsung Cloud Platform', 'OpenStack Nova', 'OpenStack Compute'].map((tag) => machineFacts({ chassisAssetTag: tag })),
+    machineFacts({}, { pid1ProductName: 'OpenStack Nova' }),
+  ];
+  for (const f of found) {
+    const d = openStackDatasource.detect(f);
+    assert.equal(d.verdict, 'found', JSON.stringify(f.dmi));
+    assert.match(d.reason, /OpenStack|Cloud|CCloud|HUAWEI|Nova|Compute/);
+  }
+  // Not OpenStack: another product, a tag that only looks alike, the markers inside a container.
+  assert.equal(openStackDatasource.detect(machineFacts({ productName: 'Standard PC (Q35 + ICH9, 2009)' })).verdict, 'not-found');
+  assert.equal(openStackDatasource.detect(machineFacts({ chassisAssetTag: 'Samsung Cloud' })).verdict, 'not-found');
+  assert.equal(openStackDatasource.detect(machineFacts({ chassisAssetTag: 'HUAWEICLOUD' }, { container: 'lxc' })).verdict, 'not-found');
+  // A config drive carries the same data without a network wait.
+  assert.equal(openStackDatasource.detect(machineFacts({ productName: 'OpenStack Nova' }, { seeds: { ...machineFacts().seeds, configDrive: '/config-drive' } })).verdict, 'not-found');
+  // Not x86: its DMI (when there is one) does not name Nova, so "maybe", as ds-identify says.
+  const arm = openStackDatasource.detect(machineFacts({ productName: 'KVM Virtual Machine' }, { x86: false }));
+  assert.equal(arm.verdict, 'maybe');
+  assert.match(arm.reason, /not an x86 machine/);
+});
+
+test('the metadata service is asked on a Samsung Cloud Platform instance (chassis asset tag)', async () => {
+  const srv = await serve(nova());
+  const { log } = testLogger();
+  try {
+    const r = await openStackDatasource.find(dsContext(testHost(rootWithDmi({ product_name: 'Standard PC', chassis_asset_tag: 'Samsung Cloud Platform' })), cfg(srv.url), log));
+    assert.ok(r);
+    assert.equal(r.platform, 'openstack');
   } finally {
     await srv.close();
   }

@@ -44,8 +44,8 @@ test("analyze reads cloud-init's own log format too", () => {
   assert.equal(events[0]?.origin, 'cloudinit');
   assert.equal(splitBoots(events).length, 1);
   const show = analyzeShow(log);
-  assert.match(show, /Starting stage: init-local\n\|`->no cache found @00\.00300s \+00\.00200s\nFinished stage: \(init-local\) 00\.15900 seconds/);
-  assert.match(show, /Starting stage: init-network\n\|`->config-write_files ran successfully @00\.94900s \+00\.05000s/);
+  assert.match(show, /Starting stage: init-local\n\|`->no cache found @00\.00100s \+00\.00200s\nFinished stage: \(init-local\) 00\.15900 seconds/);
+  assert.match(show, /Starting stage: init-network\n\|`->config-write_files ran successfully @00\.89900s \+00\.05000s/);
 });
 
 test('collect-logs: the logs and state, without user-data or secrets unless asked', () => {

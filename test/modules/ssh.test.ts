@@ -67,3 +67,45 @@ test('authorized_keys merge, AuthorizedKeysFile, root options', () => {
   assert.equal(rootKeyOptions(false, 'x', 'u'), '');
   assert.equal(rootKeyOptions(true, 'user=$USER not=$DISABLE_USER', null), 'user=NONE not=root');
 });
+
+test('ssh_publish_hostkeys: on GCE the public host keys are PUT to the guest attributes, less the blacklisted types; elsewhere nothing is sent', async () => {
+  const http = await import('node:http');
+  const got: { method: string; url: string; flavor: string; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      got.push({ method: req.method ?? '', url: req.url ?? '', flavor: String(req.headers['metadata-flavor']), body });
+      res.end('');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const keys = (k: ReturnType<typeof makeKit>) => {
+      k.write('etc/ssh/ssh_host_ed25519_key.pub', 'ssh-ed25519 AAAAC3Ned root@h\n');
+      k.write('etc/ssh/ssh_host_rsa_key.pub', 'ssh-rsa AAAAB3Nrsa root@h\n');
+      k.write('etc/ssh/ssh_host_ecdsa_key.pub', 'ecdsa-sha2-nistp256 AAAAE2ec root@h\n');
+    };
+    const cfg = `ssh_deletekeys: false\ndatasource: {GCE: {metadata_url: "http://127.0.0.1:${port}/computeMetadata/v1/"}}\n`;
+    const k = makeKit();
+    keys(k);
+    await k.run(ssh, `${cfg}ssh_publish_hostkeys: {blacklist: [rsa]}\n`, { dsname: 'GCE' });
+    assert.deepEqual(got, [
+      { method: 'PUT', url: '/computeMetadata/v1/instance/guest-attributes/hostkeys/ecdsa-sha2-nistp256', flavor: 'Google', body: 'AAAAE2ec' },
+      { method: 'PUT', url: '/computeMetadata/v1/instance/guest-attributes/hostkeys/ssh-ed25519', flavor: 'Google', body: 'AAAAC3Ned' },
+    ]);
+    // Turned off, or on a datasource that takes no keys (ConfigDrive): nothing is sent.
+    got.length = 0;
+    const off = makeKit();
+    keys(off);
+    await off.run(ssh, `${cfg}ssh_publish_hostkeys: {enabled: false}\n`, { dsname: 'GCE' });
+    const other = makeKit();
+    keys(other);
+    await other.run(ssh, `${cfg}ssh_publish_hostkeys: {enabled: true}\n`);
+    assert.deepEqual(got, []);
+    assert.ok(other.lines.some((l) => /ConfigDrive datasource takes no host keys back/.test(l)));
+  } finally {
+    server.close();
+  }
+});

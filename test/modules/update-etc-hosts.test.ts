@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeKit, RHEL8 } from './kit.js';
-import { updateEtcHosts, hostsWithLocalNames } from '../../packages/core/src/modules/update-etc-hosts.js';
+import { updateEtcHosts, hostsWithLocalNames, currentNames } from '../../packages/core/src/modules/update-etc-hosts.js';
 import { REF_MISSING, REF_ROOT } from '../helpers/reference.js';
 
 test('update_etc_hosts: template (debian, redhat) and localhost', async () => {
@@ -48,4 +48,16 @@ test("differential: cloud-init's own hosts templates (from the reference chroot)
     await k.run(updateEtcHosts, 'manage_etc_hosts: true\nfqdn: web-1.example.org\nhostname: web-1\nprefer_fqdn_over_hostname: false\n');
     assert.equal(k.read('etc/hosts'), renderHostsTemplate(kind, 'web-1.example.org', 'web-1'), kind);
   }
+});
+
+test('manage_etc_hosts with no host name in the configuration or the metadata uses the current host name, as cloud-init does', async () => {
+  const k = makeKit();
+  k.write('etc/hostname', 'builder\n');
+  await k.run(updateEtcHosts, 'manage_etc_hosts: true\n', { localHostname: '' });
+  assert.match(k.read('etc/hosts'), /^127\.0\.1\.1 builder\.localdomain builder$/m);
+  assert.deepEqual(k.warnings(), []);
+  // The FQDN comes from a hosts line that carries the name, else NAME.localdomain.
+  assert.deepEqual(currentNames('web', '10.0.0.5 web.example.org web\n'), { hostname: 'web', fqdn: 'web.example.org' });
+  assert.deepEqual(currentNames('db.example.org', ''), { hostname: 'db', fqdn: 'db.example.org' });
+  assert.equal(currentNames('', ''), null);
 });

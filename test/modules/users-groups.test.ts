@@ -143,3 +143,13 @@ test('users_groups: a visudo rejection keeps the old sudoers file', async () => 
   assert.match(k.errors().join('\n'), /a sudo rule must be a single line/);
   assert.equal(k.read('etc/sudoers.d/90-cloud-init-users'), '# old\n');
 });
+
+test('users_groups: a user with doas rules is created and told "not supported: doas" with the line, instead of silence', async () => {
+  const k = makeKit();
+  await k.run(usersGroups, 'users:\n  - name: bob\n    doas: ["permit nopass bob"]\n');
+  assert.ok(k.argvs().some((a) => a[0] === 'useradd' && a.includes('bob')));
+  assert.ok(
+    k.warnings().some((w) => /line 3 .*not supported: doas rules for bob/.test(w)),
+    k.warnings().join('\n'),
+  );
+});

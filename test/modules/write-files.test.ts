@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeKit } from './kit.js';
 import { writeFiles } from '../../packages/core/src/modules/write-files.js';
+import { sourceTarget } from '../../packages/core/src/modules/lib/write-file-entries.js';
 
 test('write_files writes each file with its decoded content and mode, and leaves deferred entries for later', async () => {
   const k = makeKit();
@@ -54,4 +55,66 @@ test('write_files append: true keeps the existing file mode and owner unless the
   assert.equal(k.mode('etc/widened'), 0o644);
   // A file that was not there gets the defaults, as any new file.
   assert.equal(k.mode('etc/new-appended'), 0o644);
+});
+
+test('write_files source: the uri is fetched with its headers (file:// from the tree, http from a server) and written as fetched; a failed fetch falls back to content', async () => {
+  const http = await import('node:http');
+  const seen: { url: string; auth: string | undefined }[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ url: req.url ?? '', auth: req.headers.authorization });
+    if (req.url === '/motd') res.end('hello from the server\n');
+    else {
+      res.statusCode = 404;
+      res.end('no');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const k = makeKit();
+    k.write('srv/seed/app.conf', 'from the tree\n');
+    await k.run(
+      writeFiles,
+      `write_files:
+  - path: /etc/motd
+    source:
+      uri: ${base}/motd
+      headers: {Authorization: Basic dXNlcjpwYXNz}
+    permissions: '0640'
+  - path: /etc/app.conf
+    source: {uri: "file:///srv/seed/app.conf"}
+    encoding: b64
+    content: bm90IHVzZWQ=
+  - path: /etc/fallback
+    source: {uri: ${base}/missing}
+    encoding: b64
+    content: ZmFsbGJhY2sK
+  - path: /etc/nothing
+    source: {uri: ${base}/missing}
+`,
+    );
+    assert.equal(k.read('etc/motd'), 'hello from the server\n');
+    assert.equal(k.mode('etc/motd'), 0o640);
+    assert.equal(k.read('etc/app.conf'), 'from the tree\n');
+    assert.equal(k.read('etc/fallback'), 'fallback\n');
+    assert.equal(k.exists('etc/nothing'), false);
+    assert.deepEqual(seen[0], { url: '/motd', auth: 'Basic dXNlcjpwYXNz' });
+    assert.ok(
+      k.warnings().some((w) => /line 12 .*source .*missing could not be read .*writing its content instead/.test(w)),
+      k.warnings().join('\n'),
+    );
+    assert.ok(k.errors().some((e) => /line 16 .*there is no content to fall back to; this file was not written/.test(e)));
+  } finally {
+    server.close();
+  }
+});
+
+test('write_files source: only file, http and https URIs are read', async () => {
+  assert.deepEqual(sourceTarget('file:///etc/x'), { kind: 'file', path: '/etc/x' });
+  assert.deepEqual(sourceTarget('https://example.org/a'), { kind: 'http', url: 'https://example.org/a' });
+  assert.match((sourceTarget('ftp://example.org/a') as { bad: string }).bad, /ftp URIs are not supported/);
+  assert.match((sourceTarget('file://other/etc/x') as { bad: string }).bad, /names a host/);
+  const k = makeKit();
+  await k.run(writeFiles, 'write_files:\n  - path: /etc/a\n    source: {uri: "gopher://x/y"}\n    content: kept\n');
+  assert.equal(k.read('etc/a'), 'kept');
 });

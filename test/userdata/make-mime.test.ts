@@ -91,6 +91,6 @@ test('make-mime --list-types, unknown types, --force and bad arguments', (t) => 
   assert.match(missing.stderr, /nope\.txt: cannot read it/);
 
   const noType = nimbus(['devel', 'make-mime', '-a', 'a.txt'], dir);
-  assert.equal(noType.status, 1);
+  assert.equal(noType.status, 2, 'a malformed argument is a usage error: exit 2, as argparse');
   assert.match(noType.stderr, /expected FILE:TYPE/);
 });

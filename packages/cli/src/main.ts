@@ -2,7 +2,14 @@
 import './commands/index.js';
 import { runCli } from './program.js';
 
-runCli(process.argv).then(
+// Installed as `cloud-init-per` too (a link to this bundle): that name is `nimbus per`.
+const invokedAs = (process.argv[1] ?? '')
+  .split('/')
+  .pop()
+  ?.replace(/\.(js|cjs|mjs)$/, '');
+const argv = invokedAs === 'cloud-init-per' ? [process.argv[0] as string, process.argv[1] as string, 'per', ...process.argv.slice(2)] : process.argv;
+
+runCli(argv).then(
   (code) => {
     process.exitCode = code;
   },

@@ -60,7 +60,9 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    // A usage error (unknown option, missing or invalid argument) exits 2, as argparse
+    // makes cloud-init's; --help and --version exit 0.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     throw e;
   }
   return exitCode;
@@ -72,5 +74,5 @@ export function addCommands(...r: Register[]): void {
 
 /** The `devel` parent command (net-convert, make-mime, ...), created on first use. */
 export function develCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'devel') ?? program.command('devel').description('developer tools: net-convert, make-mime, schema');
+  return program.commands.find((c) => c.name() === 'devel') ?? program.command('devel').description('developer tools: net-convert, make-mime, schema, render, hotplug-hook, man, completion');
 }

@@ -40,6 +40,8 @@ export * from './userdata/jinja.js';
 export * from './boot/index.js';
 export * from './analyze/events.js';
 export * from './analyze/report.js';
+export * from './analyze/boot.js';
+export * from './analyze/svg.js';
 export * from './state/collect-logs.js';
 export { NIMBUS_VERSION_STRING } from './version.js';
 export * from './net/index.js';

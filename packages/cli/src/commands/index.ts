@@ -10,9 +10,15 @@ import { registerDoctor } from './doctor.js';
 import { registerAnalyze } from './analyze.js';
 import { registerCollectLogs } from './collect-logs.js';
 import { registerNetConvert } from './net-convert.js';
+import { registerPer } from './per.js';
 
 import { registerSchema } from './schema.js';
 import { registerTry } from './try.js';
+import { registerFeatures } from './features.js';
+import { registerDhclientHook } from './dhclient-hook.js';
+import { registerRender } from './render.js';
+import { registerHotplugHook } from './hotplug-hook.js';
+import { registerHelpFiles } from './help-files.js';
 
 addCommands(
   registerStageCommands,
@@ -27,4 +33,10 @@ addCommands(
   registerDoctor,
   registerNetConvert,
   registerMakeMime,
+  registerFeatures,
+  registerDhclientHook,
+  registerRender,
+  registerHotplugHook,
+  registerHelpFiles,
+  registerPer,
 );

@@ -19,7 +19,8 @@ export function analyzeShow(text: string): string {
       if (STAGE_NAMES.has(s.name)) {
         out += `Starting stage: ${s.name}\n`;
         for (const inner of spans(boot).filter((x) => x.name.startsWith(`${s.name}/`) && x.start >= s.start && x.start <= s.start + s.seconds)) {
-          out += `|\`->${inner.description} @${f5(inner.start - t0 + inner.seconds)}s +${f5(inner.seconds)}s\n`;
+          // After "@": the time from the boot's first event to the event's start, as cloud-init prints it.
+          out += `|\`->${inner.description} @${f5(inner.start - t0)}s +${f5(inner.seconds)}s\n`;
         }
         out += `Finished stage: (${s.name}) ${f5(s.seconds)} seconds\n\n`;
         total += s.seconds;

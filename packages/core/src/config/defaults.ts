@@ -51,7 +51,21 @@ const DEBIAN_MODULES = {
 };
 
 const RHEL_MODULES = {
-  cloud_init_modules: ['disk_setup', 'migrator', 'bootcmd', 'write-files', 'growpart', 'resizefs', 'set_hostname', 'update_hostname', 'update_etc_hosts', 'rsyslog', 'users-groups', 'ssh'],
+  cloud_init_modules: [
+    'disk_setup',
+    'migrator',
+    'bootcmd',
+    'write-files',
+    'growpart',
+    'resizefs',
+    'set_hostname',
+    'update_hostname',
+    'update_etc_hosts',
+    'resolv_conf',
+    'rsyslog',
+    'users-groups',
+    'ssh',
+  ],
   cloud_config_modules: [
     'mounts',
     'locale',

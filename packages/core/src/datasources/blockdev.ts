@@ -15,6 +15,8 @@ export interface BlockFs {
   device: string;
   label: string | null;
   type: string | null;
+  /** The filesystem UUID as blkid reports it (IBM Cloud marks its config disk with one); absent when not known. */
+  uuid?: string | null;
 }
 
 /** Largest image read into memory when a device cannot be mounted. Config drives are at most 64 MiB. */
@@ -33,7 +35,7 @@ export function parseBlkidExport(text: string): BlockFs[] {
       if (m) kv.set(m[1] as string, (m[2] as string).replace(/\\(.)/g, '$1'));
     }
     const dev = kv.get('DEVNAME');
-    if (dev) out.push({ device: dev, label: kv.get('LABEL') ?? null, type: kv.get('TYPE') ?? null });
+    if (dev) out.push({ device: dev, label: kv.get('LABEL') ?? null, type: kv.get('TYPE') ?? null, uuid: kv.get('UUID') ?? null });
   }
   return out;
 }

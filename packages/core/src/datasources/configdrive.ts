@@ -9,6 +9,7 @@ import { dirTreeReader, textOf, type TreeReader } from './tree.js';
 import { findDevicesByLabel, withDeviceTree } from './blockdev.js';
 import { chooseOpenStackVersion, parseOpenStackMetadata, vendordataBytes } from './openstack-format.js';
 import { labelled, type DetectFacts } from './facts.js';
+import { isIbmCloud } from './ibmcloud.js';
 import { isDict } from '../config/merge.js';
 import { parseJson, JsonError } from '../util/json.js';
 
@@ -68,6 +69,9 @@ export function readConfigDrive(tree: TreeReader, ctx: DatasourceContext, subpla
   const dsmodeRaw = meta.dsmode ?? metaBlock.dsmode ?? ctx.dsCfg.dsmode;
   const dsmode = dsmodeRaw === 'local' || dsmodeRaw === 'disabled' || dsmodeRaw === 'pass' ? dsmodeRaw : 'net';
   const vdFile = `${tree.label}/${base}/vendor_data.json`;
+  // cloud-init applies vendor_data2.json as a second vendor-data layer; nimbus has no such
+  // layer yet, so say that it was not applied rather than drop it unseen.
+  if (tree.readFile(`${base}/vendor_data2.json`) !== null) ctx.log.warn(`not supported: ${tree.label}/${base}/vendor_data2.json (a second vendor-data) was not applied`);
   const result: DatasourceResult = {
     dsname: 'ConfigDrive',
     description: `DataSourceConfigDrive [${dsmode},ver=2][source=${tree.label}]`,
@@ -99,8 +103,11 @@ export const configDrive: Datasource = {
   aliases: ['DataSourceConfigDrive'],
   needs: 'local',
   order: 2,
-  detectedBy: 'a filesystem labelled `config-2`/`CONFIG-2`, or `/config-drive/openstack/<date>/meta_data.json`, or `/var/lib/cloud/seed/config_drive/openstack/<date or latest>/meta_data.json`',
+  detectedBy:
+    "a filesystem labelled `config-2`/`CONFIG-2` (not IBM Cloud's: Xen with UUID `9796-932E`), or `/config-drive/openstack/<date>/meta_data.json`, or `/var/lib/cloud/seed/config_drive/openstack/<date or latest>/meta_data.json`",
   detect(f) {
+    // IBM Cloud's config-2 disk (Xen, UUID 9796-932E) is its own datasource's, as ds-identify has it.
+    if (isIbmCloud(f)) return { verdict: 'not-found', reason: "IBM Cloud's config disk: the IBMCloud datasource reads it" };
     const seen = configDriveSeen(f);
     return seen !== null ? { verdict: 'found', reason: seen } : { verdict: 'not-found', reason: 'no config-2 filesystem or seed directory' };
   },

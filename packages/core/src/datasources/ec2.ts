@@ -8,8 +8,13 @@ import { DatasourceError, type Datasource, type DatasourceContext, type Datasour
 import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
 import { jsonDepthProblem } from '../util/json.js';
 import { SEED_DIR, readPlatformFacts, type PlatformFacts } from './facts.js';
+import { Ec2NetworkShapeError, ec2NetworkConfig } from './ec2-network.js';
+import { macToName, readNics } from '../net/sysfs.js';
+import { fallbackNic } from '../net/sources/fallback.js';
 
 export const EC2_DEFAULT_URL = 'http://169.254.169.254';
+/** The IPv6 endpoint (Nitro instances with the IPv6 IMDS endpoint turned on), asked after the IPv4 one. */
+export const EC2_DEFAULT_URL_V6 = 'http://[fd00:ec2::254]';
 export const EC2_TOKEN_PATH = 'latest/api/token';
 export const EC2_TOKEN_TTL_HEADER = 'X-aws-ec2-metadata-token-ttl-seconds';
 export const EC2_TOKEN_HEADER = 'X-aws-ec2-metadata-token';
@@ -236,8 +241,7 @@ async function crawlAll(ctx: DatasourceContext, imds: Imds, base: string, cloudN
     metadata: meta,
     userdata,
     vendordata: null,
-    // Not supported yet: network config from the IMDS network/interfaces/macs tree; fallback networking applies.
-    networkConfig: null,
+    networkConfig: imdsNetworkConfig(ctx, meta, `${base}/${version}/meta-data/network`),
     ec2Metadata: meta,
   };
   const lh = meta['local-hostname'];
@@ -246,6 +250,34 @@ async function crawlAll(ctx: DatasourceContext, imds: Imds, base: string, cloudN
   if (region) result.region = region;
   if (Object.keys(secrets).length > 0) result.sensitive = { 'meta-data': secrets };
   return result;
+}
+
+/** The v2 network config from the crawled `network/interfaces/macs` tree; null (fallback networking) when there is none or it cannot be used. */
+function imdsNetworkConfig(ctx: DatasourceContext, meta: Ec2Tree, source: string): DatasourceResult['networkConfig'] {
+  if (meta['network'] === undefined) {
+    ctx.log.warn(`Ec2: ${source} is absent; fallback networking applies`);
+    return null;
+  }
+  try {
+    const nics = readNics(ctx.host.sysfs);
+    const out = ec2NetworkConfig({
+      network: meta['network'],
+      nics: macToName(nics),
+      full: ctx.dsCfg['apply_full_imds_network_config'] !== false,
+      fallbackNic: fallbackNic(nics)?.name ?? null,
+      source,
+    });
+    for (const w of out.warnings) ctx.log.warn(`Ec2: ${w}`);
+    if (out.config === null) {
+      ctx.log.warn(`Ec2: no NIC of this machine is listed in ${source}/interfaces/macs; fallback networking applies`);
+      return null;
+    }
+    return { format: 'v2', config: out.config, source: `${source}/interfaces/macs` };
+  } catch (e) {
+    if (!(e instanceof Ec2NetworkShapeError) && !/duplicate MAC/.test((e as Error).message)) throw e;
+    ctx.log.error(`Ec2: no network config (fallback networking applies): ${(e as Error).message}`);
+    return null;
+  }
 }
 
 export const ec2Datasource: Datasource = {
@@ -263,9 +295,13 @@ export const ec2Datasource: Datasource = {
     if (!f.dmiAvailable && !f.x86) return { verdict: 'maybe', reason: 'no DMI on this machine to tell' };
     return { verdict: 'not-found', reason: 'DMI does not identify an EC2 platform' };
   },
-  network: { formats: [], from: 'not read yet (the IMDS `network/interfaces/macs` tree): fallback networking' },
+  network: {
+    formats: ['v2'],
+    from: 'the IMDS `meta-data/network/interfaces/macs/<mac>/` tree: every NIC of the machine by MAC (DHCPv4, DHCPv6 with IPv6 addresses, route metric by device-number), secondary addresses static',
+  },
   options: [
-    ...METADATA_SERVICE_OPTIONS,
+    ...METADATA_SERVICE_OPTIONS.map((o) => (o.key === 'metadata_urls' ? { ...o, default: `[${EC2_DEFAULT_URL}, ${EC2_DEFAULT_URL_V6}]` } : o)),
+    { key: 'apply_full_imds_network_config', meaning: '`false` configures only the primary NIC, by DHCP, without secondary addresses', default: 'true' },
     { key: 'strict_id', meaning: '`false` or `warn` asks the service on a platform DMI does not identify', default: 'true' },
     { key: 'allow_imdsv1', meaning: '`true` uses a service without the IMDSv2 token API (a nimbus key)', default: 'false' },
   ],
@@ -281,7 +317,7 @@ export const ec2Datasource: Datasource = {
     }
     if (!platform) log.warn(`Ec2: DMI does not identify an EC2 platform; trying the metadata service anyway (strict_id: ${String(strict)})`);
     const v1 = ctx.dsCfg['allow_imdsv1'] === true;
-    const s = metadataSettings(ctx.dsCfg, { urls: [EC2_DEFAULT_URL], ...METADATA_DEFAULTS });
+    const s = metadataSettings(ctx.dsCfg, { urls: [EC2_DEFAULT_URL, EC2_DEFAULT_URL_V6], ...METADATA_DEFAULTS });
     for (const p of s.problems) log.warn(`datasource Ec2: ${p}`);
     const client = new MetadataClient(
       s.budgetMs,

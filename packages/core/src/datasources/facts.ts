@@ -62,6 +62,8 @@ export interface DetectFacts extends PlatformFacts {
   };
   /** Which of MARKER_FILES exist (absent: none looked for, as in facts built by hand). */
   markerFiles?: readonly string[];
+  /** Facts few datasources need (MAAS, IBMCloud, Bigstep, SmartOS); absent in facts made without them means nothing seen. */
+  more?: MoreFacts;
 }
 
 /** Files whose mere presence names a cloud, as ds-identify looks for them (Vultr's installer, Scaleway's initrd). */
@@ -75,6 +77,53 @@ export function readMarkerFiles(host: Host): string[] {
 /** Whether `file` (one of MARKER_FILES) was found. */
 export function hasMarker(f: Pick<DetectFacts, 'markerFiles'>, file: (typeof MARKER_FILES)[number]): boolean {
   return f.markerFiles?.includes(file) ?? false;
+}
+
+export interface MoreFacts {
+  /** A Xen guest (/proc/xen, or /sys/hypervisor/type says xen). */
+  xen: boolean;
+  /** IBM Cloud's provisioning boot: /root/provisioningConfiguration.cfg, and no /root/swinstall.log older than this boot. */
+  ibmProvisioning: boolean;
+  /** /var/lib/cloud/seed/maas holds files. */
+  maasSeed: boolean;
+  /** cloud.cfg or a cloud.cfg.d/*.cfg file has a `MAAS:` key line (ds-identify's check_config). */
+  maasConfig: boolean;
+  /** /var/lib/cloud/data/seed/bigstep/url is a file. */
+  bigstepUrl: boolean;
+  /** /native/.zonecontrol/metadata.sock is there (a SmartOS zone). */
+  smartosZoneSocket: boolean;
+}
+
+/** Whether a cloud.cfg file names `key` as a YAML key on a line of its own, as ds-identify's check_config greps. */
+export function configMentionsKey(host: Host, key: string): boolean {
+  const files = [
+    '/etc/cloud/cloud.cfg',
+    ...host.fs
+      .list('/etc/cloud/cloud.cfg.d')
+      .filter((n) => n.endsWith('.cfg'))
+      .sort()
+      .map((n) => `/etc/cloud/cloud.cfg.d/${n}`),
+  ];
+  const line = new RegExp(`^\\s*["']?${key}["']?\\s*:`, 'm');
+  return files.some((f) => line.test(safeText(host, f) ?? ''));
+}
+
+/** The facts in MoreFacts: a few stats and small reads. */
+export function readMoreFacts(host: Host): MoreFacts {
+  const isFile = (p: string) => host.fs.stat(p)?.isFile === true;
+  const prov = '/root/provisioningConfiguration.cfg';
+  const log = host.fs.stat('/root/swinstall.log');
+  const environ = host.fs.stat('/proc/1/environ');
+  // ds-identify: a swinstall.log not newer than PID 1's environment is from an earlier boot.
+  const ibmProvisioning = isFile(prov) && (log === null || (environ !== null && log.mtimeMs > environ.mtimeMs));
+  return {
+    xen: host.fs.isDir('/proc/xen') || safeText(host, '/sys/hypervisor/type')?.trim() === 'xen',
+    ibmProvisioning,
+    maasSeed: host.fs.list(`${SEED_DIR}/maas`).length > 0,
+    maasConfig: configMentionsKey(host, 'MAAS'),
+    bigstepUrl: isFile('/var/lib/cloud/data/seed/bigstep/url'),
+    smartosZoneSocket: host.fs.stat('/native/.zonecontrol/metadata.sock') !== null,
+  };
 }
 
 /** The names an OVF environment file goes by, on a seed directory or an ISO. */
@@ -190,5 +239,6 @@ export function gatherFacts(host: Host, log?: Logger): DetectFacts {
     markerFiles: readMarkerFiles(host),
     sockets: { lxd: isSocketLike(host, '/dev/lxd/sock') },
     wsl: wslFacts(host),
+    more: readMoreFacts(host),
   };
 }

@@ -14,7 +14,9 @@ export { chooseOpenStackVersion, normalizePublicKeys, parseOpenStackMetadata, ve
 export const OPENSTACK_DEFAULT_URL = 'http://169.254.169.254';
 
 const OPENSTACK_PRODUCTS = ['OpenStack Nova', 'OpenStack Compute'];
-const OPENSTACK_ASSET_TAGS = ['OpenTelekomCloud', 'SAP CCloud VM', 'HUAWEICLOUD', 'OpenStack Nova', 'OpenStack Compute'];
+// cloud-init 25.x's list: the Nova product names, and the public clouds that mark their
+// Nova instances by chassis asset tag instead (Samsung Cloud Platform is new in 25.x).
+const OPENSTACK_ASSET_TAGS = ['OpenTelekomCloud', 'SAP CCloud VM', 'HUAWEICLOUD', 'Samsung Cloud Platform', 'OpenStack Nova', 'OpenStack Compute'];
 
 /** Whether DMI (or PID 1's environment) says this is an OpenStack instance. */
 export function isOpenStackPlatform(f: PlatformFacts): boolean {
@@ -67,6 +69,12 @@ async function readFromBase(ctx: DatasourceContext, client: MetadataClient, base
   const vdUrl = `${vbase}/vendor_data.json`;
   const vdBody = await optional(vdUrl);
   const vendordata = vdBody === null ? null : vendordataBytes(jsonObject(vdUrl, vdBody), vdUrl);
+  // Newton (2016-10-06) added vendor_data2.json, a second vendor-data layer nimbus does not
+  // have yet: say it was not applied rather than leave it unseen.
+  if (version === 'latest' || version >= '2016-10-06') {
+    const vd2Url = `${vbase}/vendor_data2.json`;
+    if ((await optional(vd2Url)) !== null) log.warn(`not supported: ${vd2Url} (a second vendor-data) was not applied`);
+  }
   const ndUrl = `${vbase}/network_data.json`;
   const ndBody = ctx.dsCfg['apply_network_config'] === false ? null : await optional(ndUrl);
   const files: { path: string; content: Uint8Array }[] = [];
@@ -113,11 +121,11 @@ export const openStackDatasource: Datasource = {
   needs: 'net',
   order: 12,
   detectedBy:
-    'DMI product `OpenStack Nova`/`OpenStack Compute`, an OpenStack chassis asset tag (also OpenTelekomCloud, SAP CCloud VM, HUAWEICLOUD), or `product_name=OpenStack Nova` in PID 1\'s environment; "maybe" on a machine without DMI that is not x86; never when a config drive is present (same data, no network wait)',
+    'DMI product `OpenStack Nova`/`OpenStack Compute`, an OpenStack chassis asset tag (also OpenTelekomCloud, SAP CCloud VM, HUAWEICLOUD, Samsung Cloud Platform), or `product_name=OpenStack Nova` in PID 1\'s environment; "maybe" on a machine that is not x86 (its DMI does not name Nova); never when a config drive is present (same data, no network wait)',
   detect(f) {
     if (configDriveSeen(f) !== null) return { verdict: 'not-found', reason: 'a config drive is present instead' };
     if (isOpenStackPlatform(f)) return { verdict: 'found', reason: `DMI says OpenStack (${f.dmi.productName ?? f.dmi.chassisAssetTag ?? f.pid1ProductName})` };
-    if (!f.dmiAvailable && !f.x86) return { verdict: 'maybe', reason: 'no DMI on this machine to tell' };
+    if (!f.x86) return { verdict: 'maybe', reason: 'not an x86 machine: its DMI does not name OpenStack' };
     return { verdict: 'not-found', reason: `DMI product "${f.dmi.productName ?? ''}" is not OpenStack` };
   },
   network: { formats: ['network_data.json'], from: '`<url>/openstack/<version>/network_data.json`' },
@@ -125,8 +133,8 @@ export const openStackDatasource: Datasource = {
   async find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     const { log } = ctx;
     const platform = readPlatformFacts(ctx.host);
-    // As cloud-init: only where DMI says OpenStack, or on a machine without DMI (not x86).
-    if (!isOpenStackPlatform(platform) && (platform.dmiAvailable || platform.x86)) {
+    // As cloud-init: only where DMI says OpenStack, or on a machine that is not x86 (whose DMI does not name Nova).
+    if (!isOpenStackPlatform(platform) && platform.x86) {
       log.debug(`OpenStack: DMI product "${platform.dmi.productName ?? ''}" is not OpenStack, not asking the metadata service`);
       return null;
     }

@@ -28,6 +28,11 @@ import { openNebulaDatasource } from './opennebula.js';
 import { rbxCloudDatasource } from './rbxcloud.js';
 import { altCloudDatasource } from './altcloud.js';
 import { wslDatasource } from './wsl.js';
+import { bigstepDatasource } from './bigstep.js';
+import { cloudcixDatasource } from './cloudcix.js';
+import { maasDatasource } from './maas.js';
+import { ibmCloudDatasource } from './ibmcloud.js';
+import { cloudSigmaDatasource } from './cloudsigma.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -56,6 +61,11 @@ export const DATASOURCES: readonly Datasource[] = [
   rbxCloudDatasource,
   altCloudDatasource,
   wslDatasource,
+  bigstepDatasource,
+  cloudcixDatasource,
+  maasDatasource,
+  ibmCloudDatasource,
+  cloudSigmaDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.

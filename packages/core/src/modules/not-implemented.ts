@@ -6,14 +6,7 @@
 // here and in registry.ts), so this list only ever shrinks.
 export const NOT_IMPLEMENTED: Readonly<Record<string, readonly string[]>> = {
   migrator: [],
-  grub_dpkg: ['grub_dpkg', 'grub-dpkg'],
-  byobu: ['byobu_by_default'],
-  puppet: ['puppet'],
-  chef: ['chef'],
-  mcollective: ['mcollective'],
-  salt_minion: ['salt_minion'],
   reset_rmc: [],
   refresh_rmc_and_interface: [],
   rightscale_userdata: [],
-  install_hotplug: ['updates'],
 };

@@ -42,6 +42,11 @@ import { keyboard } from './keyboard.js';
 import { seedRandom } from './seed-random.js';
 import { rsyslog } from './rsyslog.js';
 import { disableEc2Metadata } from './disable-ec2-metadata.js';
+import { ansible } from './ansible.js';
+import { puppet } from './puppet.js';
+import { chef } from './chef.js';
+import { saltMinion } from './salt-minion.js';
+import { mcollective } from './mcollective.js';
 import { snap } from './snap.js';
 import { lxd } from './lxd.js';
 import { ubuntuPro } from './ubuntu-pro.js';
@@ -52,6 +57,10 @@ import { spacewalk } from './spacewalk.js';
 import { rhSubscription } from './rh-subscription.js';
 import { ubuntuAutoinstall } from './ubuntu-autoinstall.js';
 import { raspberryPi } from './raspberry-pi.js';
+import { grubDpkg } from './grub-dpkg.js';
+import { byobu } from './byobu.js';
+import { wireguard } from './wireguard.js';
+import { installHotplug } from './install-hotplug.js';
 
 export const BUILTIN_MODULES: readonly Module[] = [
   writeFiles,
@@ -94,6 +103,11 @@ export const BUILTIN_MODULES: readonly Module[] = [
   seedRandom,
   rsyslog,
   disableEc2Metadata,
+  ansible,
+  puppet,
+  chef,
+  saltMinion,
+  mcollective,
   snap,
   lxd,
   ubuntuPro,
@@ -104,6 +118,10 @@ export const BUILTIN_MODULES: readonly Module[] = [
   rhSubscription,
   ubuntuAutoinstall,
   raspberryPi,
+  grubDpkg,
+  byobu,
+  wireguard,
+  installHotplug,
 ];
 
 const byName = new Map(BUILTIN_MODULES.map((m) => [m.name, m]));

@@ -12,6 +12,7 @@ import { cleanKeys, installKeys } from './lib/authorized-keys.js';
 import { normalizeUsers } from './lib/normalize-users.js';
 import { DISABLE_USER_OPTS, setSshdOption } from './lib/sshd-config.js';
 import { gidOf } from '../host/passwd.js';
+import { publishHostKeys } from './lib/publish-hostkeys.js';
 
 export const KEY_TYPES = ['rsa', 'dsa', 'ecdsa', 'ed25519'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
@@ -117,15 +118,12 @@ function generateKeys(ctx: ModuleContext): void {
   }
 }
 
-function run(ctx: ModuleContext): void {
+async function run(ctx: ModuleContext): Promise<void> {
   if (ctx.cfg.ssh_deletekeys !== false) deleteHostKeys(ctx);
   const given = ctx.cfg.ssh_keys;
   if (given !== null && typeof given === 'object' && !Array.isArray(given) && Object.keys(given).length > 0) installGivenKeys(ctx, given as Record<string, unknown>);
   else generateKeys(ctx);
-  const pub = ctx.cfg.ssh_publish_hostkeys;
-  if (pub !== null && typeof pub === 'object' && (pub as Record<string, unknown>).enabled === true) {
-    ctx.log.warn('not supported: ssh_publish_hostkeys (none of the datasources nimbus has takes host keys back)');
-  }
+  await publishHostKeys(ctx);
 
   // Authorized keys: metadata's and ssh_authorized_keys, to the default user and (refused or not) root.
   const fromMeta = ctx.cfg.allow_public_ssh_keys === false ? [] : ctx.ds.publicKeys;
@@ -164,7 +162,7 @@ export const ssh: Module = {
   name: 'ssh',
   frequency: 'once-per-instance',
   rerunAfterInterruption: true,
-  keys: ['ssh_keys', 'ssh_authorized_keys', 'ssh_deletekeys', 'ssh_genkeytypes', 'disable_root', 'disable_root_opts', 'allow_public_ssh_keys'],
+  keys: ['ssh_keys', 'ssh_authorized_keys', 'ssh_deletekeys', 'ssh_genkeytypes', 'disable_root', 'disable_root_opts', 'allow_public_ssh_keys', 'ssh_publish_hostkeys'],
   alwaysRun: true,
   schema: sshSchema,
   examples: [
@@ -175,6 +173,7 @@ disable_root: true
 ssh_authorized_keys:
   - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExample ops@bastion
 `,
+    '#cloud-config\nssh_publish_hostkeys:\n  enabled: true\n  blacklist: [rsa]\n',
   ],
   run,
 };

@@ -5,6 +5,7 @@ import type { Module, ModuleContext } from './types.js';
 import { distroFacts } from '../distro/facts.js';
 import { isJinjaTemplate, renderJinjaPart } from '../userdata/jinja.js';
 import { wantedName } from './lib/hostname.js';
+import { hostnameProblem } from './lib/validators.js';
 
 // cloud-init's hosts.debian.tmpl and hosts.redhat.tmpl, rendered (used when the image has no template of its own).
 const BUILTIN: Record<'debian' | 'redhat', (fqdn: string, hostname: string) => string> = {
@@ -83,6 +84,28 @@ export function hostsWithLocalNames(text: string, ip: string, fqdn: string, host
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The names of a host the configuration and metadata do not name, as cloud-init's
+ * datasource finds them (pure): the current host name, its FQDN from a hosts line that
+ * carries it, else `NAME.localdomain`.
+ */
+export function currentNames(current: string, hostsText: string): { hostname: string; fqdn: string } | null {
+  const name = current.trim().split(/\s+/)[0] ?? '';
+  if (name === '' || hostnameProblem(name) !== null) return null;
+  if (name.includes('.')) return { hostname: name.split('.')[0] as string, fqdn: name };
+  for (const l of hostsText.split('\n')) {
+    const words = l.replace(/#.*/, '').trim().split(/\s+/);
+    if (words.length > 2 && words.slice(1).includes(name) && (words[1] as string).includes('.')) return { hostname: name, fqdn: words[1] as string };
+  }
+  return { hostname: name, fqdn: `${name}.localdomain` };
+}
+
+/** The host's current name: the running kernel's for "/", else the tree's /etc/hostname. */
+function currentHostname(ctx: ModuleContext): string {
+  const fromKernel = ctx.host.root === '/' ? ctx.host.fs.readText('/proc/sys/kernel/hostname') : null;
+  return (fromKernel ?? ctx.host.fs.readText('/etc/hostname') ?? '').trim();
+}
+
 function run(ctx: ModuleContext): void {
   const mode = ctx.cfg.manage_etc_hosts;
   if (mode === false || mode === undefined || mode === null) {
@@ -94,10 +117,16 @@ function run(ctx: ModuleContext): void {
     return;
   }
   if (mode === 'template') ctx.log.deprecated(`${ctx.source.where(['manage_etc_hosts'])}manage_etc_hosts: 'template' is deprecated; use true`);
-  const w = wantedName(ctx);
+  let w = wantedName(ctx);
   if (w === null) {
-    ctx.log.warn('manage_etc_hosts is set but neither the configuration nor the metadata names this host: /etc/hosts was left as it is');
-    return;
+    // As cloud-init: with no name from the configuration or the metadata, the host's current one.
+    const cur = currentNames(currentHostname(ctx), ctx.host.fs.readText('/etc/hosts') ?? '');
+    if (cur === null) {
+      ctx.log.warn('manage_etc_hosts is set but neither the configuration, the metadata nor the current host name names this host: /etc/hosts was left as it is');
+      return;
+    }
+    ctx.log.info(`no host name in the configuration or the metadata: /etc/hosts uses the current one, ${cur.hostname} (${cur.fqdn})`);
+    w = { ...cur, name: cur.hostname };
   }
   if ('error' in w) {
     ctx.log.error(w.error.replace('the host name was not changed', '/etc/hosts was left as it is'));

@@ -149,6 +149,8 @@ function applyUser(ctx: ModuleContext, acc: Accounts, u: UserConfig, sudoBlocks:
     ctx.log.warn(`${at('snapuser')}not supported: snapuser (snap create-user) for ${u.name}; the user was not created`);
     return;
   }
+  // cloud-init 25.x writes doas.conf rules for it; nimbus does not yet, and says so.
+  if (u.doas !== undefined && u.doas !== null) ctx.log.warn(`${at('doas')}not supported: doas rules for ${u.name}; none were written (sudo rules are)`);
   if (acc.userExists(u.name)) {
     ctx.log.info(`user ${u.name} already exists: only its password, lock, sudo rules and keys are applied`);
   } else {

@@ -6,3 +6,4 @@ export * from './cloud-config.js';
 export type { SchemaSpec } from './validate.js';
 export { didYouMean } from './suggest.js';
 export * from './merged.js';
+export * from './docs.js';

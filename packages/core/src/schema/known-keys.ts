@@ -30,7 +30,6 @@ export const SYSTEM_KEYS: readonly string[] = [
   'disable_root_opts',
   'allow_public_ssh_keys',
   'ssh_quiet_keygen',
-  'ssh_publish_hostkeys',
   'ssh_fp_console_blacklist',
   'ssh_key_console_blacklist',
   'authkey_hash',
@@ -43,14 +42,11 @@ export const SYSTEM_KEYS: readonly string[] = [
   'yum_repo_dir',
   'migrate',
   'apk_repos',
-  'ansible',
-  'autoinstall',
-  'drivers',
-  'ubuntu_advantage',
-  'wireguard',
   'zypper',
   // Modules to run on distros they are not verified on (modules/lib/distro-gate.ts).
   'unverified_modules',
+  // In cloud-init's schema at the top level with no module of its own.
+  'version',
 ];
 
 /**

@@ -15,6 +15,7 @@ import { vendorDataPolicy } from '../config/vendor-data.js';
 import { dumpYaml } from '../yaml/load.js';
 import type { CloudConfigLayer } from './instance-config.js';
 import { expandParts, hostIncludeSource, type IncludeSource } from '../userdata/include.js';
+import { launchIndexOf } from '../userdata/launch-index.js';
 
 export interface ConsumeOptions {
   jinjaVars: () => Record<string, unknown>;
@@ -84,6 +85,7 @@ async function consumeOne(
   opts: ConsumeOptions,
   iid: string,
   excluded?: ReadonlySet<string>,
+  launchIndex: number | null = null,
 ): Promise<CloudConfigLayer> {
   const stored = paths.instance(what === 'user-data' ? 'user-data.txt' : 'vendor-data.txt');
   host.fs.write(stored, raw ?? new Uint8Array(), { mode: 0o600 });
@@ -98,7 +100,7 @@ async function consumeOne(
   const single = parts.length === 1;
   const label = (p: UserPart) => (single ? stored : `${stored} part ${p.index} (${p.filename})`);
   // #include URLs and #cloud-config-archive items become parts of their own, in place.
-  parts = await expandParts(parts, { log, label, source: opts.includes ?? hostIncludeSource(host, paths), budget });
+  parts = await expandParts(parts, { log, label, source: opts.includes ?? hostIncludeSource(host, paths), budget, launchIndex });
   const handled = handleParts(parts, label, log, { jinjaVars: opts.jinjaVars, ...(excluded ? { excluded } : {}) });
   const processed = composeMime(
     handled.processed.map((p) => ({ contentType: p.contentType, body: Buffer.from(p.body), filename: p.filename, ...(p.mergeType ? { headers: [{ name: 'Merge-Type', value: p.mergeType }] } : {}) })),
@@ -126,7 +128,8 @@ function configText(c: CloudConfigLayer): string {
 export async function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths, given: ConsumeOptions): Promise<{ user: CloudConfigLayer; vendor: CloudConfigLayer }> {
   // One include source for user-data and vendor-data: their fetches share one time budget.
   const opts: ConsumeOptions = { ...given, includes: given.includes ?? hostIncludeSource(host, paths) };
-  const user = await consumeOne(host, log, ds.userdata, 'user-data', paths, paths.instance('scripts'), opts, ds.instanceId);
+  // As cloud-init, only user-data is filtered by launch index.
+  const user = await consumeOne(host, log, ds.userdata, 'user-data', paths, paths.instance('scripts'), opts, ds.instanceId, undefined, launchIndexOf(ds));
   host.fs.write(paths.instance('cloud-config.txt'), configText(user), { mode: 0o600 });
   // The image (system config) and the user decide, never the vendor: its parts are not read at all when off.
   const policy = vendorDataPolicy(opts.systemCfg, user.cfg);

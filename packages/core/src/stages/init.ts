@@ -14,6 +14,7 @@ import { buildInstanceConfig } from './instance-config.js';
 import { runModuleList, type ModuleResult } from './runner.js';
 import { initNetwork } from './network.js';
 import { checkMergedConfig } from '../schema/check-memo.js';
+import { unlistedModuleKeys, unsupportedReporters } from '../schema/unlisted-keys.js';
 import { formatProblem } from '../schema/problems.js';
 
 /** The instance's data: the cache when init-local (or an earlier boot) found a real source, else a search. */
@@ -53,6 +54,11 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
     else log.warn(`schema ${formatProblem(p)}`);
   }
   const { cfg, source } = buildInstanceConfig(env.system, vendor, user, ds);
+  for (const u of unlistedModuleKeys(cfg)) {
+    log.warn(`${source.where([u.key])}configured but not run: ${u.key} (module ${u.modules.join(' or ')} is in none of the module lists of /etc/cloud/cloud.cfg)`);
+  }
+  for (const [name, type] of unsupportedReporters(cfg))
+    log.warn(`${source.where(['reporting', name])}not supported: reporting.${name} of type ${type} (nimbus reports to cloud-init.log and the journal only)`);
   writeAid(log, 'instance-data.json', () => writeInstanceData(host, { ds, distro: env.distro, mergedCfg: cfg, version: NIMBUS_VERSION_STRING }));
   const modules = await runModuleList(env, { host, cfg, source, ds, paths, distro: env.distro }, 'cloud_init_modules', 'init');
   stageFinished(host, 'init', log.report, ds.description);

@@ -1,6 +1,7 @@
 // `query`: looks keys up in instance data. Root reads the sensitive copy (and may see
 // user-data); anyone else gets the redacted one, as with cloud-init.
 import type { Host } from '../host/host.js';
+import { gunzipBounded } from '../userdata/gzip.js';
 import { isDict, type Dict } from '../config/merge.js';
 import { Paths } from './paths.js';
 import { readCachedInstance } from './instance.js';
@@ -10,12 +11,33 @@ export interface QueryOptions {
   all: boolean;
   listKeys: boolean;
   privileged: boolean;
+  /** Files the user named (--instance-data, --user-data, --vendor-data), read by the caller. */
+  files?: QueryFiles;
 }
 
-export function loadInstanceData(host: Host, privileged: boolean): Dict | string {
+export interface QueryFiles {
+  instanceData?: { file: string; text: string };
+  userData?: Buffer;
+  vendorData?: Buffer;
+}
+
+/** user-data as query shows it: text, or gunzipped text, or as it is when it is neither. */
+function userDataText(data: Uint8Array): string {
+  const b = Buffer.from(data);
+  if (b[0] === 0x1f && b[1] === 0x8b) {
+    try {
+      return Buffer.from(gunzipBounded(b, 'user-data')).toString('utf8');
+    } catch {
+      // Not a whole gzip stream: shown as it is.
+    }
+  }
+  return b.toString('utf8');
+}
+
+export function loadInstanceData(host: Host, privileged: boolean, files: QueryFiles = {}): Dict | string {
   const paths = new Paths();
-  const file = privileged ? paths.instanceDataSensitive : paths.instanceData;
-  const text = host.fs.readText(file);
+  const file = files.instanceData?.file ?? (privileged ? paths.instanceDataSensitive : paths.instanceData);
+  const text = files.instanceData !== undefined ? files.instanceData.text : host.fs.readText(file);
   if (text === null) return `${file} does not exist: nimbus has not run on this boot (run \`nimbus init --local\` first)`;
   let data: unknown;
   try {
@@ -25,13 +47,25 @@ export function loadInstanceData(host: Host, privileged: boolean): Dict | string
   }
   if (!isDict(data)) return `${file}: expected a JSON object`;
   if (isDict(data.v1)) for (const [k, v] of Object.entries(data.v1)) if (!(k in data)) data[k] = v;
+  // As cloud-init: these keys are always there; an unprivileged caller sees where they
+  // are instead. nimbus writes no combined-cloud-config.json, so root sees null, as
+  // cloud-init's root does when that file is missing.
+  if (!privileged) {
+    const redacted = (f: string) => `<redacted for non-root user> file:${f}`;
+    data.userdata = redacted(`${paths.instanceLink}/user-data.txt`);
+    data.vendordata = redacted(`${paths.instanceLink}/vendor-data.txt`);
+    data.combined_cloud_config = redacted(`${paths.runDir}/combined-cloud-config.json`);
+  } else data.combined_cloud_config = null;
   if (privileged) {
     const ds = readCachedInstance(host);
     if (ds !== null) {
-      data.userdata = ds.userdata === null ? null : Buffer.from(ds.userdata).toString('utf8');
-      data.vendordata = ds.vendordata === null ? null : Buffer.from(ds.vendordata).toString('utf8');
+      data.userdata = ds.userdata === null ? null : userDataText(ds.userdata);
+      data.vendordata = ds.vendordata === null ? null : userDataText(ds.vendordata);
     }
   }
+  // A file the user named is theirs to read: shown whoever asks, as cloud-init does.
+  if (files.userData !== undefined) data.userdata = userDataText(files.userData);
+  if (files.vendorData !== undefined) data.vendordata = userDataText(files.vendorData);
   return data;
 }
 
@@ -49,7 +83,7 @@ function lookup(data: unknown, key: string): { found: boolean; value: unknown } 
 const show = (v: unknown) => (typeof v === 'string' ? `${v}\n` : `${JSON.stringify(v, null, 1)}\n`);
 
 export function queryInstanceData(host: Host, opts: QueryOptions): { output: string; error?: string } {
-  const data = loadInstanceData(host, opts.privileged);
+  const data = loadInstanceData(host, opts.privileged, opts.files);
   if (typeof data === 'string') return { output: '', error: data };
   if (!opts.all && !opts.listKeys && opts.key === undefined) return { output: '', error: 'give a key, --all or --list-keys' };
   let target: unknown = data;

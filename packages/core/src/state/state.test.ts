@@ -49,7 +49,7 @@ test('status words and exit codes: running, done, degraded, error', () => {
   let t = 1000;
   const clock: Clock = { now: () => (t += 1), monotonicMs: () => t };
   const host = createHost({ root, clock });
-  assert.equal(statusReport(host).status, 'not run');
+  assert.equal(statusReport(host).status, 'not started');
   const clean = { errors: [], recoverable: { WARNING: [], DEPRECATED: [] } };
   stageStarted(host, 'init-local');
   assert.equal(statusReport(host).status, 'running');

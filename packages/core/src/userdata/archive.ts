@@ -11,7 +11,7 @@ export interface ArchiveResult {
   parts: UserPart[];
   /** One message per item (or the whole archive) that could not be used. */
   problems: string[];
-  /** Items used differently from what they ask (launch-index). */
+  /** Items skipped as cloud-init skips them (neither a string nor a mapping). */
   warnings: string[];
 }
 
@@ -50,7 +50,8 @@ export function explodeArchive(body: Uint8Array, label: string): ArchiveResult {
     const where = `${label}${pos ? `:${pos.line}:${pos.col}` : ''}: archive item ${i}`;
     const ent = typeof raw === 'string' || raw instanceof Uint8Array ? { content: raw } : raw;
     if (!isDict(ent)) {
-      problems.push(`${where}: expected a string or a mapping with content, got ${Array.isArray(ent) ? 'a list' : ent === null ? 'null' : typeof ent}; this item was not applied`);
+      // cloud-init skips such an item without a word; a warning says which one.
+      warnings.push(`${where}: expected a string or a mapping with content, got ${Array.isArray(ent) ? 'a list' : ent === null ? 'null' : typeof ent}; this item was skipped`);
       return;
     }
     const data = bodyOf(ent.content);
@@ -69,9 +70,8 @@ export function explodeArchive(body: Uint8Array, label: string): ArchiveResult {
       if (NOT_HEADERS.has(k.toLowerCase())) continue;
       if ((k.toLowerCase() === 'merge-type' || k.toLowerCase() === 'x-merge-type') && typeof v === 'string' && part.mergeType === undefined) part.mergeType = v;
     }
-    // cloud-init keeps such an item only on the instance with that EC2 launch index;
-    // nimbus has no launch index from its datasources, so it cannot choose.
-    if (ent['launch-index'] !== undefined) warnings.push(`${where}: not supported: launch-index ${JSON.stringify(ent['launch-index'])} (the item is applied on every instance)`);
+    // Kept only on the instance with that launch index (userdata/launch-index.ts).
+    if (ent['launch-index'] !== undefined && ent['launch-index'] !== null) part.launchIndex = String(ent['launch-index']);
     parts.push(part);
   });
   return { parts, problems, warnings };

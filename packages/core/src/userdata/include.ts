@@ -11,6 +11,7 @@ import type { Paths } from '../state/paths.js';
 import { MetadataClient } from '../datasources/http.js';
 import { MAX_USERDATA_BYTES, UserdataBudget } from './limits.js';
 import { explodeArchive } from './archive.js';
+import { filterLaunchIndex } from './launch-index.js';
 import { partName, splitUserdata, type UserPart } from './parts.js';
 
 export interface IncludeSource {
@@ -27,6 +28,8 @@ export interface ExpandContext {
   label: (p: UserPart) => string;
   /** The whole user-data's size budget, shared with the split that made the parts. */
   budget?: UserdataBudget;
+  /** This instance's launch index: parts naming another are left out (null: none filtered). */
+  launchIndex?: number | null;
 }
 
 export interface IncludeLine {
@@ -74,7 +77,9 @@ const INCLUDE_TYPES = new Set(['text/x-include-url', 'text/x-include-once-url'])
  */
 export async function expandParts(parts: UserPart[], ctx: ExpandContext): Promise<UserPart[]> {
   const state = { urls: 0 };
-  const out = await expand(parts, { ...ctx, budget: ctx.budget ?? new UserdataBudget() }, [], state);
+  const all = await expand(parts, { ...ctx, budget: ctx.budget ?? new UserdataBudget() }, [], state);
+  const { parts: out, discarded } = filterLaunchIndex(all, ctx.launchIndex ?? null);
+  if (discarded > 0) ctx.log.info(`${discarded} part(s) left out: they are for another launch index than this instance's ${ctx.launchIndex}`);
   return out.map((p, i) => ({ ...p, index: i + 1, filename: /^part-\d{3}$/.test(p.filename) ? partName(i + 1) : p.filename }));
 }
 

@@ -13,6 +13,8 @@ export interface UserPart {
   body: Uint8Array;
   /** Merge-Type / X-Merge-Type header of a MIME part, when given. */
   mergeType?: string;
+  /** The Launch-Index header of a MIME part or an archive item's `launch-index`: only that instance keeps it. */
+  launchIndex?: string;
 }
 
 /** First-line markers and the content types they stand for (cloud-init's table). */
@@ -66,7 +68,16 @@ function gunzipInBudget(b: Uint8Array, what: string, budget: UserdataBudget): Ui
   return out;
 }
 
-function resolve(index: number, filename: string | null, contentType: string, body: Uint8Array, what: string, budget: UserdataBudget, mergeType?: string | null): UserPart {
+function resolve(
+  index: number,
+  filename: string | null,
+  contentType: string,
+  body: Uint8Array,
+  what: string,
+  budget: UserdataBudget,
+  mergeType?: string | null,
+  launchIndex?: string | null,
+): UserPart {
   let type = contentType;
   let data = body;
   if (GZIP_TYPES.has(type)) {
@@ -76,6 +87,7 @@ function resolve(index: number, filename: string | null, contentType: string, bo
   if (TYPE_BY_CONTENT.has(type)) type = typeByFirstLine(data) ?? type;
   const part: UserPart = { index, filename: filename ?? partName(index), contentType: type, body: data };
   if (mergeType) part.mergeType = mergeType;
+  if (launchIndex !== undefined && launchIndex !== null) part.launchIndex = launchIndex;
   return part;
 }
 
@@ -99,7 +111,7 @@ export function splitUserdata(raw: Uint8Array, what: string, budget = new Userda
   if (isMimeMessage(buf)) {
     return parseMime(buf, what)
       .filter((p) => !p.contentType.startsWith('multipart/'))
-      .map((p, i) => resolve(i + 1, p.filename, p.contentType, new Uint8Array(p.body), what, budget, p.mergeType));
+      .map((p, i) => resolve(i + 1, p.filename, p.contentType, new Uint8Array(p.body), what, budget, p.mergeType, p.headers.find((h) => h.name.toLowerCase() === 'launch-index')?.value.trim()));
   }
   return [resolve(1, null, 'text/x-not-multipart', body, what, budget)];
 }

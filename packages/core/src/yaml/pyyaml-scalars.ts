@@ -4,6 +4,7 @@
 // !!python/unicode tag cloud-init's loader adds. Found by the PyYAML corpus test
 // (test/yaml); each regex is PyYAML's implicit resolver for the tag.
 import { defineScalarTag, NOT_RESOLVED, nullYaml11Tag, type ScalarTagDefinition } from 'js-yaml';
+import { pyB64Decode } from '../userdata/py-base64.js';
 
 const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
 const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
@@ -102,4 +103,17 @@ const pyUnicode = defineScalarTag<string>('tag:yaml.org,2002:python/unicode', {
   identify: () => false,
 });
 
-export const PYYAML_SCALARS: readonly ScalarTagDefinition<unknown>[] = [nullTag, intTag, floatTag, pyUnicode] as ScalarTagDefinition<unknown>[];
+// PyYAML's !!binary is base64.decodebytes: stray characters are skipped, not an error.
+const pyBinary = defineScalarTag<Uint8Array>('tag:yaml.org,2002:binary', {
+  resolve: (s) => {
+    try {
+      return pyB64Decode(s);
+    } catch {
+      return NOT_RESOLVED;
+    }
+  },
+  identify: (v) => v instanceof Uint8Array,
+  represent: (v) => Buffer.from(v).toString('base64'),
+});
+
+export const PYYAML_SCALARS: readonly ScalarTagDefinition<unknown>[] = [nullTag, intTag, floatTag, pyUnicode, pyBinary] as ScalarTagDefinition<unknown>[];

@@ -2,9 +2,52 @@
 // write_files_deferred (final stage, entries with defer: true). Each entry that
 // cannot be written is reported with its file and line, and the others still are.
 import { gunzipBounded } from '../../userdata/gzip.js';
+import { pyB64Decode } from '../../userdata/py-base64.js';
 import { resolveOwner } from '../../host/passwd.js';
 import { isDict } from '../../config/merge.js';
 import type { ModuleContext, Z } from '../types.js';
+import { MetadataClient } from '../../datasources/http.js';
+
+/** Limits of `source:` fetches: one file, all files of one run, and the time for all of them. */
+export const SOURCE_MAX_BYTES = 16 * 1024 * 1024;
+export const SOURCE_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+export const SOURCE_BUDGET_MS = 60_000;
+
+/** Where a `source.uri` may be read from: a file in the tree (file://) or an http(s) server. */
+export function sourceTarget(uri: string): { kind: 'file'; path: string } | { kind: 'http'; url: string } | { bad: string } {
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return { bad: `${JSON.stringify(uri)} is not a URI` };
+  }
+  if (u.protocol === 'file:') {
+    if (u.host !== '' && u.host !== 'localhost') return { bad: `file URI ${JSON.stringify(uri)} names a host` };
+    return { kind: 'file', path: decodeURIComponent(u.pathname) };
+  }
+  if (u.protocol === 'http:' || u.protocol === 'https:') return { kind: 'http', url: u.href };
+  return { bad: `${u.protocol.replace(/:$/, '')} URIs are not supported (file, http and https are)` };
+}
+
+type Fetcher = (uri: string, headers: Record<string, string> | undefined) => Promise<Uint8Array>;
+
+/** Reads `source.uri`: file:// under the tree's root, http(s) with the metadata client's limits. */
+function makeFetcher(ctx: ModuleContext): Fetcher {
+  let client: MetadataClient | null = null;
+  return async (uri, headers) => {
+    const t = sourceTarget(uri);
+    if ('bad' in t) throw new Error(t.bad);
+    if (t.kind === 'file') {
+      const st = ctx.host.fs.stat(t.path);
+      if (st === null || !st.isFile) throw new Error(`${t.path} is not a file`);
+      if (st.size > SOURCE_MAX_BYTES) throw new Error(`${t.path} is larger than the ${SOURCE_MAX_BYTES} bytes allowed`);
+      return new Uint8Array(ctx.host.fs.read(t.path) ?? new Uint8Array());
+    }
+    // cloud-init tries 4 times, 3 s apart; one client bounds every fetch of this run together.
+    client ??= new MetadataClient(SOURCE_BUDGET_MS, { timeoutMs: 10_000, retries: 3, backoffMs: 1000, maxBytes: SOURCE_MAX_BYTES, maxTotalBytes: SOURCE_MAX_TOTAL_BYTES, redirects: 'any' });
+    return (await client.request(t.url, { headers: headers ?? {} })).body;
+  };
+}
 
 export const writeFilesSchema = (z: Z) => {
   const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'binary content');
@@ -37,10 +80,12 @@ function asBytes(content: unknown): Uint8Array {
 }
 
 function fromBase64(content: unknown, what: string): Uint8Array {
-  const text = content instanceof Uint8Array ? Buffer.from(content).toString('latin1') : String(content ?? '');
-  const clean = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) throw new Error(`${what}: content is not valid base64`);
-  return new Uint8Array(Buffer.from(clean, 'base64'));
+  // As Python's base64.b64decode: what cloud-init writes, nimbus writes.
+  try {
+    return pyB64Decode(content instanceof Uint8Array ? content : String(content ?? ''));
+  } catch (e) {
+    throw new Error(`${what}: content is not valid base64 (${(e as Error).message})`);
+  }
 }
 
 /** Decodes content by its `encoding`; throws naming the expected encodings for an unknown one. */
@@ -81,7 +126,7 @@ export function decodePermissions(v: unknown, ctx: ModuleContext, where: string)
   return Number.parseInt(s, 8);
 }
 
-export function writeFileEntries(ctx: ModuleContext, deferred: boolean): void {
+export async function writeFileEntries(ctx: ModuleContext, deferred: boolean): Promise<void> {
   const list = ctx.cfg.write_files;
   if (list === undefined || list === null) return;
   if (!Array.isArray(list)) {
@@ -89,25 +134,42 @@ export function writeFileEntries(ctx: ModuleContext, deferred: boolean): void {
     return;
   }
   let written = 0;
-  list.forEach((entry: unknown, i: number) => {
+  const fetchSource = makeFetcher(ctx);
+  for (const [i, entry] of (list as unknown[]).entries()) {
     const at = (key?: string) => ctx.source.where(key === undefined ? ['write_files', i] : ['write_files', i, key]);
     if (!isDict(entry)) {
       ctx.log.error(`${at()}write_files[${i}]: expected a mapping with path and content`);
-      return;
+      continue;
     }
-    if (Boolean(entry.defer) !== deferred) return;
+    if (Boolean(entry.defer) !== deferred) continue;
     try {
       const path = entry.path;
       if (typeof path !== 'string' || path === '') throw Object.assign(new Error('path is missing'), { key: 'path' });
       if (!path.startsWith('/')) throw Object.assign(new Error(`path ${JSON.stringify(path)} must be absolute`), { key: 'path' });
-      if (entry.source !== undefined && entry.content === undefined) {
-        throw Object.assign(new Error('not supported: write_files source (fetching content from a URL)'), { key: 'source' });
+      // As cloud-init: a source's body is written as fetched (no decoding); when it cannot
+      // be fetched, the content (decoded) is used, and with no content the file is skipped.
+      let content: Uint8Array | null = null;
+      const src = isDict(entry.source) ? entry.source : null;
+      if (entry.source !== undefined && entry.source !== null && src === null) throw Object.assign(new Error('source must be a mapping with uri'), { key: 'source' });
+      const uri = src?.uri;
+      if (src !== null && uri !== undefined && uri !== null && typeof uri !== 'string') throw Object.assign(new Error('source.uri must be a string'), { key: 'source' });
+      if (typeof uri === 'string' && uri !== '') {
+        const headers = isDict(src?.headers) ? Object.fromEntries(Object.entries(src.headers).map(([k, v]) => [k, String(v)])) : undefined;
+        try {
+          content = await fetchSource(uri, headers);
+          ctx.log.debug(`write_files[${i}]: ${content.length} bytes from ${uri}`);
+        } catch (e) {
+          if (entry.content === undefined || entry.content === null)
+            throw Object.assign(new Error(`source ${uri} could not be read (${(e as Error).message}) and there is no content to fall back to`), { key: 'source' });
+          ctx.log.warn(`${at('source')}write_files[${i}]: source ${uri} could not be read (${(e as Error).message}); writing its content instead`);
+        }
       }
-      let content: Uint8Array;
-      try {
-        content = decodeContent(entry.content, entry.encoding, `write_files[${i}] (${path})`);
-      } catch (e) {
-        throw Object.assign(e as Error, { key: 'encoding' });
+      if (content === null) {
+        try {
+          content = decodeContent(entry.content, entry.encoding, `write_files[${i}] (${path})`);
+        } catch (e) {
+          throw Object.assign(e as Error, { key: 'encoding' });
+        }
       }
       let mode: number;
       try {
@@ -140,6 +202,6 @@ export function writeFileEntries(ctx: ModuleContext, deferred: boolean): void {
       const key = (e as { key?: string }).key;
       ctx.log.error(`${at(key)}write_files[${i}]: ${(e as Error).message}; this file was not written`);
     }
-  });
+  }
   ctx.log.debug(`${written} file(s) written`);
 }
