@@ -3,7 +3,7 @@
 
 _nimbus_subcommands() {
   case $1 in
-    "") echo "init modules single status query clean analyze collect-logs schema devel sysvinit doctor features dhclient-hook" ;;
+    "") echo "init modules single status query clean analyze collect-logs schema devel try sysvinit doctor features dhclient-hook per" ;;
     "analyze") echo "show blame dump boot" ;;
     "devel") echo "schema net-convert make-mime render hotplug-hook man completion" ;;
     "devel hotplug-hook") echo "query handle enable" ;;
@@ -38,6 +38,7 @@ _nimbus_options() {
     "devel hotplug-hook enable") echo "-h --help" ;;
     "devel man") echo "-h --help" ;;
     "devel completion") echo "-h --help" ;;
+    "try") echo "--meta-data --vendor-data --network-config --distro --image --second-boot --format --show-secrets --keep -h --help" ;;
     "sysvinit") echo "-h --help" ;;
     "sysvinit install") echo "--style --rewrite-scripts -h --help" ;;
     "sysvinit remove") echo "--style --keep-scripts -h --help" ;;
@@ -45,6 +46,7 @@ _nimbus_options() {
     "doctor") echo "--fix -h --help" ;;
     "features") echo "-h --help" ;;
     "dhclient-hook") echo "-h --help" ;;
+    "per") echo "-h --help" ;;
   esac
 }
 
@@ -68,6 +70,7 @@ _nimbus_valued() {
     "devel render") echo "-i --instance-data" ;;
     "devel hotplug-hook") echo "-s --subsystem" ;;
     "devel hotplug-hook handle") echo "-d --devpath -u --udevaction" ;;
+    "try") echo "--meta-data --vendor-data --network-config --distro --image --format" ;;
     "sysvinit install") echo "--style" ;;
     "sysvinit remove") echo "--style" ;;
     "sysvinit show") echo "--style" ;;
@@ -97,6 +100,8 @@ _nimbus_choices() {
     "devel hotplug-hook|--subsystem") echo "net" ;;
     "devel hotplug-hook handle|-u") echo "add remove" ;;
     "devel hotplug-hook handle|--udevaction") echo "add remove" ;;
+    "try|--distro") echo "debian ubuntu rhel rocky almalinux fedora" ;;
+    "try|--format") echo "text json" ;;
     "sysvinit install|--style") echo "rhel debian" ;;
     "sysvinit remove|--style") echo "rhel debian" ;;
     "sysvinit show|--style") echo "rhel debian" ;;
