@@ -62,6 +62,12 @@ await build({
   outfile: 'dist/nimbus-zod.js',
 });
 const zodBytes = readFileSync('dist/nimbus-zod.js');
+const defines = {
+  NIMBUS_VERSION: JSON.stringify(version),
+  NIMBUS_BUILD_ID: JSON.stringify(buildId),
+  NIMBUS_ZOD_HASH: JSON.stringify(hashOf(zodBytes)),
+  NIMBUS_ZOD_BYTES: String(zodBytes.length),
+};
 // Each program is two files: NAME.bundle.js, the code, and NAME.js, the loader that the
 // units and /usr/bin/nimbus start, which runs the bundle with its V8 code cache
 // (packages/core/src/host/code-cache.ts).
@@ -70,12 +76,7 @@ await build({
   entryPoints: Object.fromEntries(built.map(([name, f]) => [`${name}.bundle`, f])),
   outdir: 'dist',
   plugins: [cjsRequire],
-  define: {
-    NIMBUS_VERSION: JSON.stringify(version),
-    NIMBUS_BUILD_ID: JSON.stringify(buildId),
-    NIMBUS_ZOD_HASH: JSON.stringify(hashOf(zodBytes)),
-    NIMBUS_ZOD_BYTES: String(zodBytes.length),
-  },
+  define: defines,
   banner: { js: '#!/usr/bin/env node' },
 });
 for (const [name] of built) {
@@ -93,4 +94,11 @@ for (const [name] of built) {
     banner: { js: '#!/usr/bin/env node' },
   });
 }
+// The tests' CLI library (test/helpers/cli-entry.ts): the CLI's commands without its
+// main, run in the tests' worker thread (test/helpers/boot-worker.ts), beside a copy of
+// zod as in dist/.
+mkdirSync('build/cli-worker', { recursive: true });
+writeFileSync('build/cli-worker/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
+writeFileSync('build/cli-worker/nimbus-zod.js', zodBytes);
+await build({ ...common, entryPoints: ['test/helpers/cli-entry.ts'], outfile: 'build/cli-worker/cli.cjs', plugins: [cjsRequire], define: defines });
 console.error(`nimbus: built in ${Date.now() - t0} ms (tsc ${t1 - t0} ms, esbuild ${Date.now() - t1} ms)`);

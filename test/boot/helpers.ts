@@ -1,9 +1,9 @@
 // Shared by the boot tests: temp roots, the repository's files, and the built CLI.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/temp-root.js';
+import { cli } from '../helpers/boot.js';
 
 /** The repository (tests run from build/test/boot). */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -39,11 +39,10 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the built CLI with --root; never on "/". */
+/** Runs the CLI's command with --root (in the test worker: test/helpers/boot.ts); never on "/". */
 export function nimbus(root: string, ...args: string[]): Run {
   if (root === '/' || root === '') throw new Error('tests never run nimbus on /');
-  const r = spawnSync(process.execPath, [CLI, '--root', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return cli(root, ...args);
 }
 
 /** rc links "S10network" in the rc directories of a layout. */

@@ -5,6 +5,8 @@
 // that boots pays for the stages' work, not for four Node starts and four loads of the
 // code (docs/development.md, "The fast lane"). The daemons themselves are started from
 // their bundles by bootDaemons(), test/boot, test/integration and the VM test.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { createHost } from '../../packages/core/src/host/host.js';
@@ -52,6 +54,53 @@ export async function bootStages(root: string): Promise<StageRun[]> {
   return runs;
 }
 
+/** The CLI library (build/cli-worker/cli.cjs, from cli-entry.ts), loaded on the first command. */
+interface CliLibrary {
+  runCli(argv: string[]): Promise<number>;
+  Console: typeof Console;
+}
+let cliLibrary: CliLibrary | undefined;
+
+/**
+ * `nimbus ARGS` as dist/nimbus.js runs it, in this thread: what it writes to stdout and
+ * stderr (process.stdout/stderr and the host console) is collected for the run.
+ */
+export async function runCliHere(args: string[]): Promise<StageRun> {
+  cliLibrary ??= createRequire(import.meta.url)(fileURLToPath(new URL('../../cli-worker/cli.cjs', import.meta.url))) as CliLibrary;
+  const lib = cliLibrary;
+  const out = { stdout: '', stderr: '' };
+  const text = (chunk: unknown) => (typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+  const saved = { out: process.stdout.write, err: process.stderr.write, console: lib.Console.prototype.write };
+  process.stdout.write = ((chunk: unknown) => {
+    out.stdout += text(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown) => {
+    out.stderr += text(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  lib.Console.prototype.write = (fd: 1 | 2, t: string) => {
+    if (fd === 1) out.stdout += t;
+    else out.stderr += t;
+  };
+  let code: number;
+  try {
+    code = await lib.runCli([process.execPath, 'nimbus', ...args]);
+  } catch (e) {
+    // dist/nimbus.js's main: an internal error exits 1.
+    out.stderr += `nimbus: internal error: ${e instanceof Error ? e.message : String(e)}\n`;
+    code = 1;
+  } finally {
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+    lib.Console.prototype.write = saved.console;
+  }
+  return { code, ...out };
+}
+
+/** What a test asks the worker: a whole boot of a root, or one CLI command. */
+export type WorkerRequest = { kind: 'boot'; root: string } | { kind: 'cli'; args: string[] };
+
 if (parentPort !== null) {
   const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
   const answer = (a: BootAnswer) => {
@@ -59,8 +108,9 @@ if (parentPort !== null) {
     Atomics.store(signal, 0, 1);
     Atomics.notify(signal, 0);
   };
-  parentPort.on('message', (root: string) => {
-    bootStages(root).then(
+  parentPort.on('message', (req: WorkerRequest) => {
+    const work = req.kind === 'boot' ? bootStages(req.root) : runCliHere(req.args).then((r) => [r]);
+    work.then(
       (runs) => answer({ runs }),
       (e: unknown) => answer({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
     );

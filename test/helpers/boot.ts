@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BOOT_STAGES, type BootStage } from '../../packages/core/src/stages/stage-names.js';
 import { tempDir } from './temp-root.js';
-import type { BootAnswer } from './boot-worker.js';
+import type { BootAnswer, WorkerRequest } from './boot-worker.js';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const DIST = path.join(REPO, 'dist');
@@ -55,7 +55,17 @@ export function stage(root: string, name: BootStage, ...extra: string[]): Run {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * `nimbus --root ROOT ARGS`: the CLI's commands run in this process's worker
+ * (boot-worker.ts), as dist/nimbus.js runs them, with the output collected. The bundle
+ * itself is started by cliProcess(), test/boot and test/cli/help-files.
+ */
 export function cli(root: string, ...args: string[]): Run {
+  return askWorker({ kind: 'cli', args: ['--root', root, ...args] })[0] as Run;
+}
+
+/** `nimbus --root ROOT ARGS` started from dist/nimbus.js in a process of its own. */
+export function cliProcess(root: string, ...args: string[]): Run {
   const r = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), '--root', root, ...args], { encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -91,12 +101,17 @@ function bootWorker(): NonNullable<typeof worker> {
  */
 export function boot(root: string): Run[] {
   fs.rmSync(path.join(root, 'run'), { recursive: true, force: true });
+  return askWorker({ kind: 'boot', root });
+}
+
+/** Hands `req` to the worker and waits for its answer (the worker runs while this thread blocks). */
+function askWorker(req: WorkerRequest): Run[] {
   const w = bootWorker();
   Atomics.store(w.signal, 0, 0);
-  w.thread.postMessage(root);
+  w.thread.postMessage(req);
   Atomics.wait(w.signal, 0, 0);
   const got = receiveMessageOnPort(w.port)?.message as BootAnswer | undefined;
-  if (got === undefined || 'error' in got) throw new Error(`boot of ${root} failed: ${got?.error ?? 'no answer from the boot worker'}`);
+  if (got === undefined || 'error' in got) throw new Error(`${req.kind === 'boot' ? `boot of ${req.root}` : `nimbus ${req.args.join(' ')}`} failed in the test worker: ${got?.error ?? 'no answer'}`);
   return got.runs;
 }
 

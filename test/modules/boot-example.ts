@@ -4,7 +4,9 @@
 // the commands, the errors in status.json).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { boot, cli, driveWith, instanceDir, makeRoot, recorded, setUserData, type Run } from '../helpers/boot.js';
+import { createHost } from '../../packages/core/src/host/host.js';
+import { statusReport } from '../../packages/core/src/state/status-report.js';
+import { boot, driveWith, instanceDir, makeRoot, recorded, setUserData, type Run } from '../helpers/boot.js';
 
 export const DEBIAN12 = 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n';
 export const ROCKY9 = 'ID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.3"\n';
@@ -43,7 +45,8 @@ export function bootExample(userData: string, opts: { osRelease?: string; files?
   const runs = boot(root);
   const st = JSON.parse(fs.readFileSync(path.join(root, 'var/lib/cloud/data/status.json'), 'utf8')) as { v1: Record<string, { errors?: string[] } | unknown> };
   const errors = ['init-local', 'init', 'modules-config', 'modules-final'].flatMap((s) => (st.v1[s] as { errors?: string[] } | undefined)?.errors ?? []);
-  const status = /status: (.*)/.exec(cli(root, 'status').stdout)?.[1]?.trim() ?? '';
+  // What `nimbus status` says (test/cli proves the command prints this report).
+  const status = statusReport(createHost({ root })).status;
   return {
     root,
     runs,

@@ -64,6 +64,8 @@ async function run(ctx: ModuleContext): Promise<void> {
 export const byobu: Module = {
   name: 'byobu',
   frequency: 'once-per-instance',
+  // cloud-init 25.x's list for this module.
+  distros: ['ubuntu', 'debian'],
   keys: ['byobu_by_default'],
   rerunAfterInterruption: true,
   schema: (z: Z) => z.object({ byobu_by_default: z.enum(BYOBU_VALUES).optional() }),

@@ -7,7 +7,6 @@ import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { distroFacts, serviceCommand } from '../distro/facts.js';
 import { failure } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 import { pathProblem } from './lib/validators.js';
@@ -19,7 +18,6 @@ const SERVICE = 'ubuntu-fan';
 const fanSchema = (z: Z) => z.object({ fan: z.object({ config: z.string(), config_path: z.string().optional() }).strict().optional() });
 
 async function run(ctx: ModuleContext): Promise<void> {
-  if (!runsOnThisDistro(ctx, 'fan', FAN_DISTROS)) return;
   if (!agentReachesTree(ctx, 'fan')) return;
   const cfg = ctx.cfg.fan ?? {};
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['fan'])}fan must be a mapping (config, config_path)`);
@@ -57,6 +55,7 @@ async function run(ctx: ModuleContext): Promise<void> {
 export const fan: Module = {
   name: 'fan',
   frequency: 'once-per-instance',
+  distros: FAN_DISTROS,
   keys: ['fan'],
   schema: fanSchema,
   examples: [

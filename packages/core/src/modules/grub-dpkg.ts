@@ -81,6 +81,8 @@ function run(ctx: ModuleContext): void {
 export const grubDpkg: Module = {
   name: 'grub_dpkg',
   frequency: 'once-per-instance',
+  // cloud-init 25.x's list for this module.
+  distros: ['ubuntu', 'debian'],
   keys: ['grub_dpkg', 'grub-dpkg'],
   rerunAfterInterruption: true,
   schema: (z: Z) => {

@@ -6,7 +6,6 @@
 import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 
@@ -89,7 +88,6 @@ function scalarText(v: unknown): string {
 }
 
 async function run(ctx: ModuleContext): Promise<void> {
-  if (!runsOnThisDistro(ctx, 'landscape', LANDSCAPE_DISTROS)) return;
   if (!agentReachesTree(ctx, 'landscape')) return;
   const cfg = ctx.cfg.landscape;
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['landscape'])}landscape must be a mapping with a client section`);
@@ -130,6 +128,7 @@ async function run(ctx: ModuleContext): Promise<void> {
 export const landscape: Module = {
   name: 'landscape',
   frequency: 'once-per-instance',
+  distros: LANDSCAPE_DISTROS,
   keys: ['landscape'],
   schema: landscapeSchema,
   examples: [

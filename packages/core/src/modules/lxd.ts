@@ -8,7 +8,6 @@ import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { loadYaml } from '../yaml/load.js';
 import { failure } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 import { waitForSnapSeeded } from './lib/snap-seeded.js';
 import { makeInstaller } from './lib/package-install.js';
@@ -185,7 +184,6 @@ function lxcOrFail(ctx: ModuleContext, words: string[]): void {
 }
 
 async function run(ctx: ModuleContext): Promise<void> {
-  if (!runsOnThisDistro(ctx, 'lxd', LXD_DISTROS)) return;
   if (!agentReachesTree(ctx, 'lxd')) return;
   const cfg = ctx.cfg.lxd;
   if (!truthy(cfg)) {
@@ -303,6 +301,7 @@ async function run(ctx: ModuleContext): Promise<void> {
 export const lxd: Module = {
   name: 'lxd',
   frequency: 'once-per-instance',
+  distros: LXD_DISTROS,
   keys: ['lxd'],
   schema: lxdSchema,
   examples: [

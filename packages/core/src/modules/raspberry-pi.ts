@@ -9,7 +9,6 @@
 import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure, treeIsRunning } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 
 export const RASPBERRY_PI_DISTROS = ['raspberry-pi-os'] as const;
@@ -107,7 +106,6 @@ function interfaces(ctx: ModuleContext, v: unknown): boolean {
 }
 
 function run(ctx: ModuleContext): void {
-  if (!runsOnThisDistro(ctx, 'raspberry_pi', RASPBERRY_PI_DISTROS)) return;
   if (!agentReachesTree(ctx, 'raspberry_pi')) return;
   const rpi = ctx.cfg.rpi;
   if (!isDict(rpi)) {
@@ -139,6 +137,7 @@ function run(ctx: ModuleContext): void {
 export const raspberryPi: Module = {
   name: 'raspberry_pi',
   frequency: 'once-per-instance',
+  distros: RASPBERRY_PI_DISTROS,
   keys: ['rpi'],
   schema: rpiSchema,
   examples: [

@@ -11,7 +11,6 @@ import type { ExecResult } from '../host/exec.js';
 import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 
 export const RH_SUBSCRIPTION_DISTROS = ['fedora', 'rhel', 'openeuler'] as const;
@@ -171,7 +170,6 @@ function updateRepos(ctx: ModuleContext, c: Dict, sm: (w: string[]) => ExecResul
 }
 
 function run(ctx: ModuleContext): void {
-  if (!runsOnThisDistro(ctx, 'rh_subscription', RH_SUBSCRIPTION_DISTROS)) return;
   if (!agentReachesTree(ctx, 'rh_subscription')) return;
   const c = ctx.cfg.rh_subscription;
   if (!isDict(c)) throw new Error(`${ctx.source.where(['rh_subscription'])}rh_subscription must be a mapping`);
@@ -198,6 +196,7 @@ function run(ctx: ModuleContext): void {
 export const rhSubscription: Module = {
   name: 'rh_subscription',
   frequency: 'once-per-instance',
+  distros: RH_SUBSCRIPTION_DISTROS,
   keys: ['rh_subscription'],
   schema: rhSubscriptionSchema,
   examples: [

@@ -8,7 +8,6 @@
 import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 import { orderedItems } from './lib/ordered-items.js';
 import { waitForSnapSeeded } from './lib/snap-seeded.js';
@@ -59,7 +58,6 @@ export function snapCommands(commands: unknown): { commands: SnapCommand[]; bad:
 }
 
 function run(ctx: ModuleContext): void {
-  if (!runsOnThisDistro(ctx, 'snap', SNAP_DISTROS)) return;
   if (!agentReachesTree(ctx, 'snap')) return;
   const cfg = ctx.cfg.snap;
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['snap'])}snap must be a mapping with assertions and/or commands`);
@@ -101,6 +99,7 @@ function run(ctx: ModuleContext): void {
 export const snap: Module = {
   name: 'snap',
   frequency: 'once-per-instance',
+  distros: SNAP_DISTROS,
   keys: ['snap'],
   schema: snapSchema,
   examples: [

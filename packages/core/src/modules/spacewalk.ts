@@ -6,7 +6,6 @@
 import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 import { hostnameProblem } from './lib/validators.js';
@@ -27,7 +26,6 @@ export function rhnregArgv(server: string, profile: string, proxy: string | null
 }
 
 async function run(ctx: ModuleContext): Promise<void> {
-  if (!runsOnThisDistro(ctx, 'spacewalk', SPACEWALK_DISTROS)) return;
   if (!agentReachesTree(ctx, 'spacewalk')) return;
   const cfg = ctx.cfg.spacewalk;
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['spacewalk'])}spacewalk must be a mapping (server, proxy, activation_key)`);
@@ -67,6 +65,7 @@ async function run(ctx: ModuleContext): Promise<void> {
 export const spacewalk: Module = {
   name: 'spacewalk',
   frequency: 'once-per-instance',
+  distros: SPACEWALK_DISTROS,
   keys: ['spacewalk'],
   schema: spacewalkSchema,
   examples: [

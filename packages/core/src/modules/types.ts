@@ -41,6 +41,12 @@ export interface Module {
   /** Modules that act without any key (scripts_user, final_message). */
   readonly alwaysRun?: boolean;
   /**
+   * The distros cloud-init verified this module on (cloud-init's distro names: the
+   * os-release ID, or system_info.distro). Elsewhere the runner skips it unless
+   * `unverified_modules` lists it. Absent: every distro.
+   */
+  readonly distros?: readonly string[];
+  /**
    * Its commands can run again without harm (a user that exists is not re-created, a
    * host key is replaced, a password set again): killed after its first command, it runs
    * again on the next boot. Without it, such a module is reported as interrupted and not

@@ -5,7 +5,6 @@
 // (a mapping with an integer `version`); nothing is changed on the machine.
 import type { Module, ModuleContext, Z } from './types.js';
 import { failure } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 import { waitForSnapSeeded } from './lib/snap-seeded.js';
 
@@ -22,7 +21,6 @@ export function installerIn(snapList: string): string | null {
 }
 
 function run(ctx: ModuleContext): void {
-  if (!runsOnThisDistro(ctx, 'ubuntu_autoinstall', UBUNTU_AUTOINSTALL_DISTROS)) return;
   if (!agentReachesTree(ctx, 'ubuntu_autoinstall')) return;
   waitForSnapSeeded(ctx);
   const r = ctx.host.exec.run(['snap', 'list']);
@@ -43,6 +41,7 @@ function run(ctx: ModuleContext): void {
 export const ubuntuAutoinstall: Module = {
   name: 'ubuntu_autoinstall',
   frequency: 'once',
+  distros: UBUNTU_AUTOINSTALL_DISTROS,
   keys: ['autoinstall'],
   schema: autoinstallSchema,
   examples: ['#cloud-config\nautoinstall:\n  version: 1\n'],

@@ -6,7 +6,6 @@
 import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 
@@ -38,7 +37,6 @@ export function accepted(v: unknown): boolean {
 }
 
 async function run(ctx: ModuleContext): Promise<void> {
-  if (!runsOnThisDistro(ctx, 'ubuntu_drivers', UBUNTU_DRIVERS_DISTROS)) return;
   if (!agentReachesTree(ctx, 'ubuntu_drivers')) return;
   const cfg = ctx.cfg.drivers;
   if (!isDict(cfg)) throw new Error(`${ctx.source.where(['drivers'])}drivers must be a mapping (nvidia)`);
@@ -92,6 +90,7 @@ async function run(ctx: ModuleContext): Promise<void> {
 export const ubuntuDrivers: Module = {
   name: 'ubuntu_drivers',
   frequency: 'once-per-instance',
+  distros: UBUNTU_DRIVERS_DISTROS,
   keys: ['drivers'],
   schema: driversSchema,
   examples: ['#cloud-config\ndrivers:\n  nvidia:\n    license-accepted: true\n', "#cloud-config\ndrivers:\n  nvidia:\n    license-accepted: true\n    version: '535'\n"],

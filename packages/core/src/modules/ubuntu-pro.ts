@@ -9,7 +9,6 @@
 import type { Module, ModuleContext, Z } from './types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
-import { runsOnThisDistro } from './lib/distro-gate.js';
 import { agentReachesTree } from './lib/agent-target.js';
 import { makeInstaller } from './lib/package-install.js';
 
@@ -90,7 +89,6 @@ function checkService(ctx: ModuleContext, key: string, name: string, list: strin
 }
 
 async function run(ctx: ModuleContext): Promise<void> {
-  if (!runsOnThisDistro(ctx, 'ubuntu_pro', UBUNTU_PRO_DISTROS)) return;
   if (!agentReachesTree(ctx, 'ubuntu_pro')) return;
   const found = sectionOf(ctx);
   if (found === null || found.sec === null) return;
@@ -224,6 +222,7 @@ function attach(ctx: ModuleContext, token: string, enable: string[]): void {
 export const ubuntuPro: Module = {
   name: 'ubuntu_pro',
   frequency: 'once-per-instance',
+  distros: UBUNTU_PRO_DISTROS,
   keys: ['ubuntu_pro', ...OLD_KEYS],
   schema: ubuntuProSchema,
   examples: [
