@@ -121,7 +121,10 @@ mkdir -p "$cache" && chmod 0755 "$cache" || exit 1
 # Caches of other builds or another Node are never read again.
 rm -f "$cache"/nimbus-*.v8 "$cache"/nimbus-*.v8.*.tmp
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/nimbus-train.XXXXXX") || exit 1
+# A TMPDIR from outside a chroot (dpkg -i in an image tree) may not exist inside it.
+tmp=${TMPDIR:-/tmp}
+[ -d "$tmp" ] || tmp=/tmp
+scratch=$(mktemp -d "$tmp/nimbus-train.XXXXXX") || exit 1
 trap 'rm -rf "$scratch"' EXIT
 trap 'exit 1' INT TERM HUP
 root=$scratch/root
