@@ -4,6 +4,12 @@
 //
 // nimbus runs against its own copy of the reference chroot with --exec chroot, so both
 // write the same files and really run runcmd. Each boot gets a fresh /run (a reboot).
+//
+// A first boot is what an image gets: the tree as the package installed it, with only
+// the code caches its postinst trained (never those of an earlier run). Beside it, per
+// seed: the same first boot with no cache at all (an image made without install-time
+// caches) and the first boot of a new instance on an image booted once. Each figure
+// carries its CPU time too, which other load on the machine barely moves.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -97,7 +103,15 @@ function unitCommand(unit) {
   return ['chroot', NIMBUS_ROOT, ...line.slice('ExecStart='.length).trim().split(/\s+/)];
 }
 
-/** Installs this build into nimbus's tree with install.sh, and this machine's node beside it. */
+const CACHE_DIR = path.join(NIMBUS_ROOT, 'var/cache/nimbus');
+/** The code caches the package's postinst made (train-code-cache), kept to restore before each first boot. */
+const installedCaches = path.join(work, 'installed-caches');
+
+/**
+ * Installs this build into nimbus's tree with install.sh, and this machine's node beside
+ * it, then does what the .deb's postinst does for the caches: train-code-cache, run in
+ * the tree by the tree's node, measured as a stage is. Returns that measurement.
+ */
 function installNimbus() {
   const r = sh('bash', [path.join(repo, 'scripts/install.sh'), '--destdir', NIMBUS_ROOT, '--package']);
   if (r.status !== 0) throw new Error(`install.sh into ${NIMBUS_ROOT} failed: ${r.stderr}`);
@@ -110,6 +124,38 @@ function installNimbus() {
     fs.copyFileSync(node, treeNode);
     fs.chmodSync(treeNode, 0o755);
   }
+  // Nothing from an earlier run: the tree holds only what the package installed.
+  fs.rmSync(CACHE_DIR, { recursive: true, force: true });
+  fs.mkdirSync(CACHE_DIR, { mode: 0o755 });
+  const m = measured(['chroot', NIMBUS_ROOT, '/usr/lib/nimbus/train-code-cache'], undefined, NIMBUS_ROOT);
+  if (m.code !== 0) throw new Error(`train-code-cache in ${NIMBUS_ROOT} failed (exit ${m.code})`);
+  fs.cpSync(CACHE_DIR, installedCaches, { recursive: true, preserveTimestamps: true });
+  return m;
+}
+
+/**
+ * The tree's /var/cache/nimbus before a boot: 'installed' as the package left it (the
+ * caches its postinst trained), 'none' (an image made without them), or 'kept' (what
+ * the boots before left: an image that was booted once).
+ */
+/** The cache files with their inodes and sizes: a rewrite (temp file, rename) changes the inode. */
+function cacheFiles(dir) {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.v8'))
+    .sort()
+    .map((f) => {
+      const st = fs.statSync(path.join(dir, f));
+      return `${f} ${st.ino} ${st.size}`;
+    })
+    .join('\n');
+}
+
+function setCaches(state) {
+  if (state === 'kept') return;
+  fs.rmSync(CACHE_DIR, { recursive: true, force: true });
+  if (state === 'installed') fs.cpSync(installedCaches, CACHE_DIR, { recursive: true, preserveTimestamps: true });
+  else fs.mkdirSync(CACHE_DIR, { mode: 0o755 });
 }
 
 function bootCloudInit(stages = STAGES) {
@@ -130,7 +176,8 @@ function record(name, who, m) {
 }
 
 function recordBoot(prefix, who, stages) {
-  record(prefix, who, { ms: stages.reduce((a, s) => a + s.ms, 0), rss_kb: Math.max(...stages.map((s) => s.rss_kb)), code: stages.every((s) => s.code === 0) ? 0 : 1 });
+  const sum = (k) => stages.reduce((a, s) => a + (s[k] ?? 0), 0);
+  record(prefix, who, { ms: sum('ms'), cpu_ms: sum('cpu_ms'), rss_kb: Math.max(...stages.map((s) => s.rss_kb)), code: stages.every((s) => s.code === 0) ? 0 : 1 });
   for (const s of stages) record(`${prefix}/${s.name}`, who, s);
 }
 
@@ -141,21 +188,36 @@ const why = process.env.BENCH_REF === '0' ? 'skipped (BENCH_REF=0)' : setupRefer
 const withRef = why === null;
 const onlyBoots = process.env.BENCH_ONLY === 'boots';
 if (!fs.existsSync(NIMBUS_ROOT)) throw new Error(`${NIMBUS_ROOT} is missing: it is a copy of the reference tree (run without BENCH_REF=0 once)`);
-installNimbus();
+const training = installNimbus();
 if (!withRef) console.error(`bench: ${why}; cloud-init columns will be empty`);
 
 for (let i = 0; i < RUNS; i++) {
   process.stderr.write(`bench: run ${i + 1}/${RUNS}\n`);
   // start-up of each bundle next to a bare node
+  setCaches('installed');
   record('startup/node -e 0', 'nimbus', measured(['chroot', NIMBUS_ROOT, '/usr/bin/node', '-e', '0'], undefined, NIMBUS_ROOT));
   record('startup/nimbus.js --version', 'nimbus', measured(['chroot', NIMBUS_ROOT, '/usr/bin/node', '/usr/lib/nimbus/nimbus.js', '--version'], undefined, NIMBUS_ROOT));
   for (const [, , unit] of STAGES) record(`startup/${unit} --version`, 'nimbus', measured([...unitCommand(unit), '--version'], undefined, NIMBUS_ROOT));
   for (const seed of ['nocloud', 'configdrive']) {
     const label = seed === 'nocloud' ? 'first-boot' : 'first-boot-configdrive';
     const second = seed === 'nocloud' ? 'second-boot' : 'second-boot-configdrive';
+    // The first boot of an image as the package installed it (never booted: only the
+    // caches its postinst made), then its second boot.
     resetTree(NIMBUS_ROOT, seed);
+    setCaches('installed');
+    const trained = cacheFiles(CACHE_DIR);
     recordBoot(label, 'nimbus', bootNimbus());
+    // The figure means what it says only if every stage took the trained cache.
+    if (cacheFiles(CACHE_DIR) !== trained) console.error(`bench: the ${label} rewrote caches the postinst made: its figure includes compiling`);
     recordBoot(second, 'nimbus', bootNimbus());
+    // The same image made without install-time caches: each stage compiles and writes its own.
+    resetTree(NIMBUS_ROOT, seed);
+    setCaches('none');
+    recordBoot(`${label}-nocache`, 'nimbus', bootNimbus());
+    // An image that was booted once (the caches that boot wrote), on a new instance.
+    resetTree(NIMBUS_ROOT, seed);
+    setCaches('kept');
+    recordBoot(`${label}-booted-once`, 'nimbus', bootNimbus());
     if (withRef) {
       resetTree(REF_ROOT, seed);
       recordBoot(label, 'cloudinit', bootCloudInit());
@@ -163,6 +225,7 @@ for (let i = 0; i < RUNS; i++) {
     }
   }
   resetTree(NIMBUS_ROOT, 'none');
+  setCaches('installed');
   record('no-datasource', 'nimbus', bootNimbus(STAGES.slice(0, 1))[0]);
   record('no-datasource/node -e 0 (same namespaces)', 'nimbus', measured(['chroot', NIMBUS_ROOT, '/usr/bin/node', '-e', '0'], undefined, NIMBUS_ROOT));
   if (withRef) {
@@ -219,6 +282,7 @@ for (let i = 0; i < (onlyBoots ? 0 : RUNS); i++) {
   }
 }
 for (const toolDir of toolDirs) fs.rmSync(toolDir, { recursive: true, force: true });
+setCaches('installed');
 
 function bigCloudConfig(n) {
   const files = Array.from({ length: n }, (_, i) => `  - path: /etc/bench/f${i}\n    content: "line ${i}\\n"\n    permissions: '0644'\n    owner: root:root`);
@@ -263,6 +327,8 @@ for (const [name, s] of samples) {
     name,
     nimbus_ms: median(s.nimbus.map((m) => m.ms)),
     cloudinit_ms: median(s.cloudinit.map((m) => m.ms)),
+    nimbus_cpu_ms: median(s.nimbus.map((m) => m.cpu_ms)),
+    cloudinit_cpu_ms: median(s.cloudinit.map((m) => m.cpu_ms)),
     nimbus_rss_kb: median(s.nimbus.map((m) => m.rss_kb)),
     cloudinit_rss_kb: median(s.cloudinit.map((m) => m.rss_kb)),
     runs: s.nimbus.length,
@@ -270,6 +336,7 @@ for (const [name, s] of samples) {
   if (s.nimbus_failed) c.nimbus_nonzero_exits = s.nimbus_failed;
   if (s.cloudinit_failed) c.cloudinit_nonzero_exits = s.cloudinit_failed;
   if (c.nimbus_ms && c.cloudinit_ms) c.speedup = Math.round((c.cloudinit_ms / c.nimbus_ms) * 10) / 10;
+  if (c.nimbus_cpu_ms && c.cloudinit_cpu_ms) c.cpu_speedup = Math.round((c.cloudinit_cpu_ms / c.nimbus_cpu_ms) * 10) / 10;
   if (c.nimbus_rss_kb && c.cloudinit_rss_kb) c.rss_ratio = Math.round((c.nimbus_rss_kb / c.cloudinit_rss_kb) * 100) / 100;
   cases.push(c);
 }
@@ -283,6 +350,8 @@ const results = {
   runs: RUNS,
   cpus: os.cpus().length,
   reference: withRef ? 'Debian cloud-init 22.4 (chroot)' : `unavailable: ${why}`,
+  // What the postinst's train-code-cache cost, once, at install time.
+  install_training: { ms: training.ms, cpu_ms: training.cpu_ms, rss_kb: training.rss_kb },
   cases,
 };
 const partial = onlyBoots || process.env.BENCH_REF === '0';
@@ -290,13 +359,26 @@ const resultsFile = partial ? path.join(os.tmpdir(), 'nimbus-bench-partial.json'
 fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
 
 const fmt = (v, d = 0) => (v === null || v === undefined ? '-' : typeof v === 'number' ? v.toFixed(d) : String(v));
-const rows = [['case', 'nimbus ms', 'cloud-init ms', 'speed-up', 'nimbus RSS KB', 'cloud-init RSS KB', 'RSS ratio']];
-for (const c of cases) rows.push([c.name, fmt(c.nimbus_ms, 1), fmt(c.cloudinit_ms, 1), c.speedup ? `${c.speedup}x` : '-', fmt(c.nimbus_rss_kb), fmt(c.cloudinit_rss_kb), fmt(c.rss_ratio, 2)]);
+const rows = [['case', 'nimbus ms', 'cloud-init ms', 'speed-up', 'nimbus CPU ms', 'cloud-init CPU ms', 'nimbus RSS KB', 'cloud-init RSS KB', 'RSS ratio']];
+for (const c of cases) {
+  rows.push([
+    c.name,
+    fmt(c.nimbus_ms, 1),
+    fmt(c.cloudinit_ms, 1),
+    c.speedup ? `${c.speedup}x` : '-',
+    fmt(c.nimbus_cpu_ms, 1),
+    fmt(c.cloudinit_cpu_ms, 1),
+    fmt(c.nimbus_rss_kb),
+    fmt(c.cloudinit_rss_kb),
+    fmt(c.rss_ratio, 2),
+  ]);
+}
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const [i, r] of rows.entries()) {
   console.log(r.map((x, j) => (j === 0 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join('  '));
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
 if (nods?.over_bare_node_ms !== undefined) console.log(`\nlocal stage with no datasource: ${nods.over_bare_node_ms} ms over a bare node -e 0 (target: within 50 ms)`);
+console.log(`\ninstall time (postinst's train-code-cache, once): ${fmt(training.ms, 1)} ms, ${fmt(training.cpu_ms, 1)} ms CPU, ${fmt(training.rss_kb)} KB RSS`);
 console.log(`\nmedian of ${RUNS} runs; written to ${path.relative(repo, resultsFile)}`);
 fs.rmSync(work, { recursive: true, force: true });

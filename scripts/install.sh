@@ -17,6 +17,9 @@
 #                        to /usr/share/nimbus/cloud.cfg for the postinst to copy.
 #   --allow-missing-stages  install even when a stage daemon bundle is not built (each
 #                        one missing is named; its unit cannot start until it is).
+#
+# Without --package it also trains the stages' V8 code caches into D/var/cache/nimbus
+# (D/usr/lib/nimbus/train-code-cache), as the package's postinst does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,6 +76,89 @@ if [[ -f dist/nimbus-config.js || -f dist/nimbus-final.js ]]; then
 fi
 install -d -m 0755 "$D/var/cache/nimbus"
 install -m 0644 dist/package.json "$D/usr/lib/nimbus/package.json"
+
+# The example config drive, the seed the code caches are trained with at install time.
+install -d -m 0755 "$D/usr/share/nimbus/example-seed"
+rm -rf "$D/usr/share/nimbus/example-seed/config-drive"
+cp -R examples/config-drive "$D/usr/share/nimbus/example-seed/config-drive"
+chmod -R u=rwX,go=rX "$D/usr/share/nimbus/example-seed/config-drive"
+
+# Trains each stage's V8 code cache at install time, as py3compile makes .pyc files: the
+# first boot of an image that was never booted then starts as fast as a second boot.
+# The postinst runs it (and install.sh below, and bench/run.mjs in its tree).
+cat > "$D/usr/lib/nimbus/train-code-cache.tmp" <<'SH'
+#!/bin/sh
+# nimbus train-code-cache: makes each boot stage's V8 code cache (and zod's) in
+# /var/cache/nimbus, as py3compile makes .pyc files, so that the first boot of an image
+# that was never booted finds them (docs/performance.md).
+#
+#   /usr/lib/nimbus/train-code-cache [--prefix DIR]
+#
+# DIR is the tree nimbus is installed in (default: /): its bundles, its example seed and
+# its cache directory are used. The four stage daemons run on a scratch tree (mktemp -d,
+# removed after) holding the example config drive, with --exec record: every file they
+# write is inside the scratch tree, every command is only recorded there, and the one
+# thing written outside it is the cache. The caches are named for the bundles' build ids
+# and this Node, so an upgrade (new bundles) or another Node trains new ones; the old
+# ones are removed first. A stage that fails here fails nothing: its first boot makes
+# its cache instead.
+set -u
+prefix=
+case "${1:-}" in
+  '') ;;
+  --prefix) prefix=${2:?--prefix needs a directory}; prefix=${prefix%/} ;;
+  *) echo "train-code-cache: unknown argument: $1" >&2; exit 2 ;;
+esac
+lib=$prefix/usr/lib/nimbus
+cache=$prefix/var/cache/nimbus
+seed=$prefix/usr/share/nimbus/example-seed/config-drive
+NODE=/usr/bin/node
+[ -x "$NODE" ] || NODE=node
+command -v "$NODE" >/dev/null 2>&1 || { echo "train-code-cache: no node: the first boot makes the code caches" >&2; exit 1; }
+[ -d "$seed" ] || { echo "train-code-cache: no example seed at $seed" >&2; exit 1; }
+
+mkdir -p "$cache" && chmod 0755 "$cache" || exit 1
+# Caches of other builds or another Node are never read again.
+rm -f "$cache"/nimbus-*.v8 "$cache"/nimbus-*.v8.*.tmp
+
+# A TMPDIR from outside a chroot (dpkg -i in an image tree) may not exist inside it.
+tmp=${TMPDIR:-/tmp}
+[ -d "$tmp" ] || tmp=/tmp
+scratch=$(mktemp -d "$tmp/nimbus-train.XXXXXX") || exit 1
+trap 'rm -rf "$scratch"' EXIT
+trap 'exit 1' INT TERM HUP
+root=$scratch/root
+# A machine as a cloud image is: os-release (this system's, read only), passwd, ifupdown,
+# a virtio NIC with the MAC the example drive's network_data.json names, and the seed.
+mkdir -p "$root/etc/network/interfaces.d" "$root/usr/sbin" "$root/var/lib/cloud/seed"   "$root/sys/class/net/eth0" "$root/sys/devices/pci0000:00/0000:00:03.0/virtio0/driver"
+if [ -f "$prefix/etc/os-release" ]; then cp "$prefix/etc/os-release" "$root/etc/os-release"
+else printf 'ID=debian\nVERSION_ID="12"\n' > "$root/etc/os-release"; fi
+echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+printf 'root:x:0:\nadm:x:4:\n' > "$root/etc/group"
+printf 'auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n' > "$root/etc/network/interfaces"
+# Files only, never run: under --exec record nothing in the tree runs.
+for t in ifup ifdown; do printf '#!/bin/sh\nexit 0\n' > "$root/usr/sbin/$t"; chmod 0755 "$root/usr/sbin/$t"; done
+n=$root/sys/class/net/eth0
+echo 52:54:00:12:34:56 > "$n/address"; echo 1 > "$n/type"; echo up > "$n/operstate"
+echo 1 > "$n/carrier"; echo 1500 > "$n/mtu"; echo INTERFACE=eth0 > "$n/uevent"
+ln -s "$root/sys/devices/pci0000:00/0000:00:03.0/virtio0" "$n/device"
+cp -R "$seed" "$root/var/lib/cloud/seed/config_drive"
+
+failed=
+for s in local init config final; do
+  [ -f "$lib/nimbus-$s.js" ] || continue
+  # The same Node flags as the units (none): V8 refuses a cache made under other flags.
+  if ! env -u NODE_OPTIONS NIMBUS_CODE_CACHE_DIR="$cache" "$NODE" "$lib/nimbus-$s.js" \
+      --root "$root" --exec record > "$scratch/nimbus-$s.log" 2>&1; then
+    failed="$failed nimbus-$s"
+    tail -5 "$scratch/nimbus-$s.log" | sed "s/^/train-code-cache: nimbus-$s: /" >&2
+  fi
+done
+made=$(ls "$cache" | grep -c '^nimbus-.*\.v8$')
+echo "train-code-cache: $made code caches in $cache${failed:+ (failed on the scratch tree:$failed)}" >&2
+[ -z "$failed" ]
+SH
+chmod 0755 "$D/usr/lib/nimbus/train-code-cache.tmp" && mv "$D/usr/lib/nimbus/train-code-cache.tmp" "$D/usr/lib/nimbus/train-code-cache"
 
 # The command, and cloud-init's name for it when cloud-init itself is not installed.
 install -d -m 0755 "$D/usr/bin"
@@ -228,6 +314,15 @@ elif [[ -e $D/etc/cloud/cloud.cfg ]]; then
 else
   install -d -m 0755 "$D/etc/cloud" "$D/etc/cloud/cloud.cfg.d"
   default_cfg > "$D/etc/cloud/cloud.cfg.tmp" && chmod 0644 "$D/etc/cloud/cloud.cfg.tmp" && mv "$D/etc/cloud/cloud.cfg.tmp" "$D/etc/cloud/cloud.cfg"
+fi
+
+# The code caches, made now so the first boot finds them. A package does it in its
+# postinst instead (on the system it lands on). Into an image tree this machine's node
+# trains them: their names carry its version, so an image whose Node differs ignores
+# them and makes its own at its first boot.
+if [[ $package == 0 ]]; then
+  if [[ -z $D ]]; then train=(/usr/lib/nimbus/train-code-cache); else train=(sh "$D/usr/lib/nimbus/train-code-cache" --prefix "$D"); fi
+  "${train[@]}" || echo "install.sh: the code caches could not all be trained (see above); the first boot makes the missing ones" >&2
 fi
 
 # Documentation the units point at.

@@ -60,7 +60,7 @@ for s in local init config final; do echo "/etc/init.d/nimbus-$s"; done > "$stag
 cat > "$stage/DEBIAN/postinst" <<'SH'
 #!/bin/sh
 # nimbus postinst: cloud-init's command name and default configuration when they are
-# absent, then boot integration for the init system this host runs.
+# absent, the code caches, then boot integration for the init system this host runs.
 set -e
 
 UNITS="nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service nimbus.target"
@@ -87,6 +87,13 @@ case "$1" in
         if [ ! -e /etc/cloud/cloud.cfg ]; then
             mkdir -p /etc/cloud/cloud.cfg.d
             cp /usr/share/nimbus/cloud.cfg /etc/cloud/cloud.cfg
+        fi
+        # Each stage's V8 code cache, as py3compile makes .pyc files: the stages run once
+        # on a scratch tree with the example seed (commands recorded, never run), so the
+        # first boot of an image never booted finds its caches. On an upgrade the old
+        # build's caches go and the new ones are made.
+        if ! /usr/lib/nimbus/train-code-cache; then
+            echo "nimbus: the code caches could not all be trained (see above); the first boot makes the missing ones" >&2
         fi
         if uses_systemd; then
             systemctl enable $UNITS

@@ -7,7 +7,8 @@
 #   1. an image: a Debian 12 tree made by debootstrap (systemd, the network stack of
 #      the variant, Debian's nodejs, linux-image-amd64; no cloud-init), cached under
 #      /var/tmp/nimbus-vm keyed by its inputs; the .deb of `npm run package` installed
-#      into a copy of it with dpkg in a chroot; a raw ext4 disk made with `mkfs.ext4 -d`
+#      into a copy of it with dpkg in a chroot, as an image maker does (never booted; the
+#      postinst trains each stage's code cache there); a raw ext4 disk made with `mkfs.ext4 -d`
 #      (no loop mount), cached too, keyed by the base and the .deb's contents;
 #   2. two boots of that disk under qemu-system-x86_64 (KVM when it works, else TCG),
 #      with a config-drive ISO (genisoimage -V config-2, test/vm/config-drive) on
@@ -191,6 +192,14 @@ image() {
       cat "$tmp/dpkg.log" >&2; die "[$v] dpkg -i of the .deb failed in the image tree"
     fi
     ! [[ -e $tmp/root/usr/bin/cloud-init && ! -L $tmp/root/usr/bin/cloud-init ]] || die "[$v] cloud-init itself is in the image"
+    # As an image maker's tree: installed, never booted, and the postinst trained each
+    # stage's code cache (and zod's) for the image's own Node, so the first boot finds them.
+    local c cached=()
+    for c in nimbus-local nimbus-init nimbus-config nimbus-final nimbus-zod; do
+      compgen -G "$tmp/root/var/cache/nimbus/$c-*.v8" >/dev/null || { cat "$tmp/dpkg.log" >&2; die "[$v] the postinst trained no code cache for $c"; }
+    done
+    cached=("$tmp"/root/var/cache/nimbus/*.v8)
+    log "[$v] code caches made at install time: ${cached[*]##*/}"
     local mb
     mb=$(du -sm "$tmp/root" | cut -f1)
     mkfs.ext4 -q -F -L nimbus-root -d "$tmp/root" "$tmp/disk.raw" "$((mb * 2 + 1024))M" >/dev/null \
