@@ -243,6 +243,8 @@ for (const toolDir of toolDirs) {
   fs.mkdirSync(toolDir, { recursive: true });
   fs.writeFileSync(path.join(toolDir, 'big.yaml'), bigCloudConfig(1000));
   fs.writeFileSync(path.join(toolDir, 'big.json'), JSON.stringify(bigNetworkData(200)));
+  fs.writeFileSync(path.join(toolDir, 'user-data'), USER_DATA);
+  fs.writeFileSync(path.join(toolDir, 'meta-data'), META_DATA);
 }
 const nimbusCli = ['chroot', NIMBUS_ROOT, '/usr/bin/node', '/usr/lib/nimbus/nimbus.js'];
 for (let i = 0; i < (onlyBoots ? 0 : RUNS); i++) {
@@ -255,6 +257,13 @@ for (let i = 0; i < (onlyBoots ? 0 : RUNS); i++) {
       undefined,
       NIMBUS_ROOT,
     ),
+  );
+  // `nimbus try` on the bench's seed: a throwaway Debian tree, the four stages with
+  // commands recorded, and the plan (cloud-init has no such command: nimbus only).
+  record(
+    'try (the bench seed on a throwaway Debian tree)',
+    'nimbus',
+    measured([...nimbusCli, 'try', '/tmp/nimbus-bench/user-data', '--meta-data', '/tmp/nimbus-bench/meta-data', '--format', 'json'], undefined, NIMBUS_ROOT),
   );
   if (withRef) {
     record('schema (1000 write_files, 500 runcmd)', 'cloudinit', measured(['chroot', REF_ROOT, 'cloud-init', 'schema', '--config-file', '/tmp/nimbus-bench/big.yaml']));

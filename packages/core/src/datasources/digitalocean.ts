@@ -10,6 +10,7 @@ import type { Host } from '../host/host.js';
 import { macToName, readNics } from '../net/sysfs.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
 import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings, parseJsonBody } from './http.js';
+import { configuredUrl } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 export const DO_METADATA_URL = 'http://169.254.169.254/metadata/v1.json';
@@ -116,12 +117,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const dropletId = facts.dmi.productSerial;
   if (dropletId === null) throw new DatasourceError('DigitalOcean: DMI says DigitalOcean but gives no droplet id (product_serial is empty)');
   log.info(`Running on DigitalOcean. droplet_id=${dropletId}`);
-  const raw = ctx.dsCfg['metadata_url'];
-  let url = DO_METADATA_URL;
-  if (raw !== undefined && raw !== null) {
-    if (typeof raw === 'string' && /^https?:\/\/[^/\s]+/.test(raw)) url = raw;
-    else log.warn(`datasource DigitalOcean: metadata_url: ${JSON.stringify(raw)} is not an http(s) URL, using ${DO_METADATA_URL}`);
-  }
+  const url = configuredUrl(ctx, 'DigitalOcean', 'metadata_url', DO_METADATA_URL);
   let nic: string | null = null;
   if (flag(ctx, 'use_ip4LL', true)) {
     nic = linkLocalNic(host);

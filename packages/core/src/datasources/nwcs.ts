@@ -6,7 +6,8 @@ import { isDict } from '../config/merge.js';
 import { macToName, readNics } from '../net/sysfs.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
 import { normalizeKeys } from './hetzner.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings, parseJsonBody } from './http.js';
+import { METADATA_SERVICE_OPTIONS } from './http.js';
+import { configuredUrl, fetchJsonObject, optionalText } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 export const NWCS_METADATA_URL = 'http://169.254.169.254/api/v1/metadata';
@@ -33,44 +34,15 @@ export function nwcsNetworkConfig(network: unknown, macs: ReadonlyMap<string, st
   return { ...network, config };
 }
 
-function optionalText(url: string, md: Dict, key: string): Uint8Array | null {
-  const v = md[key];
-  if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string') throw new DatasourceError(`${url}: key ${key}: expected a string, got ${Array.isArray(v) ? 'a list' : typeof v}`);
-  return new Uint8Array(Buffer.from(v, 'utf8'));
-}
-
 async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const { host, log } = ctx;
   if (!isNwcs(readPlatformFacts(host))) {
     log.debug('NWCS: DMI sys_vendor is not NWCS; not asking the metadata service');
     return null;
   }
-  const raw = ctx.dsCfg['metadata_url'];
-  let url = NWCS_METADATA_URL;
-  if (raw !== undefined && raw !== null) {
-    if (typeof raw === 'string' && /^https?:\/\/[^/\s]+/.test(raw)) url = raw;
-    else log.warn(`datasource NWCS: metadata_url: ${JSON.stringify(raw)} is not an http(s) URL, using ${NWCS_METADATA_URL}`);
-  }
-  const s = metadataSettings(ctx.dsCfg, { urls: [url], ...METADATA_DEFAULTS });
-  for (const p of s.problems) if (!p.startsWith('metadata_urls')) log.warn(`datasource NWCS: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => host.clock.monotonicMs(),
-    (m) => log.debug(m),
-  );
-  let doc: unknown;
-  try {
-    doc = parseJsonBody(url, await client.get(url));
-  } catch (e) {
-    if (e instanceof HttpError && (e.kind === 'connection' || e.kind === 'timeout' || e.kind === 'budget')) {
-      log.warn(`NWCS metadata service not reachable: ${e.message}`);
-      return null;
-    }
-    throw new DatasourceError((e as Error).message);
-  }
-  if (!isDict(doc)) throw new DatasourceError(`${url}: expected a JSON object, got ${Array.isArray(doc) ? 'an array' : doc === null ? 'null' : typeof doc}`);
+  const url = configuredUrl(ctx, 'NWCS', 'metadata_url', NWCS_METADATA_URL);
+  const doc = await fetchJsonObject(ctx, 'NWCS', url);
+  if (doc === null) return null;
   const iid = doc['instance-id'];
   if ((typeof iid !== 'string' && typeof iid !== 'number') || String(iid).trim() === '') throw new DatasourceError(`${url}: key instance-id: expected a number or a non-empty string`);
   const hostname = doc['hostname'];

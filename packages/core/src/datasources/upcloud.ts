@@ -6,7 +6,8 @@
 import { isDict } from '../config/merge.js';
 import { macToName, readNics } from '../net/sysfs.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings, parseJsonBody } from './http.js';
+import { METADATA_SERVICE_OPTIONS } from './http.js';
+import { configuredUrl, fetchJsonObject, optionalText } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 export const UPCLOUD_METADATA_URL = 'http://169.254.169.254/metadata/v1.json';
@@ -56,13 +57,6 @@ export function upcloudNetworkConfig(network: unknown, macs: ReadonlyMap<string,
   return { version: 1, config };
 }
 
-function optionalText(url: string, md: Dict, key: string): Uint8Array | null {
-  const v = md[key];
-  if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string') throw new DatasourceError(`${url}: key ${key}: expected a string, got ${Array.isArray(v) ? 'a list' : typeof v}`);
-  return new Uint8Array(Buffer.from(v, 'utf8'));
-}
-
 async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const { host, log } = ctx;
   const facts = readPlatformFacts(host);
@@ -73,31 +67,9 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const uuid = facts.dmi.productUuid;
   if (uuid === null) throw new DatasourceError('UpCloud: DMI says UpCloud but gives no server id (product_uuid is empty); contact UpCloud support');
   log.info(`Running on UpCloud. server_uuid=${uuid}`);
-  const raw = ctx.dsCfg['metadata_url'];
-  let url = UPCLOUD_METADATA_URL;
-  if (raw !== undefined && raw !== null) {
-    if (typeof raw === 'string' && /^https?:\/\/[^/\s]+/.test(raw)) url = raw;
-    else log.warn(`datasource UpCloud: metadata_url: ${JSON.stringify(raw)} is not an http(s) URL, using ${UPCLOUD_METADATA_URL}`);
-  }
-  const s = metadataSettings(ctx.dsCfg, { urls: [url], ...METADATA_DEFAULTS });
-  for (const p of s.problems) if (!p.startsWith('metadata_urls')) log.warn(`datasource UpCloud: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => host.clock.monotonicMs(),
-    (m) => log.debug(m),
-  );
-  let doc: unknown;
-  try {
-    doc = parseJsonBody(url, await client.get(url));
-  } catch (e) {
-    if (e instanceof HttpError && (e.kind === 'connection' || e.kind === 'timeout' || e.kind === 'budget')) {
-      log.warn(`UpCloud metadata service not reachable: ${e.message}`);
-      return null;
-    }
-    throw new DatasourceError((e as Error).message);
-  }
-  if (!isDict(doc)) throw new DatasourceError(`${url}: expected a JSON object, got ${Array.isArray(doc) ? 'an array' : doc === null ? 'null' : typeof doc}`);
+  const url = configuredUrl(ctx, 'UpCloud', 'metadata_url', UPCLOUD_METADATA_URL);
+  const doc = await fetchJsonObject(ctx, 'UpCloud', url);
+  if (doc === null) return null;
   const iid = doc['instance_id'] ?? uuid;
   if (typeof iid !== 'string' || iid.trim() === '') throw new DatasourceError(`${url}: key instance_id: expected a non-empty string`);
   const hostname = doc['hostname'];
