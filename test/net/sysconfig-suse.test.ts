@@ -2,7 +2,10 @@
 // writes for that family, chosen by the distro as cloud-init chooses it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadYaml, parseNetworkConfigDoc, render, sysconfigFlavor, type NetworkState } from '../../packages/core/src/index.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHost, detectDistro, loadYaml, parseNetworkConfigDoc, render, renderNetwork, sysconfigFlavor, type NetworkState } from '../../packages/core/src/index.js';
+import { fakeCommand, fakeSysfs, tempRoot, testLogger } from './helpers.js';
 
 function state(text: string): NetworkState {
   const d = loadYaml(text, 'nc.yaml');
@@ -80,4 +83,25 @@ test('on openSUSE, ifcfg files go under /etc/sysconfig/network with BOOTPROTO an
   for (const p of out.keys()) assert.ok(!p.startsWith('/etc/sysconfig/network-scripts/') && p !== '/etc/sysconfig/network', `no rhel file ${p}`);
   for (const [p, file] of out) if (p.includes('/ifcfg-')) assert.doesNotMatch(file.content, /^(DEVICE|TYPE|ONBOOT|USERCTL|GATEWAY|DNS1|IPV6INIT|HWADDR)=/m, p);
   assert.ok(out.has('/etc/udev/rules.d/85-persistent-net-cloud-init.rules'));
+});
+
+test('the local stage on an openSUSE tree with wicked writes the suse flavour under /etc/sysconfig/network', () => {
+  const root = tempRoot();
+  fakeSysfs(root, [{ name: 'eth0', mac: '52:54:00:12:34:00' }]);
+  fs.mkdirSync(path.join(root, 'etc/sysconfig/network'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'etc/os-release'), 'NAME="openSUSE Leap"\nID="opensuse-leap"\nID_LIKE="suse opensuse"\nVERSION_ID="15.6"\n');
+  fakeCommand(root, 'wicked');
+  const host = createHost({ root, exec: 'record' });
+  const distro = detectDistro(host.fs);
+  assert.equal(distro.family, 'suse');
+  const { log } = testLogger();
+  const cfg = { network: { version: 1, config: [{ type: 'physical', name: 'eth0', mac_address: '52:54:00:12:34:00', subnets: [{ type: 'static', address: '192.0.2.5/24', gateway: '192.0.2.1' }] }] } };
+  const r = renderNetwork(host, distro, cfg, null, log);
+  assert.equal(r.disabled, false);
+  if (r.disabled) return;
+  assert.equal(r.renderer, 'sysconfig');
+  assert.deepEqual(r.written.filter((p) => p.startsWith('/etc/sysconfig/')).sort(), ['/etc/sysconfig/network/ifcfg-eth0', '/etc/sysconfig/network/ifroute-eth0']);
+  assert.match(fs.readFileSync(path.join(root, 'etc/sysconfig/network/ifcfg-eth0'), 'utf8'), /^BOOTPROTO=static$/m);
+  assert.match(fs.readFileSync(path.join(root, 'etc/sysconfig/network/ifroute-eth0'), 'utf8'), /^default 192\.0\.2\.1 - eth0$/m);
+  assert.ok(!fs.existsSync(path.join(root, 'etc/sysconfig/network-scripts')));
 });

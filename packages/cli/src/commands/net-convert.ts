@@ -2,7 +2,7 @@
 // paths: reads one network config, renders it for one network stack into DIR.
 import * as nodePath from 'node:path';
 import { Option, type Command } from 'commander';
-import { ALL_RENDERERS, createHost, parseText, render, type InputKind, type NetRenderer, NetConfigError, RenderError, YamlError } from '@nimbus/core';
+import { ALL_RENDERERS, createHost, parseText, renderWithWarnings, type InputKind, type NetRenderer, NetConfigError, RenderError, YamlError } from '@nimbus/core';
 import { develCommand, type Register } from '../program.js';
 
 const KINDS: InputKind[] = ['eni', 'network_data.json', 'yaml'];
@@ -85,7 +85,9 @@ export const registerNetConvert: Register = (program, ctx) => {
         // Keys read but not carried over are said, as the local stage logs them.
         for (const w of cfg.state.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
         const out = createHost({ root: nodePath.resolve(opts.directory), exec: 'record' });
-        for (const [path, f] of render(cfg.state, opts.outputKind, opts.distro)) out.fs.write(path, f.content, { mode: f.mode });
+        const { files, messages } = renderWithWarnings(cfg.state, opts.outputKind, opts.distro);
+        for (const m of messages) process.stderr.write(`warning: ${m}\n`);
+        for (const [path, f] of files) out.fs.write(path, f.content, { mode: f.mode });
         process.stderr.write(`Wrote output format '${opts.outputKind}' to '${nodePath.resolve(opts.directory)}/'\n`);
       } catch (e) {
         if (e instanceof NetConfigError || e instanceof RenderError || e instanceof YamlError) {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { distroFromOsRelease } from './detect.js';
+import { distroFacts, packageInstallCommand } from './facts.js';
 import { parseOsRelease, parseRedhatRelease } from './os-release.js';
 
 test('os-release of each family', () => {
@@ -30,4 +31,16 @@ test('NetworkManager is preferred to networkd on the debian family (networkd shi
     const r = distroFromOsRelease({ ID: id }).renderers;
     assert.ok(r.indexOf('network-manager') < r.indexOf('networkd'), `${id}: ${r.join(', ')}`);
   }
+});
+
+test('openSUSE and SLES are the suse family: sysconfig first, zypper, the suse default user', () => {
+  const leap = distroFromOsRelease(parseOsRelease('NAME="openSUSE Leap"\nVERSION="15.6"\nID="opensuse-leap"\nID_LIKE="suse opensuse"\nVERSION_ID="15.6"\n'));
+  assert.deepEqual([leap.id, leap.family, leap.version, leap.renderers], ['opensuse-leap', 'suse', '15.6', ['sysconfig', 'netplan', 'network-manager', 'networkd']]);
+  assert.deepEqual(leap.defaultUser, { name: 'suse', gecos: 'suse Cloud User', groups: ['cdrom', 'users'], shell: '/bin/bash', sudo: ['ALL=(ALL) NOPASSWD:ALL'], lock_passwd: true });
+  for (const id of ['opensuse-tumbleweed', 'opensuse-microos', 'sles', 'sle-micro', 'sle_hpc', 'suse']) assert.equal(distroFromOsRelease({ ID: id }).family, 'suse', id);
+  // A derivative known only by ID_LIKE.
+  assert.equal(distroFromOsRelease(parseOsRelease('ID="sles_custom"\nID_LIKE="suse"\nVERSION_ID="15.5"\n')).family, 'suse');
+  const facts = distroFacts(leap);
+  assert.deepEqual([facts.packageManager, facts.sshService, facts.preferFqdn], ['zypper', 'sshd', false]);
+  assert.deepEqual(packageInstallCommand(facts, ['vim']), ['zypper', '--non-interactive', 'install', '--auto-agree-with-licenses', 'vim']);
 });

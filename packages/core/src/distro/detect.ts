@@ -6,13 +6,18 @@ import { parseOsRelease, parseRedhatRelease } from './os-release.js';
 
 const RHEL_IDS = new Set(['rhel', 'centos', 'rocky', 'almalinux', 'fedora', 'ol', 'cloudlinux', 'eurolinux', 'virtuozzo']);
 const DEBIAN_IDS = new Set(['debian', 'ubuntu', 'raspbian', 'linuxmint']);
+// cloud-init 25.x's suse OS family (its distros/ modules of that family); their
+// os-release files also say ID_LIKE="suse" (opensuse-leap: "suse opensuse").
+const SUSE_IDS = new Set(['opensuse', 'opensuse-leap', 'opensuse-microos', 'opensuse-tumbleweed', 'opensuse-slowroll', 'sle_hpc', 'sle-micro', 'sl-micro', 'sles', 'sles_sap', 'suse']);
 
 function familyOf(id: string, idLike: string): DistroFamily | null {
   if (RHEL_IDS.has(id)) return 'rhel';
   if (DEBIAN_IDS.has(id)) return 'debian';
+  if (SUSE_IDS.has(id)) return 'suse';
   const like = idLike.split(/\s+/);
   if (like.some((x) => RHEL_IDS.has(x))) return 'rhel';
   if (like.some((x) => DEBIAN_IDS.has(x))) return 'debian';
+  if (like.some((x) => SUSE_IDS.has(x))) return 'suse';
   return null;
 }
 
@@ -30,6 +35,11 @@ function renderersFor(id: string, family: DistroFamily, version: string): NetRen
   // network-manager before networkd, as cloud-init orders them: Debian's systemd always
   // ships the networkd binary, so "has networkd" says nothing about what the image runs,
   // while an installed NetworkManager is what manages the NICs.
+  // cloud-init's cloud.cfg sets no list for suse, so its default order applies (eni,
+  // sysconfig, netplan, network-manager, networkd) less eni: SUSE has no ifupdown, and
+  // wicked's own /sbin/ifup must not make an /etc/network/interfaces look like one.
+  // sysconfig then writes the suse flavour (renderers/sysconfig-suse.ts).
+  if (family === 'suse') return ['sysconfig', 'netplan', 'network-manager', 'networkd'];
   if (family === 'debian') return id === 'ubuntu' ? ['netplan', 'eni', 'network-manager', 'networkd'] : ['eni', 'netplan', 'network-manager', 'networkd'];
   const major = Number.parseInt(version, 10);
   // RHEL 9 and Fedora dropped the initscripts ifcfg path in favour of NetworkManager keyfiles.
@@ -41,18 +51,21 @@ export function distroFromOsRelease(osr: Record<string, string>): Distro {
   const id = (osr.ID ?? '').toLowerCase();
   const family = familyOf(id, (osr.ID_LIKE ?? '').toLowerCase()) ?? 'debian';
   const version = osr.VERSION_ID ?? '';
-  const name = DEFAULT_USERS[id] ?? (family === 'rhel' ? 'cloud-user' : 'debian');
+  const name = DEFAULT_USERS[id] ?? (family === 'rhel' ? 'cloud-user' : family === 'suse' ? 'suse' : 'debian');
   const defaultUser =
-    family === 'rhel'
-      ? { name, gecos: 'Cloud User', groups: ['adm', 'systemd-journal'], shell: '/bin/bash', sudo: ['ALL=(ALL) NOPASSWD:ALL'], lock_passwd: true }
-      : {
-          name,
-          gecos: id === 'ubuntu' ? 'Ubuntu' : 'Debian',
-          groups: ['adm', 'audio', 'cdrom', 'dialout', 'dip', 'floppy', ...(id === 'ubuntu' ? ['lxd'] : []), 'netdev', 'plugdev', 'sudo', 'video'],
-          shell: '/bin/bash',
-          sudo: ['ALL=(ALL) NOPASSWD:ALL'],
-          lock_passwd: true,
-        };
+    family === 'suse'
+      ? // cloud-init's cloud.cfg template for its "suse" variant.
+        { name, gecos: 'suse Cloud User', groups: ['cdrom', 'users'], shell: '/bin/bash', sudo: ['ALL=(ALL) NOPASSWD:ALL'], lock_passwd: true }
+      : family === 'rhel'
+        ? { name, gecos: 'Cloud User', groups: ['adm', 'systemd-journal'], shell: '/bin/bash', sudo: ['ALL=(ALL) NOPASSWD:ALL'], lock_passwd: true }
+        : {
+            name,
+            gecos: id === 'ubuntu' ? 'Ubuntu' : 'Debian',
+            groups: ['adm', 'audio', 'cdrom', 'dialout', 'dip', 'floppy', ...(id === 'ubuntu' ? ['lxd'] : []), 'netdev', 'plugdev', 'sudo', 'video'],
+            shell: '/bin/bash',
+            sudo: ['ALL=(ALL) NOPASSWD:ALL'],
+            lock_passwd: true,
+          };
   return { id: id || 'debian', family, version, defaultUser, renderers: renderersFor(id, family, version) };
 }
 

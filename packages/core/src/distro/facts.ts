@@ -4,7 +4,7 @@
 import type { Distro } from './types.js';
 
 export type InitSystem = 'systemd' | 'sysvinit';
-export type PackageManager = 'apt' | 'dnf' | 'yum';
+export type PackageManager = 'apt' | 'dnf' | 'yum' | 'zypper';
 
 export interface DistroFacts {
   initSystem: InitSystem;
@@ -48,6 +48,24 @@ export function distroFacts(d: Distro): DistroFacts {
       hostKeyGroup: null,
     };
   }
+  if (d.family === 'suse') {
+    // As cloud-init's opensuse distro: systemd, zypper, no FQDN as host name, sshd.
+    // There is no suse hosts template in update_etc_hosts yet: the redhat one is used
+    // (docs/compat.md).
+    return {
+      initSystem: 'systemd',
+      packageManager: 'zypper',
+      hostnameFile: '/etc/hostname',
+      hostsTemplate: 'redhat',
+      preferFqdn: false,
+      sshService: 'sshd',
+      sshdConfig: '/etc/ssh/sshd_config',
+      sshdConfigDir: null,
+      sudoersFile: '/etc/sudoers',
+      sudoersDir: '/etc/sudoers.d',
+      hostKeyGroup: null,
+    };
+  }
   const fedora = d.id === 'fedora';
   const old = !fedora && major < 7;
   return {
@@ -73,5 +91,6 @@ export function serviceCommand(facts: DistroFacts, action: string, service: stri
 /** argv that installs packages non-interactively. */
 export function packageInstallCommand(facts: DistroFacts, packages: readonly string[]): string[] {
   if (facts.packageManager === 'apt') return ['apt-get', '--option=Dpkg::Options::=--force-confold', '--option=Dpkg::options::=--force-unsafe-io', '--assume-yes', '--quiet', 'install', ...packages];
+  if (facts.packageManager === 'zypper') return ['zypper', '--non-interactive', 'install', '--auto-agree-with-licenses', ...packages];
   return [facts.packageManager, '-t', '-y', 'install', ...packages];
 }

@@ -1,10 +1,10 @@
 // What nimbus needs to know about the distribution of the tree it configures.
 import type { NetRenderer } from '../net/renderers/registry.js';
 
-export type DistroFamily = 'debian' | 'rhel';
+export type DistroFamily = 'debian' | 'rhel' | 'suse';
 
 export interface Distro {
-  /** os-release ID: debian, ubuntu, centos, rhel, rocky, almalinux, fedora. */
+  /** os-release ID: debian, ubuntu, centos, rhel, rocky, almalinux, fedora, opensuse-leap, sles, ... */
   id: string;
   family: DistroFamily;
   /** os-release VERSION_ID, "" when unknown. */

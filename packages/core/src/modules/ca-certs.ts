@@ -6,6 +6,7 @@
 // CAs, and the tool (update-ca-certificates, update-ca-trust) rebuilds the bundle.
 // Every certificate is checked to be PEM certificates and nothing else.
 import type { Module, ModuleContext, Z } from './types.js';
+import type { DistroFamily } from '../distro/types.js';
 import { isDict } from '../config/merge.js';
 import { failure } from './lib/tree-exec.js';
 
@@ -20,7 +21,11 @@ interface CaPaths {
   update: string[];
 }
 
-export function caPathsFor(family: 'debian' | 'rhel'): CaPaths {
+export function caPathsFor(family: DistroFamily): CaPaths {
+  // cloud-init's opensuse entry, shared by its whole suse family.
+  if (family === 'suse') {
+    return { certPath: '/etc/pki/trust', localPath: '/usr/share/pki/trust', fileName: (n) => `anchors/cloud-init-ca-cert-${n}.crt`, config: null, update: ['update-ca-certificates'] };
+  }
   if (family === 'debian') {
     return { certPath: null, localPath: '/usr/local/share/ca-certificates', fileName: (n) => `cloud-init-ca-cert-${n}.crt`, config: '/etc/ca-certificates.conf', update: ['update-ca-certificates'] };
   }

@@ -5,6 +5,7 @@
 // update-locale; the rhel family sets LANG= in /etc/locale.conf (or /etc/sysconfig/i18n
 // on SysV-era releases). `locale: false` leaves the locale alone.
 import type { Module, ModuleContext } from './types.js';
+import type { DistroFamily } from '../distro/types.js';
 import { distroFacts, packageInstallCommand } from '../distro/facts.js';
 import { readShellVar, setShellVars } from './lib/shell-vars.js';
 import { failure } from './lib/tree-exec.js';
@@ -23,7 +24,7 @@ export function localeProblem(v: unknown): string | null {
   return null;
 }
 
-export function defaultLocale(family: 'debian' | 'rhel'): string {
+export function defaultLocale(family: DistroFamily): string {
   return family === 'debian' ? 'C.UTF-8' : 'en_US.UTF-8';
 }
 
@@ -53,7 +54,8 @@ function run(ctx: ModuleContext): void {
   const why = localeProblem(wanted);
   if (why !== null) throw new Error(`${ctx.source.where(['locale'])}locale: ${why}`);
   const locale = wanted as string;
-  if (ctx.distro.family === 'rhel') {
+  // suse with systemd writes LANG= to /etc/locale.conf too (cloud-init's opensuse apply_locale).
+  if (ctx.distro.family !== 'debian') {
     fs.write(file, setShellVars(fs.readText(file), { LANG: locale }), { mode: 0o644 });
     ctx.log.info(`locale set to ${locale} in ${file}`);
     return;

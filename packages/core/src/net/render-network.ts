@@ -10,7 +10,7 @@ import type { NetworkConfigSource } from '../datasources/types.js';
 import { NetConfigError } from './errors.js';
 import { YamlError } from '../yaml/load.js';
 import type { NetworkState } from './model.js';
-import { render, RENDERERS, type NetRenderer } from './renderers/registry.js';
+import { renderWithWarnings, RENDERERS, type NetRenderer } from './renderers/registry.js';
 import { unplacedRoutes } from './renderers/common.js';
 import { selectRenderer } from './select.js';
 import { parseCmdlineNetworkConfig } from './sources/cmdline.js';
@@ -116,7 +116,11 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
         : `route to ${r.to}/${r.prefix} via ${r.via} not written: no interface has an address in the gateway's subnet`,
     );
   const renderer = selectRenderer(host, distro, cfg);
-  const files = render(state, renderer, distro.id);
+  // The sysconfig flavour follows the family, so a suse derivative known only by its
+  // ID_LIKE (sles_sap, sl-micro, ...) still gets the suse files.
+  const { files, messages } = renderWithWarnings(state, renderer, distro.family === 'suse' ? 'suse' : distro.id);
+  // What the image's stack cannot write is said, so the boot ends "degraded", not silently different.
+  for (const m of messages) log.warn(m);
   for (const [p, f] of files) host.fs.write(p, f.content, { mode: f.mode });
   const written = [...files.keys()];
   log.info(`network config from ${from} rendered with ${renderer}: ${written.join(', ')}`);

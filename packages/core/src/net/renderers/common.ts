@@ -86,3 +86,61 @@ export function dhcpOverrides(i: Iface, type: 'dhcp4' | 'dhcp6'): DhcpOverrides 
   for (const s of i.subnets) if (s.type === type && s.overrides) return s.overrides;
   return undefined;
 }
+
+/**
+ * Said by a renderer for a setting of the state its stack has no place for: the
+ * interface, the key as the config names it, and why. The local stage logs each as a
+ * warning and net-convert prints it, so nothing given is lost without a word.
+ */
+export type Warn = (iface: string, key: string, why: string) => void;
+
+export const noWarn: Warn = () => {};
+
+/** A renderer's warning as the user reads it. */
+export interface RenderWarning {
+  iface: string;
+  key: string;
+  why: string;
+}
+
+export function formatRenderWarning(renderer: string, w: RenderWarning): string {
+  return `${renderer}: ${w.iface}: ${w.key}: not written (${w.why})`;
+}
+
+export type DhcpKey = keyof DhcpOverrides;
+
+const OVERRIDE_NAMES: Record<DhcpKey, string> = {
+  useDns: 'use-dns',
+  useDomains: 'use-domains',
+  useHostname: 'use-hostname',
+  useNtp: 'use-ntp',
+  useMtu: 'use-mtu',
+  useRoutes: 'use-routes',
+  sendHostname: 'send-hostname',
+  hostname: 'hostname',
+  routeMetric: 'route-metric',
+};
+
+/**
+ * Warns for each dhcp4/dhcp6-overrides key given that the renderer does not write.
+ * `use-hostname: false` is honoured everywhere (the host name is never taken from DHCP,
+ * see docs/networking.md), so only `use-hostname: true` can be lost.
+ */
+export function warnOverrides(warn: Warn, i: Iface, type: 'dhcp4' | 'dhcp6', writes: ReadonlySet<DhcpKey>, why: string): void {
+  const o = dhcpOverrides(i, type);
+  if (!o) return;
+  for (const k of Object.keys(o) as DhcpKey[]) {
+    if (o[k] === undefined || writes.has(k)) continue;
+    if (k === 'useHostname' && o.useHostname === false) continue;
+    warn(i.name, `${type}-overrides.${OVERRIDE_NAMES[k]}`, why);
+  }
+}
+
+/** Bond members and bridge ports are configured by their master: their own addresses have no place. */
+export function warnMemberSubnets(warn: Warn, i: Iface, why: string): void {
+  const master = i.bondMaster ?? i.bridgeMaster;
+  if (master !== undefined && i.subnets.length > 0) warn(i.name, 'subnets', `${why}; ${i.name} is a port of ${master}`);
+}
+
+/** resolv.conf holds three nameservers (glibc's MAXNS); the rest are never used. */
+export const MAX_NAMESERVERS = 3;

@@ -4,7 +4,7 @@
 import { byName, type Iface, type NetworkState, type Route, type Subnet } from '../model.js';
 import { ifupdown } from './bring-up.js';
 import { defineRenderer } from './types.js';
-import { header, routesOf, udevRules, UDEV_RULES_PATH, inSubnet, statics, type Rendered } from './common.js';
+import { has, header, noWarn, routesOf, udevRules, UDEV_RULES_PATH, inSubnet, statics, warnOverrides, type DhcpKey, type Rendered, type Warn } from './common.js';
 
 export const ENI_PATH = '/etc/network/interfaces.d/50-cloud-init';
 
@@ -54,13 +54,29 @@ function stanza(i: Iface, s: Subnet | null, first: boolean, routes: Route[]): st
   return head + `iface ${i.name} ${fam} ${method}\n` + o.map((l) => `    ${l}\n`).join('');
 }
 
-export function renderEni(state: NetworkState): Rendered {
+// ifupdown's dhcp method takes a route metric (inet only); the other overrides are
+// dhclient's own configuration, which is global, and it never replaces a host name
+// already set (so use-hostname: false holds without a key).
+const DHCP4_KEYS: ReadonlySet<DhcpKey> = new Set<DhcpKey>(['routeMetric']);
+const NONE: ReadonlySet<DhcpKey> = new Set<DhcpKey>();
+
+/** What no stanza can carry for this interface: told, not dropped. */
+function warnLost(i: Iface, warn: Warn): void {
+  warnOverrides(warn, i, 'dhcp4', DHCP4_KEYS, "ifupdown's dhcp method has no option for it");
+  warnOverrides(warn, i, 'dhcp6', NONE, "ifupdown's inet6 dhcp method has no option for it");
+  const v6stanza = has(i, 'dhcp6') || statics(i, 6).length > 0;
+  if (i.ipv6Mtu !== undefined && statics(i, 6).length === 0) warn(i.name, 'ipv6-mtu', 'ifupdown takes the IPv6 MTU only on an inet6 static stanza');
+  if (i.acceptRa !== undefined && !v6stanza && !(has(i, 'slaac') && i.acceptRa)) warn(i.name, 'accept-ra', 'ifupdown takes accept_ra only on an inet6 dhcp or static stanza');
+}
+
+export function renderEni(state: NetworkState, _distro?: string, warn: Warn = noWarn): Rendered {
   const ifaces = byName(state).sort((a, b) => KIND_ORDER[a.type] - KIND_ORDER[b.type]);
   const parts: string[] = [];
   const lo: string[] = ['auto lo', 'iface lo inet loopback'];
   if (state.dns.nameservers.length > 0) lo.push(`    dns-nameservers ${state.dns.nameservers.join(' ')}`);
   if (state.dns.search.length > 0) lo.push(`    dns-search ${state.dns.search.join(' ')}`);
   for (const i of ifaces) {
+    warnLost(i, warn);
     // As cloud-init: each route on the stanza of the subnet that carries it (a default
     // route that repeats the stanza's own gateway is not written twice); global routes
     // on the static stanza whose subnet holds their gateway.

@@ -1,7 +1,7 @@
 // netplan: /etc/netplan/50-cloud-init.yaml, mode 0600 (netplan warns about, and may
 // refuse, world-readable files). DHCP is told not to set the host name.
 import { byName, type DhcpOverrides, type Iface, type NetworkState } from '../model.js';
-import { dhcpOverrides, header, routesOf, statics, has, type Rendered } from './common.js';
+import { dhcpOverrides, header, noWarn, routesOf, statics, has, type Rendered, type Warn } from './common.js';
 import { netplanApply } from './bring-up.js';
 import { defineRenderer } from './types.js';
 import { emitYaml, type Yaml } from './yaml-emit.js';
@@ -32,7 +32,7 @@ const BOND_PARAMS: Record<string, string> = {
 
 const NUMERIC = new Set(['mii-monitor-interval', 'up-delay', 'down-delay', 'arp-interval', 'min-links', 'gratuitous-arp', 'packets-per-slave', 'resend-igmp', 'learn-packet-interval']);
 
-function device(state: NetworkState, i: Iface): { [k: string]: Yaml } {
+function device(state: NetworkState, i: Iface, warn: Warn): { [k: string]: Yaml } {
   const d: { [k: string]: Yaml } = {};
   if (i.type === 'physical' && i.mac) {
     d.match = { macaddress: i.mac };
@@ -45,9 +45,15 @@ function device(state: NetworkState, i: Iface): { [k: string]: Yaml } {
     for (const [k, v] of Object.entries(i.bond.params)) {
       // arp_ip_target is a list in netplan; options netplan has no key for
       // (use_carrier, ad_actor_system, ...) cannot be written here (docs/networking.md).
-      if (k === 'arp_ip_target') p['arp-ip-targets'] = v.split(',');
+      if (k === 'arp_ip_target') {
+        p['arp-ip-targets'] = v.split(',');
+        continue;
+      }
       const key = BOND_PARAMS[k];
-      if (key === undefined) continue;
+      if (key === undefined) {
+        warn(i.name, `bond parameter ${k}`, "netplan's bond parameters have no key for it");
+        continue;
+      }
       p[key] = NUMERIC.has(key) && /^\d+$/.test(v) ? Number(v) : key === 'all-slaves-active' ? v === '1' || v === 'true' : v;
     }
     if (Object.keys(p).length > 0) d.parameters = p;
@@ -115,10 +121,10 @@ function overridesYaml(o: DhcpOverrides): { [k: string]: Yaml } {
   return y;
 }
 
-export function renderNetplan(state: NetworkState): Rendered {
+export function renderNetplan(state: NetworkState, _distro?: string, warn: Warn = noWarn): Rendered {
   const sections: Record<string, { [k: string]: Yaml }> = { ethernets: {}, bonds: {}, bridges: {}, vlans: {} };
   const key = { physical: 'ethernets', bond: 'bonds', bridge: 'bridges', vlan: 'vlans' } as const;
-  for (const i of byName(state)) sections[key[i.type]]![i.name] = device(state, i);
+  for (const i of byName(state)) sections[key[i.type]]![i.name] = device(state, i, warn);
   const network: { [k: string]: Yaml } = { version: 2 };
   for (const [k, v] of Object.entries(sections)) if (Object.keys(v).length > 0) network[k] = v;
   // Passed through as given, as cloud-init 25.1 does for a v2 config.

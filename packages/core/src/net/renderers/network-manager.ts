@@ -4,7 +4,7 @@
 // uuid before they exist. A conf.d file keeps DHCP from setting the host name.
 import { crypto } from '../../util/builtin.js';
 import { byName, type Iface, type NetworkState } from '../model.js';
-import { dhcpOverrides, familyOfRoute, has, header, routesOf, statics, type Rendered } from './common.js';
+import { dhcpOverrides, familyOfRoute, has, header, noWarn, routesOf, statics, warnMemberSubnets, warnOverrides, type DhcpKey, type Rendered, type Warn } from './common.js';
 import { nmcli } from './bring-up.js';
 import { defineRenderer } from './types.js';
 import { emitIni, type IniSection } from './ini.js';
@@ -32,7 +32,12 @@ export function uuid5(name: string): string {
 
 const uuidOf = (name: string) => uuid5(`cloud-init ${name}`);
 
-function ipSection(state: NetworkState, i: Iface, family: 4 | 6): [string, string][] | null {
+// The overrides a keyfile has a per-connection key for (ipvN.route-metric, ignore-auto-*,
+// dhcp-send-hostname, dhcp-hostname); use-domains, use-ntp and use-mtu have none, and the
+// host name is NetworkManager's global hostname-mode, kept at none.
+const NM_OVERRIDES: ReadonlySet<DhcpKey> = new Set<DhcpKey>(['routeMetric', 'useDns', 'useRoutes', 'sendHostname', 'hostname']);
+
+function ipSection(state: NetworkState, i: Iface, family: 4 | 6, warn: Warn): [string, string][] | null {
   const st = statics(i, family);
   const dyn = family === 4 ? has(i, 'dhcp4') : has(i, 'dhcp6') || has(i, 'slaac');
   const isFam = (a: string) => (a.includes(':') ? 6 : 4) === family;
@@ -43,7 +48,10 @@ function ipSection(state: NetworkState, i: Iface, family: 4 | 6): [string, strin
   // An IPv6 route or server on an interface with no IPv6 subnet (a v2 device with
   // accept-ra, say) still needs its section, else NetworkManager never sees it.
   const carried = family === 6 && st.length === 0 && !dyn && (routes.length > 0 || ns.length > 0);
-  if (st.length === 0 && !dyn && !carried) return null;
+  if (st.length === 0 && !dyn && !carried) {
+    if (family === 6 && i.ipv6Mtu !== undefined) warn(i.name, 'ipv6-mtu', 'the keyfile has no [ipv6] section without IPv6 configuration');
+    return null;
+  }
   const e: [string, string][] = [];
   // IPv6 `auto` is router advertisements plus DHCPv6 when they ask for it, which is what
   // DHCPv6 needs for its default route; `dhcp` alone would leave the host without one.
@@ -62,6 +70,7 @@ function ipSection(state: NetworkState, i: Iface, family: 4 | 6): [string, strin
   const search = [...new Set(i.subnets.flatMap((s) => s.dns.search))];
   if (statics(i).length > 0) for (const d of state.dns.search) if (!search.includes(d)) search.push(d);
   if (search.length > 0) e.push(['dns-search', search.join(';') + ';']);
+  warnOverrides(warn, i, family === 4 ? 'dhcp4' : 'dhcp6', NM_OVERRIDES, 'NetworkManager has no per-connection setting for it');
   const o = dhcpOverrides(i, family === 4 ? 'dhcp4' : 'dhcp6');
   if (o) {
     // dhcp4/6-overrides in NetworkManager's terms (cloud-init 25.1 writes none of them).
@@ -75,7 +84,7 @@ function ipSection(state: NetworkState, i: Iface, family: 4 | 6): [string, strin
   return e;
 }
 
-function keyfile(state: NetworkState, i: Iface): string {
+function keyfile(state: NetworkState, i: Iface, warn: Warn): string {
   const s: IniSection[] = [];
   const type = i.type === 'physical' ? 'ethernet' : i.type;
   // autoconnect-priority 120 puts these profiles above the distro's own default ones
@@ -106,9 +115,10 @@ function keyfile(state: NetworkState, i: Iface): string {
         ['parent', uuidOf(i.vlan.link)],
       ],
     ]);
+  warnMemberSubnets(warn, i, 'a port profile has no IP settings in NetworkManager');
   if (!master) {
-    const v4 = ipSection(state, i, 4);
-    const v6 = ipSection(state, i, 6);
+    const v4 = ipSection(state, i, 4, warn);
+    const v6 = ipSection(state, i, 6, warn);
     // Both families dynamic: either one succeeding is enough (as cloud-init 25.x), else a
     // network without DHCPv6 (or without RAs) would take the connection down.
     const dynamic = (e: [string, string][] | null) => e?.some(([k, v]) => k === 'method' && (v === 'auto' || v === 'dhcp'));
@@ -121,9 +131,9 @@ function keyfile(state: NetworkState, i: Iface): string {
   return header('#') + '\n' + emitIni(s);
 }
 
-export function renderNetworkManager(state: NetworkState): Rendered {
+export function renderNetworkManager(state: NetworkState, _distro?: string, warn: Warn = noWarn): Rendered {
   const out: Rendered = new Map();
-  for (const i of byName(state)) out.set(`${NM_DIR}/cloud-init-${i.name}.nmconnection`, { content: keyfile(state, i), mode: 0o600 });
+  for (const i of byName(state)) out.set(`${NM_DIR}/cloud-init-${i.name}.nmconnection`, { content: keyfile(state, i, warn), mode: 0o600 });
   // The host name is set from metadata in the local stage; DHCP must not replace it.
   out.set(NM_HOSTNAME_CONF, { content: NM_HOSTNAME_TEXT, mode: 0o644 });
   out.set(NM_ADDR_GEN_CONF, { content: NM_ADDR_GEN_TEXT, mode: 0o600 });

@@ -2,7 +2,7 @@
 // interface, .netdev for the bonds, bridges and VLANs networkd must create, and .link
 // files that name physical NICs by MAC. DHCP is told not to set the host name.
 import { allDns, byName, type DhcpOverrides, type Iface, type NetworkState } from '../model.js';
-import { dhcpOverrides, has, header, routesOf, statics, type Rendered } from './common.js';
+import { dhcpOverrides, has, header, noWarn, routesOf, statics, warnOverrides, type DhcpKey, type Rendered, type Warn } from './common.js';
 import { networkctl } from './bring-up.js';
 import { defineRenderer } from './types.js';
 import { emitIni, type IniSection } from './ini.js';
@@ -36,7 +36,11 @@ const BOND: Record<string, [string, (v: string) => string]> = {
   peer_notif_delay: ['PeerNotifyDelaySec', (v) => `${v}ms`],
 };
 
-function network(state: NetworkState, i: Iface, children: Iface[]): string {
+// [DHCPv4] takes every override; [DHCPv6] these; a DHCPv6 route metric, MTU, routes or host name to send
+// have no key there (cloud-init 25.x writes the same four).
+const DHCPV6_KEYS: ReadonlySet<DhcpKey> = new Set<DhcpKey>(['useDns', 'useDomains', 'useHostname', 'useNtp']);
+
+function network(state: NetworkState, i: Iface, children: Iface[], warn: Warn): string {
   const s: IniSection[] = [];
   const match: [string, string][] = [['Name', i.name]];
   if (i.type === 'physical' && i.mac) match.unshift(['MACAddress', i.mac]);
@@ -72,6 +76,7 @@ function network(state: NetworkState, i: Iface, children: Iface[]): string {
     s.push(['Route', e]);
   }
   if (d4) s.push(['DHCPv4', dhcpSection(dhcpOverrides(i, 'dhcp4') ?? {}, 4)]);
+  warnOverrides(warn, i, 'dhcp6', DHCPV6_KEYS, "networkd's [DHCPv6] section has no key for it");
   const o6 = dhcpOverrides(i, 'dhcp6');
   if (d6 && o6) {
     const e = dhcpSection(o6, 6);
@@ -101,7 +106,7 @@ function dhcpSection(o: DhcpOverrides, family: 4 | 6): [string, string][] {
   return e;
 }
 
-function netdev(i: Iface): string | null {
+function netdev(i: Iface, warn: Warn): string | null {
   const s: IniSection[] = [];
   const nd: [string, string][] = [['Name', i.name]];
   if (i.mac) nd.push(['MACAddress', i.mac]);
@@ -112,7 +117,9 @@ function netdev(i: Iface): string | null {
     for (const [k, v] of Object.entries(i.bond.params)) {
       const m = BOND[k];
       if (m) b.push([m[0], m[1](v)]);
-      else if (k === 'primary') continue; // networkd sets the primary on the member (PrimarySlave=)
+      else if (k === 'primary')
+        continue; // networkd sets the primary on the member (PrimarySlave=)
+      else warn(i.name, `bond parameter ${k}`, "networkd's [Bond] section has no key for it");
     }
     if (b.length > 0) s.push(['Bond', b]);
   } else if (i.type === 'vlan' && i.vlan) {
@@ -126,16 +133,16 @@ function netdev(i: Iface): string | null {
   return header('#') + emitIni(s);
 }
 
-export function renderNetworkd(state: NetworkState): Rendered {
+export function renderNetworkd(state: NetworkState, _distro?: string, warn: Warn = noWarn): Rendered {
   const out: Rendered = new Map();
   const ifaces = byName(state);
   for (const i of ifaces) {
     const children = ifaces.filter((c) => c.vlan?.link === i.name);
-    let text = network(state, i, children);
+    let text = network(state, i, children, warn);
     const primary = state.interfaces.find((b) => b.name === i.bondMaster)?.bond?.params.primary;
     if (primary === i.name) text = text.replace(/\[Network\]\n/, '[Network]\nPrimarySlave=yes\n');
     out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.network`, { content: text, mode: 0o644 });
-    const nd = netdev(i);
+    const nd = netdev(i, warn);
     if (nd) out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.netdev`, { content: nd, mode: 0o644 });
     if (i.type === 'physical' && i.mac) {
       out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.link`, {

@@ -2,7 +2,7 @@
 // (types.ts) plus a line here; the names nimbus accepts (system_info.network.renderers,
 // net-convert -O), stale-file cleanup and bring-up all derive from this list.
 import type { NetworkState } from '../model.js';
-import type { Rendered } from './common.js';
+import { formatRenderWarning, type Rendered, type RenderWarning } from './common.js';
 import { eni } from './eni.js';
 import { netplan } from './netplan.js';
 import { networkd } from './networkd.js';
@@ -41,9 +41,21 @@ export function bringUpNamed(tool: UpTool): BringUp | null {
 
 /** The files `renderer` writes for `state`; `distro` (os-release ID, net-convert's -D) picks the flavour (sysconfig: rhel or suse). */
 export function render(state: NetworkState, renderer: NetRenderer, distro?: string): Rendered {
+  return renderWithWarnings(state, renderer, distro).files;
+}
+
+/**
+ * The files and what the renderer could not write (each naming the interface and the
+ * key), ready to log: the local stage logs them as warnings, net-convert prints them.
+ */
+export function renderWithWarnings(state: NetworkState, renderer: NetRenderer, distro?: string): { files: Rendered; warnings: RenderWarning[]; messages: string[] } {
   // v2 wifis/tunnels/vrfs/modems reach only netplan (cloud-init 25.1 passes them through
   // to it); any other stack would drop them, so the config is refused instead.
   const only = renderer === 'netplan' ? undefined : state.netplanOnly?.[0];
   if (only) throw new RenderError(`${only.at}: ${only.key}: not supported: v2 ${only.key} with the ${renderer} renderer (only the netplan renderer passes them through)`);
-  return rendererNamed(renderer).render(state, distro);
+  const warnings: RenderWarning[] = [];
+  const files = rendererNamed(renderer).render(state, distro, (iface, key, why) => {
+    if (!warnings.some((w) => w.iface === iface && w.key === key)) warnings.push({ iface, key, why });
+  });
+  return { files, warnings, messages: warnings.map((w) => formatRenderWarning(renderer, w)) };
 }

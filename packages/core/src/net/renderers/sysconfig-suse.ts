@@ -7,7 +7,7 @@
 import { isIPv6 } from '../ip-syntax.js';
 import { byName, type Dns, type Iface, type NetworkState, type Route } from '../model.js';
 import { isIfName, prefixToNetmask } from '../validate.js';
-import { defaultGateway, has, header, routesOf, statics, udevRules, type Rendered } from './common.js';
+import { defaultGateway, has, header, noWarn, routesOf, statics, udevRules, warnMemberSubnets, warnOverrides, type DhcpKey, type Rendered, type Warn } from './common.js';
 import { RenderError, resolvFiles, ShellFile } from './sysconfig.js';
 
 export const SUSE_DIR = '/etc/sysconfig/network';
@@ -43,7 +43,23 @@ function bootproto(i: Iface): string {
   return 'static';
 }
 
-function ifcfg(i: Iface): ShellFile {
+const NONE: ReadonlySet<DhcpKey> = new Set<DhcpKey>();
+
+// What this flavour has no per-interface key for (as cloud-init 25.1's suse flavour):
+// DHCP client settings are global in /etc/sysconfig/network/dhcp, and wicked takes RAs
+// and the IPv6 MTU from sysctl, not from ifcfg.
+function warnLost(i: Iface, warn: Warn): void {
+  const why = 'DHCP client settings are global in /etc/sysconfig/network/dhcp';
+  warnOverrides(warn, i, 'dhcp4', NONE, why);
+  warnOverrides(warn, i, 'dhcp6', NONE, why);
+  if (i.acceptRa !== undefined) warn(i.name, 'accept-ra', 'suse ifcfg has no key for it');
+  if (i.ipv6Mtu !== undefined) warn(i.name, 'ipv6-mtu', 'suse ifcfg has no key for it');
+  if (i.mac && i.type === 'vlan') warn(i.name, 'macaddress', 'a VLAN takes the MAC of its link in suse ifcfg');
+  if (i.bondMaster !== undefined) warnMemberSubnets(warn, i, 'a bond member has only STARTMODE=hotplug and BOOTPROTO=none');
+}
+
+function ifcfg(i: Iface, warn: Warn): ShellFile {
+  warnLost(i, warn);
   const f = new ShellFile(`${SUSE_DIR}/ifcfg-${i.name}`);
   const member = i.bondMaster !== undefined;
   // Bond members are raised by their bond (hotplug) and carry no addresses of their own.
@@ -119,16 +135,16 @@ function resolvDns(state: NetworkState): Dns {
   return dns;
 }
 
-export function renderSysconfigSuse(state: NetworkState): Rendered {
+export function renderSysconfigSuse(state: NetworkState, warn: Warn = noWarn): Rendered {
   const out: Rendered = new Map();
   const ifaces = byName(state);
   for (const i of ifaces) {
-    const f = ifcfg(i);
+    const f = ifcfg(i, warn);
     out.set(f.path, { content: f.render(), mode: 0o644 });
     const r = ifroute(state, i);
     if (r) out.set(`${SUSE_DIR}/ifroute-${i.name}`, { content: r, mode: 0o644 });
   }
-  resolvFiles(resolvDns(state), out);
+  resolvFiles(resolvDns(state), out, warn);
   const udev = udevRules(ifaces);
   if (udev) out.set(SUSE_UDEV_RULES_PATH, { content: udev, mode: 0o644 });
   return out;

@@ -10,7 +10,7 @@ import { NM_HOSTNAME_CONF, NM_HOSTNAME_TEXT } from './network-manager.js';
 import { ifupdown, nmcli } from './bring-up.js';
 import { defineRenderer } from './types.js';
 import { renderSysconfigSuse, SUSE_DIR, SUSE_UDEV_RULES_PATH } from './sysconfig-suse.js';
-import { defaultGateway, dhcpOverrides, has, header, routesOf, statics, udevRules, UDEV_RULES_PATH, type Rendered } from './common.js';
+import { defaultGateway, dhcpOverrides, has, header, MAX_NAMESERVERS, noWarn, routesOf, statics, udevRules, UDEV_RULES_PATH, warnOverrides, type DhcpKey, type Rendered, type Warn } from './common.js';
 
 export const SCRIPTS_DIR = '/etc/sysconfig/network-scripts';
 const NETWORK_PATH = '/etc/sysconfig/network';
@@ -74,7 +74,11 @@ const BOND_ORDER = [
   'num_grat_arp',
 ];
 
-function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): ShellFile {
+// The overrides ifcfg has keys for (IPVn_ROUTE_METRIC, PEERDNS, PEERROUTES and their
+// IPv6 forms); the rest are dhclient's or NetworkManager's global configuration.
+const IFCFG_OVERRIDES: ReadonlySet<DhcpKey> = new Set<DhcpKey>(['routeMetric', 'useDns', 'useRoutes']);
+
+function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null, warn: Warn): ShellFile {
   const f = new ShellFile(`${SCRIPTS_DIR}/ifcfg-${i.name}`);
   f.set('DEVICE', i.name, 'ifname');
   // control: manual: configured, but not raised at boot.
@@ -124,6 +128,7 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): She
   // dhcp4-overrides / dhcp6-overrides in initscripts' (and NetworkManager's ifcfg-rh) terms.
   const o4 = dhcpOverrides(i, 'dhcp4');
   const o6 = dhcpOverrides(i, 'dhcp6');
+  for (const t of ['dhcp4', 'dhcp6'] as const) warnOverrides(warn, i, t, IFCFG_OVERRIDES, 'ifcfg has no key for it');
   if (o4?.routeMetric !== undefined) f.set('IPV4_ROUTE_METRIC', o4.routeMetric, 'int');
   if (o4?.useDns === false) f.set('PEERDNS', 'no', 'yesno');
   if (o4?.useRoutes === false) f.set('PEERROUTES', 'no', 'yesno');
@@ -160,7 +165,8 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null): She
   const gw6 = defaultGateway(state, i, 6);
   if (gw6) f.set('IPV6_DEFAULTGW', gw6.via, 'ipv6');
   const ns = [...new Set(i.subnets.flatMap((s) => s.dns.nameservers))];
-  ns.slice(0, 3).forEach((a, k) => f.set(`DNS${k + 1}`, a, a.includes(':') ? 'ipv6' : 'ipv4'));
+  if (ns.length > MAX_NAMESERVERS) warn(i.name, 'nameservers', `ifcfg takes ${MAX_NAMESERVERS} (DNS1-DNS${MAX_NAMESERVERS}); ${ns.slice(MAX_NAMESERVERS).join(', ')} left out`);
+  ns.slice(0, MAX_NAMESERVERS).forEach((a, k) => f.set(`DNS${k + 1}`, a, a.includes(':') ? 'ipv6' : 'ipv4'));
   const search = [...new Set(i.subnets.flatMap((s) => s.dns.search))];
   if (search.length > 0) f.set('DOMAIN', search.join(' '), 'dns');
   return f;
@@ -200,9 +206,10 @@ function routeFiles(state: NetworkState, i: Iface): { v4: ShellFile | null; v6: 
 }
 
 // /etc/resolv.conf from the global DNS, and NetworkManager told to leave it (both flavours).
-export function resolvFiles(dns: Dns, out: Rendered): void {
+export function resolvFiles(dns: Dns, out: Rendered, warn: Warn): void {
+  if (dns.nameservers.length > MAX_NAMESERVERS) warn('(global)', 'nameservers', `/etc/resolv.conf uses the first ${MAX_NAMESERVERS}; ${dns.nameservers.slice(MAX_NAMESERVERS).join(', ')} left out`);
   if (dns.nameservers.length > 0 || dns.search.length > 0) {
-    const lines = dns.nameservers.slice(0, 3).map((n) => `nameserver ${n}\n`);
+    const lines = dns.nameservers.slice(0, MAX_NAMESERVERS).map((n) => `nameserver ${n}\n`);
     if (dns.search.length > 0) lines.push(`search ${dns.search.join(' ')}\n`);
     out.set(RESOLV_CONF, { content: header(';') + lines.join(''), mode: 0o644 });
     // NetworkManager must then leave /etc/resolv.conf as written.
@@ -217,12 +224,12 @@ export function sysconfigFlavor(distro: string | undefined): 'rhel' | 'suse' {
   return distro !== undefined && SUSE_DISTROS.includes(distro) ? 'suse' : 'rhel';
 }
 
-export function renderSysconfig(state: NetworkState): Rendered {
+export function renderSysconfig(state: NetworkState, warn: Warn = noWarn): Rendered {
   const out: Rendered = new Map();
   const ifaces = byName(state);
   const owner4 = ifaces.find((i) => statics(i, 4).length > 0 && defaultGateway(state, i, 4) !== null)?.name ?? null;
   for (const i of ifaces) {
-    const f = ifcfg(state, i, owner4);
+    const f = ifcfg(state, i, owner4, warn);
     out.set(f.path, { content: f.render(), mode: 0o644 });
     const r = routeFiles(state, i);
     if (r.v4) out.set(r.v4.path, { content: r.v4.render(), mode: 0o644 });
@@ -238,7 +245,7 @@ export function renderSysconfig(state: NetworkState): Rendered {
     net.set('IPV6_AUTOCONF', 'no', 'yesno');
   }
   out.set(NETWORK_PATH, { content: net.render(), mode: 0o644 });
-  resolvFiles(state.dns, out);
+  resolvFiles(state.dns, out, warn);
   // On NetworkManager-based rhel images (NM reading ifcfg), DHCP must not set the host name.
   out.set(NM_HOSTNAME_CONF, { content: NM_HOSTNAME_TEXT, mode: 0o644 });
   const udev = udevRules(ifaces);
@@ -252,7 +259,7 @@ export const sysconfig = defineRenderer({
     (host.fs.isDir(SCRIPTS_DIR) && (host.exec.has('ifup') || host.exec.has('NetworkManager'))) || (host.fs.isDir(SUSE_DIR) && (host.exec.has('wicked') || host.exec.has('NetworkManager')))
       ? null
       : 'needs /etc/sysconfig/network-scripts and ifup or NetworkManager (rhel), or /etc/sysconfig/network and wicked or NetworkManager (suse)',
-  render: (state, distro) => (sysconfigFlavor(distro) === 'suse' ? renderSysconfigSuse(state) : renderSysconfig(state)),
+  render: (state, distro, warn) => (sysconfigFlavor(distro) === 'suse' ? renderSysconfigSuse(state, warn) : renderSysconfig(state, warn)),
   // ifcfg-lo belongs to the distro (initscripts and wicked need it), never to nimbus.
   owned: [
     { dir: SCRIPTS_DIR, match: /^(?:ifcfg|route|route6)-(?!lo$)(?<iface>.+)$/ },

@@ -4,7 +4,7 @@
 // `NetRenderer` and `UpTool` unions from the records themselves.
 import type { Host } from '../../host/host.js';
 import type { Iface, NetworkState } from '../model.js';
-import type { Rendered } from './common.js';
+import type { Rendered, Warn } from './common.js';
 
 /**
  * Files of a renderer's that nimbus may remove: those in `dir` whose name matches
@@ -44,8 +44,12 @@ export interface Renderer<N extends string = string, T extends string = string> 
   readonly name: N;
   /** Null when the image has this network stack installed, else what it lacks (shown to the user). */
   readonly missing: (host: Host) => string | null;
-  /** Pure: the files for this state, by absolute path inside the target root; `distro` (an os-release ID) picks a flavour where the stack has one. */
-  readonly render: (state: NetworkState, distro?: string) => Rendered;
+  /**
+   * Pure: the files for this state, by absolute path inside the target root; `distro` (an
+   * os-release ID) picks a flavour where the stack has one. Every setting of the state the
+   * stack cannot write is told to `warn` (interface, key, why), never dropped silently.
+   */
+  readonly render: (state: NetworkState, distro?: string, warn?: Warn) => Rendered;
   /** Where its own files live; every renderer's are cleaned of stale files after a render. */
   readonly owned: readonly OwnedFiles[];
   /** Other files it may write (shared with the system or another stack); never removed. */
