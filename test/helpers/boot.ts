@@ -40,6 +40,12 @@ export function makeRoot(opts: { drive?: string | false; osRelease?: string; nic
   fs.writeFileSync(path.join(root, 'etc/network/interfaces'), 'auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n');
   fs.mkdirSync(path.join(root, 'usr/sbin'), { recursive: true });
   for (const tool of ['ifup', 'ifdown']) fs.writeFileSync(path.join(root, 'usr/sbin', tool), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  // A suse-family image has wicked and /etc/sysconfig/network: its renderers leave out
+  // eni (docs/compat.md), so the ifupdown files above are not what it uses.
+  if (/^(ID|ID_LIKE)=.*(suse|sles|sle-micro)/im.test(opts.osRelease ?? '')) {
+    fs.mkdirSync(path.join(root, 'etc/sysconfig/network'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'usr/sbin/wicked'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  }
   // The example drive's network_data.json is for this NIC.
   for (const [name, mac] of opts.nics ?? [['eth0', '52:54:00:12:34:56']]) addNic(root, name, mac);
   if (opts.drive !== false) {
