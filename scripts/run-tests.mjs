@@ -59,15 +59,15 @@ const env = { ...inherited, NIMBUS_CODE_CACHE_DIR: process.env.NIMBUS_CODE_CACHE
 // their tests run in order as in a file of their own; a test that changes the process
 // (an environment variable) puts it back. npm test keeps one process per file.
 function shardsOf(list, n) {
-  const shards = Array.from({ length: Math.min(n, list.length) }, () => ({ bytes: 0, files: [] }));
+  const shards = Array.from({ length: Math.min(n, list.length) }, () => ({ cost: 0, files: [] }));
   // Costliest first into the lightest shard. The cost stands in for CPU: the file's size,
   // and each boot, command or child process it starts (each costs about what 15 KB of
   // plain tests do).
   const STARTS = /\b(boot|bootExample|bootUbuntu|bootRhel|bootDaemons|cli|nimbus|stage|spawnSync|execFileSync)\(/g;
   const cost = new Map(list.map((f) => [f, statSync(f).size + 15000 * (readFileSync(f, 'utf8').match(STARTS)?.length ?? 0)]));
   for (const f of [...list].sort((a, b) => (cost.get(b) ?? 0) - (cost.get(a) ?? 0))) {
-    const lightest = shards.reduce((a, b) => (b.bytes < a.bytes ? b : a));
-    lightest.bytes += cost.get(f) ?? 0;
+    const lightest = shards.reduce((a, b) => (b.cost < a.cost ? b : a));
+    lightest.cost += cost.get(f) ?? 0;
     lightest.files.push(f);
   }
   return shards.map((sh, i) => {

@@ -4,7 +4,8 @@
 // answering slowly, with 5xx, truncated, oversized and wrong-type answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hetznerDatasource, maybeBase64, normalizeKeys } from '../../packages/core/src/datasources/hetzner.js';
+import { hetznerDatasource, maybeBase64 } from '../../packages/core/src/datasources/hetzner.js';
+import { normalizeKeys } from '../../packages/core/src/datasources/cloud-meta.js';
 import { decideDatasources } from '../../packages/core/src/datasources/detect.js';
 import type { DetectFacts } from '../../packages/core/src/datasources/facts.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';

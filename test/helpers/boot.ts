@@ -6,16 +6,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BOOT_STAGES, type BootStage } from '../../packages/core/src/stages/stage-names.js';
 import { tempDir } from './temp-root.js';
-import type { BootAnswer, WorkerRequest } from './boot-worker.js';
+import type { BootAnswer, StageRun, WorkerRequest } from './boot-worker.js';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const DIST = path.join(REPO, 'dist');
 export const EXAMPLE_DRIVE = path.join(REPO, 'examples/config-drive');
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
+/** A program's run: its exit code and what it wrote. */
+export type Run = StageRun;
+
+/** Runs one of the programs in dist/ (NAME.js) in a process of its own. */
+function runDist(program: string, args: string[]): Run {
+  const r = spawnSync(process.execPath, [path.join(DIST, program), ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A fake physical NIC under <root>/sys/class/net, as the kernel shows one (virtio, up, carrier). */
@@ -57,23 +60,17 @@ export function makeRoot(opts: { drive?: string | false; osRelease?: string; nic
 }
 
 export function stage(root: string, name: BootStage, ...extra: string[]): Run {
-  const r = spawnSync(process.execPath, [path.join(DIST, `nimbus-${name}.js`), '--root', root, ...extra], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return runDist(`nimbus-${name}.js`, ['--root', root, ...extra]);
 }
 
 /**
  * `nimbus --root ROOT ARGS`: the CLI's commands run in this process's worker
  * (boot-worker.ts), as dist/nimbus.js runs them, with the output collected. The bundle
- * itself is started by cliProcess(), test/boot and test/cli/help-files.
+ * itself is started where a test needs the program (test/boot/lazy-zod, test/cli,
+ * test/try, test/userdata/boot-formats).
  */
 export function cli(root: string, ...args: string[]): Run {
   return askWorker({ kind: 'cli', args: ['--root', root, ...args] })[0] as Run;
-}
-
-/** `nimbus --root ROOT ARGS` started from dist/nimbus.js in a process of its own. */
-export function cliProcess(root: string, ...args: string[]): Run {
-  const r = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), '--root', root, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A boot by the four daemons themselves, each its own process from its bundle in dist/. */

@@ -12,7 +12,7 @@ import { parseOsRelease } from '../../packages/core/src/distro/os-release.js';
 import { Paths } from '../../packages/core/src/state/paths.js';
 import type { DatasourceResult } from '../../packages/core/src/datasources/types.js';
 import type { Module, ModuleContext } from '../../packages/core/src/modules/types.js';
-import { distroVerdict } from '../../packages/core/src/modules/lib/distro-gate.js';
+import { distroSkip } from '../../packages/core/src/modules/lib/distro-gate.js';
 import { tempDir } from '../helpers/temp-root.js';
 
 export const DEBIAN = 'ID=debian\nVERSION_ID="12"\n';
@@ -91,9 +91,7 @@ export function makeKit(opts: { osRelease?: string; passwd?: string; group?: str
         frequency: mod.frequency,
       };
       // The runner's distro check (stages/runner.ts), which a module's own run never sees.
-      const verdict = distroVerdict(mod, ctx);
-      if (verdict !== null) ctx.log.info(verdict.run ? verdict.note : `${mod.name}: ${verdict.note}; skipped`);
-      if (verdict === null || verdict.run) await mod.run(ctx);
+      if (distroSkip(mod, ctx, ctx.log) === null) await mod.run(ctx);
       return ctx;
     },
     read: (p) => fs.readFileSync(path.join(root, p), 'utf8'),

@@ -3,9 +3,20 @@
 // (cloud-init's DataSource defaults read these keys), and a metadata client built from
 // the datasource's budget settings.
 import { isDict } from '../config/merge.js';
-import { normalizeKeys } from './hetzner.js';
 import { HttpError, METADATA_DEFAULTS, MetadataClient, metadataSettings, parseJsonBody, type MetadataSettings } from './http.js';
 import { DatasourceError, type DatasourceContext, type DatasourceResult } from './types.js';
+
+/** SSH keys as cloud-init's normalize_pubkey_data: a string's lines, a list's items, a mapping's values. */
+export function normalizeKeys(v: unknown): string[] {
+  if (typeof v === 'string') return v.split(/\r\n|\n|\r/).filter((l, i, a) => !(l === '' && i === a.length - 1));
+  if (Array.isArray(v)) return v.filter((k): k is string => typeof k === 'string');
+  if (isDict(v)) {
+    return Object.values(v)
+      .flatMap((k) => (typeof k === 'string' ? [k] : Array.isArray(k) ? k : []))
+      .filter((k): k is string => typeof k === 'string' && k !== '');
+  }
+  return [];
+}
 
 /** cloud-init's instance-id when the metadata has none (DataSource.get_instance_id). */
 export const DEFAULT_INSTANCE_ID = 'iid-datasource';

@@ -10,8 +10,8 @@ import type { Host } from '../host/host.js';
 import { loadYaml, YamlError } from '../yaml/load.js';
 import { crawlEc2MetaData } from './ec2.js';
 import { SEED_DIR, readPlatformFacts, type PlatformFacts } from './facts.js';
-import { normalizeKeys } from './hetzner.js';
 import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
+import { normalizeKeys } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;

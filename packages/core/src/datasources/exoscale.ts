@@ -9,8 +9,8 @@ import { isDict } from '../config/merge.js';
 import { Paths } from '../state/paths.js';
 import { crawlEc2MetaData } from './ec2.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
-import { normalizeKeys } from './hetzner.js';
 import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
+import { normalizeKeys } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 export const EXOSCALE_URL = 'http://169.254.169.254';

@@ -7,6 +7,7 @@
 import { isDict } from '../config/merge.js';
 import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
+import { configuredUrl } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 export const GCE_METADATA_URL = 'http://metadata.google.internal/computeMetadata/v1/';
@@ -84,12 +85,8 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     log.debug('GCE: DMI does not say Google Compute Engine; not asking the metadata server');
     return null;
   }
-  const raw = ctx.dsCfg['metadata_url'];
-  let base = GCE_METADATA_URL;
-  if (raw !== undefined && raw !== null) {
-    if (typeof raw === 'string' && /^https?:\/\/[^/\s]+/.test(raw)) base = raw.endsWith('/') ? raw : `${raw}/`;
-    else log.warn(`datasource GCE: metadata_url: ${JSON.stringify(raw)} is not an http(s) URL, using ${GCE_METADATA_URL}`);
-  }
+  const configured = configuredUrl(ctx, 'GCE', 'metadata_url', GCE_METADATA_URL);
+  const base = configured.endsWith('/') ? configured : `${configured}/`;
   const s = metadataSettings(ctx.dsCfg, { urls: [base], ...METADATA_DEFAULTS });
   for (const p of s.problems) if (!p.startsWith('metadata_urls')) log.warn(`datasource GCE: ${p}`);
   const client = new MetadataClient(

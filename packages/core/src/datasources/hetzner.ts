@@ -7,6 +7,7 @@ import { isDict } from '../config/merge.js';
 import { loadYaml, YamlError } from '../yaml/load.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
 import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
+import { configuredUrl, normalizeKeys } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 const BASE_URL_V1 = 'http://169.254.169.254/hetzner/v1';
@@ -25,26 +26,6 @@ export function maybeBase64(body: Uint8Array): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
-/** SSH keys as cloud-init's normalize_pubkey_data: a string's lines, a list's items, a mapping's values. */
-export function normalizeKeys(v: unknown): string[] {
-  if (typeof v === 'string') return v.split(/\r\n|\n|\r/).filter((l, i, a) => !(l === '' && i === a.length - 1));
-  if (Array.isArray(v)) return v.filter((k): k is string => typeof k === 'string');
-  if (isDict(v)) {
-    return Object.values(v)
-      .flatMap((k) => (typeof k === 'string' ? [k] : Array.isArray(k) ? k : []))
-      .filter((k): k is string => typeof k === 'string' && k !== '');
-  }
-  return [];
-}
-
-function url(ctx: DatasourceContext, key: string, def: string): string {
-  const raw = ctx.dsCfg[key];
-  if (raw === undefined || raw === null) return def;
-  if (typeof raw === 'string' && /^https?:\/\/[^/\s]+/.test(raw)) return raw;
-  ctx.log.warn(`datasource Hetzner: ${key}: ${JSON.stringify(raw)} is not an http(s) URL, using ${def}`);
-  return def;
-}
-
 function scalarText(v: unknown): string | null {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? String(v) : null;
 }
@@ -58,8 +39,8 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   }
   const serial = facts.dmi.productSerial;
   if (serial === null) throw new DatasourceError('Hetzner Cloud detected, but no serial found (DMI product_serial is empty)');
-  const mdUrl = url(ctx, 'metadata_url', HETZNER_METADATA_URL);
-  const udUrl = url(ctx, 'userdata_url', HETZNER_USERDATA_URL);
+  const mdUrl = configuredUrl(ctx, 'Hetzner', 'metadata_url', HETZNER_METADATA_URL);
+  const udUrl = configuredUrl(ctx, 'Hetzner', 'userdata_url', HETZNER_USERDATA_URL);
   const s = metadataSettings(ctx.dsCfg, { urls: [BASE_URL_V1], ...METADATA_DEFAULTS });
   for (const p of s.problems) if (!p.startsWith('metadata_urls')) log.warn(`datasource Hetzner: ${p}`);
   const client = new MetadataClient(

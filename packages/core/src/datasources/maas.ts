@@ -8,8 +8,7 @@
 // kernel command line; nimbus also takes the seed directory as a local fact.
 import { crypto } from '../util/builtin.js';
 import { loadYaml, YamlError } from '../yaml/load.js';
-import { normalizeKeys } from './hetzner.js';
-import { metadataClient, unreachable } from './cloud-meta.js';
+import { metadataClient, normalizeKeys, unreachable } from './cloud-meta.js';
 import { SEED_DIR } from './facts.js';
 import { HttpError, METADATA_DEFAULTS, bodyText, metadataSettings, type MetadataClient } from './http.js';
 import { vendordataBytes } from './openstack-format.js';

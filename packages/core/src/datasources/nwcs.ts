@@ -5,9 +5,8 @@
 import { isDict } from '../config/merge.js';
 import { macToName, readNics } from '../net/sysfs.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
-import { normalizeKeys } from './hetzner.js';
 import { METADATA_SERVICE_OPTIONS } from './http.js';
-import { configuredUrl, fetchJsonObject, optionalText } from './cloud-meta.js';
+import { configuredUrl, fetchJsonObject, normalizeKeys, optionalText } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 export const NWCS_METADATA_URL = 'http://169.254.169.254/api/v1/metadata';

@@ -4,7 +4,7 @@
 import type { Module, ModuleContext, Frequency } from '../modules/types.js';
 import type { RunStage } from './stage-names.js';
 import { lookupModule } from '../modules/registry.js';
-import { distroVerdict } from '../modules/lib/distro-gate.js';
+import { distroSkip } from '../modules/lib/distro-gate.js';
 import { NOT_IMPLEMENTED } from '../modules/not-implemented.js';
 import { parseModuleList } from '../config/modules-list.js';
 import type { StageEnv } from './env.js';
@@ -40,11 +40,8 @@ export async function runModule(env: StageEnv, base: BaseContext, mod: Module, f
   if (!configured(mod, base.cfg)) return done('skipped', `no ${mod.keys.join('/')} configuration`);
   // As cloud-init: a module not verified on this distro is skipped (info, not a
   // warning: nothing the user asked for went wrong), and no semaphore is written.
-  const verdict = distroVerdict(mod, base);
-  if (verdict !== null) {
-    log.info(verdict.run ? verdict.note : `${mod.name}: ${verdict.note}; skipped`);
-    if (!verdict.run) return done('skipped', verdict.note);
-  }
+  const notHere = distroSkip(mod, base, log);
+  if (notHere !== null) return done('skipped', notHere);
   const sem = base.paths.semaphore(mod.name, frequency);
   // `<sem>.started`: written before the module's first command runs, removed once the
   // semaphore is written. Found without the semaphore, it means a crash (power loss,
