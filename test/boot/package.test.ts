@@ -19,7 +19,7 @@ function sh(script: string, ...args: string[]) {
   return spawnSync('bash', [path.join(REPO, 'scripts', script), ...args], { encoding: 'utf8', cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scripts, default cloud.cfg', () => {
+test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scripts, default cloud.cfg, man page and completions', () => {
   const d = tempRoot('install');
   if (missingStages.length > 0) {
     const strict = sh('install.sh', '--destdir', d);
@@ -51,6 +51,12 @@ test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scrip
   const v = spawnSync(process.execPath, [path.join(d, 'usr/lib/nimbus/nimbus.js'), '--version'], { encoding: 'utf8' });
   assert.equal(v.status, 0, v.stderr);
   assert.match(v.stdout, /^nimbus \d+\.\d+\.\d+/);
+  // The man page (also as cloud-init.1) and the completions for both names.
+  assert.equal(fs.readFileSync(path.join(d, 'usr/share/man/man1/nimbus.1'), 'utf8'), fs.readFileSync(path.join(REPO, 'packaging/man/nimbus.1'), 'utf8'));
+  assert.equal(fs.readlinkSync(path.join(d, 'usr/share/man/man1/cloud-init.1')), 'nimbus.1');
+  assert.ok(fs.existsSync(path.join(d, 'usr/share/bash-completion/completions/nimbus')));
+  assert.equal(fs.readlinkSync(path.join(d, 'usr/share/bash-completion/completions/cloud-init')), 'nimbus');
+  assert.ok(fs.existsSync(path.join(d, 'usr/share/zsh/vendor-completions/_nimbus')));
 
   // Again, onto a tree with cloud-init and a cloud.cfg of its own: neither is replaced.
   const e = tempRoot('install-existing');

@@ -1,14 +1,19 @@
 // The man page and the shell completions: written from the commands' own help, committed
-// in packaging/ (npm run generate), completing with a real bash, and installed.
+// in packaging/ (npm run generate), completing with a real bash. Their installation is
+// checked with the rest of install.sh's layout (test/boot/package.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DIST, REPO } from '../helpers/boot.js';
+import { REPO, command } from '../helpers/boot.js';
 import { tempDir } from '../helpers/temp-root.js';
 
-const nimbus = (...args: string[]) => spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), ...args], { encoding: 'utf8' });
+// In the test process's boot worker (test/helpers/boot.ts): the same program as dist/nimbus.js.
+const nimbus = (...args: string[]) => {
+  const r = command(...args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+};
 
 test('the committed man page and completions are what the commands give today (npm run generate)', () => {
   for (const [file, args] of [
@@ -72,15 +77,4 @@ test('the zsh completion registers the same functions for nimbus and cloud-init'
   const bash = fs.readFileSync(path.join(REPO, 'packaging/completion/nimbus.bash'), 'utf8');
   const body = (s: string) => s.slice(s.indexOf('_nimbus_subcommands() {'));
   assert.equal(body(z), body(bash));
-});
-
-test('install.sh installs the man page (also as cloud-init.1) and the completions for both names', () => {
-  const d = tempDir('nimbus-inst-');
-  const r = spawnSync('bash', [path.join(REPO, 'scripts/install.sh'), '--destdir', d, '--allow-missing-stages'], { encoding: 'utf8', cwd: REPO });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(fs.readFileSync(path.join(d, 'usr/share/man/man1/nimbus.1'), 'utf8'), fs.readFileSync(path.join(REPO, 'packaging/man/nimbus.1'), 'utf8'));
-  assert.equal(fs.readlinkSync(path.join(d, 'usr/share/man/man1/cloud-init.1')), 'nimbus.1');
-  assert.ok(fs.existsSync(path.join(d, 'usr/share/bash-completion/completions/nimbus')));
-  assert.equal(fs.readlinkSync(path.join(d, 'usr/share/bash-completion/completions/cloud-init')), 'nimbus');
-  assert.ok(fs.existsSync(path.join(d, 'usr/share/zsh/vendor-completions/_nimbus')));
 });

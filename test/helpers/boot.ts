@@ -59,7 +59,13 @@ export function makeRoot(opts: { drive?: string | false; osRelease?: string; nic
   return root;
 }
 
+/** One stage as its daemon runs it (`nimbus-NAME --root ROOT EXTRA`), in this process's boot worker. */
 export function stage(root: string, name: BootStage, ...extra: string[]): Run {
+  return askWorker({ kind: 'stage', stage: name, args: ['--root', root, ...extra] })[0] as Run;
+}
+
+/** One stage by its daemon itself: the bundle in dist/ started as a process. */
+export function stageDaemon(root: string, name: BootStage, ...extra: string[]): Run {
   return runDist(`nimbus-${name}.js`, ['--root', root, ...extra]);
 }
 
@@ -70,13 +76,18 @@ export function stage(root: string, name: BootStage, ...extra: string[]): Run {
  * test/try, test/userdata/boot-formats).
  */
 export function cli(root: string, ...args: string[]): Run {
-  return askWorker({ kind: 'cli', args: ['--root', root, ...args] })[0] as Run;
+  return command('--root', root, ...args);
+}
+
+/** `nimbus ARGS` with no root of its own (help, generated pages), in the boot worker as cli() runs it. */
+export function command(...args: string[]): Run {
+  return askWorker({ kind: 'cli', args })[0] as Run;
 }
 
 /** A boot by the four daemons themselves, each its own process from its bundle in dist/. */
 export function bootDaemons(root: string): Run[] {
   fs.rmSync(path.join(root, 'run'), { recursive: true, force: true });
-  return BOOT_STAGES.map((s) => stage(root, s));
+  return BOOT_STAGES.map((s) => stageDaemon(root, s));
 }
 
 /** The worker the boots of this test process run in, started on the first boot. */
@@ -100,7 +111,7 @@ function bootWorker(): NonNullable<typeof worker> {
  * A boot: /run is emptied first, as a reboot empties the tmpfs. Returns each stage's run.
  * The four stages run one after another in this process's boot worker (boot-worker.ts),
  * as the daemons would; a test of the daemons themselves (their arguments, their
- * bundles, their code caches) boots with bootDaemons() or stage().
+ * bundles, their code caches) boots with bootDaemons() or stageDaemon().
  */
 export function boot(root: string): Run[] {
   fs.rmSync(path.join(root, 'run'), { recursive: true, force: true });
