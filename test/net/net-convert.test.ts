@@ -1,18 +1,18 @@
-// `nimbus devel net-convert` as a user runs it (the bundled CLI): cloud-init's flags,
+// `nimbus devel net-convert` as a user runs it (the CLI's program): cloud-init's flags,
 // output under -d, errors naming the file and line with exit 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RENDERERS } from '../../packages/core/src/index.js';
-import { CORPUS, GOLDEN, NET_DIR } from './corpus.js';
+import { CORPUS, GOLDEN } from './corpus.js';
 import { tempRoot } from './helpers.js';
+import { command } from '../helpers/boot.js';
 
-const CLI = path.resolve(NET_DIR, '../../dist/nimbus.js');
-
+/** The CLI's program as dist/nimbus.js runs it, in the test process's boot worker (test/helpers/boot.ts). */
 function nimbus(...args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const r = command(...args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('net-convert writes what the golden files hold, with their modes', () => {

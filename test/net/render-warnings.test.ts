@@ -3,11 +3,10 @@
 // key, is logged by the local stage and printed by net-convert, instead of vanishing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHost, loadYaml, parseNetworkConfigDoc, renderNetwork, renderWithWarnings, type NetRenderer, type NetworkState } from '../../packages/core/src/index.js';
-import { NET_DIR } from './corpus.js';
+import { command } from '../helpers/boot.js';
 import { DEBIAN, fakeCommand, fakeSysfs, tempRoot, testLogger } from './helpers.js';
 
 function state(text: string): NetworkState {
@@ -163,10 +162,8 @@ test('net-convert prints what the renderer could not write as warnings and still
   const input = path.join(dir, 'nc.yaml');
   fs.writeFileSync(input, OVERRIDES);
   const out = path.join(dir, 'out');
-  const r = spawnSync(process.execPath, [path.resolve(NET_DIR, '../../dist/nimbus.js'), 'devel', 'net-convert', '-p', input, '-k', 'yaml', '-D', 'ubuntu', '-O', 'network-manager', '-d', out], {
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, r.stderr);
+  const r = command('devel', 'net-convert', '-p', input, '-k', 'yaml', '-D', 'ubuntu', '-O', 'network-manager', '-d', out);
+  assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^warning: network-manager: eth0: dhcp4-overrides\.use-domains: not written \(NetworkManager has no per-connection setting for it\)$/m);
   assert.ok(fs.existsSync(path.join(out, 'etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection')));
 });

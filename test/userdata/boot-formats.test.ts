@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { BootStage } from '../../packages/core/src/stages/stage-names.js';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { boot, cli, DIST, driveWith, exists, makeRoot, read, recorded, setUserData, statOf, type Run } from '../helpers/boot.js';
+import { boot, cli, command, DIST, driveWith, exists, makeRoot, read, recorded, setUserData, statOf, type Run } from '../helpers/boot.js';
 import { tempDir } from '../helpers/temp-root.js';
 import { PYTHON3 } from '../helpers/python.js';
 
@@ -126,18 +126,8 @@ test('three cloud-config parts whose runcmd lists are appended (make-mime, merge
   fs.writeFileSync(path.join(dir, 'a.yaml'), '#cloud-config\nruncmd:\n  - echo one\n');
   fs.writeFileSync(path.join(dir, 'b.yaml'), '#cloud-config\nmerge_how: list(append)+dict(recurse_array)+str()\nruncmd:\n  - echo two\n');
   fs.writeFileSync(path.join(dir, 'c.yaml'), '#cloud-config\nmerge_type: "list(append)+dict(recurse_array)+str()"\nruncmd:\n  - [echo, three]\n');
-  const mm = spawnSync(process.execPath, [
-    path.join(DIST, 'nimbus.js'),
-    'devel',
-    'make-mime',
-    '-a',
-    `${dir}/a.yaml:cloud-config`,
-    '-a',
-    `${dir}/b.yaml:cloud-config`,
-    '-a',
-    `${dir}/c.yaml:cloud-config`,
-  ]);
-  assert.equal(mm.status, 0, mm.stderr.toString());
+  const mm = command('devel', 'make-mime', '-a', `${dir}/a.yaml:cloud-config`, '-a', `${dir}/b.yaml:cloud-config`, '-a', `${dir}/c.yaml:cloud-config`);
+  assert.equal(mm.code, 0, mm.stderr);
   const root = rootWithUserData(mm.stdout);
   boot(root).forEach((r, i) => assert.equal(r.code, 0, `stage ${i}: ${r.stderr}`));
   assert.equal(read(root, `${INST}/scripts/runcmd`), "#!/bin/sh\necho one\necho two\n'echo' 'three'\n");
@@ -160,9 +150,9 @@ test("an init-stage module sees the parts merged by merge_how: both parts' write
   const dir = tempDir('nimbus-mm-');
   fs.writeFileSync(path.join(dir, 'a.yaml'), '#cloud-config\nwrite_files:\n  - path: /etc/from-part-one.txt\n    content: "one\\n"\n');
   fs.writeFileSync(path.join(dir, 'b.yaml'), '#cloud-config\nmerge_how: list(append)+dict(recurse_array)+str()\nwrite_files:\n  - path: /etc/from-part-two.txt\n    content: "two\\n"\n');
-  const mm = spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), 'devel', 'make-mime', '-a', `${dir}/a.yaml:cloud-config`, '-a', `${dir}/b.yaml:cloud-config`]);
+  const mm = command('devel', 'make-mime', '-a', `${dir}/a.yaml:cloud-config`, '-a', `${dir}/b.yaml:cloud-config`);
   fs.rmSync(dir, { recursive: true });
-  assert.equal(mm.status, 0, mm.stderr.toString());
+  assert.equal(mm.code, 0, mm.stderr);
   const root = rootWithUserData(mm.stdout);
   const [local, init] = boot(root);
   assert.equal(local?.code, 0, local?.stderr);
@@ -262,7 +252,10 @@ test('nimbus schema on the dist CLI: exit codes, --annotate, --system, -t networ
   fs.writeFileSync(bad, '#cloud-config\nruncmd: 5\nruncmnd: [a]\n');
   fs.writeFileSync(warn, '#cloud-config\nmanage-resolv-conf: true\n');
   fs.writeFileSync(net, 'version: 2\nethernets:\n  eth0: {dhcp4: maybe}\n');
-  const run = (...args: string[]) => spawnSync(process.execPath, [path.join(DIST, 'nimbus.js'), ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) => {
+    const c = command(...args);
+    return { status: c.code, stdout: c.stdout, stderr: c.stderr };
+  };
   let r = run('schema', '--config-file', ok);
   assert.deepEqual([r.status, r.stdout], [0, `Valid cloud-config: ${ok}\n`]);
   r = run('schema', '-c', bad);
