@@ -35,6 +35,20 @@ test('symlinks, absolute or relative, cannot lead outside the root', () => {
   assert.throws(() => rf.real('/loop/x'), PathEscapeError);
 });
 
+test('a symlink after .. out of a missing directory is still followed inside the root, and paths below a file or a missing directory resolve as written', () => {
+  const r = tempRoot();
+  const rf = new RootFs(r);
+  fs.mkdirSync(path.join(r, 'etc'));
+  fs.writeFileSync(path.join(r, 'etc', 'plain'), 'x');
+  fs.symlinkSync('/etc', path.join(r, 'link'));
+  fs.symlinkSync('../../..', path.join(r, 'etc', 'up'));
+  assert.equal(rf.real('/missing/deeper/../../link/hosts'), path.join(r, 'etc/hosts'));
+  assert.equal(rf.real('/etc/missing/../up/link/x'), path.join(r, 'etc/x'));
+  assert.equal(rf.real('/etc/plain/below/file'), path.join(r, 'etc/plain/below/file'));
+  assert.equal(rf.real('/etc/plain/below/../../up/etc'), path.join(r, 'etc'));
+  assert.equal(rf.real('/missing/a/b/c'), path.join(r, 'missing/a/b/c'));
+});
+
 test('atomic write sets mode and leaves no temp file; append keeps the old content', () => {
   const r = tempRoot();
   const rf = new RootFs(r);

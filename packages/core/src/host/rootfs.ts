@@ -222,23 +222,31 @@ export class RootFs {
     let pending = path.split('/').filter((c) => c !== '' && c !== '.');
     const done: string[] = [];
     let links = 0;
+    // Below a component that does not exist nothing exists, so nothing there is a
+    // symlink: most paths a boot writes are new, and each lstat of them was a syscall
+    // and a thrown error. A `..` climbs back to where things may exist again.
+    let missing = false;
     while (pending.length > 0) {
       const comp = pending.shift() as string;
       if (comp === '..') {
         done.pop();
+        missing = false;
+        continue;
+      }
+      const isLast = pending.length === 0;
+      if (missing || (isLast && !followLast)) {
+        done.push(comp);
         continue;
       }
       const candidate = nodePath.join(this.root, ...done, comp);
-      const isLast = pending.length === 0;
-      if (isLast && !followLast) {
-        done.push(comp);
-        break;
-      }
       let target: string | null = null;
       try {
-        if (fs.lstatSync(candidate).isSymbolicLink()) target = fs.readlinkSync(candidate);
+        const st = fs.lstatSync(candidate, { throwIfNoEntry: false });
+        if (st === undefined) missing = true;
+        else if (st.isSymbolicLink()) target = fs.readlinkSync(candidate);
       } catch (e) {
-        if (!isErrno(e, 'ENOENT') && !isErrno(e, 'ENOTDIR')) throw e;
+        if (!isErrno(e, 'ENOTDIR')) throw e;
+        missing = true;
       }
       if (target === null) {
         done.push(comp);
