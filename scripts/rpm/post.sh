@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # nimbus %post (the .rpm; the .deb's postinst does the same): cloud-init's command name
 # and default configuration when they are absent, the code caches, then boot
 # integration for the init system this host runs. $1 is 1 on install, 2 on upgrade.

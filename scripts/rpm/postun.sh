@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # nimbus %postun: on removal ($1 = 0), the cloud-init link %post made (only when it is
 # ours) and the code caches.
 if [ "$1" -eq 0 ]; then

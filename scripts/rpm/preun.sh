@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # nimbus %preun: takes the stages out of the boot before the files go. $1 is 0 on
 # removal, 1 on upgrade (nothing to do then).
 if [ "$1" -eq 0 ]; then
