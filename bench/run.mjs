@@ -16,6 +16,74 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { META_DATA, USER_DATA } from './seed.mjs';
 
+const USAGE = `npm run bench [-- --check | --help]: nimbus against Debian's cloud-init, medians of runs.
+
+  --check   runs each of nimbus's tool cases (schema, net-convert, try) once with the built
+            dist/ on temp files, without namespaces, chroots or the reference, and says
+            whether each works (exit 0, the output it should give); exit 1 when one fails.
+            For checking a case after a change without a whole bench run.
+  --help    this text.
+
+Environment: BENCH_RUNS (default 5), BENCH_REF=0 (no cloud-init side), BENCH_ONLY=boots
+(the boots only), REF_SUITE=trixie (cloud-init 25.1), NIMBUS_BENCH_ROOT (nimbus's tree).
+Writes bench/results.json (a partial run: $TMPDIR/nimbus-bench-partial.json).`;
+
+/**
+ * nimbus's tool cases: name, argv after the CLI, and what a working run prints. `dir`
+ * holds the inputs (the bench writes them in each tree's /tmp/nimbus-bench).
+ */
+function toolCases(dir, i) {
+  return [
+    { name: 'schema (1000 write_files, 500 runcmd)', args: ['schema', '--config-file', `${dir}/big.yaml`], ok: /^Valid cloud-config/m },
+    {
+      name: 'net-convert (200 NICs, network_data.json -> eni)',
+      args: ['devel', 'net-convert', '-p', `${dir}/big.json`, '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', `${dir}/out${i}`, ...bigNetworkMacs(200)],
+      ok: null,
+    },
+    // `nimbus try` on the bench's seed: a throwaway Debian tree, the four stages with
+    // commands recorded, and the plan (cloud-init has no such command: nimbus only).
+    { name: 'try (the bench seed on a throwaway Debian tree)', args: ['try', `${dir}/user-data`, '--meta-data', `${dir}/meta-data`, '--format', 'json'], ok: /"status": "done"/ },
+  ];
+}
+
+function writeToolInputs(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'big.yaml'), bigCloudConfig(1000));
+  fs.writeFileSync(path.join(dir, 'big.json'), JSON.stringify(bigNetworkData(200)));
+  fs.writeFileSync(path.join(dir, 'user-data'), USER_DATA);
+  fs.writeFileSync(path.join(dir, 'meta-data'), META_DATA);
+}
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (process.argv.includes('--check')) process.exit(checkToolCases());
+
+/** --check: each tool case once, directly with dist/nimbus.js; 0 when all work. */
+function checkToolCases() {
+  const repoDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const cli = path.join(repoDir, 'dist/nimbus.js');
+  if (!fs.existsSync(cli)) {
+    console.error('bench --check: dist/nimbus.js is not built: run node scripts/build.mjs');
+    return 1;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-check-'));
+  let failed = 0;
+  try {
+    writeToolInputs(dir);
+    for (const c of toolCases(dir, 0)) {
+      const r = spawnSync(process.execPath, [cli, ...c.args], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: dir });
+      const works = r.status === 0 && (c.ok === null || c.ok.test(r.stdout));
+      if (!works) failed++;
+      console.log(`${works ? 'ok  ' : 'FAIL'} ${c.name}: exit ${r.status}${works ? '' : `\n${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return failed === 0 ? 0 : 1;
+}
+
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const REF_SCRIPT = path.join(repo, 'scripts/reference/cloud-init-ref.sh');
@@ -239,32 +307,10 @@ fs.rmSync(path.join(REF_ROOT, 'etc/cloud/cloud.cfg.d/99-nimbus-bench.cfg'), { fo
 // The two tools on large inputs: `schema` on a big cloud-config, `net-convert` on a big
 // network_data.json. The inputs sit inside the reference tree so both read the same file.
 const toolDirs = [REF_ROOT, NIMBUS_ROOT].map((r) => path.join(r, 'tmp/nimbus-bench'));
-for (const toolDir of toolDirs) {
-  fs.mkdirSync(toolDir, { recursive: true });
-  fs.writeFileSync(path.join(toolDir, 'big.yaml'), bigCloudConfig(1000));
-  fs.writeFileSync(path.join(toolDir, 'big.json'), JSON.stringify(bigNetworkData(200)));
-  fs.writeFileSync(path.join(toolDir, 'user-data'), USER_DATA);
-  fs.writeFileSync(path.join(toolDir, 'meta-data'), META_DATA);
-}
+for (const toolDir of toolDirs) writeToolInputs(toolDir);
 const nimbusCli = ['chroot', NIMBUS_ROOT, '/usr/bin/node', '/usr/lib/nimbus/nimbus.js'];
 for (let i = 0; i < (onlyBoots ? 0 : RUNS); i++) {
-  record('schema (1000 write_files, 500 runcmd)', 'nimbus', measured([...nimbusCli, 'schema', '--config-file', '/tmp/nimbus-bench/big.yaml'], undefined, NIMBUS_ROOT));
-  record(
-    'net-convert (200 NICs, network_data.json -> eni)',
-    'nimbus',
-    measured(
-      [...nimbusCli, 'devel', 'net-convert', '-p', '/tmp/nimbus-bench/big.json', '-k', 'network_data.json', '-D', 'debian', '-O', 'eni', '-d', `/tmp/nimbus-bench/out${i}`],
-      undefined,
-      NIMBUS_ROOT,
-    ),
-  );
-  // `nimbus try` on the bench's seed: a throwaway Debian tree, the four stages with
-  // commands recorded, and the plan (cloud-init has no such command: nimbus only).
-  record(
-    'try (the bench seed on a throwaway Debian tree)',
-    'nimbus',
-    measured([...nimbusCli, 'try', '/tmp/nimbus-bench/user-data', '--meta-data', '/tmp/nimbus-bench/meta-data', '--format', 'json'], undefined, NIMBUS_ROOT),
-  );
+  for (const c of toolCases('/tmp/nimbus-bench', i)) record(c.name, 'nimbus', measured([...nimbusCli, ...c.args], undefined, NIMBUS_ROOT));
   if (withRef) {
     record('schema (1000 write_files, 500 runcmd)', 'cloudinit', measured(['chroot', REF_ROOT, 'cloud-init', 'schema', '--config-file', '/tmp/nimbus-bench/big.yaml']));
     record(
@@ -286,6 +332,7 @@ for (let i = 0; i < (onlyBoots ? 0 : RUNS); i++) {
         'eni',
         '-d',
         `/tmp/nimbus-bench/out${i}`,
+        ...bigNetworkMacs(200),
       ]),
     );
   }
@@ -299,9 +346,18 @@ function bigCloudConfig(n) {
   return `#cloud-config\nwrite_files:\n${files.join('\n')}\nruncmd:\n${cmds.join('\n')}\n`;
 }
 
+function bigNetworkMac(k) {
+  return `52:54:00:00:${[k >> 8, k & 255].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+}
+
+// The NICs of big.json named on the command line (-m NAME,MAC), as on a machine that has
+// them: without it both tools refuse MACs no NIC here has, and the case measured an error.
+function bigNetworkMacs(n) {
+  return Array.from({ length: n }, (_, k) => ['-m', `eth${k},${bigNetworkMac(k)}`]).flat();
+}
+
 function bigNetworkData(n) {
-  const hex = (k) => [k >> 8, k & 255].map((b) => b.toString(16).padStart(2, '0')).join(':');
-  const links = Array.from({ length: n }, (_, k) => ({ id: `tap${k}`, type: 'phy', ethernet_mac_address: `52:54:00:00:${hex(k)}`, mtu: 1500 }));
+  const links = Array.from({ length: n }, (_, k) => ({ id: `tap${k}`, type: 'phy', ethernet_mac_address: bigNetworkMac(k), mtu: 1500 }));
   const networks = Array.from({ length: n }, (_, k) => ({
     id: `net${k}`,
     type: 'ipv4',

@@ -15,6 +15,8 @@
 #                        /etc/cloud/cloud.cfg belong to the admin (and to cloud-init's own
 #                        package), so they are not installed; the default cloud.cfg goes
 #                        to /usr/share/nimbus/cloud.cfg for the postinst to copy.
+#   --family debian|rhel the package's family (with --package): its default cloud.cfg
+#                        (module lists, default user) and the per-distro variants
 #   --allow-missing-stages  install even when a stage daemon bundle is not built (each
 #                        one missing is named; its unit cannot start until it is).
 #
@@ -25,7 +27,7 @@ cd "$(dirname "$0")/.."
 
 die() { echo "install.sh: $*" >&2; exit 1; }
 
-destdir='' unitdir='' style='' package=0 allow_missing=0
+destdir='' unitdir='' style='' package=0 allow_missing=0 family=debian
 while [[ $# -gt 0 ]]; do
   case $1 in
     --destdir) destdir=${2:?--destdir needs a directory}; shift 2 ;;
@@ -35,8 +37,9 @@ while [[ $# -gt 0 ]]; do
     --sysv-style) style=${2:?--sysv-style needs rhel or debian}; shift 2 ;;
     --sysv-style=*) style=${1#*=}; shift ;;
     --package) package=1; shift ;;
+    --family) family=${2:?--family needs debian or rhel}; shift 2 ;;
     --allow-missing-stages) allow_missing=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
@@ -160,6 +163,42 @@ echo "train-code-cache: $made code caches in $cache${failed:+ (failed on the scr
 SH
 chmod 0755 "$D/usr/lib/nimbus/train-code-cache.tmp" && mv "$D/usr/lib/nimbus/train-code-cache.tmp" "$D/usr/lib/nimbus/train-code-cache"
 
+# Puts the default cloud.cfg of the distro the package lands on in place when there is
+# none: the package's maintainer scripts run it (the .deb's postinst, the .rpm's %post).
+cat > "$D/usr/lib/nimbus/default-cloud-cfg.tmp" <<'SH'
+#!/bin/sh
+# nimbus default-cloud-cfg: when DIR/etc/cloud/cloud.cfg does not exist, copies the
+# package's default for this distro there: /usr/share/nimbus/cloud.cfg.ID when the
+# package has one for the os-release ID (ubuntu; centos, rocky, almalinux, fedora),
+# else /usr/share/nimbus/cloud.cfg (the family's: debian, or RHEL's cloud-user).
+# CentOS 6 has no os-release: its /etc/redhat-release names it. An existing cloud.cfg
+# (cloud-init's, or the admin's) is never touched.
+#
+#   /usr/lib/nimbus/default-cloud-cfg [--prefix DIR]
+set -u
+prefix=
+case "${1:-}" in
+  '') ;;
+  --prefix) prefix=${2:?--prefix needs a directory}; prefix=${prefix%/} ;;
+  *) echo "default-cloud-cfg: unknown argument: $1" >&2; exit 2 ;;
+esac
+[ -e "$prefix/etc/cloud/cloud.cfg" ] && exit 0
+id=
+if [ -f "$prefix/etc/os-release" ]; then
+  id=$(sed -n 's/^ID=//p' "$prefix/etc/os-release" | tr -d "\"'" | tr 'A-Z' 'a-z')
+elif [ -f "$prefix/etc/redhat-release" ]; then
+  id=$(awk '{ n = tolower($1); print (n == "red" ? "rhel" : n); exit }' "$prefix/etc/redhat-release")
+fi
+cfg=$prefix/usr/share/nimbus/cloud.cfg
+case $id in
+  ''|*/*|.*) ;;
+  *) if [ -f "$cfg.$id" ]; then cfg=$cfg.$id; fi ;;
+esac
+mkdir -p "$prefix/etc/cloud/cloud.cfg.d" || exit 1
+cp "$cfg" "$prefix/etc/cloud/cloud.cfg.tmp" && chmod 0644 "$prefix/etc/cloud/cloud.cfg.tmp" && mv "$prefix/etc/cloud/cloud.cfg.tmp" "$prefix/etc/cloud/cloud.cfg"
+SH
+chmod 0755 "$D/usr/lib/nimbus/default-cloud-cfg.tmp" && mv "$D/usr/lib/nimbus/default-cloud-cfg.tmp" "$D/usr/lib/nimbus/default-cloud-cfg"
+
 # The command, and cloud-init's name for it when cloud-init itself is not installed.
 install -d -m 0755 "$D/usr/bin"
 cat > "$D/usr/bin/nimbus.tmp" <<'SH'
@@ -213,107 +252,99 @@ esac
 install -d -m 0755 "$D$initdir"
 for s in local init config final; do install -m 0755 "sysvinit/$style/nimbus-$s" "$D$initdir/nimbus-$s"; done
 
-# The default configuration: Debian cloud-init 22.4's datasource and module lists,
-# restricted to the datasources nimbus has.
+# The default configuration, as the distro's own cloud-init package ships it: the module
+# lists of the family (Debian's cloud-init 22.4; RHEL's downstream cloud.cfg) and the
+# default user of the distro (packages/core/src/config/defaults.ts and distro/detect.ts
+# hold the same facts for a tree with no cloud.cfg; test/boot/default-cfg.test.ts keeps
+# the two equal). default_cfg ID FAMILY.
 default_cfg() {
-  cat <<'CFG'
-# /etc/cloud/cloud.cfg installed by nimbus (a cloud-init for Linux).
+  local id=$1 family=$2 user gecos groups svc
+  case $family in
+    debian)
+      user=$id gecos=Debian svc=ssh
+      groups='adm, audio, cdrom, dialout, dip, floppy, netdev, plugdev, sudo, video'
+      if [[ $id == ubuntu ]]; then gecos=Ubuntu groups='adm, audio, cdrom, dialout, dip, floppy, lxd, netdev, plugdev, sudo, video'; fi ;;
+    rhel)
+      gecos='Cloud User' svc=sshd groups='adm, systemd-journal'
+      case $id in centos|rocky|almalinux|fedora) user=$id ;; *) user=cloud-user ;; esac ;;
+    *) die "default_cfg: unknown family $family" ;;
+  esac
+  cat <<CFG
+# /etc/cloud/cloud.cfg installed by nimbus (a cloud-init for Linux) for $id.
 # The same file and keys as cloud-init's; drop-ins go to /etc/cloud/cloud.cfg.d/*.cfg.
-# The module lists are those of Debian's cloud-init 22.4.
+# The module lists are those of $( [[ $family == rhel ]] && echo "RHEL's cloud-init package" || echo "Debian's cloud-init 22.4" ).
 
 users:
   - default
 disable_root: true
 preserve_hostname: false
 
-# The default user ('default' in users above) and the distro facts, as Debian's
+# The default user ('default' in users above) and the distro facts, as the distro's
 # cloud.cfg has them: without a default_user here, 'default' creates no user.
 system_info:
-  distro: debian
+  distro: $id
   default_user:
-    name: debian
+    name: $user
     lock_passwd: True
-    gecos: Debian
-    groups: [adm, audio, cdrom, dialout, dip, floppy, netdev, plugdev, sudo, video]
+    gecos: $gecos
+    groups: [$groups]
     sudo: ["ALL=(ALL) NOPASSWD:ALL"]
     shell: /bin/bash
   paths:
     cloud_dir: /var/lib/cloud/
     templates_dir: /etc/cloud/templates/
-  ssh_svcname: ssh
+  ssh_svcname: $svc
 
 # Tried in order; the first one with data wins. (The datasources nimbus supports.)
 datasource_list: [ NoCloud, ConfigDrive, OpenStack, Ec2, None ]
 
-# The modules that run in the 'init' stage
-cloud_init_modules:
-  - migrator
-  - seed_random
-  - bootcmd
-  - write-files
-  - growpart
-  - resizefs
-  - disk_setup
-  - mounts
-  - set_hostname
-  - update_hostname
-  - update_etc_hosts
-  - ca-certs
-  - rsyslog
-  - users-groups
-  - ssh
-
-# The modules that run in the 'config' stage
-cloud_config_modules:
-  - snap
-  - ssh-import-id
-  - keyboard
-  - locale
-  - set-passwords
-  - grub-dpkg
-  - apt-pipelining
-  - apt-configure
-  - ntp
-  - timezone
-  - disable-ec2-metadata
-  - runcmd
-  - byobu
-
-# The modules that run in the 'final' stage
-cloud_final_modules:
-  - package-update-upgrade-install
-  - fan
-  - landscape
-  - lxd
-  - write-files-deferred
-  - puppet
-  - chef
-  - mcollective
-  - salt-minion
-  - reset_rmc
-  - refresh_rmc_and_interface
-  - rightscale_userdata
-  - scripts-vendor
-  - scripts-per-once
-  - scripts-per-boot
-  - scripts-per-instance
-  - scripts-user
-  - ssh-authkey-fingerprints
-  - keys-to-console
-  - install-hotplug
-  - phone-home
-  - final-message
-  - power-state-change
 CFG
+  if [[ $family == rhel ]]; then
+    module_list init disk_setup migrator bootcmd write-files growpart resizefs set_hostname update_hostname update_etc_hosts resolv_conf rsyslog users-groups ssh
+    module_list config mounts locale set-passwords rh_subscription yum-add-repo package-update-upgrade-install timezone puppet chef salt-minion mcollective disable-ec2-metadata runcmd
+    module_list final write-files-deferred rightscale_userdata scripts-vendor scripts-per-once scripts-per-boot scripts-per-instance scripts-user ssh-authkey-fingerprints keys-to-console phone-home final-message power-state-change
+  else
+    module_list init migrator seed_random bootcmd write-files growpart resizefs disk_setup mounts set_hostname update_hostname update_etc_hosts ca-certs rsyslog users-groups ssh
+    module_list config snap ssh-import-id keyboard locale set-passwords grub-dpkg apt-pipelining apt-configure ntp timezone disable-ec2-metadata runcmd byobu
+    module_list final package-update-upgrade-install fan landscape lxd write-files-deferred puppet chef mcollective salt-minion reset_rmc refresh_rmc_and_interface rightscale_userdata scripts-vendor scripts-per-once scripts-per-boot scripts-per-instance scripts-user ssh-authkey-fingerprints keys-to-console install-hotplug phone-home final-message power-state-change
+  fi
+}
+module_list() {
+  local stage=$1; shift
+  printf "# The modules that run in the '%s' stage\ncloud_%s_modules:\n" "$stage" "$stage"
+  printf '  - %s\n' "$@"
+  [[ $stage == final ]] || echo
+}
+# The distro of the tree: its os-release ID (CentOS 6 has only /etc/redhat-release).
+tree_distro() {
+  local id='' like=''
+  if [[ -f $D/etc/os-release ]]; then
+    id=$(sed -n 's/^ID=//p' "$D/etc/os-release" | tr -d '"' | tr 'A-Z' 'a-z')
+    like=$(sed -n 's/^ID_LIKE=//p' "$D/etc/os-release" | tr -d '"' | tr 'A-Z' 'a-z')
+  elif [[ -f $D/etc/redhat-release ]]; then
+    id=$(tr 'A-Z' 'a-z' < "$D/etc/redhat-release" | awk '{print ($1 == "red" ? "rhel" : $1)}')
+  fi
+  case " $id $like " in
+    *" rhel "*|*" centos "*|*" fedora "*|*" rocky "*|*" almalinux "*) echo "${id:-rhel} rhel" ;;
+    *) echo "${id:-debian} debian" ;;
+  esac
 }
 if [[ $package == 1 ]]; then
+  # The family's default, and one variant per distro whose default user differs; the
+  # maintainer scripts copy the one for the distro the package lands on.
   install -d -m 0755 "$D/usr/share/nimbus"
-  default_cfg > "$D/usr/share/nimbus/cloud.cfg" && chmod 0644 "$D/usr/share/nimbus/cloud.cfg"
+  case $family in
+    rhel) base=rhel variants=(centos rocky almalinux fedora) ;;
+    *) base=debian variants=(ubuntu) ;;
+  esac
+  default_cfg "$base" "$family" > "$D/usr/share/nimbus/cloud.cfg" && chmod 0644 "$D/usr/share/nimbus/cloud.cfg"
+  for v in "${variants[@]}"; do default_cfg "$v" "$family" > "$D/usr/share/nimbus/cloud.cfg.$v" && chmod 0644 "$D/usr/share/nimbus/cloud.cfg.$v"; done
 elif [[ -e $D/etc/cloud/cloud.cfg ]]; then
   echo "install.sh: keeping the existing $D/etc/cloud/cloud.cfg" >&2
 else
   install -d -m 0755 "$D/etc/cloud" "$D/etc/cloud/cloud.cfg.d"
-  default_cfg > "$D/etc/cloud/cloud.cfg.tmp" && chmod 0644 "$D/etc/cloud/cloud.cfg.tmp" && mv "$D/etc/cloud/cloud.cfg.tmp" "$D/etc/cloud/cloud.cfg"
+  # shellcheck disable=SC2046  # two words: ID and family
+  default_cfg $(tree_distro) > "$D/etc/cloud/cloud.cfg.tmp" && chmod 0644 "$D/etc/cloud/cloud.cfg.tmp" && mv "$D/etc/cloud/cloud.cfg.tmp" "$D/etc/cloud/cloud.cfg"
 fi
 
 # The code caches, made now so the first boot finds them. A package does it in its

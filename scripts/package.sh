@@ -1,26 +1,40 @@
 #!/usr/bin/env bash
 # `npm run package`: builds nimbus and makes a .deb with dpkg-deb (Architecture: all,
-# Depends: nodejs (>= 18)). Its maintainer scripts enable the units on systemd hosts and
-# make the rc links (`nimbus sysvinit install`) on SysV hosts. Never installs anything
-# on this machine.
+# Depends: nodejs (>= 18)) and, beside it, an .rpm for the RHEL family with rpmbuild
+# (Debian's rpm package, installed when missing). The .deb's maintainer scripts enable
+# the units on systemd hosts and make the rc links (`nimbus sysvinit install`) on SysV
+# hosts; the .rpm's scriptlets do the same, registering the SysV scripts with
+# `chkconfig --add` first. Never installs anything on this machine
+# (docs/packaging.md).
 #
-#   scripts/package.sh [--out DIR] [--no-build] [--allow-missing-stages]
+#   scripts/package.sh [--out DIR] [--no-build] [--no-rpm] [--allow-missing-stages]
+#
+# Prints the path of each package made, one a line (.deb first).
 #
 #   --no-build   package the dist/ already built (the tests use this: a build replaces
 #                build/, which the running tests are loaded from)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out=dist allow=() build=1
+out=dist allow=() build=1 rpm=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --out) out=${2:?--out needs a directory}; shift 2 ;;
     --allow-missing-stages) allow=(--allow-missing-stages); shift ;;
     --no-build) build=0; shift ;;
+    --no-rpm) rpm=0; shift ;;
     *) echo "package.sh: unknown argument: $1" >&2; exit 1 ;;
   esac
 done
 command -v dpkg-deb >/dev/null || { echo "package.sh: dpkg-deb is needed (Debian package dpkg)" >&2; exit 1; }
+if [[ $rpm == 1 ]] && ! command -v rpmbuild >/dev/null; then
+  # As the tests' apt helper does: one apt-get at a time, lists refreshed once a day.
+  echo "package.sh: installing Debian's rpm package for rpmbuild" >&2
+  flock /var/lock/nimbus-test-apt.lock sh -c '
+    if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name "*Packages*" -mmin -1440 2>/dev/null | head -1)" ]; then apt-get update -q >/dev/null; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends rpm >/dev/null' \
+    || { echo "package.sh: rpmbuild is needed (Debian package rpm); or pass --no-rpm" >&2; exit 1; }
+fi
 
 if [[ $build == 1 ]]; then
   bash scripts/ensure-deps.sh
@@ -84,10 +98,9 @@ case "$1" in
                 if [ ! -e "${link%%:*}" ] && [ ! -L "${link%%:*}" ]; then ln -s "${link#*:}" "${link%%:*}"; fi
             done
         fi
-        if [ ! -e /etc/cloud/cloud.cfg ]; then
-            mkdir -p /etc/cloud/cloud.cfg.d
-            cp /usr/share/nimbus/cloud.cfg /etc/cloud/cloud.cfg
-        fi
+        # The default cloud.cfg names the default user of the distro it lands on
+        # (debian, ubuntu), unless a cloud.cfg is there.
+        /usr/lib/nimbus/default-cloud-cfg || echo "nimbus: no default /etc/cloud/cloud.cfg could be made" >&2
         # Each stage's V8 code cache, as py3compile makes .pyc files: the stages run once
         # on a scratch tree with the example seed (commands recorded, never run), so the
         # first boot of an image never booted finds its caches. On an upgrade the old
@@ -154,3 +167,6 @@ deb="$out/nimbus_${version}_all.deb"
 dpkg-deb --root-owner-group --build "$stage" "$deb" >/dev/null
 echo "package.sh: built $deb ($(du -k "$deb" | cut -f1) KiB)" >&2
 echo "$deb"
+
+[[ $rpm == 1 ]] || exit 0
+bash scripts/package-rpm.sh --out "$out" --version "$version" "${allow[@]}"

@@ -90,9 +90,9 @@ ls -1d "$CACHE"/runs/*/ 2>/dev/null | sort | head -n -5 | while read -r old; do 
 
 # --- the .deb ----------------------------------------------------------------------------
 t0=$(now)
-pkgargs=(--out "$RUN")
+pkgargs=(--out "$RUN" --no-rpm)   # the VM image is Debian: the .deb only
 [[ $build == 0 ]] && pkgargs+=(--no-build)
-DEB=$(bash scripts/package.sh "${pkgargs[@]}" | tail -1)
+DEB=$(bash scripts/package.sh "${pkgargs[@]}" | grep "\.deb$")
 [[ -f $DEB ]] || die "npm run package made no .deb"
 # The .deb's contents (not its bytes: mtimes change with every build): file data, modes
 # and the control files.

@@ -8,7 +8,7 @@
 import type { Host } from '../host/host.js';
 import { readNics } from '../net/sysfs.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
-import { listFilesystems, withDeviceTree } from './blockdev.js';
+import { listFilesystemsWithBlkid, withDeviceTree } from './blockdev.js';
 import { SEED_DIR } from './facts.js';
 import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings, type MetadataSettings } from './http.js';
 import { dirTreeReader, type TreeReader } from './tree.js';
@@ -57,7 +57,7 @@ async function findMedia(ctx: DatasourceContext): Promise<Media | null> {
     if (m) return m;
   }
   const devices = [PROVISIONING_DEVICE];
-  for (const f of listFilesystems(host, log)) if ((f.type === 'iso9660' || f.type === 'udf') && !devices.includes(f.device)) devices.push(f.device);
+  for (const f of listFilesystemsWithBlkid(host, log)) if ((f.type === 'iso9660' || f.type === 'udf') && !devices.includes(f.device)) devices.push(f.device);
   for (const dev of devices) {
     if (!host.fs.exists(dev)) continue;
     try {

@@ -7,7 +7,8 @@ import { crypto } from '../util/builtin.js';
 import * as posix from 'node:path/posix';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../log/logger.js';
-import { IsoError, IsoImage, isoVolumeId, bufferSource, type ByteSource } from './iso9660.js';
+import { IsoError, IsoImage, bufferSource, type ByteSource } from './iso9660.js';
+import { probeFilesystem, type FsProbe } from './fs-label.js';
 import { DatasourceError } from './types.js';
 import { dirTreeReader, type TreeReader } from './tree.js';
 
@@ -84,31 +85,71 @@ function deviceSource(host: Host, device: string, maxImageBytes: number): ByteSo
   return bufferSource(data, device);
 }
 
+/** sr0 < sr1 < vda < vda2 < vda10: letters as text, digit runs as numbers (no Intl: its collator costs start-up time). */
+function byDeviceName(a: string, b: string): number {
+  const pa = a.match(/\d+|\D+/g) ?? [];
+  const pb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i] as string;
+    const y = pb[i] as string;
+    if (x === y) continue;
+    const nx = /^\d/.test(x);
+    const ny = /^\d/.test(y);
+    if (nx && ny) return Number(x) - Number(y);
+    return x < y ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+
 /**
- * The filesystems that may hold a datasource, with labels. On the real machine this is
- * `blkid -o export` (one call for all devices); under another root, or without blkid,
- * the optical drives in the root's /dev are probed for an ISO9660 label instead.
+ * The block devices to probe: each name in the root's /sys/class/block (disks,
+ * partitions, optical drives) and the optical drives in its /dev, as /dev paths that
+ * exist, in a stable order (sr0 before sr1 before vda, vda2 before vda10). RAM disks
+ * never hold a seed.
+ */
+export function blockDevices(host: Host): string[] {
+  const names = new Set<string>();
+  for (const n of host.fs.list('/sys/class/block')) if (!/^(ram|zram)\d+$/.test(n)) names.add(n);
+  for (const d of cdromDevices(host)) names.add(d.slice('/dev/'.length));
+  return [...names]
+    .sort(byDeviceName)
+    .map((n) => `/dev/${n}`)
+    .filter((d) => host.fs.exists(d));
+}
+
+/**
+ * The filesystems that may hold a datasource, with labels: each block device's first
+ * bytes read through host (iso9660, vfat and ext labels, fs-label.ts), as blkid would
+ * report them, without starting blkid. Devices with another filesystem, a partition
+ * table or no medium are left out.
  */
 export function listFilesystems(host: Host, log?: Logger): BlockFs[] {
   const found: BlockFs[] = [];
+  for (const dev of blockDevices(host)) {
+    let probe: FsProbe | null;
+    try {
+      probe = probeFilesystem((offset, length) => host.fs.readAt(dev, offset, length));
+    } catch (e) {
+      log?.debug(`${dev}: cannot read: ${(e as Error).message}`);
+      continue;
+    }
+    if (probe !== null) found.push({ device: dev, label: probe.label, type: probe.type, uuid: probe.uuid });
+  }
+  return found;
+}
+
+/**
+ * As listFilesystems, and on the real machine `blkid -o export` when it is there: for
+ * Azure's provisioning media, which may be UDF, a filesystem the direct probe does not read.
+ */
+export function listFilesystemsWithBlkid(host: Host, log?: Logger): BlockFs[] {
   if (onRealMachine(host) && host.exec.has('blkid')) {
     const r = host.exec.run(['blkid', '-o', 'export'], { timeoutMs: 10_000 });
     // Exit 2 means "nothing found"; anything else that is not 0 is worth a line in the log.
-    if (r.code === 0) found.push(...parseBlkidExport(r.stdout));
-    else if (r.code !== 2) log?.debug(`blkid -o export: exit ${r.code}${r.error ? ` (${r.error})` : ''}: ${r.stderr.trim()}`);
-    return found;
+    if (r.code === 0) return parseBlkidExport(r.stdout);
+    if (r.code !== 2) log?.debug(`blkid -o export: exit ${r.code}${r.error ? ` (${r.error})` : ''}: ${r.stderr.trim()}`);
   }
-  for (const dev of cdromDevices(host)) {
-    let label: string | null = null;
-    try {
-      label = isoVolumeId(deviceSource(host, dev, MAX_IMAGE_BYTES));
-    } catch (e) {
-      log?.debug(`${dev}: ${(e as Error).message}`);
-      continue;
-    }
-    if (label !== null) found.push({ device: dev, label, type: 'iso9660' });
-  }
-  return found;
+  return listFilesystems(host, log);
 }
 
 /** Devices whose filesystem label is one of `labels` (exact, as blkid reports it), in device order. */

@@ -210,7 +210,7 @@ function wslFacts(host: Host): DetectFacts['wsl'] {
   return { kernelRelease, drives: drvfsMounts(safeText(host, '/proc/mounts') ?? '') };
 }
 
-/** Collects the facts. Cheap: a handful of small file reads and at most one blkid call. */
+/** Collects the facts. Cheap: a handful of small file reads, a few KiB of each block device. */
 export function gatherFacts(host: Host, log?: Logger): DetectFacts {
   const hasFiles = (dir: string, files: string[]) => host.fs.isDir(dir) && files.every((f) => host.fs.stat(`${dir}/${f}`)?.isFile === true);
   let configDrive: string | null = null;

@@ -276,6 +276,36 @@ export class RootFs {
     }
   }
 
+  /**
+   * Up to `length` bytes at `offset` of a file or device (fewer at its end), without
+   * reading the rest: a filesystem's label is a few bytes of a disk. Null when it does
+   * not exist or has no medium (an empty optical drive).
+   */
+  readAt(path: string, offset: number, length: number): Buffer | null {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.real(path), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR') || isErrno(e, 'ENOMEDIUM') || isErrno(e, 'ENXIO')) return null;
+      throw e;
+    }
+    try {
+      const buf = Buffer.alloc(length);
+      let got = 0;
+      while (got < length) {
+        const n = fs.readSync(fd, buf, got, length - got, offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return buf.subarray(0, got);
+    } catch (e) {
+      if (isErrno(e, 'EISDIR') || isErrno(e, 'ENOMEDIUM') || isErrno(e, 'EINVAL') || isErrno(e, 'EIO')) return null;
+      throw e;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   readText(path: string): string | null {
     const b = this.read(path);
     return b === null ? null : b.toString('utf8');
