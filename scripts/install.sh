@@ -209,13 +209,35 @@ NODE=/usr/bin/node
 exec "$NODE" /usr/lib/nimbus/nimbus.js "$@"
 SH
 chmod 0755 "$D/usr/bin/nimbus.tmp" && mv "$D/usr/bin/nimbus.tmp" "$D/usr/bin/nimbus"
+# cloud-init-per (bootcmd examples call it): `nimbus per` under cloud-init's name. The
+# script lives in /usr/lib/nimbus and /usr/bin/cloud-init-per links to it while no
+# cloud-init owns that name (a package's postinst makes the link: cloud-init's package
+# ships the same path).
+cat > "$D/usr/lib/nimbus/cloud-init-per.tmp" <<'SH'
+#!/bin/sh
+# cloud-init-per FREQUENCY NAME CMD [ARG...]: nimbus's, as `nimbus per` (once, instance,
+# always; semaphores in /var/lib/cloud/sem and /var/lib/cloud/instance/sem).
+NODE=/usr/bin/node
+[ -x "$NODE" ] || NODE=node
+exec "$NODE" /usr/lib/nimbus/nimbus.js per "$@"
+SH
+chmod 0755 "$D/usr/lib/nimbus/cloud-init-per.tmp" && mv "$D/usr/lib/nimbus/cloud-init-per.tmp" "$D/usr/lib/nimbus/cloud-init-per"
 if [[ $package == 0 ]]; then
   if [[ -e $D/usr/bin/cloud-init || -L $D/usr/bin/cloud-init ]]; then
     echo "install.sh: $D/usr/bin/cloud-init exists (cloud-init is installed): not replaced; use nimbus" >&2
   else
     ln -s nimbus "$D/usr/bin/cloud-init"
   fi
+  if [[ -e $D/usr/bin/cloud-init-per || -L $D/usr/bin/cloud-init-per ]]; then
+    echo "install.sh: $D/usr/bin/cloud-init-per exists: not replaced; use nimbus per" >&2
+  else
+    ln -s ../lib/nimbus/cloud-init-per "$D/usr/bin/cloud-init-per"
+  fi
 fi
+
+# Network hotplug: the hook the udev rule of install_hotplug runs (it hands the event to
+# nimbus-hotplugd.socket, below).
+install -m 0755 packaging/hotplug/hook-hotplug "$D/usr/lib/nimbus/hook-hotplug"
 
 # The man page and the shell completions (packaging/, written by `npm run generate` from
 # the commands' own help), also under cloud-init's names when the cloud-init command is
@@ -236,7 +258,8 @@ if [[ -z $unitdir ]]; then
   [[ ! -d $D/lib/systemd/system && -d $D/usr/lib/systemd/system ]] && unitdir=/usr/lib/systemd/system
 fi
 install -d -m 0755 "$D$unitdir"
-install -m 0644 units/nimbus-local.service units/nimbus-init.service units/nimbus-config.service units/nimbus-final.service units/nimbus.target "$D$unitdir/"
+install -m 0644 units/nimbus-local.service units/nimbus-init.service units/nimbus-config.service units/nimbus-final.service units/nimbus.target \
+  units/nimbus-hotplugd.socket units/nimbus-hotplugd.service "$D$unitdir/"
 
 # SysV scripts (rc links are made on the host by `nimbus sysvinit install`, which
 # numbers them from the host's own links).
@@ -362,5 +385,5 @@ for f in README.md docs/*.md; do [[ -f $f ]] && install -m 0644 "$f" "$D/usr/sha
 
 echo "install.sh: installed nimbus into ${D:-/} (units in $unitdir, SysV scripts in $initdir)" >&2
 if [[ $package == 0 ]]; then
-  echo "install.sh: to run it at boot: systemctl enable nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service nimbus.target  (systemd), or: nimbus sysvinit install  (SysV)" >&2
+  echo "install.sh: to run it at boot: systemctl enable nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service nimbus.target nimbus-hotplugd.socket  (systemd), or: nimbus sysvinit install  (SysV)" >&2
 fi

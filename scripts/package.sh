@@ -77,7 +77,7 @@ cat > "$stage/DEBIAN/postinst" <<'SH'
 # absent, the code caches, then boot integration for the init system this host runs.
 set -e
 
-UNITS="nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service nimbus.target"
+UNITS="nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service nimbus.target nimbus-hotplugd.socket"
 
 uses_systemd() {
     [ -d /run/systemd/system ] && return 0
@@ -91,6 +91,10 @@ case "$1" in
     configure)
         if [ ! -e /usr/bin/cloud-init ] && [ ! -L /usr/bin/cloud-init ]; then
             ln -s nimbus /usr/bin/cloud-init
+        fi
+        # cloud-init-per for bootcmd, while cloud-init's own is not installed.
+        if [ ! -e /usr/bin/cloud-init-per ] && [ ! -L /usr/bin/cloud-init-per ]; then
+            ln -s ../lib/nimbus/cloud-init-per /usr/bin/cloud-init-per
         fi
         # cloud-init's man page and bash completion names, while its command is ours.
         if [ "$(readlink /usr/bin/cloud-init 2>/dev/null)" = nimbus ]; then
@@ -127,7 +131,7 @@ cat > "$stage/DEBIAN/prerm" <<'SH'
 #!/bin/sh
 # nimbus prerm: takes the stages out of the boot before the files go.
 set -e
-UNITS="nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service nimbus.target"
+UNITS="nimbus-local.service nimbus-init.service nimbus-config.service nimbus-final.service nimbus.target nimbus-hotplugd.socket"
 case "$1" in
     remove|deconfigure)
         if command -v systemctl >/dev/null 2>&1; then
@@ -143,12 +147,15 @@ SH
 
 cat > "$stage/DEBIAN/postrm" <<'SH'
 #!/bin/sh
-# nimbus postrm: removes the cloud-init link postinst made (only when it is ours).
+# nimbus postrm: removes the cloud-init and cloud-init-per links postinst made (only when they are ours).
 set -e
 case "$1" in
     remove|purge)
         if [ -L /usr/bin/cloud-init ] && [ "$(readlink /usr/bin/cloud-init)" = nimbus ]; then
             rm -f /usr/bin/cloud-init
+        fi
+        if [ -L /usr/bin/cloud-init-per ] && [ "$(readlink /usr/bin/cloud-init-per)" = ../lib/nimbus/cloud-init-per ]; then
+            rm -f /usr/bin/cloud-init-per
         fi
         for link in /usr/share/man/man1/cloud-init.1:nimbus.1 /usr/share/bash-completion/completions/cloud-init:nimbus; do
             if [ -L "${link%%:*}" ] && [ "$(readlink "${link%%:*}")" = "${link#*:}" ]; then rm -f "${link%%:*}"; fi

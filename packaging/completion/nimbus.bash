@@ -115,32 +115,45 @@ _nimbus_arguments() {
   esac
 }
 
+# The completions, one a line, into COMPREPLY: no mapfile, which zsh's bashcompinit lacks.
+_nimbus_reply() {
+  local out
+  out=$(compgen "$@")
+  # zsh's compgen splits -W on IFS, so IFS changes only after it; zsh does not split
+  # $out (one element holding the lines), and its bashcompinit reads it line by line.
+  local IFS=$'\n'
+  # shellcheck disable=SC2206 # split on newlines on purpose
+  COMPREPLY=($out)
+}
+
 _nimbus() {
-  local cur=${COMP_WORDS[COMP_CWORD]} prev='' path='' i w skip=0
+  # cmdpath, not path: in zsh `path` is PATH as an array; and arrays count from 0 there too.
+  [[ -n ${ZSH_VERSION-} ]] && setopt localoptions ksharrays
+  local cur=${COMP_WORDS[COMP_CWORD]} prev='' cmdpath='' i w skip=0
   ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD-1]}
   # Walk the words before the cursor: subcommands make the path, option values are skipped.
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
     if ((skip)); then skip=0; continue; fi
     if [[ $w == -* ]]; then
-      [[ $w != *=* && " $(_nimbus_valued "$path") " == *" $w "* ]] && skip=1
+      [[ $w != *=* && " $(_nimbus_valued "$cmdpath") " == *" $w "* ]] && skip=1
       continue
     fi
-    [[ " $(_nimbus_subcommands "$path") " == *" $w "* ]] && path=${path:+$path }$w
+    [[ " $(_nimbus_subcommands "$cmdpath") " == *" $w "* ]] && cmdpath=${cmdpath:+$cmdpath }$w
   done
   local words
-  if [[ " $(_nimbus_valued "$path") " == *" $prev "* ]]; then
-    words=$(_nimbus_choices "$path|$prev")
-    if [[ -n $words ]]; then mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur"); else mapfile -t COMPREPLY < <(compgen -f -- "$cur"); fi
+  if [[ " $(_nimbus_valued "$cmdpath") " == *" $prev "* ]]; then
+    words=$(_nimbus_choices "$cmdpath|$prev")
+    if [[ -n $words ]]; then _nimbus_reply -W "$words" -- "$cur"; else _nimbus_reply -f -- "$cur"; fi
     return 0
   fi
   if [[ $cur == -* ]]; then
-    mapfile -t COMPREPLY < <(compgen -W "$(_nimbus_options "$path")" -- "$cur")
+    _nimbus_reply -W "$(_nimbus_options "$cmdpath")" -- "$cur"
     return 0
   fi
-  words=$(_nimbus_subcommands "$path")
-  [[ -z $words ]] && words=$(_nimbus_arguments "$path")
-  if [[ -n $words ]]; then mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur"); else mapfile -t COMPREPLY < <(compgen -f -- "$cur"); fi
+  words=$(_nimbus_subcommands "$cmdpath")
+  [[ -z $words ]] && words=$(_nimbus_arguments "$cmdpath")
+  if [[ -n $words ]]; then _nimbus_reply -W "$words" -- "$cur"; else _nimbus_reply -f -- "$cur"; fi
   return 0
 }
 

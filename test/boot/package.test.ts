@@ -33,14 +33,28 @@ test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scrip
   const programs = ['nimbus.js', ...STAGE_BUNDLES.filter((b) => !missingStages.includes(b))];
   // The config and final stages load zod from nimbus-zod.js, beside them (schema/zod.ts).
   const zod = programs.some((p) => p === 'nimbus-config.js' || p === 'nimbus-final.js') ? ['nimbus-zod.js'] : [];
-  assert.deepEqual(ls(d, 'usr/lib/nimbus'), ['default-cloud-cfg', 'modules', 'package.json', 'train-code-cache', ...zod, ...programs, ...programs.map((p) => p.replace(/\.js$/, '.bundle.js'))].sort());
+  assert.deepEqual(
+    ls(d, 'usr/lib/nimbus'),
+    ['cloud-init-per', 'default-cloud-cfg', 'hook-hotplug', 'modules', 'package.json', 'train-code-cache', ...zod, ...programs, ...programs.map((p) => p.replace(/\.js$/, '.bundle.js'))].sort(),
+  );
   assert.equal(fs.statSync(path.join(d, 'var/cache/nimbus')).mode & 0o777, 0o755);
   // The custom module directories exist, root-owned and writable by root only.
   for (const m of ['usr/lib/nimbus/modules', 'etc/cloud/modules.d']) assert.equal(fs.statSync(path.join(d, m)).mode & 0o777, 0o755, m);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(d, 'usr/lib/nimbus/package.json'), 'utf8')), { type: 'commonjs' });
   assert.equal(fs.readlinkSync(path.join(d, 'usr/bin/cloud-init')), 'nimbus');
+  // cloud-init-per, for bootcmd: the link to nimbus's script, which runs `nimbus per`.
+  assert.equal(fs.readlinkSync(path.join(d, 'usr/bin/cloud-init-per')), '../lib/nimbus/cloud-init-per');
+  assert.equal(fs.statSync(path.join(d, 'usr/lib/nimbus/cloud-init-per')).mode & 0o777, 0o755);
   assert.match(fs.readFileSync(path.join(d, 'usr/bin/nimbus'), 'utf8'), /exec "\$NODE" \/usr\/lib\/nimbus\/nimbus\.js "\$@"/);
-  assert.deepEqual(ls(d, 'lib/systemd/system'), ['nimbus-config.service', 'nimbus-final.service', 'nimbus-init.service', 'nimbus-local.service', 'nimbus.target']);
+  assert.deepEqual(ls(d, 'lib/systemd/system'), [
+    'nimbus-config.service',
+    'nimbus-final.service',
+    'nimbus-hotplugd.service',
+    'nimbus-hotplugd.socket',
+    'nimbus-init.service',
+    'nimbus-local.service',
+    'nimbus.target',
+  ]);
   assert.deepEqual(ls(d, 'etc/init.d'), BOOT_STAGES.map((s) => `nimbus-${s}`).sort());
   assert.equal(fs.readFileSync(path.join(d, 'etc/init.d/nimbus-local'), 'utf8'), fs.readFileSync(path.join(REPO, 'sysvinit/debian/nimbus-local'), 'utf8'));
   const cfg = fs.readFileSync(path.join(d, 'etc/cloud/cloud.cfg'), 'utf8');
@@ -70,7 +84,7 @@ test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scrip
   assert.equal(fs.readFileSync(path.join(e, 'usr/bin/cloud-init'), 'utf8'), '#!/bin/sh\n');
   assert.equal(fs.readFileSync(path.join(e, 'etc/cloud/cloud.cfg'), 'utf8'), 'datasource_list: [ None ]\n');
   // Units go where the tree keeps them; a rhel-style tree gets the rhel scripts.
-  assert.equal(ls(e, 'usr/lib/systemd/system').length, 5);
+  assert.equal(ls(e, 'usr/lib/systemd/system').length, 7);
   assert.equal(ls(e, 'lib/systemd/system').length, 0);
   assert.match(fs.readFileSync(path.join(e, 'etc/rc.d/init.d/nimbus-local'), 'utf8'), /^# Default-Start:\s+2 3 4 5$/m);
 });
@@ -105,11 +119,16 @@ test('package.sh: a .deb that dpkg-deb reads, with the layout, maintainer script
     './lib/systemd/system/nimbus.target',
     './etc/init.d/nimbus-final',
     './usr/share/nimbus/cloud.cfg',
+    './usr/lib/nimbus/cloud-init-per',
+    './usr/lib/nimbus/hook-hotplug',
+    './lib/systemd/system/nimbus-hotplugd.socket',
+    './lib/systemd/system/nimbus-hotplugd.service',
   ]) {
     assert.ok(files.includes(f), `${f} in the package`);
   }
   // Files cloud-init's own package owns are made by postinst, not shipped.
   assert.ok(!files.includes('./usr/bin/cloud-init'));
+  assert.ok(!files.includes('./usr/bin/cloud-init-per'));
   assert.ok(!files.includes('./etc/cloud/cloud.cfg'));
   assert.match(list.stdout, /^drwxr-xr-x root\/root\s+0 \S+ \S+ \.\/$/m);
 
@@ -122,6 +141,25 @@ test('package.sh: a .deb that dpkg-deb reads, with the layout, maintainer script
   assert.match(postinst, /systemctl enable \$UNITS/);
   assert.match(postinst, /\/usr\/bin\/nimbus sysvinit install/);
   assert.match(postinst, /ln -s nimbus \/usr\/bin\/cloud-init/);
+  assert.match(postinst, /ln -s \.\.\/lib\/nimbus\/cloud-init-per \/usr\/bin\/cloud-init-per/);
+  assert.match(postinst, /^UNITS=".* nimbus-hotplugd\.socket"$/m);
+  assert.match(fs.readFileSync(path.join(ctl, 'postrm'), 'utf8'), /rm -f \/usr\/bin\/cloud-init-per/);
+
+  // The packaged cloud-init-per is `nimbus per` with the package's node: run from the
+  // extracted tree (its absolute /usr/lib/nimbus path pointed there), it keeps
+  // cloud-init-per's semaphores: once, then never again.
+  const wrapper = fs.readFileSync(path.join(x, 'usr/lib/nimbus/cloud-init-per'), 'utf8');
+  assert.match(wrapper, /^exec "\$NODE" \/usr\/lib\/nimbus\/nimbus\.js per "\$@"$/m);
+  const semRoot = tempRoot('deb-per');
+  const perScript = path.join(semRoot, 'cloud-init-per');
+  fs.writeFileSync(
+    perScript,
+    wrapper.replace('/usr/lib/nimbus/nimbus.js per', `${path.join(x, 'usr/lib/nimbus/nimbus.js')} --root ${semRoot} --exec host per`).replace('NODE=/usr/bin/node', `NODE=${process.execPath}`),
+    { mode: 0o755 },
+  );
+  const once = () => spawnSync('sh', [perScript, 'once', 'deb-job', 'sh', '-c', 'echo ran'], { encoding: 'utf8' });
+  assert.deepEqual([once().stdout, once().stdout], ['ran\n', '']);
+  assert.match(fs.readFileSync(path.join(semRoot, 'var/lib/cloud/sem/bootper.deb_job.once'), 'utf8'), /^0\t\d+\n$/);
   assert.match(fs.readFileSync(path.join(ctl, 'prerm'), 'utf8'), /nimbus sysvinit remove --keep-scripts/);
   assert.deepEqual(
     fs.readFileSync(path.join(ctl, 'conffiles'), 'utf8').trim().split('\n'),

@@ -12,8 +12,22 @@ import { REPO, tempRoot } from './helpers.js';
 const UNITS = [...BOOT_STAGES.map((s) => STAGE_UNITS[s].unit), 'nimbus.target'];
 const load = (name: string): UnitFile => parseUnitFile(name, fs.readFileSync(path.join(REPO, 'units', name), 'utf8'));
 
-test('units/ holds the four services and the target, nothing else', () => {
-  assert.deepEqual(fs.readdirSync(path.join(REPO, 'units')).sort(), [...UNITS].sort());
+test('units/ holds the four services, the target and the hotplug socket and service, nothing else', () => {
+  assert.deepEqual(fs.readdirSync(path.join(REPO, 'units')).sort(), [...UNITS, 'nimbus-hotplugd.service', 'nimbus-hotplugd.socket'].sort());
+});
+
+test('the hotplug socket listens after the config stage, honours both disable switches and aliases cloud-init-hotplugd', () => {
+  const sock = [load('nimbus-hotplugd.socket')];
+  assert.deepEqual(listSetting(sock, 'Socket', 'ListenFIFO'), ['/run/cloud-init/share/hook-hotplug-cmd']);
+  assert.ok(listSetting(sock, 'Unit', 'After').includes('nimbus-config.service'));
+  assert.equal(scalarSetting(sock, 'Unit', 'ConditionPathExists'), '!/etc/cloud/cloud-init.disabled');
+  assert.equal(scalarSetting(sock, 'Unit', 'ConditionKernelCommandLine'), '!cloud-init=disabled');
+  assert.deepEqual(listSetting(sock, 'Install', 'Alias'), ['cloud-init-hotplugd.socket']);
+  assert.deepEqual(listSetting(sock, 'Install', 'WantedBy'), ['nimbus.target']);
+  const svc = [load('nimbus-hotplugd.service')];
+  assert.equal(scalarSetting(svc, 'Service', 'Type'), 'oneshot');
+  assert.deepEqual(listSetting(svc, 'Unit', 'Requires'), ['nimbus-hotplugd.socket']);
+  assert.match(scalarSetting(svc, 'Service', 'ExecStart') ?? '', /exec \/usr\/bin\/nimbus devel hotplug-hook \$args'$/);
 });
 
 test('every stage unit has the ordering lines of DESIGN.md', () => {
@@ -111,6 +125,22 @@ test('systemd-analyze verify accepts the units and the boot they join has no ord
   t.diagnostic(`systemd-analyze verify multi-user.target: exit ${boot.code}`);
   assert.equal(boot.code, 0, boot.stderr);
   assert.doesNotMatch(boot.stderr, /cycle|nimbus/i);
+});
+
+test('systemd-analyze verify accepts the hotplug socket and service in the same boot', (t) => {
+  assert.ok(ensureCommand('systemd-analyze', 'systemd'), 'systemd-analyze is needed (Debian package systemd)');
+  const root = bootRoot('units-hotplug');
+  const vendor = path.join(root, 'usr/lib/systemd/system');
+  for (const u of ['nimbus-hotplugd.socket', 'nimbus-hotplugd.service']) fs.copyFileSync(path.join(REPO, 'units', u), path.join(vendor, u));
+  fs.symlinkSync('/usr/lib/systemd/system/nimbus-hotplugd.socket', path.join(root, 'etc/systemd/system/nimbus.target.wants/nimbus-hotplugd.socket'));
+  for (const exe of ['bin/sh', 'usr/bin/nimbus']) {
+    fs.mkdirSync(path.dirname(path.join(root, exe)), { recursive: true });
+    fs.writeFileSync(path.join(root, exe), '#!/bin/sh\n', { mode: 0o755 });
+  }
+  const r = verify(root, ['nimbus-hotplugd.socket', 'nimbus-hotplugd.service']);
+  t.diagnostic(`systemd-analyze verify nimbus-hotplugd.socket nimbus-hotplugd.service: exit ${r.code}${r.stderr ? `; stderr: ${r.stderr.trim()}` : ''}`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr.trim(), '');
 });
 
 test('verify can fail: an ExecStart that does not exist, and a network manager ordered after nimbus-init', () => {

@@ -1,6 +1,6 @@
 // The subcommands and flags image pipelines and runbooks call: features, query --format
 // and its file flags, devel render, schema --system and --docs, clean --configs,
-// analyze boot, dhclient-hook, devel hotplug-hook, and usage errors exiting 2.
+// analyze boot, dhclient-hook, devel hotplug-hook (more in hotplug-hook.test.ts), and usage errors exiting 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -204,16 +204,16 @@ test('dhclient-hook up records the lease options of its environment for the inte
   assert.equal(run('up', '../etc').status, 2);
 });
 
-test('devel hotplug-hook: query says disabled, handle and enable say not supported, a missing --subsystem is a usage error', () => {
+test('devel hotplug-hook before any boot: query, handle and enable say there is no datasource (exit 1); a missing --subsystem is a usage error', () => {
   const root = tempDir('nimbus-hp-');
   const q = cli(root, 'devel', 'hotplug-hook', '-s', 'net', 'query');
-  assert.deepEqual([q.code, q.stdout], [0, 'disabled\n']);
+  assert.deepEqual([q.code, q.stdout], [1, 'Unable to determine hotplug state. No datasource detected\n']);
   const h = cli(root, 'devel', 'hotplug-hook', '-s', 'net', 'handle', '-d', '/devices/pci0000:00/net/eth1', '-u', 'add');
   assert.equal(h.code, 1);
-  assert.match(h.stderr, /not supported: handle: /);
+  assert.match(h.stderr, /no datasource: this machine has not booted with nimbus/);
   const e = cli(root, 'devel', 'hotplug-hook', '-s', 'net', 'enable');
   assert.equal(e.code, 1);
-  assert.match(e.stderr, /not supported: enable: /);
+  assert.match(e.stderr, /No datasource detected/);
   const missing = cli(root, 'devel', 'hotplug-hook', 'query');
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--subsystem/);

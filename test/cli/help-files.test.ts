@@ -75,6 +75,6 @@ test('the zsh completion registers the same functions for nimbus and cloud-init'
   assert.match(z, /^#compdef nimbus cloud-init\n/);
   assert.match(z, /bashcompinit/);
   const bash = fs.readFileSync(path.join(REPO, 'packaging/completion/nimbus.bash'), 'utf8');
-  const body = (s: string) => s.slice(s.indexOf('_nimbus_subcommands() {'));
+  const body = (s: string) => s.slice(s.indexOf('_nimbus_subcommands() {'), s.indexOf('complete -F _nimbus'));
   assert.equal(body(z), body(bash));
 });

@@ -49,6 +49,22 @@ if sub == 'analyze':
     from cloudinit import analyze as m
     a = m.get_parser().parse_args(argv)
     sys.exit(a.action[1](a.action[0], a))
+if sub == 'schema':
+    # The reference's jsonschema needs its Python 3.13 rpds; Debian's python3-jsonschema
+    # of this machine (no rpds) validates with the same schema.
+    sys.path.insert(0, '/usr/lib/python3/dist-packages')
+    for k in [k for k in sys.modules if k == 'jsonschema' or k.startswith(('jsonschema.', 'rpds', 'referencing'))]:
+        del sys.modules[k]
+    from cloudinit.config import schema as m
+    class Cached:
+        # The instance nimbus recorded, as cloud-init's restored datasource gives it.
+        def get_instance_id(self):
+            with open(root + '/var/lib/cloud/data/instance-id') as f:
+                return f.read().strip()
+    P.datasource = Cached()
+    point(m)
+    os.getuid = lambda: 0
+    sys.exit(m.handle_schema_args('schema', m.get_parser().parse_args(argv)))
 if sub == 'features':
     from cloudinit import version
     sys.stdout.write('\n'.join(sorted(version.FEATURES)) + '\n')

@@ -47,3 +47,6 @@ export { NIMBUS_VERSION_STRING } from './version.js';
 export * from './net/index.js';
 export * from './schema/index.js';
 export * from './try/index.js';
+export * from './net/hotplug-policy.js';
+export * from './stages/hotplug.js';
+export * from './net/hotplug-rule.js';
