@@ -43,7 +43,10 @@ test('a boot in an LX zone reads SmartOS over the zone socket: hostname, network
     assert.equal(read(root, `${inst}/data/user-script`), '#!/bin/sh\necho user-script\n');
     assert.ok(fs.existsSync(path.join(root, 'var/svc/provision_success')));
     // The built-in vendor-data is a boothook, run (recorded here) in the init stage.
-    assert.ok(recorded(root).some((a) => a[0]?.endsWith(`${inst}/boothooks/part-001`) === true), JSON.stringify(recorded(root)));
+    assert.ok(
+      recorded(root).some((a) => a[0]?.endsWith(`${inst}/boothooks/part-001`) === true),
+      JSON.stringify(recorded(root)),
+    );
     assert.ok(recorded(root).some((a) => a[0]?.endsWith(`${inst}/scripts/runcmd`) === true));
     assert.equal(read(root, 'root/.ssh/authorized_keys').includes('ssh-ed25519 AAAAC3Nz zone@host'), true);
     const q = cli(root, 'query', 'v1');
