@@ -11,6 +11,9 @@ import type { DetectFacts } from '../../packages/core/src/datasources/facts.js';
 import { DatasourceError } from '../../packages/core/src/datasources/types.js';
 import { rootWithDmi, serve, settle, testHost, testLogger, machineFacts } from './helpers.js';
 import { OID, OK1, OK2, OUSER, oracle, type OracleMode } from './oracle-fixtures.js';
+import { addNic } from '../helpers/boot.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const facts = machineFacts;
 
@@ -117,4 +120,70 @@ test('Oracle failures: truncated, oversized, non-object answers, a missing id an
   const slow = await read('slow', undefined, { timeout: 0.3, retries: 1, max_wait: 1 });
   assert.equal(slow.value, null);
   assert.ok(slow.lines.some((l) => /Oracle: no metadata service answered: .*(no response within \d+ ms|time budget)/.test(l)));
+});
+
+/** Oracle's find on a machine with the primary's and the secondary's NICs, `configure_secondary_nics` as given. */
+async function readVnics(mode: OracleMode, secondary: boolean, prep: (root: string) => void = () => {}) {
+  const srv = await serve(oracle(mode));
+  const { log, lines } = testLogger();
+  const root = rootWithDmi({ chassis_asset_tag: 'OracleCloud.com' });
+  addNic(root, 'ens3', '02:00:17:05:d1:db');
+  addNic(root, 'ens5', '02:00:17:08:8c:51');
+  prep(root);
+  try {
+    const dsCfg = { metadata_urls: [srv.url], timeout: 10, retries: 1, max_wait: 30, configure_secondary_nics: secondary };
+    const r = await settle(() => oracleDatasource.find({ host: testHost(root), log, cfg: {}, dsCfg, stage: 'net' }));
+    return { ...r, lines, seen: srv.seen };
+  } finally {
+    await srv.close();
+  }
+}
+
+test('configure_secondary_nics: the VNICs from /opc/v2/vnics/ (with the v2 header) are the network config: the primary by DHCP, the secondary static, MTU 9000', async () => {
+  const { value: r, error, seen, lines } = await readVnics('ok', true);
+  assert.equal(error, undefined);
+  assert.deepEqual(seen, ['GET /opc/v2/instance/', 'GET /opc/v2/vnics/']);
+  assert.equal(r?.networkConfig?.format, 'v1');
+  assert.match(r!.networkConfig!.source, /\/opc\/v2\/vnics\/$/);
+  assert.deepEqual(r?.networkConfig?.config, {
+    version: 1,
+    config: [
+      { name: 'ens3', type: 'physical', mac_address: '02:00:17:05:d1:db', mtu: 9000, subnets: [{ type: 'dhcp' }] },
+      {
+        name: 'ens5',
+        type: 'physical',
+        mac_address: '02:00:17:08:8c:51',
+        mtu: 9000,
+        subnets: [
+          { type: 'static', address: '10.0.4.5/24' },
+          { type: 'static', address: '2603:c020:400d:5d7e:aacc:8e5f:3b1b:3a4a/64' },
+        ],
+      },
+    ],
+  });
+  // The third VNIC's NIC is not on this machine: skipped with a warning.
+  assert.ok(lines.some((l) => l.includes('Oracle: VNIC 2: no interface with MAC 02:00:17:0f:00:01 here; skipped')));
+});
+
+test('without configure_secondary_nics the VNICs are not asked and fallback networking applies; v1 is asked without the header', async () => {
+  const off = await readVnics('ok', false);
+  assert.equal(off.value?.networkConfig, null);
+  assert.deepEqual(off.seen, ['GET /opc/v2/instance/']);
+  const v1 = await readVnics('v1-only', true);
+  assert.deepEqual(v1.seen.slice(-2), ['GET /opc/v1/instance/', 'GET /opc/v1/vnics/']);
+  assert.equal((v1.value!.networkConfig!.config as { config: unknown[] }).config.length, 2);
+});
+
+test('VNICs that are not a list, or an iSCSI root, leave fallback networking with a warning saying why', async () => {
+  const bad = await readVnics('bad-vnics', true);
+  assert.equal(bad.error, undefined);
+  assert.equal(bad.value?.networkConfig, null);
+  assert.ok(bad.lines.some((l) => /Oracle: .*\/opc\/v2\/vnics\/: expected a non-empty list of VNICs; fallback networking applies/.test(l)));
+  const iscsi = await readVnics('ok', true, (root) => {
+    fs.mkdirSync(path.join(root, 'run'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'run/net-ens3.conf'), "DEVICE='ens3'\nPROTO='dhcp'\n");
+  });
+  assert.equal(iscsi.value?.networkConfig, null);
+  assert.ok(!iscsi.seen.includes('GET /opc/v2/vnics/'));
+  assert.ok(iscsi.lines.some((l) => l.includes("not supported: an iSCSI root's initramfs network config")));
 });

@@ -85,24 +85,32 @@ export async function serialStandIn(root: string, until: string, replies: (Uint8
       return lines().map((l) => JSON.parse(l) as string);
     },
     find(name, dsCfg) {
-      const script = 'mount --bind "$1" "$2" && shift 2 && exec "$@"';
-      return new Promise((resolve) => {
-        execFile(
-          'unshare',
-          ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', pts, dev, process.execPath, RUNNER, name, root, JSON.stringify(dsCfg)],
-          { encoding: 'utf8' },
-          (err, stdout, stderr) => {
-            try {
-              resolve(JSON.parse(stdout) as RunnerOutput);
-            } catch {
-              resolve({ error: `runner failed (${err?.message ?? ''}): ${stderr}`, log: [] });
-            }
-          },
-        );
-      });
+      return findOnPort(pts, root, name, dsCfg);
     },
     stop() {
       child.kill();
     },
   };
+}
+
+/** Runs datasource `name`'s find on `root` in a child whose mount namespace has the pty `pts` on <root>/dev/ttyS1. */
+export function findOnPort(pts: string, root: string, name: string, dsCfg: Record<string, unknown>): Promise<RunnerOutput> {
+  const dev = path.join(root, 'dev/ttyS1');
+  fs.mkdirSync(path.dirname(dev), { recursive: true });
+  if (!fs.existsSync(dev)) fs.writeFileSync(dev, '');
+  const script = 'mount --bind "$1" "$2" && shift 2 && exec "$@"';
+  return new Promise((resolve) => {
+    execFile(
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', pts, dev, process.execPath, RUNNER, name, root, JSON.stringify(dsCfg)],
+      { encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        try {
+          resolve(JSON.parse(stdout) as RunnerOutput);
+        } catch {
+          resolve({ error: `runner failed (${err?.message ?? ''}): ${stderr}`, log: [] });
+        }
+      },
+    );
+  });
 }

@@ -26,14 +26,15 @@ export function isTrue(v: unknown): boolean {
   return TRUE_STRINGS.has(String(v).trim().toLowerCase());
 }
 
-export function vendorDataPolicy(systemCfg: Dict, userCfg: Dict): VendorDataPolicy {
+/** `key`: vendor_data, or vendor_data2 for the second vendor-data, which has its own switch. */
+export function vendorDataPolicy(systemCfg: Dict, userCfg: Dict, key: 'vendor_data' | 'vendor_data2' = 'vendor_data'): VendorDataPolicy {
   const problems: string[] = [];
   const merged = mergeConfig(systemCfg, userCfg);
-  const vd = merged.vendor_data;
+  const vd = merged[key];
   const on = (disabledHandlers: ReadonlySet<string>): VendorDataPolicy => ({ enabled: true, disabledHandlers, why: '', problems });
   if (vd === undefined || vd === null) return on(new Set());
-  if (!isDict(vd)) return { enabled: false, disabledHandlers: new Set(), why: `vendor_data is ${JSON.stringify(vd)}, not a mapping: vendor-data is off, as cloud-init takes it`, problems };
-  if ('enabled' in vd && !isTrue(vd.enabled)) return { enabled: false, disabledHandlers: new Set(), why: `vendor_data.enabled is ${JSON.stringify(vd.enabled)}`, problems };
+  if (!isDict(vd)) return { enabled: false, disabledHandlers: new Set(), why: `${key} is ${JSON.stringify(vd)}, not a mapping: vendor-data is off, as cloud-init takes it`, problems };
+  if ('enabled' in vd && !isTrue(vd.enabled)) return { enabled: false, disabledHandlers: new Set(), why: `${key}.enabled is ${JSON.stringify(vd.enabled)}`, problems };
   const dh = vd.disabled_handlers;
   let disabled: string[] = [];
   if (typeof dh === 'string') disabled = [dh];
@@ -43,8 +44,8 @@ export function vendorDataPolicy(systemCfg: Dict, userCfg: Dict): VendorDataPoli
     return {
       enabled: false,
       disabledHandlers: new Set(),
-      why: 'vendor_data.disabled_handlers is not a list of content types',
-      problems: ['vendor_data.disabled_handlers must be a list of content types (text/cloud-boothook, text/x-shellscript, ...)'],
+      why: `${key}.disabled_handlers is not a list of content types`,
+      problems: [`${key}.disabled_handlers must be a list of content types (text/cloud-boothook, text/x-shellscript, ...)`],
     };
   }
   return on(new Set(disabled.map((t) => t.trim().toLowerCase())));

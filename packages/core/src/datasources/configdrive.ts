@@ -69,9 +69,7 @@ export function readConfigDrive(tree: TreeReader, ctx: DatasourceContext, subpla
   const dsmodeRaw = meta.dsmode ?? metaBlock.dsmode ?? ctx.dsCfg.dsmode;
   const dsmode = dsmodeRaw === 'local' || dsmodeRaw === 'disabled' || dsmodeRaw === 'pass' ? dsmodeRaw : 'net';
   const vdFile = `${tree.label}/${base}/vendor_data.json`;
-  // cloud-init applies vendor_data2.json as a second vendor-data layer; nimbus has no such
-  // layer yet, so say that it was not applied rather than drop it unseen.
-  if (tree.readFile(`${base}/vendor_data2.json`) !== null) ctx.log.warn(`not supported: ${tree.label}/${base}/vendor_data2.json (a second vendor-data) was not applied`);
+  const vd2File = `${tree.label}/${base}/vendor_data2.json`;
   const result: DatasourceResult = {
     dsname: 'ConfigDrive',
     description: `DataSourceConfigDrive [${dsmode},ver=2][source=${tree.label}]`,
@@ -84,6 +82,7 @@ export function readConfigDrive(tree: TreeReader, ctx: DatasourceContext, subpla
     metadata: meta.metadata,
     userdata: tree.readFile(`${base}/user_data`),
     vendordata: vendordataBytes(json(tree, `${base}/vendor_data.json`, false), vdFile),
+    vendordata2: vendordataBytes(json(tree, `${base}/vendor_data2.json`, false), vd2File),
     networkConfig,
     files,
   };

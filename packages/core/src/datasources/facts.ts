@@ -92,6 +92,8 @@ export interface MoreFacts {
   bigstepUrl: boolean;
   /** /native/.zonecontrol/metadata.sock is there (a SmartOS zone). */
   smartosZoneSocket: boolean;
+  /** The kernel's version string (uname -v, /proc/sys/kernel/version): "BrandZ virtual linux" in an LX-branded SmartOS zone. */
+  kernelVersion?: string | null;
 }
 
 /** Whether a cloud.cfg file names `key` as a YAML key on a line of its own, as ds-identify's check_config greps. */
@@ -123,6 +125,7 @@ export function readMoreFacts(host: Host): MoreFacts {
     maasConfig: configMentionsKey(host, 'MAAS'),
     bigstepUrl: isFile('/var/lib/cloud/data/seed/bigstep/url'),
     smartosZoneSocket: host.fs.stat('/native/.zonecontrol/metadata.sock') !== null,
+    kernelVersion: safeText(host, '/proc/sys/kernel/version')?.trim() ?? null,
   };
 }
 

@@ -69,11 +69,13 @@ async function readFromBase(ctx: DatasourceContext, client: MetadataClient, base
   const vdUrl = `${vbase}/vendor_data.json`;
   const vdBody = await optional(vdUrl);
   const vendordata = vdBody === null ? null : vendordataBytes(jsonObject(vdUrl, vdBody), vdUrl);
-  // Newton (2016-10-06) added vendor_data2.json, a second vendor-data layer nimbus does not
-  // have yet: say it was not applied rather than leave it unseen.
+  // Newton (2016-10-06) added vendor_data2.json, the second vendor-data layer; older
+  // versions do not have it, so they are not asked.
+  let vendordata2: Uint8Array | null = null;
   if (version === 'latest' || version >= '2016-10-06') {
     const vd2Url = `${vbase}/vendor_data2.json`;
-    if ((await optional(vd2Url)) !== null) log.warn(`not supported: ${vd2Url} (a second vendor-data) was not applied`);
+    const vd2Body = await optional(vd2Url);
+    vendordata2 = vd2Body === null ? null : vendordataBytes(jsonObject(vd2Url, vd2Body), vd2Url);
   }
   const ndUrl = `${vbase}/network_data.json`;
   const ndBody = ctx.dsCfg['apply_network_config'] === false ? null : await optional(ndUrl);
@@ -103,6 +105,7 @@ async function readFromBase(ctx: DatasourceContext, client: MetadataClient, base
     metadata: meta.metadata,
     userdata,
     vendordata,
+    vendordata2,
     networkConfig: ndBody === null ? null : { format: 'network_data.json', config: jsonObject(ndUrl, ndBody), source: ndUrl },
   };
   if (meta.localHostname !== undefined) result.localHostname = meta.localHostname;

@@ -4,9 +4,13 @@
 // `Authorization: Bearer Oracle`), falling back to the older /opc/v1/ without the header,
 // as cloud-init 25.x reads it. The instance id, availability domain, hostname and
 // display name are required; SSH keys and base64 user-data come from its `metadata`.
-// Network config from the VNICs (primary or secondary) is not read yet: fallback
-// networking applies.
+// With `configure_secondary_nics: true` the VNICs (`vnics/`, with the same header) are
+// the network config: the primary by DHCP and the secondary ones static
+// (oracle-vnics.ts). Otherwise, and on an iSCSI root (whose initramfs network config
+// nimbus does not read), fallback networking applies.
 import { isDict } from '../config/merge.js';
+import { macToName, readNics } from '../net/sysfs.js';
+import { oracleVnicConfig } from './oracle-vnics.js';
 import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings, parseJsonBody } from './http.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
@@ -63,6 +67,35 @@ function required(url: string, doc: Record<string, unknown>, key: string): strin
   return v;
 }
 
+/**
+ * The VNICs as network config, from the same versioned base as the instance document;
+ * null (fallback networking, with a warning) when they cannot be had.
+ */
+async function readVnics(ctx: DatasourceContext, client: MetadataClient, base: string): Promise<DatasourceResult['networkConfig']> {
+  const { host, log } = ctx;
+  // An iSCSI root (bare metal) has its primary NIC from the initramfs (/run/net-*.conf),
+  // which cloud-init reads and nimbus does not: reconfiguring that NIC could cut the root disk off.
+  if (host.fs.list('/run').some((n) => /^net6?-.+\.conf$/.test(n))) {
+    log.warn("Oracle: not supported: an iSCSI root's initramfs network config (/run/net-*.conf); the VNICs are not configured, fallback networking applies");
+    return null;
+  }
+  const url = `${base}vnics/`;
+  let doc: unknown;
+  try {
+    const res = await client.request(url, base.endsWith('/opc/v2/') ? { headers: { ...ORACLE_V2_HEADERS } } : {});
+    doc = parseJsonBody(url, res.body);
+  } catch (e) {
+    log.warn(`Oracle: no VNICs (fallback networking applies): ${(e as Error).message}`);
+    return null;
+  }
+  try {
+    return { format: 'v1', config: oracleVnicConfig(doc, macToName(readNics(host.sysfs)), (m) => log.warn(m)), source: url };
+  } catch (e) {
+    log.warn(`Oracle: ${url}: ${(e as Error).message}; fallback networking applies`);
+    return null;
+  }
+}
+
 async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const { log, host } = ctx;
   if (!isOracle(readPlatformFacts(host))) {
@@ -71,7 +104,6 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   }
   const s = metadataSettings(ctx.dsCfg, { urls: DEFAULT_URLS, ...METADATA_DEFAULTS });
   for (const p of s.problems) log.warn(`datasource Oracle: ${p}`);
-  if (ctx.dsCfg['configure_secondary_nics'] === true) log.warn('datasource Oracle: not supported: configure_secondary_nics (network config from the VNICs); fallback networking applies');
   const client = new MetadataClient(
     s.budgetMs,
     { timeoutMs: s.timeoutMs, retries: s.retries },
@@ -118,6 +150,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     publicKeys = oracleKeys(keys);
   }
   const base = versionedBase(url);
+  const networkConfig = ctx.dsCfg['configure_secondary_nics'] === true ? await readVnics(ctx, client, base) : null;
   const result: DatasourceResult = {
     dsname: 'Oracle',
     description: 'DataSourceOracle',
@@ -130,7 +163,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
     metadata: md,
     userdata,
     vendordata: null,
-    networkConfig: null,
+    networkConfig,
     availabilityZone: ad,
   };
   // The short name, as cloud-init's get_hostname gives local_hostname.
@@ -149,11 +182,14 @@ export const oracleDatasource: Datasource = {
     if (isOracle(f)) return { verdict: 'found', reason: `DMI chassis asset tag is ${ORACLE_CHASSIS_ASSET_TAG}` };
     return { verdict: 'not-found', reason: `DMI chassis asset tag "${f.dmi.chassisAssetTag ?? ''}" is not ${ORACLE_CHASSIS_ASSET_TAG}` };
   },
-  network: { formats: [], from: 'not supported yet: the VNICs (primary and secondary, iSCSI root from /run/net-*.cfg); fallback networking, DHCP on the first NIC' },
+  network: {
+    formats: ['v1'],
+    from: "with `configure_secondary_nics: true`, the VNICs (`<base>/vnics/`): the primary by DHCP, the others static, MTU 9000; else fallback networking (an iSCSI root's /run/net-*.conf is not read)",
+  },
   options: [
     { key: 'metadata_urls', meaning: 'service roots tried in order, each as /opc/v2/ (with `Authorization: Bearer Oracle`) and then /opc/v1/', default: `[${DEFAULT_URLS.join(', ')}]` },
     ...METADATA_SERVICE_OPTIONS.filter((o) => o.key !== 'metadata_urls'),
-    { key: 'configure_secondary_nics', meaning: 'not supported yet: warns when true; fallback networking applies', default: 'false' },
+    { key: 'configure_secondary_nics', meaning: 'the VNICs from the metadata service are the network config (primary DHCP, secondary static)', default: 'false' },
   ],
   find,
 };

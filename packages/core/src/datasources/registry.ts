@@ -33,6 +33,7 @@ import { cloudcixDatasource } from './cloudcix.js';
 import { maasDatasource } from './maas.js';
 import { ibmCloudDatasource } from './ibmcloud.js';
 import { cloudSigmaDatasource } from './cloudsigma.js';
+import { smartOsDatasource } from './smartos.js';
 
 /** Every datasource, in cloud-init's default order. */
 export const DATASOURCES: readonly Datasource[] = [
@@ -66,6 +67,7 @@ export const DATASOURCES: readonly Datasource[] = [
   maasDatasource,
   ibmCloudDatasource,
   cloudSigmaDatasource,
+  smartOsDatasource,
 ].sort((a, b) => a.order - b.order);
 
 // datasource_list names are matched without regard to case, as nimbus always has.

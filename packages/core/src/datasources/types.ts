@@ -37,6 +37,11 @@ export interface DatasourceResult {
   /** Raw user-data and vendor-data bytes as delivered, or null when there are none. */
   userdata: Uint8Array | null;
   vendordata: Uint8Array | null;
+  /**
+   * A second vendor-data (OpenStack's vendor_data2.json, the dynamic vendor-data of
+   * Nova's vendordata services): consumed after vendor-data, above it and below user-data.
+   */
+  vendordata2?: Uint8Array | null;
   networkConfig: NetworkConfigSource | null;
   /** EC2-style metadata (config drive ec2/latest/meta-data.json, IMDS), incl. block-device-mapping. */
   ec2Metadata?: Record<string, unknown>;

@@ -66,6 +66,8 @@ class Problems {
 function dsDevice(ctx: ModuleContext, name: string): string | null {
   if (!META_NAME.test(name)) return null;
   if (ctx.ds.dsname === 'Azure' && name === 'ephemeral0') return '/dev/disk/cloud/azure_resource';
+  // SmartOS's disk_aliases default: a KVM guest's ephemeral disk is the second virtio disk.
+  if (ctx.ds.dsname === 'SmartOS' && name === 'ephemeral0') return '/dev/vdb';
   const bdm = ctx.ds.ec2Metadata?.['block-device-mapping'];
   const mapped = isDict(bdm) ? bdm[name] : undefined;
   if (typeof mapped !== 'string' || mapped === '') return null;

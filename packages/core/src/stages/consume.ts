@@ -50,14 +50,14 @@ function storeScripts(host: Host, log: Logger, dir: string, scripts: ScriptPart[
   return names;
 }
 
-function applyHandled(host: Host, log: Logger, h: HandledUserdata, what: string, paths: Paths, scriptsDir: string, opts: ConsumeOptions, iid: string): void {
-  storeScripts(host, log, scriptsDir, h.scripts, what, true);
+function applyHandled(host: Host, log: Logger, h: HandledUserdata, what: string, paths: Paths, scriptsDir: string, opts: ConsumeOptions, iid: string, prune: boolean): void {
+  storeScripts(host, log, scriptsDir, h.scripts, what, prune);
   for (const f of ['per-boot', 'per-instance', 'per-once'] as const) {
     const scripts = h.frequencyScripts.filter((s) => s.frequency === f);
     if (scripts.length > 0) storeScripts(host, log, `${paths.scriptsDir}/${f}`, scripts, `${what} ${f}`, false);
   }
   if (h.boothooks.length > 0) {
-    const names = storeScripts(host, log, paths.instance('boothooks'), h.boothooks, `${what} boothook`, true);
+    const names = storeScripts(host, log, paths.instance('boothooks'), h.boothooks, `${what} boothook`, prune);
     if (opts.runBoothooks) {
       for (const name of names) {
         const path = paths.instance(`boothooks/${name}`);
@@ -79,7 +79,7 @@ async function consumeOne(
   host: Host,
   log: Logger,
   raw: Uint8Array | null,
-  what: 'user-data' | 'vendor-data',
+  what: 'user-data' | 'vendor-data' | 'vendor-data2',
   paths: Paths,
   scriptsDir: string,
   opts: ConsumeOptions,
@@ -87,7 +87,7 @@ async function consumeOne(
   excluded?: ReadonlySet<string>,
   launchIndex: number | null = null,
 ): Promise<CloudConfigLayer> {
-  const stored = paths.instance(what === 'user-data' ? 'user-data.txt' : 'vendor-data.txt');
+  const stored = paths.instance(`${what}.txt`);
   host.fs.write(stored, raw ?? new Uint8Array(), { mode: 0o600 });
   let parts: UserPart[] = [];
   // One size budget for all this data becomes: itself, its gzip and every #include.
@@ -106,7 +106,9 @@ async function consumeOne(
     handled.processed.map((p) => ({ contentType: p.contentType, body: Buffer.from(p.body), filename: p.filename, ...(p.mergeType ? { headers: [{ name: 'Merge-Type', value: p.mergeType }] } : {}) })),
   );
   host.fs.write(`${stored}.i`, processed, { mode: 0o600 });
-  applyHandled(host, log, handled, what, paths, scriptsDir, opts, iid);
+  // vendor-data2 shares vendor-data's scripts directory (as in cloud-init): vendor-data's
+  // pass already removed an earlier boot's scripts, so this one must not remove vendor-data's.
+  applyHandled(host, log, handled, what, paths, scriptsDir, opts, iid, what !== 'vendor-data2');
   let cfg: Dict = {};
   for (const p of handled.cloudConfigs) {
     try {
@@ -125,7 +127,13 @@ function configText(c: CloudConfigLayer): string {
   return `#cloud-config\n# merged from ${c.parts.length} parts: ${c.parts.map((p) => p.label).join(', ')}\n${dumpYaml(c.cfg)}`;
 }
 
-export async function consumeData(host: Host, log: Logger, ds: DatasourceResult, paths: Paths, given: ConsumeOptions): Promise<{ user: CloudConfigLayer; vendor: CloudConfigLayer }> {
+export async function consumeData(
+  host: Host,
+  log: Logger,
+  ds: DatasourceResult,
+  paths: Paths,
+  given: ConsumeOptions,
+): Promise<{ user: CloudConfigLayer; vendor: CloudConfigLayer; vendor2: CloudConfigLayer }> {
   // One include source for user-data and vendor-data: their fetches share one time budget.
   const opts: ConsumeOptions = { ...given, includes: given.includes ?? hostIncludeSource(host, paths) };
   // As cloud-init, only user-data is filtered by launch index.
@@ -136,6 +144,15 @@ export async function consumeData(host: Host, log: Logger, ds: DatasourceResult,
   for (const m of policy.problems) log.error(m);
   if (!policy.enabled && ds.vendordata !== null && ds.vendordata.length > 0) log.info(`vendor-data is disabled (${policy.why}): none of it was applied`);
   const vendor = await consumeOne(host, log, policy.enabled ? ds.vendordata : null, 'vendor-data', paths, paths.instance('scripts/vendor'), opts, ds.instanceId, policy.disabledHandlers);
+  // The second vendor-data (OpenStack's vendor_data2.json), as cloud-init 25 takes it: after
+  // vendor-data, with its own switch (vendor_data2), its own files, vendor-data's scripts directory.
+  const policy2 = vendorDataPolicy(opts.systemCfg, user.cfg, 'vendor_data2');
+  for (const m of policy2.problems) log.error(m);
+  const raw2 = ds.vendordata2 ?? null;
+  if (!policy2.enabled && raw2 !== null && raw2.length > 0) log.info(`vendor-data2 is disabled (${policy2.why}): none of it was applied`);
+  const vendor2 = await consumeOne(host, log, policy2.enabled ? raw2 : null, 'vendor-data2', paths, paths.instance('scripts/vendor'), opts, ds.instanceId, policy2.disabledHandlers);
+  host.fs.write(paths.instance('vendor2-cloud-config.txt'), configText(vendor2), { mode: 0o600 });
+  // Last: single.ts takes this file as the sign that the data was stored whole.
   host.fs.write(paths.instance('vendor-cloud-config.txt'), configText(vendor), { mode: 0o600 });
-  return { user, vendor };
+  return { user, vendor, vendor2 };
 }

@@ -46,14 +46,14 @@ export async function runInit(env: StageEnv): Promise<{ code: number; modules: M
   initNetwork(env, ds, isNewInstance(host, ds.instanceId), env.system.cfg);
   const { paths, runProblem } = recordInstance(host, ds);
   if (runProblem !== undefined) log.warn(`${runProblem}; the boot goes on without it`);
-  const { user, vendor } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds), systemCfg: env.system.cfg });
+  const { user, vendor, vendor2 } = await consumeData(host, log, ds, paths, { runBoothooks: true, jinjaVars: jinjaVarsFor(env, ds), systemCfg: env.system.cfg });
   // The user's cloud-config is checked as `nimbus schema` checks it. The boot goes on:
   // modules refuse what they cannot use themselves, so every message is a warning here.
   for (const p of checkMergedConfig(host, paths.instance('schema-check.json'), user.cfg, user.parts)) {
     if (p.severity === 'deprecated') log.deprecated(`schema ${formatProblem(p)}`);
     else log.warn(`schema ${formatProblem(p)}`);
   }
-  const { cfg, source } = buildInstanceConfig(env.system, vendor, user, ds);
+  const { cfg, source } = buildInstanceConfig(env.system, vendor, user, ds, vendor2);
   for (const u of unlistedModuleKeys(cfg)) {
     log.warn(`${source.where([u.key])}configured but not run: ${u.key} (module ${u.modules.join(' or ')} is in none of the module lists of /etc/cloud/cloud.cfg)`);
   }

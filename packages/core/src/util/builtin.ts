@@ -20,4 +20,5 @@ export const tty = lazy<typeof import('node:tty')>('node:tty');
 export const os = lazy<typeof import('node:os')>('node:os');
 export const vm = lazy<typeof import('node:vm')>('node:vm');
 export const http = lazy<typeof import('node:http')>('node:http');
+export const net = lazy<typeof import('node:net')>('node:net');
 export const nodeModule = lazy<typeof import('node:module')>('node:module');
