@@ -10,7 +10,8 @@ import { dsContext, machineFacts, refusedUrl, rootWithDmi, send, serve, settle, 
 const NETWORK = { version: 2, ethernets: { eth0: { 'set-name': 'eth0', match: { macaddress: 'ab:cd:ef:00:01:02' }, addresses: ['10.0.0.2/24'], routes: [{ to: 'default', via: '10.0.0.1' }] } } };
 const METADATA = { instance_id: '12_34', 'local-hostname': 'cix-vm', 'public-keys': ['ssh-ed25519 AAAAC3 me@cix'], network: NETWORK };
 const USERDATA = '#cloud-config\nruncmd: [echo hi]\n';
-const cfg = (url: string) => ({ metadata_urls: [url], timeout: 1, retries: 1, max_wait: 10 });
+// Patient: a loaded machine may take more than a second to answer on 127.0.0.1 (no test here waits out a timeout).
+const cfg = (url: string) => ({ metadata_urls: [url], timeout: 5, retries: 1, max_wait: 20 });
 const cix = () => rootWithDmi({ product_name: 'CloudCIX' });
 
 function service(md: unknown = METADATA, ud = Buffer.from(USERDATA).toString('base64')) {
