@@ -9,11 +9,16 @@ SYSV_EXCLUDE=systemd-sysv
 
 is_sysv_variant() { [[ $1 == sysv-* ]]; }
 
-# The test-only files that must be in place before nimbus's .deb is installed: the
-# NetworkManager init script (registered as the host registers scripts, with
-# update-rc.d, so its links exist when nimbus's postinst orders itself against them).
+# The test-only files, all in place and registered (update-rc.d, i.e. insserv) before
+# nimbus's .deb is installed, so that the postinst's own registration is the last thing
+# that orders the rc tree: had it made links insserv does not know (.depend files
+# without nimbus), the boot would show it. For sysv-nm, the NetworkManager init script,
+# as on a host where NetworkManager was there first.
 sysv_before_deb() {  # sysv_before_deb ROOT VARIANT
   local r=$1 v=$2
+  install -D -m 0644 test/vm/image/sysv/01-nimbus-vm-test-bootlog "$r/lib/lsb/init-functions.d/01-nimbus-vm-test-bootlog"
+  install -m 0755 test/vm/image/sysv/nimbus-vm-test-collect "$r/etc/init.d/nimbus-vm-test-collect"
+  chroot "$r" update-rc.d nimbus-vm-test-collect defaults || return 1
   if [[ $v == sysv-nm ]]; then
     install -m 0755 test/vm/image/sysv/NetworkManager "$r/etc/init.d/NetworkManager"
     chroot "$r" update-rc.d NetworkManager defaults || return 1
@@ -22,15 +27,12 @@ sysv_before_deb() {  # sysv_before_deb ROOT VARIANT
   fi
 }
 
-# After the .deb: the boot-log hook, the collector (last in runlevel 2, it powers the VM
-# off) registered with update-rc.d, and a copy of the rc tree as the postinst left it.
+# After the .deb: nothing that reorders the rc tree. bootlogd keeps the console of the
+# rc scripts in /var/log/boot; the serial console gets a getty for debugging.
 sysv_after_deb() {  # sysv_after_deb ROOT VARIANT
   local r=$1
-  install -D -m 0644 test/vm/image/sysv/01-nimbus-vm-test-bootlog "$r/lib/lsb/init-functions.d/01-nimbus-vm-test-bootlog"
-  install -m 0755 test/vm/image/sysv/nimbus-vm-test-collect "$r/etc/init.d/nimbus-vm-test-collect"
-  chroot "$r" update-rc.d nimbus-vm-test-collect defaults || return 1
-  # bootlogd keeps the console of the rc scripts in /var/log/boot.
   if [[ -f $r/etc/default/bootlogd ]]; then sed -i 's/^BOOTLOGD_ENABLE=.*/BOOTLOGD_ENABLE=yes/' "$r/etc/default/bootlogd"; fi
-  # The serial console logs in root, as the systemd images' serial-getty does.
   grep -q '^T0:' "$r/etc/inittab" || echo 'T0:23:respawn:/sbin/getty -L ttyS0 115200 vt100' >> "$r/etc/inittab"
+  # What the postinst left, for the artifacts.
+  { ls -l "$r"/etc/rcS.d "$r"/etc/rc2.d; cat "$r"/etc/init.d/.depend.boot "$r"/etc/init.d/.depend.start; } 2>&1 || true
 }
