@@ -156,3 +156,24 @@ test('a Debian tree without insserv keeps the computed S-numbers (no .depend fil
   assert.ok(seq(root, 'S', 'nimbus-local') < seq(root, 'S', 'networking'), ls(root, 'etc/rcS.d').join(' '));
   assert.ok(seq(root, '2', 'nimbus-init') < seq(root, '2', 'ssh'));
 });
+
+test('doctor on an insserv host with hand-made nimbus links reports them missing from the .depend files, and --fix registers them with insserv', (t) => {
+  const root = debianSysvRoot();
+  if (!skipWithout(t, root)) return;
+  for (const s of ['local', 'init', 'config', 'final']) fs.writeFileSync(path.join(root, `etc/init.d/nimbus-${s}`), nimbus(root, 'sysvinit', 'show', s, '--style', 'debian').stdout, { mode: 0o755 });
+  link(root, 'etc/rcS.d/S09nimbus-local', '../init.d/nimbus-local');
+  for (const d of ['2', '3', '4', '5']) {
+    link(root, `etc/rc${d}.d/S00nimbus-init`, '../init.d/nimbus-init');
+    link(root, `etc/rc${d}.d/S01nimbus-config`, '../init.d/nimbus-config');
+    link(root, `etc/rc${d}.d/S99nimbus-final`, '../init.d/nimbus-final');
+  }
+  const bad = nimbus(root, '--exec', 'chroot', 'doctor');
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stdout + bad.stderr, /nimbus-local is in neither \/etc\/init\.d\/\.depend\.boot nor \/etc\/init\.d\/\.depend\.start: startpar \(CONCURRENCY=makefile\) does not start it at all/);
+  assert.match(bad.stdout + bad.stderr, /nimbus sysvinit install \(it runs \/sbin\/insserv on the four scripts/);
+  const fix = nimbus(root, '--exec', 'chroot', 'doctor', '--fix');
+  assert.equal(fix.code, 0, fix.stdout + fix.stderr);
+  assert.deepEqual(checkDependOrder(depend(root, 'boot'), depend(root, 'start')), []);
+  const good = nimbus(root, '--exec', 'chroot', 'doctor');
+  assert.match(good.stdout, /nimbus in \/etc\/init\.d\/\.depend\.boot and \.depend\.start, in order/);
+});
