@@ -1,3 +1,5 @@
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the variables are read by scripts/vm-test.sh, which sources this file.)
 # Sourced by scripts/vm-test.sh: the SysV variants (sysv-ifupdown, sysv-nm), Debian 12
 # booted by sysvinit-core (/sbin/init from sysvinit, insserv and startpar ordering the
 # rc scripts, Debian's CONCURRENCY=makefile) instead of systemd.
