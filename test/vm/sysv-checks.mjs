@@ -26,7 +26,7 @@ export function parseBootLog(text) {
       events.push({ t: Number(m[1]), kind: m[2], name: m[3], action: m[4], pid: m[5], rc: m[6] === undefined ? null : Number(m[6]) });
       continue;
     }
-    if (/^\d+(?:\.\d+)? collect$/.test(line)) continue;
+    if (/^\d+(?:\.\d+)? collect\b/.test(line)) continue;
     throw new Error(`bootlog.txt line ${i + 1}: not a boot log line: ${JSON.stringify(line)}`);
   }
   return events;

@@ -32,6 +32,7 @@ function goodLog(net: string): string[] {
     '36.00 end nimbus-config start 191 rc=0',
     '36.10 start nimbus-final start 200',
     '40.00 end nimbus-final start 200 rc=0',
+    '40.10 collect: waited 24s for nimbus-final',
     '40.20 collect',
   ];
 }
