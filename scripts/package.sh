@@ -116,8 +116,11 @@ case "$1" in
             systemctl enable $UNITS
             if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
         else
-            # Numbers the rc links from this host's own network manager and sshd links.
-            # When no order is possible the package stays installed, and says why.
+            # With insserv (Debian's sysv-rc) the scripts are registered through it, as
+            # update-rc.d defaults does, so /etc/init.d/.depend.* (what Debian's rc starts
+            # from) list them; without it the rc links are numbered from this host's own
+            # network manager and sshd links. When no order is possible the package stays
+            # installed, and says why.
             if ! /usr/bin/nimbus sysvinit install; then
                 echo "nimbus: the SysV boot order could not be set up (see above); run 'nimbus doctor' once it is resolved" >&2
             fi

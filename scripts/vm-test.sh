@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `npm run test:vm`: a real boot of nimbus in a Debian 12 VM under qemu.
 #
-#   scripts/vm-test.sh [--variant ifupdown|nm|all] [--no-build] [--no-kvm] [--keep]
+#   scripts/vm-test.sh [--variant ifupdown|nm|sysv-ifupdown|sysv-nm|all] [--no-build] [--no-kvm] [--keep]
 #
-# For each variant (default: all = ifupdown, then nm):
+# For each variant (default: all = ifupdown, nm, sysv-ifupdown, sysv-nm; the sysv-*
+# ones boot sysvinit-core instead of systemd, see test/vm/image/sysv/hooks.sh):
 #   1. an image: a Debian 12 tree made by debootstrap (systemd, the network stack of
 #      the variant, Debian's nodejs, linux-image-amd64; no cloud-init), cached under
 #      /var/tmp/nimbus-vm keyed by its inputs; the .deb of `npm run package` installed
@@ -28,7 +29,7 @@ cd "$(dirname "$0")/.."
 variant=all build=1 kvm=auto keep=0
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --variant) variant=${2:?--variant needs ifupdown, nm or all}; shift 2 ;;
+    --variant) variant=${2:?--variant needs ifupdown, nm, sysv-ifupdown, sysv-nm or all}; shift 2 ;;
     --variant=*) variant=${1#*=}; shift ;;
     --no-build) build=0; shift ;;
     --no-kvm) kvm=no; shift ;;
@@ -38,9 +39,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 case $variant in
-  all) variants=(ifupdown nm) ;;
-  ifupdown|nm) variants=("$variant") ;;
-  *) echo "vm-test: --variant must be ifupdown, nm or all" >&2; exit 2 ;;
+  all) variants=(ifupdown nm sysv-ifupdown sysv-nm) ;;
+  ifupdown|nm|sysv-ifupdown|sysv-nm) variants=("$variant") ;;
+  *) echo "vm-test: --variant must be ifupdown, nm, sysv-ifupdown, sysv-nm or all" >&2; exit 2 ;;
 esac
 
 CACHE=${VM_CACHE:-/var/tmp/nimbus-vm}
@@ -51,6 +52,14 @@ SUITE=bookworm
 COMMON_PKGS=systemd,systemd-sysv,udev,dbus,kmod,iproute2,procps,openssh-server,nodejs,linux-image-amd64,initramfs-tools
 # debootstrap resolves no virtual packages: polkitd (for network-manager) needs default-logind, which libpam-systemd provides.
 declare -A VARIANT_PKGS=([ifupdown]=ifupdown [nm]="network-manager,libpam-systemd")
+# The SysV variants: their packages and the hooks that make their images.
+source test/vm/image/sysv/hooks.sh
+# polkitd (for network-manager) needs default-logind: elogind provides it without systemd.
+# polkitd (for network-manager) needs default-logind | logind: libpam-systemd gives it with the systemd package, which sysvinit-core leaves installed but not running as PID 1 (elogind replaces libsystemd0 and breaks dbus-uuidgen in debootstrap).
+VARIANT_PKGS+=([sysv-ifupdown]=ifupdown [sysv-nm]="network-manager,libpam-systemd")
+base_pkgs() {  # base_pkgs VARIANT -> debootstrap's --include list
+  if is_sysv_variant "$1"; then echo "$SYSV_COMMON_PKGS,${VARIANT_PKGS[$1]}"; else echo "$COMMON_PKGS,${VARIANT_PKGS[$1]}"; fi
+}
 
 log() { printf 'vm-test: %s\n' "$*" >&2; }
 die() { printf 'vm-test: FAIL: %s\n' "$*" >&2; exit 1; }
@@ -133,16 +142,18 @@ configure_base() {  # configure_base ROOT VARIANT
 }
 
 base_key() {  # base_key VARIANT
-  { echo "$SUITE $COMMON_PKGS ${VARIANT_PKGS[$1]}"; declare -f configure_base build_base; } | sha256sum | cut -c1-16
+  { echo "$SUITE $(base_pkgs "$1")"; declare -f configure_base build_base; } | sha256sum | cut -c1-16
 }
 
 # The layer on top of the base: nimbus's .deb, and the test-only files of test/vm/image
 # (the unit that saves the results and powers the VM off; a per-boot script).
-install_layer() {  # install_layer ROOT LOG
+install_layer() {  # install_layer ROOT LOG VARIANT
   local r=$1
+  if is_sysv_variant "$3"; then sysv_before_deb "$r" "$3" > "$2" 2>&1 || return 1; fi
   cp "$DEB" "$r/tmp/nimbus.deb"
-  chroot "$r" dpkg -i /tmp/nimbus.deb > "$2" 2>&1 || return 1
+  chroot "$r" dpkg -i /tmp/nimbus.deb >> "$2" 2>&1 || return 1
   rm -f "$r/tmp/nimbus.deb"
+  if is_sysv_variant "$3"; then sysv_after_deb "$r" "$3" >> "$2" 2>&1 || return 1; fi
   install -m 0644 test/vm/image/nimbus-vm-test.service "$r/etc/systemd/system/nimbus-vm-test.service"
   install -D -m 0755 test/vm/image/collect.sh "$r/usr/local/sbin/nimbus-vm-test-collect"
   mkdir -p "$r/etc/systemd/system/multi-user.target.wants"
@@ -150,7 +161,7 @@ install_layer() {  # install_layer ROOT LOG
   install -D -m 0755 test/vm/image/per-boot.sh "$r/var/lib/cloud/scripts/per-boot/50-nimbus-vm-test"
 }
 layer_key() {
-  { declare -f install_layer; cat test/vm/image/*; echo "$DEB_HASH"; } | sha256sum | cut -c1-16
+  { declare -f install_layer sysv_before_deb sysv_after_deb; find test/vm/image -type f | sort | xargs cat; echo "$DEB_HASH"; } | sha256sum | cut -c1-16
 }
 
 build_base() {  # build_base VARIANT DIR: debootstrap, configure, kernel and initrd out
@@ -159,8 +170,10 @@ build_base() {  # build_base VARIANT DIR: debootstrap, configure, kernel and ini
   log "[$v] debootstrap $SUITE from $MIRROR (a few minutes; cached afterwards)"
   # In a private mount namespace: the mounts debootstrap makes in the tree (proc, sys)
   # never show on this machine and go away with it.
-  if ! unshare --mount --propagation private debootstrap --variant=minbase \
-      --include="$COMMON_PKGS,${VARIANT_PKGS[$v]}" "$SUITE" "$tmp/root" "$MIRROR" > "$tmp/debootstrap.log" 2>&1; then
+  local exclude=()
+  if is_sysv_variant "$v"; then exclude=(--exclude="$SYSV_EXCLUDE"); fi
+  if ! unshare --mount --propagation private debootstrap --variant=minbase "${exclude[@]}" \
+      --include="$(base_pkgs "$v")" "$SUITE" "$tmp/root" "$MIRROR" > "$tmp/debootstrap.log" 2>&1; then
     tail -30 "$tmp/debootstrap.log" >&2
     die "[$v] debootstrap failed (log: $tmp/debootstrap.log)"
   fi
@@ -188,7 +201,7 @@ image() {
     local tmp=$IMG_DIR.tmp.$$
     rm -rf "$tmp"; mkdir -p "$tmp"
     cp -a "$base/root" "$tmp/root"
-    if ! install_layer "$tmp/root" "$tmp/dpkg.log"; then
+    if ! install_layer "$tmp/root" "$tmp/dpkg.log" "$v"; then
       cat "$tmp/dpkg.log" >&2; die "[$v] dpkg -i of the .deb failed in the image tree"
     fi
     ! [[ -e $tmp/root/usr/bin/cloud-init && ! -L $tmp/root/usr/bin/cloud-init ]] || die "[$v] cloud-init itself is in the image"

@@ -100,6 +100,7 @@ test('the init script honours cloud-init.disabled and cloud-init=disabled, and r
   const script = renderInitScript('init', 'debian')
     .replaceAll('/etc/cloud/', `${root}/etc/cloud/`)
     .replaceAll('/proc/cmdline', `${root}/proc/cmdline`)
+    .replaceAll('/lib/lsb/init-functions', `${root}/lib/lsb/init-functions`)
     .replaceAll('/var/run/nimbus', `${root}/var/run/nimbus`)
     .replaceAll('/var/lock/subsys', `${root}/var/lock/subsys`)
     .replace('NODE=/usr/bin/node', `NODE=${root}/usr/bin/node`);

@@ -29,14 +29,25 @@ export function registerSysvinit(program: Command, ctx: CliContext): void {
       if (layout === null) return noLayout(ctx, host);
       const r = installSysv(host, layout, { rewriteScripts: opts.rewriteScripts });
       if (!r.ok) {
-        process.stderr.write(`nimbus sysvinit: cannot order the nimbus scripts on this host; nothing was changed:\n${r.problems.map((p) => `  ${p}`).join('\n')}\n`);
+        process.stderr.write(`nimbus sysvinit: cannot order the nimbus scripts on this host; ${r.changed ?? 'nothing was changed'}:\n${r.problems.map((p) => `  ${p}`).join('\n')}\n`);
         ctx.setExit(1);
         return;
       }
       const out = [`SysV (${layout.style} layout): scripts ${r.scripts.join(', ')}`];
       for (const k of r.kept) out.push(`kept ${k}: it differs from this version's (a local edit?); \`nimbus sysvinit show\` prints this version's, --rewrite-scripts replaces it`);
+      if (r.insserv !== undefined) {
+        // insserv numbers the links and writes /etc/init.d/.depend.*, the order Debian's rc follows.
+        out.push(`registered with insserv from the LSB headers: ${r.insserv.argv.join(' ')}${r.insserv.recorded ? ' (recorded, not run)' : ''}`);
+        for (const w of r.insserv.warnings) out.push(`  ${w}`);
+      }
       const changes = describeChanges(layout, r.changes);
-      out.push(changes.length > 0 ? `rc links:\n${changes.map((c) => `  ${c}`).join('\n')}` : 'rc links: already in order, unchanged');
+      out.push(
+        changes.length > 0
+          ? `rc links:\n${changes.map((c) => `  ${c}`).join('\n')}`
+          : r.insserv?.recorded
+            ? 'rc links: made by insserv when the command runs'
+            : 'rc links: already in order, unchanged',
+      );
       out.push('boot order:', ...r.order.map((l) => `  ${l}`));
       process.stdout.write(out.join('\n') + '\n');
     });
@@ -50,7 +61,14 @@ export function registerSysvinit(program: Command, ctx: CliContext): void {
       const host = ctx.host();
       const layout = layoutOf(host, opts.style);
       if (layout === null) return noLayout(ctx, host);
-      const removed = removeSysv(host, layout, { keepScripts: opts.keepScripts });
+      let removed: string[];
+      try {
+        removed = removeSysv(host, layout, { keepScripts: opts.keepScripts });
+      } catch (e) {
+        process.stderr.write(`nimbus sysvinit remove: ${e instanceof Error ? e.message : String(e)}\n`);
+        ctx.setExit(1);
+        return;
+      }
       process.stdout.write(removed.length > 0 ? `removed:\n${removed.map((p) => `  ${p}`).join('\n')}\n` : 'nothing to remove: nimbus is not installed for SysV here\n');
     });
 

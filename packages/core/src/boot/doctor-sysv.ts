@@ -7,6 +7,7 @@ import { linkTarget, readRcLinks, type RcLayout } from './rc-tree.js';
 import type { RcLink } from './rc-links.js';
 import { applyLinkChanges, linkPath } from './sysv-install.js';
 import { renderInitScript } from './sysv-scripts.js';
+import { dependProblems, insservOf, registerWithInsserv } from './sysv-insserv.js';
 import type { DoctorCheckResult, DoctorFinding } from './finding.js';
 
 /** Whether nimbus's rc links are on the host (it is installed for SysV, not only shipped). */
@@ -60,6 +61,15 @@ export function checkSysv(host: Host, layout: RcLayout): DoctorCheckResult {
   }
   const links = readRcLinks(host, layout);
   findings.push(...cloudInitLinks(layout, links));
+  const insserv = insservOf(host, layout);
+  if (insserv !== null)
+    return checkInsservHost(
+      host,
+      insserv,
+      links.some((l) => stageOfName(l.name) !== null),
+      checked,
+      findings,
+    );
   const violations = checkRcOrder({ links, hasRcS: layout.hasRcS });
   if (violations.length === 0) {
     checked.push(`SysV (${layout.style} layout): nimbus rc links in order`);
@@ -77,6 +87,28 @@ export function checkSysv(host: Host, layout: RcLayout): DoctorCheckResult {
     problem: violations.map((v) => v.message).join('\n'),
     fix: commands.join('\n'),
     apply: (h) => applyLinkChanges(h, layout, changes),
+  });
+  return { checked, findings };
+}
+
+/**
+ * On a host ordered by insserv, Debian's rc starts what /etc/init.d/.depend.* list: those
+ * are checked, and the fix is insserv (links renamed by hand would be left out of them).
+ */
+function checkInsservHost(host: Host, insserv: string, linked: boolean, checked: string[], findings: DoctorFinding[]): DoctorCheckResult {
+  const problems = linked ? dependProblems(host) : ['nimbus has no rc links: its scripts do not start at boot'];
+  if (problems.length === 0) {
+    checked.push('SysV (debian layout, insserv): nimbus in /etc/init.d/.depend.boot and .depend.start, in order');
+    return { checked, findings };
+  }
+  findings.push({
+    check: 'sysv',
+    problem: problems.join('\n'),
+    fix: `nimbus sysvinit install (it runs ${insserv} on the four scripts, as update-rc.d <script> defaults does)`,
+    apply: (h) => {
+      const r = registerWithInsserv(h, insserv);
+      if (!r.ok) throw new Error(r.problems.join('\n'));
+    },
   });
   return { checked, findings };
 }

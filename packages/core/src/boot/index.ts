@@ -5,6 +5,8 @@ export * from './rc-order.js';
 export * from './rc-tree.js';
 export * from './sysv-scripts.js';
 export * from './sysv-install.js';
+export * from './sysv-insserv.js';
+export * from './insserv-depend.js';
 export * from './unit-file.js';
 export * from './unit-rules.js';
 export * from './systemd-units.js';

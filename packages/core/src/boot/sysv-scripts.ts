@@ -56,6 +56,13 @@ export function initScriptName(stage: BootStage): string {
   return STAGE_UNITS[stage].name;
 }
 
+// Debian's scripts load the LSB functions, and with them the hooks other packages put in
+// /lib/lsb/init-functions.d: on a systemd host, systemd's hook sends
+// `/etc/init.d/nimbus-init start` to systemctl, so a stage never runs outside its unit.
+const LSB_FUNCTIONS = `
+[ -r /lib/lsb/init-functions ] && . /lib/lsb/init-functions
+`;
+
 export function renderInitScript(stage: BootStage, style: RcStyle): string {
   const f = STAGE_UNITS[stage];
   const h = HEADERS[stage];
@@ -82,7 +89,7 @@ export function renderInitScript(stage: BootStage, style: RcStyle): string {
 ### BEGIN INIT INFO
 ${lsb.join('\n')}
 ### END INIT INFO
-
+${style === 'debian' ? LSB_FUNCTIONS : ''}
 NAME=${f.name}
 NODE=/usr/bin/node
 DAEMON=${f.bundle}
