@@ -28,6 +28,8 @@ function linkOptions(i: Iface): string[] {
   if (i.vlan) o.push(`vlan-raw-device ${i.vlan.link}`, `vlan_id ${i.vlan.id}`);
   if (i.type !== 'physical' && i.mac) o.push(`hwaddress ${i.mac}`);
   if (i.mtu !== undefined) o.push(`mtu ${i.mtu}`);
+  // ethtool's ifupdown hook: wake on the magic packet.
+  if (i.wakeOnLan) o.push('ethernet-wol g');
   return o;
 }
 
@@ -95,7 +97,9 @@ export function renderEni(state: NetworkState, _distro?: string, warn: Warn = no
     // An interface with only link settings is configured but not raised at boot unless it
     // carries a bond, as ifupdown raises VLAN raw devices and bridge ports itself.
     const body = text.join('\n');
-    parts.push(i.subnets.length === 0 && !i.bondMaster && statics(i).length === 0 ? body.replace(/^auto .*\n/, '') : body);
+    // An address-less NIC is not raised at boot, but bonds and their members are (ifenslave
+    // needs both up, and cloud-init writes `auto` for them).
+    parts.push(i.subnets.length === 0 && !i.bondMaster && !i.bond && statics(i).length === 0 ? body.replace(/^auto .*\n/, '') : body);
   }
   const content = header('#') + [lo.join('\n') + '\n', ...parts].join('\n');
   const out: Rendered = new Map([[ENI_PATH, { content, mode: 0o644 }]]);

@@ -39,6 +39,7 @@ function device(state: NetworkState, i: Iface, warn: Warn): { [k: string]: Yaml 
     d['set-name'] = i.name;
   } else if (i.mac) d.macaddress = i.mac;
   if (i.mtu !== undefined) d.mtu = i.mtu;
+  if (i.wakeOnLan !== undefined) d.wakeonlan = i.wakeOnLan;
   if (i.bond) {
     d.interfaces = i.bond.members;
     const p: { [k: string]: Yaml } = {};
