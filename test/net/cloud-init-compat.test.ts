@@ -410,3 +410,9 @@ test('ifcfg: the metric of a default route is the IPv4 route metric of its inter
   assert.match(f, /^GATEWAY=192\.168\.21\.1$/m);
   assert.match(f, /^IPV4_ROUTE_METRIC=10000$/m);
 });
+
+test("v2 macaddress on an ethernet (which sets the NIC's MAC) is reported, not taken as the MAC the NIC is matched by", () => {
+  const s = state('network:\n  version: 2\n  ethernets:\n    eth0: {dhcp4: true, macaddress: "52:54:00:aa:bb:cc"}\n');
+  assert.equal(s.interfaces[0]?.mac, undefined);
+  assert.deepEqual(s.warnings, ["nc.yaml: network.ethernets.eth0.macaddress: setting a NIC's MAC is not supported, ignored"]);
+});

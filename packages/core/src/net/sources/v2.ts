@@ -109,7 +109,14 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
     for (const k of Object.keys(m)) if (k !== 'macaddress') fail(w, [...path, 'match', k], 'match by macaddress (not supported: match by name or driver)');
     if (m.macaddress !== undefined) i.mac = mac(w, [...path, 'match', 'macaddress'], m.macaddress);
   }
-  if (d.macaddress !== undefined) i.mac = mac(w, [...path, 'macaddress'], d.macaddress);
+  if (d.macaddress !== undefined) {
+    const m = mac(w, [...path, 'macaddress'], d.macaddress);
+    // On an ethernet, `macaddress` sets the NIC's MAC (netplan); it is not what the NIC is
+    // matched by, and nimbus's model has no place for a new MAC of a NIC: told, not taken
+    // as a match (which would miss the NIC).
+    if (type === 'physical') warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'macaddress'].join('.')}: setting a NIC's MAC is not supported, ignored`);
+    else i.mac = m;
+  }
   if (d.mtu !== undefined) i.mtu = mtu(w, [...path, 'mtu'], d.mtu);
   if (d['accept-ra'] !== undefined) i.acceptRa = bool(w, [...path, 'accept-ra'], d['accept-ra']);
   if (d.wakeonlan !== undefined) i.wakeOnLan = bool(w, [...path, 'wakeonlan'], d.wakeonlan);
