@@ -371,7 +371,10 @@ test('a v1 nameserver entry with interface: gives DNS to that interface, not to 
   assert.match(eni, /^ {4}dns-nameservers 1\.1\.1\.1 3\.3\.3\.3$/m);
   assert.match(eni, /^ {4}dns-search aaaa cccc$/m);
   assert.match(file(s, 'sysconfig', 'ifcfg-interface0'), /^DNS1=1\.1\.1\.1\nDNS2=3\.3\.3\.3$/m);
-  assert.throws(() => state(v1('    - {type: physical, name: eth0}\n    - {type: nameserver, interface: eth9, address: [1.1.1.1]}\n')), /nc\.yaml:\d+:\d+: .*interface: expected the name of an interface defined in config/);
+  assert.throws(
+    () => state(v1('    - {type: physical, name: eth0}\n    - {type: nameserver, interface: eth9, address: [1.1.1.1]}\n')),
+    /nc\.yaml:\d+:\d+: .*interface: expected the name of an interface defined in config/,
+  );
 });
 
 test('a v1 infiniband entry is reported as not supported and the rest of the config is still written', () => {
@@ -397,7 +400,11 @@ test('v2 nameservers on a device with no addresses and no DHCP are reported, not
 });
 
 test('ENI: an address-less bond is raised at boot (auto bond0), as ifenslave needs; NetworkManager gives it no IP at all', () => {
-  const s = state(v1('    - {type: physical, name: eth0}\n    - {type: physical, name: eth1}\n    - {type: bond, name: bond0, bond_interfaces: [eth0, eth1], params: {bond-mode: active-backup}}\n    - {type: vlan, name: bond0.10, vlan_link: bond0, vlan_id: 10, subnets: [{type: dhcp}]}\n'));
+  const s = state(
+    v1(
+      '    - {type: physical, name: eth0}\n    - {type: physical, name: eth1}\n    - {type: bond, name: bond0, bond_interfaces: [eth0, eth1], params: {bond-mode: active-backup}}\n    - {type: vlan, name: bond0.10, vlan_link: bond0, vlan_id: 10, subnets: [{type: dhcp}]}\n',
+    ),
+  );
   assert.match(file(s, 'eni', '50-cloud-init'), /^auto bond0\niface bond0 inet manual$/m);
   const nm = file(s, 'network-manager', 'cloud-init-bond0.nmconnection');
   assert.match(nm, /^\[ipv4\]\nmethod=disabled$/m);
@@ -405,7 +412,11 @@ test('ENI: an address-less bond is raised at boot (auto bond0), as ifenslave nee
 });
 
 test('ifcfg: the metric of a default route is the IPv4 route metric of its interface', () => {
-  const s = state(v1('    - type: physical\n      name: eth0\n      subnets:\n        - type: static\n          address: 192.168.21.3/24\n          routes: [{gateway: 192.168.21.1, netmask: 0.0.0.0, network: 0.0.0.0, metric: 10000}]\n'));
+  const s = state(
+    v1(
+      '    - type: physical\n      name: eth0\n      subnets:\n        - type: static\n          address: 192.168.21.3/24\n          routes: [{gateway: 192.168.21.1, netmask: 0.0.0.0, network: 0.0.0.0, metric: 10000}]\n',
+    ),
+  );
   const f = file(s, 'sysconfig', 'ifcfg-eth0');
   assert.match(f, /^GATEWAY=192\.168\.21\.1$/m);
   assert.match(f, /^IPV4_ROUTE_METRIC=10000$/m);

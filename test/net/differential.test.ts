@@ -122,7 +122,12 @@ for (const { suite, label } of SUITES) {
         const unexplained = diffs.filter(
           (d) =>
             !known.some(
-              (k) => (k.input === undefined || k.input === e.name) && (k.inputs === undefined || new RegExp(k.inputs).test(e.name)) && (k.renderer === undefined || k.renderer === out) && (k.suite === undefined || k.suite === suite) && new RegExp(k.fact).test(d),
+              (k) =>
+                (k.input === undefined || k.input === e.name) &&
+                (k.inputs === undefined || new RegExp(k.inputs).test(e.name)) &&
+                (k.renderer === undefined || k.renderer === out) &&
+                (k.suite === undefined || k.suite === suite) &&
+                new RegExp(k.fact).test(d),
             ),
         );
         assert.deepEqual(unexplained, [], `differences from ${label} not listed in test/net/differences.json`);

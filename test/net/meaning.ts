@@ -79,7 +79,9 @@ function eniFacts(file: string, text: string): string[] {
     }
     // route hooks: `route add -net X gw Y` (or -host) and `ip route add X via Y` mean the same.
     const route =
-      /^(post-up|pre-down) (?:route (?:add|del)(?: -A inet6)?(?: -net| -host)? (\S+) gw (\S+)(?: metric (\d+))?|ip(?: -6)? route (?:add|del) (\S+)(?: via (\S+))?(?: dev \S+)?(?: metric (\d+))?)/.exec(l);
+      /^(post-up|pre-down) (?:route (?:add|del)(?: -A inet6)?(?: -net| -host)? (\S+) gw (\S+)(?: metric (\d+))?|ip(?: -6)? route (?:add|del) (\S+)(?: via (\S+))?(?: dev \S+)?(?: metric (\d+))?)/.exec(
+        l,
+      );
     if (route) {
       const dest = route[2] ?? route[5];
       const via = route[3] ?? route[6];

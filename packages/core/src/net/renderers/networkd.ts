@@ -149,10 +149,12 @@ export function renderNetworkd(state: NetworkState, _distro?: string, warn: Warn
       // Wake-on-LAN is a .link setting (udev applies it), so it needs the MAC match too.
       if (i.wakeOnLan) link.push(['WakeOnLan', 'magic']);
       out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.link`, {
-        content: header('#') + emitIni([
-          ['Match', [['MACAddress', i.mac]]],
-          ['Link', link],
-        ]),
+        content:
+          header('#') +
+          emitIni([
+            ['Match', [['MACAddress', i.mac]]],
+            ['Link', link],
+          ]),
         mode: 0o644,
       });
     } else if (i.wakeOnLan) warn(i.name, 'wakeonlan', 'networkd sets Wake-on-LAN in a .link file, which nimbus writes only for a NIC matched by MAC');
