@@ -31,6 +31,21 @@ test("update_etc_hosts renders the image's own jinja template when present", asy
   assert.equal(k.read('etc/hosts'), '127.0.1.1 web-1.example.org web-1\n');
 });
 
+const LEAP = 'NAME="openSUSE Leap"\nID="opensuse-leap"\nID_LIKE="suse opensuse"\nVERSION_ID="15.6"\n';
+
+test('the suse family renders /etc/hosts from its own template and puts its names on 127.0.1.1, as cloud-init does there', async () => {
+  const k = makeKit({ osRelease: LEAP });
+  await k.run(updateEtcHosts, 'manage_etc_hosts: true\nfqdn: web-1.example.org\nhostname: web-1\n');
+  const hosts = k.read('etc/hosts');
+  assert.match(hosts, /^127\.0\.1\.1 web-1\.example\.org web-1$/m);
+  assert.match(hosts, /^::1 localhost ipv6-localhost ipv6-loopback$/m);
+  assert.match(hosts, /hosts\.suse\.tmpl/);
+  const l = makeKit({ osRelease: LEAP });
+  l.write('etc/hosts', '127.0.0.1 localhost\n');
+  await l.run(updateEtcHosts, 'manage_etc_hosts: localhost\nfqdn: web-1.example.org\nhostname: web-1\n');
+  assert.match(l.read('etc/hosts'), /^127\.0\.1\.1 web-1\.example\.org web-1$/m);
+});
+
 test("differential: cloud-init's own hosts templates (from the reference chroot) render as the built-in copies", async (t) => {
   const fs = await import('node:fs');
   const { renderHostsTemplate } = await import('../../packages/core/src/modules/update-etc-hosts.js');
@@ -42,6 +57,7 @@ test("differential: cloud-init's own hosts templates (from the reference chroot)
   for (const [kind, os] of [
     ['debian', undefined],
     ['redhat', RHEL8],
+    ['suse', LEAP],
   ] as const) {
     const k = makeKit(os === undefined ? {} : { osRelease: os });
     k.write(`etc/cloud/templates/hosts.${kind}.tmpl`, fs.readFileSync(`${dir}/hosts.${kind}.tmpl`, 'utf8'));

@@ -172,8 +172,8 @@ test('v2 dhcp4-overrides and dhcp6-overrides reach networkd, netplan, NetworkMan
 });
 
 test('v2 keys nimbus does not carry over are reported as warnings (and logged by the local stage)', () => {
-  const s = state('network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n      dhcp4-overrides: {use-foo: true}\n      wakeonlan: true\n');
-  assert.deepEqual(s.warnings, ['nc.yaml: network.ethernets.eth0.wakeonlan: not supported, ignored', 'nc.yaml: network.ethernets.eth0.dhcp4-overrides.use-foo: not supported, ignored']);
+  const s = state('network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n      dhcp4-overrides: {use-foo: true}\n      optional: true\n');
+  assert.deepEqual(s.warnings, ['nc.yaml: network.ethernets.eth0.optional: not supported, ignored', 'nc.yaml: network.ethernets.eth0.dhcp4-overrides.use-foo: not supported, ignored']);
 });
 
 test('accept-ra: false keeps router advertisements off with DHCPv6, in networkd and ENI', () => {
@@ -340,4 +340,90 @@ test('ENI: v2 DNS goes on the static stanza and routes on the first stanza, as c
     /iface eth0 inet dhcp\n {4}post-up ip route add 10\.9\.0\.0\/16 via 10\.0\.0\.1 dev eth0 \|\| true\n.*\n {4}post-up ip -6 route add 2001:db8:9::\/48 via 2001:db8::1 dev eth0 \|\| true\n/,
   );
   assert.match(eni, /iface eth0 inet static\n {4}address 10\.0\.0\.5\/24\n {4}dns-nameservers 10\.0\.0\.2\n {4}dns-search example\.org\n/);
+});
+
+// --- corpus growth (cloud-init's test-suite inputs) --------------------------------
+
+test('wakeonlan: true wakes the NIC on a magic packet in every renderer that has a place for it', () => {
+  const s = state('network:\n  version: 2\n  ethernets:\n    eth0:\n      match: {macaddress: "52:54:00:12:34:56"}\n      set-name: eth0\n      dhcp4: true\n      wakeonlan: true\n');
+  assert.match(file(s, 'eni', '50-cloud-init'), /^ {4}ethernet-wol g$/m);
+  assert.match(file(s, 'sysconfig', 'ifcfg-eth0'), /^ETHTOOL_OPTS="wol g"$/m);
+  assert.match(file(s, 'netplan', '50-cloud-init.yaml'), /^ {12}wakeonlan: true$/m);
+  assert.match(file(s, 'network-manager', 'cloud-init-eth0.nmconnection'), /^wake-on-lan=64$/m);
+  assert.match(file(s, 'networkd', '10-cloud-init-eth0.link'), /^WakeOnLan=magic$/m);
+  const off = state('network:\n  version: 2\n  ethernets:\n    eth0: {dhcp4: true, wakeonlan: false}\n');
+  assert.match(file(off, 'netplan', '50-cloud-init.yaml'), /^ {12}wakeonlan: false$/m);
+  assert.doesNotMatch(file(off, 'sysconfig', 'ifcfg-eth0'), /ETHTOOL_OPTS/);
+});
+
+test('a v1 nameserver entry with interface: gives DNS to that interface, not to the whole machine', () => {
+  const s = state(
+    v1(`    - type: physical
+      name: interface0
+      subnets:
+        - {type: static, address: 192.168.1.20/16, gateway: 192.168.1.1, dns_nameservers: [3.3.3.3], dns_search: [cccc]}
+    - {type: nameserver, interface: interface0, address: [1.1.1.1], search: [aaaa]}
+    - {type: nameserver, address: [2.2.2.2], search: [bbbb]}
+`),
+  );
+  assert.deepEqual(s.dns, { nameservers: ['2.2.2.2'], search: ['bbbb'] });
+  const eni = file(s, 'eni', '50-cloud-init');
+  assert.match(eni, /^ {4}dns-nameservers 1\.1\.1\.1 3\.3\.3\.3$/m);
+  assert.match(eni, /^ {4}dns-search aaaa cccc$/m);
+  assert.match(file(s, 'sysconfig', 'ifcfg-interface0'), /^DNS1=1\.1\.1\.1\nDNS2=3\.3\.3\.3$/m);
+  assert.throws(
+    () => state(v1('    - {type: physical, name: eth0}\n    - {type: nameserver, interface: eth9, address: [1.1.1.1]}\n')),
+    /nc\.yaml:\d+:\d+: .*interface: expected the name of an interface defined in config/,
+  );
+});
+
+test('a v1 infiniband entry is reported as not supported and the rest of the config is still written', () => {
+  const s = state(v1('    - {type: physical, name: eth0, subnets: [{type: dhcp}]}\n    - {type: infiniband, name: ib0, subnets: [{type: static, address: 192.168.200.7/24}]}\n'));
+  assert.deepEqual(
+    s.interfaces.map((i) => i.name),
+    ['eth0'],
+  );
+  assert.deepEqual(s.warnings, ['nc.yaml: network.config.1: type infiniband is not supported, ignored']);
+});
+
+test('v2 bridge ports and bond members may name a device by an id that set-name renames (even one too long for an interface name)', () => {
+  const s = state(
+    'network:\n  version: 2\n  ethernets:\n    provisioningport:\n      match: {macaddress: "52:54:00:25:ae:12"}\n      set-name: provisioning0\n  bridges:\n    provisioning:\n      addresses: ["fc00:1:2::2/64"]\n      interfaces: [provisioningport]\n',
+  );
+  assert.deepEqual(s.interfaces.find((i) => i.name === 'provisioning')?.bridge?.ports, ['provisioning0']);
+  assert.match(file(s, 'eni', '50-cloud-init'), /bridge_ports provisioning0/);
+});
+
+test('v2 nameservers on a device with no addresses and no DHCP are reported, not fatal (cloud-init drops them too)', () => {
+  const s = state('network:\n  version: 2\n  ethernets:\n    eth0:\n      nameservers: {addresses: [8.8.8.8]}\n');
+  assert.deepEqual(s.warnings, ['nc.yaml: network.ethernets.eth0.nameservers: no addresses, dhcp4 or dhcp6 to apply them to, ignored']);
+});
+
+test('ENI: an address-less bond is raised at boot (auto bond0), as ifenslave needs; NetworkManager gives it no IP at all', () => {
+  const s = state(
+    v1(
+      '    - {type: physical, name: eth0}\n    - {type: physical, name: eth1}\n    - {type: bond, name: bond0, bond_interfaces: [eth0, eth1], params: {bond-mode: active-backup}}\n    - {type: vlan, name: bond0.10, vlan_link: bond0, vlan_id: 10, subnets: [{type: dhcp}]}\n',
+    ),
+  );
+  assert.match(file(s, 'eni', '50-cloud-init'), /^auto bond0\niface bond0 inet manual$/m);
+  const nm = file(s, 'network-manager', 'cloud-init-bond0.nmconnection');
+  assert.match(nm, /^\[ipv4\]\nmethod=disabled$/m);
+  assert.match(nm, /^\[ipv6\]\nmethod=disabled$/m);
+});
+
+test('ifcfg: the metric of a default route is the IPv4 route metric of its interface', () => {
+  const s = state(
+    v1(
+      '    - type: physical\n      name: eth0\n      subnets:\n        - type: static\n          address: 192.168.21.3/24\n          routes: [{gateway: 192.168.21.1, netmask: 0.0.0.0, network: 0.0.0.0, metric: 10000}]\n',
+    ),
+  );
+  const f = file(s, 'sysconfig', 'ifcfg-eth0');
+  assert.match(f, /^GATEWAY=192\.168\.21\.1$/m);
+  assert.match(f, /^IPV4_ROUTE_METRIC=10000$/m);
+});
+
+test("v2 macaddress on an ethernet (which sets the NIC's MAC) is reported, not taken as the MAC the NIC is matched by", () => {
+  const s = state('network:\n  version: 2\n  ethernets:\n    eth0: {dhcp4: true, macaddress: "52:54:00:aa:bb:cc"}\n');
+  assert.equal(s.interfaces[0]?.mac, undefined);
+  assert.deepEqual(s.warnings, ["nc.yaml: network.ethernets.eth0.macaddress: setting a NIC's MAC is not supported, ignored"]);
 });

@@ -77,9 +77,11 @@ function eniFacts(file: string, text: string): string[] {
       out.push(`${file} iface ${w[1]} ${w[2]} ${w[3]}`);
       continue;
     }
-    // route hooks: `route add -net X gw Y` and `ip route add X via Y` mean the same.
+    // route hooks: `route add -net X gw Y` (or -host) and `ip route add X via Y` mean the same.
     const route =
-      /^(post-up|pre-down) (?:route (?:add|del)(?: -A inet6)?(?: -net)? (\S+) gw (\S+)(?: metric (\d+))?|ip(?: -6)? route (?:add|del) (\S+)(?: via (\S+))?(?: dev \S+)?(?: metric (\d+))?)/.exec(l);
+      /^(post-up|pre-down) (?:route (?:add|del)(?: -A inet6)?(?: -net| -host)? (\S+) gw (\S+)(?: metric (\d+))?|ip(?: -6)? route (?:add|del) (\S+)(?: via (\S+))?(?: dev \S+)?(?: metric (\d+))?)/.exec(
+        l,
+      );
     if (route) {
       const dest = route[2] ?? route[5];
       const via = route[3] ?? route[6];
@@ -114,5 +116,7 @@ export function facts(files: Files): Set<string> {
     else if (/\.(network|netdev|link|nmconnection|conf)$/.test(file)) out.push(...iniFacts(file, text, uuids));
     else for (const l of body.split('\n')) out.push(`${file} ${l.trim()}`);
   }
-  return new Set(out);
+  // IPv6 addresses are the same in any case (cloud-init copies `FEDC::1` as given,
+  // nimbus writes the canonical lower case).
+  return new Set(out.map((f) => f.replace(/[0-9A-Fa-f]*::?[0-9A-Fa-f:]*::[0-9A-Fa-f:]*|[0-9A-Fa-f]*::[0-9A-Fa-f:]*/g, (a) => a.toLowerCase())));
 }

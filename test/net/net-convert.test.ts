@@ -82,11 +82,27 @@ test('net-convert -O offers every registered renderer and writes its files', () 
 test('net-convert prints the keys it reads but does not carry over, and still writes the rest', () => {
   const dir = tempRoot();
   const input = path.join(dir, 'in.yaml');
-  fs.writeFileSync(input, 'network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n      wakeonlan: true\n      dhcp4-overrides: {use-foo: true, route-metric: 50}\n');
+  fs.writeFileSync(input, 'network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n      optional: true\n      dhcp4-overrides: {use-foo: true, route-metric: 50}\n');
   const r = nimbus('devel', 'net-convert', '-p', input, '-k', 'yaml', '-D', 'debian', '-O', 'networkd', '-d', path.join(dir, 'out'));
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /^warning: .*in\.yaml: network\.ethernets\.eth0\.wakeonlan: not supported, ignored$/m);
+  assert.match(r.stderr, /^warning: .*in\.yaml: network\.ethernets\.eth0\.optional: not supported, ignored$/m);
   assert.match(r.stderr, /^warning: .*in\.yaml: network\.ethernets\.eth0\.dhcp4-overrides\.use-foo: not supported, ignored$/m);
   assert.match(fs.readFileSync(path.join(dir, 'out/etc/systemd/network/10-cloud-init-eth0.network'), 'utf8'), /^RouteMetric=50$/m);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('net-convert prints a global route it could not place on any interface, and still writes the rest', () => {
+  const dir = tempRoot();
+  const input = path.join(dir, 'in.yaml');
+  fs.writeFileSync(
+    input,
+    'version: 1\nconfig:\n  - {type: physical, name: eth0, subnets: [{type: static, address: 192.168.1.5/24}]}\n  - {type: route, destination: 10.0.0.0/8, gateway: 11.0.0.1, metric: 3}\n',
+  );
+  for (const renderer of RENDERERS.map((x) => x.name)) {
+    const r = nimbus('devel', 'net-convert', '-p', input, '-k', 'yaml', '-D', 'debian', '-O', renderer, '-d', path.join(dir, renderer));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^warning: route to 10\.0\.0\.0\/8 via 11\.0\.0\.1 not written: no interface has an address in the gateway's subnet$/m, renderer);
+    assert.ok(fs.readdirSync(path.join(dir, renderer)).length > 0, `${renderer} wrote nothing`);
+  }
   fs.rmSync(dir, { recursive: true });
 });

@@ -149,10 +149,10 @@ test('duplicate MACs: refused unless one NIC is the hv_netvsc one', () => {
 });
 
 test('settings nimbus does not carry over are reported, not silently dropped', () => {
-  const c = yaml('network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n      optional: true\n      wakeonlan: true\n');
+  const c = yaml('network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n      optional: true\n      wakeonlan: true\n      link-local: [ipv4]\n');
   assert.equal(c.kind, 'state');
   if (c.kind !== 'state') return;
-  assert.deepEqual(c.state.warnings, ['nc.yaml: network.ethernets.eth0.optional: not supported, ignored', 'nc.yaml: network.ethernets.eth0.wakeonlan: not supported, ignored']);
+  assert.deepEqual(c.state.warnings, ['nc.yaml: network.ethernets.eth0.optional: not supported, ignored', 'nc.yaml: network.ethernets.eth0.link-local: not supported, ignored']);
   const v1 = yaml('version: 1\nconfig:\n  - {type: physical, name: eth0, foo: 1, subnets: [{type: dhcp, bar: 2}]}\n');
   assert.deepEqual(v1.kind === 'state' && v1.state.warnings, ['nc.yaml: config.0.foo: not supported, ignored', 'nc.yaml: config.0.subnets.0.bar: not supported, ignored']);
 });

@@ -12,7 +12,7 @@ export interface DistroFacts {
   /** The file holding the static host name. CentOS 6 keeps it as HOSTNAME= in /etc/sysconfig/network. */
   hostnameFile: '/etc/hostname' | '/etc/sysconfig/network';
   /** cloud-init's /etc/cloud/templates/hosts.<name>.tmpl used by manage_etc_hosts: true. */
-  hostsTemplate: 'debian' | 'redhat';
+  hostsTemplate: 'debian' | 'redhat' | 'suse';
   /** cloud-init's prefer_fqdn default: rhel-family distros set the FQDN as the host name. */
   preferFqdn: boolean;
   sshService: 'ssh' | 'sshd';
@@ -49,14 +49,13 @@ export function distroFacts(d: Distro): DistroFacts {
     };
   }
   if (d.family === 'suse') {
-    // As cloud-init's opensuse distro: systemd, zypper, no FQDN as host name, sshd.
-    // There is no suse hosts template in update_etc_hosts yet: the redhat one is used
-    // (docs/compat.md).
+    // As cloud-init's opensuse distro: systemd, zypper, no FQDN as host name, sshd, and
+    // its own hosts template (hosts.suse.tmpl, the host's names on 127.0.1.1).
     return {
       initSystem: 'systemd',
       packageManager: 'zypper',
       hostnameFile: '/etc/hostname',
-      hostsTemplate: 'redhat',
+      hostsTemplate: 'suse',
       preferFqdn: false,
       sshService: 'sshd',
       sshdConfig: '/etc/ssh/sshd_config',

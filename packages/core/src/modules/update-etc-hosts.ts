@@ -7,8 +7,9 @@ import { isJinjaTemplate, renderJinjaPart } from '../userdata/jinja.js';
 import { wantedName } from './lib/hostname.js';
 import { hostnameProblem } from './lib/validators.js';
 
-// cloud-init's hosts.debian.tmpl and hosts.redhat.tmpl, rendered (used when the image has no template of its own).
-const BUILTIN: Record<'debian' | 'redhat', (fqdn: string, hostname: string) => string> = {
+// cloud-init's hosts.debian.tmpl, hosts.redhat.tmpl and hosts.suse.tmpl, rendered (used when
+// the image has no template of its own).
+const BUILTIN: Record<'debian' | 'redhat' | 'suse', (fqdn: string, hostname: string) => string> = {
   debian: (fqdn, hostname) =>
     [
       "# Your system has configured 'manage_etc_hosts' as True.",
@@ -49,9 +50,40 @@ const BUILTIN: Record<'debian' | 'redhat', (fqdn: string, hostname: string) => s
       '',
       '',
     ].join('\n'),
+  // The suse one puts the host's names on 127.0.1.1 (as Debian) and adds ipv6-localhost
+  // and the IPv6 multicast names, as openSUSE's own /etc/hosts has them.
+  suse: (fqdn, hostname) =>
+    [
+      "# Your system has configured 'manage_etc_hosts' as True.",
+      '# As a result, if you wish for changes to this file to persist',
+      '# then you will need to either',
+      '# a.) make changes to the master file in /etc/cloud/templates/hosts.suse.tmpl',
+      "# b.) change or remove the value of 'manage_etc_hosts' in",
+      '#     /etc/cloud/cloud.cfg or cloud-config from user-data',
+      '#',
+      '# The following lines are desirable for IPv4 capable hosts',
+      `127.0.1.1 ${fqdn} ${hostname}`,
+      '127.0.0.1 localhost.localdomain localhost',
+      '127.0.0.1 localhost4.localdomain4 localhost4',
+      '',
+      '# The following lines are desirable for IPv6 capable hosts',
+      `::1 ${fqdn} ${hostname}`,
+      '::1 localhost.localdomain localhost',
+      '::1 localhost6.localdomain6 localhost6',
+      '::1 localhost ipv6-localhost ipv6-loopback',
+      '',
+      '',
+      'fe00::0 ipv6-localnet',
+      'ff00::0 ipv6-mcastprefix',
+      'ff02::1 ipv6-allnodes',
+      'ff02::2 ipv6-allrouters',
+      'ff02::3 ipv6-allhosts',
+      '',
+      '',
+    ].join('\n'),
 };
 
-export function renderHostsTemplate(kind: 'debian' | 'redhat', fqdn: string, hostname: string): string {
+export function renderHostsTemplate(kind: 'debian' | 'redhat' | 'suse', fqdn: string, hostname: string): string {
   return BUILTIN[kind](fqdn, hostname);
 }
 
@@ -134,7 +166,8 @@ function run(ctx: ModuleContext): void {
   }
   const facts = distroFacts(ctx.distro);
   if (mode === 'localhost') {
-    const ip = facts.hostsTemplate === 'debian' ? '127.0.1.1' : '127.0.0.1';
+    // cloud-init's Debian and openSUSE distros use 127.0.1.1 for the host's own names, rhel 127.0.0.1.
+    const ip = facts.hostsTemplate === 'redhat' ? '127.0.0.1' : '127.0.1.1';
     const next = hostsWithLocalNames(ctx.host.fs.readText('/etc/hosts') ?? '', ip, w.fqdn, w.hostname);
     if (next === null) {
       ctx.log.debug(`/etc/hosts already maps ${ip} to ${w.fqdn}`);

@@ -65,6 +65,8 @@ export interface Iface {
   manual?: boolean;
   subnets: Subnet[];
   acceptRa?: boolean;
+  /** Wake-on-LAN by magic packet (v1/v2 `wakeonlan`); false is kept for netplan, which has the key. */
+  wakeOnLan?: boolean;
   /** Bonds: members and kernel bonding options by their sysfs names (mode, miimon, xmit_hash_policy, ...). */
   bond?: { members: string[]; params: Record<string, string> };
   /** VLANs: the raw device and the tag. */

@@ -11,7 +11,6 @@ import { NetConfigError } from './errors.js';
 import { YamlError } from '../yaml/load.js';
 import type { NetworkState } from './model.js';
 import { renderWithWarnings, RENDERERS, type NetRenderer } from './renderers/registry.js';
-import { unplacedRoutes } from './renderers/common.js';
 import { selectRenderer } from './select.js';
 import { parseCmdlineNetworkConfig } from './sources/cmdline.js';
 import { parseNetworkConfigDoc } from './sources/config.js';
@@ -109,12 +108,6 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
   if (chosen.disabled) return chosen;
   const { state, source: from } = chosen;
   for (const warning of state.warnings ?? []) log.warn(warning);
-  for (const r of unplacedRoutes(state))
-    log.warn(
-      r.via === undefined
-        ? `route to ${r.to}/${r.prefix} not written: a route given for no interface needs a gateway`
-        : `route to ${r.to}/${r.prefix} via ${r.via} not written: no interface has an address in the gateway's subnet`,
-    );
   const renderer = selectRenderer(host, distro, cfg);
   // The sysconfig flavour follows the family, so a suse derivative known only by its
   // ID_LIKE (sles_sap, sl-micro, ...) still gets the suse files.

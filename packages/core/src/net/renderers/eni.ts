@@ -28,7 +28,15 @@ function linkOptions(i: Iface): string[] {
   if (i.vlan) o.push(`vlan-raw-device ${i.vlan.link}`, `vlan_id ${i.vlan.id}`);
   if (i.type !== 'physical' && i.mac) o.push(`hwaddress ${i.mac}`);
   if (i.mtu !== undefined) o.push(`mtu ${i.mtu}`);
+  // ethtool's ifupdown hook: wake on the magic packet.
+  if (i.wakeOnLan) o.push('ethernet-wol g');
   return o;
+}
+
+// `mtu` on an inet6 static stanza is the IPv6 MTU only beside an IPv4 stanza; on an
+// interface without IPv4 it would be the link's MTU (and is read back as such).
+function ipv6MtuWritable(i: Iface): boolean {
+  return i.ipv6Mtu !== undefined && statics(i, 6).length > 0 && i.subnets.some((x) => x.type === 'dhcp4' || (x.type === 'static' && x.family === 4));
 }
 
 function stanza(i: Iface, s: Subnet | null, first: boolean, routes: Route[]): string {
@@ -43,7 +51,7 @@ function stanza(i: Iface, s: Subnet | null, first: boolean, routes: Route[]): st
   const inet6 = s !== null && (s.type === 'dhcp6' || (s.type === 'static' && s.family === 6));
   // accept_ra either way, as cloud-init writes it for DHCPv6 and static IPv6 stanzas.
   if (inet6 && i.acceptRa !== undefined) o.push(`accept_ra ${i.acceptRa ? 1 : 0}`);
-  if (s?.type === 'static' && s.family === 6 && i.ipv6Mtu !== undefined && s === statics(i, 6)[0]) o.push(`mtu ${i.ipv6Mtu}`);
+  if (s?.type === 'static' && s.family === 6 && ipv6MtuWritable(i) && s === statics(i, 6)[0]) o.push(`mtu ${i.ipv6Mtu}`);
   if (s?.type === 'dhcp4' && s.overrides?.routeMetric !== undefined) o.push(`metric ${s.overrides.routeMetric}`);
   if (s) {
     if (s.dns.nameservers.length > 0) o.push(`dns-nameservers ${s.dns.nameservers.join(' ')}`);
@@ -65,7 +73,7 @@ function warnLost(i: Iface, warn: Warn): void {
   warnOverrides(warn, i, 'dhcp4', DHCP4_KEYS, "ifupdown's dhcp method has no option for it");
   warnOverrides(warn, i, 'dhcp6', NONE, "ifupdown's inet6 dhcp method has no option for it");
   const v6stanza = has(i, 'dhcp6') || statics(i, 6).length > 0;
-  if (i.ipv6Mtu !== undefined && statics(i, 6).length === 0) warn(i.name, 'ipv6-mtu', 'ifupdown takes the IPv6 MTU only on an inet6 static stanza');
+  if (i.ipv6Mtu !== undefined && !ipv6MtuWritable(i)) warn(i.name, 'ipv6-mtu', "ifupdown takes an IPv6-only MTU on an inet6 static stanza after an inet one (alone, its mtu is the link's)");
   if (i.acceptRa !== undefined && !v6stanza && !(has(i, 'slaac') && i.acceptRa)) warn(i.name, 'accept-ra', 'ifupdown takes accept_ra only on an inet6 dhcp or static stanza');
 }
 
@@ -95,7 +103,9 @@ export function renderEni(state: NetworkState, _distro?: string, warn: Warn = no
     // An interface with only link settings is configured but not raised at boot unless it
     // carries a bond, as ifupdown raises VLAN raw devices and bridge ports itself.
     const body = text.join('\n');
-    parts.push(i.subnets.length === 0 && !i.bondMaster && statics(i).length === 0 ? body.replace(/^auto .*\n/, '') : body);
+    // An address-less NIC is not raised at boot, but bonds and their members are (ifenslave
+    // needs both up, and cloud-init writes `auto` for them).
+    parts.push(i.subnets.length === 0 && !i.bondMaster && !i.bond && statics(i).length === 0 ? body.replace(/^auto .*\n/, '') : body);
   }
   const content = header('#') + [lo.join('\n') + '\n', ...parts].join('\n');
   const out: Rendered = new Map([[ENI_PATH, { content, mode: 0o644 }]]);

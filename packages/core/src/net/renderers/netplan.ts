@@ -39,6 +39,7 @@ function device(state: NetworkState, i: Iface, warn: Warn): { [k: string]: Yaml 
     d['set-name'] = i.name;
   } else if (i.mac) d.macaddress = i.mac;
   if (i.mtu !== undefined) d.mtu = i.mtu;
+  if (i.wakeOnLan !== undefined) d.wakeonlan = i.wakeOnLan;
   if (i.bond) {
     d.interfaces = i.bond.members;
     const p: { [k: string]: Yaml } = {};
@@ -81,7 +82,9 @@ function device(state: NetworkState, i: Iface, warn: Warn): { [k: string]: Yaml 
   const routes: Yaml[] = [];
   for (const s of statics(i)) if (s.gateway) routes.push({ to: 'default', via: s.gateway });
   for (const r of routesOf(state, i)) {
-    const route: { [k: string]: Yaml } = { to: r.prefix === 0 ? 'default' : `${r.to}/${r.prefix}` };
+    // `default` names no family, so a default route onto the link (no gateway to tell it)
+    // is written as 0.0.0.0/0 or ::/0.
+    const route: { [k: string]: Yaml } = { to: r.prefix === 0 && r.via !== undefined ? 'default' : `${r.to}/${r.prefix}` };
     // A route with no gateway goes straight onto the link: netplan wants that said.
     if (r.via !== undefined) route.via = r.via;
     else route.scope = 'link';

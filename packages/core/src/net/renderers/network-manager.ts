@@ -103,6 +103,8 @@ function keyfile(state: NetworkState, i: Iface, warn: Warn): string {
   s.push(['user', [['org.freedesktop.NetworkManager.origin', 'cloud-init']]]);
   const eth: [string, string][] = [];
   if (i.mtu !== undefined) eth.push(['mtu', String(i.mtu)]);
+  // 64 is NetworkManager's "magic packet" flag.
+  if (i.wakeOnLan) eth.push(['wake-on-lan', '64']);
   if (i.mac) eth.push([i.type === 'physical' ? 'mac-address' : 'cloned-mac-address', i.mac.toUpperCase()]);
   if (eth.length > 0) s.push(['ethernet', eth]);
   if (i.bond) s.push(['bond', Object.entries(i.bond.params).map(([k, v]) => [k, v] as [string, string])]);
@@ -126,7 +128,8 @@ function keyfile(state: NetworkState, i: Iface, warn: Warn): string {
     // IPv6 alone: NetworkManager's IPv4 default is DHCP, which nobody asked for.
     s.push(['ipv4', v4 ?? [['method', 'disabled']]]);
     if (v6) s.push(['ipv6', v6]);
-    if (!v4 && !v6) s.push(['ipv6', [['method', 'ignore']]]);
+    // No IP at all: IPv6 off too, as cloud-init 25.1 writes for an address-less bond.
+    if (!v4 && !v6) s.push(['ipv6', [['method', 'disabled']]]);
   }
   return header('#') + '\n' + emitIni(s);
 }

@@ -145,16 +145,19 @@ export function renderNetworkd(state: NetworkState, _distro?: string, warn: Warn
     const nd = netdev(i, warn);
     if (nd) out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.netdev`, { content: nd, mode: 0o644 });
     if (i.type === 'physical' && i.mac) {
+      const link: [string, string][] = [['Name', i.name]];
+      // Wake-on-LAN is a .link setting (udev applies it), so it needs the MAC match too.
+      if (i.wakeOnLan) link.push(['WakeOnLan', 'magic']);
       out.set(`${NETWORKD_DIR}/10-cloud-init-${i.name}.link`, {
         content:
           header('#') +
           emitIni([
             ['Match', [['MACAddress', i.mac]]],
-            ['Link', [['Name', i.name]]],
+            ['Link', link],
           ]),
         mode: 0o644,
       });
-    }
+    } else if (i.wakeOnLan) warn(i.name, 'wakeonlan', 'networkd sets Wake-on-LAN in a .link file, which nimbus writes only for a NIC matched by MAC');
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // (types.ts) plus a line here; the names nimbus accepts (system_info.network.renderers,
 // net-convert -O), stale-file cleanup and bring-up all derive from this list.
 import type { NetworkState } from '../model.js';
-import { formatRenderWarning, type Rendered, type RenderWarning } from './common.js';
+import { formatRenderWarning, type Rendered, type RenderWarning, unplacedRoutes } from './common.js';
 import { eni } from './eni.js';
 import { netplan } from './netplan.js';
 import { networkd } from './networkd.js';
@@ -57,5 +57,12 @@ export function renderWithWarnings(state: NetworkState, renderer: NetRenderer, d
   const files = rendererNamed(renderer).render(state, distro, (iface, key, why) => {
     if (!warnings.some((w) => w.iface === iface && w.key === key)) warnings.push({ iface, key, why });
   });
-  return { files, warnings, messages: warnings.map((w) => formatRenderWarning(renderer, w)) };
+  // Global routes no interface can carry are left out by every renderer: said here, so
+  // the local stage logs it and net-convert prints it.
+  const unplaced = unplacedRoutes(state).map((r) =>
+    r.via === undefined
+      ? `route to ${r.to}/${r.prefix} not written: a route given for no interface needs a gateway`
+      : `route to ${r.to}/${r.prefix} via ${r.via} not written: no interface has an address in the gateway's subnet`,
+  );
+  return { files, warnings, messages: [...unplaced, ...warnings.map((w) => formatRenderWarning(renderer, w))] };
 }

@@ -70,6 +70,7 @@ function ifcfg(i: Iface, warn: Warn): ShellFile {
   else if (!member && has(i, 'slaac')) f.set('DHCLIENT6_MODE', 'info', 'word');
   if (i.mac && i.type !== 'vlan') f.set('LLADDR', i.mac, 'mac');
   if (i.mtu !== undefined) f.set('MTU', i.mtu, 'int');
+  if (i.wakeOnLan) f.set('ETHTOOL_OPTS', 'wol g', 'words');
   if (i.type === 'bond') {
     f.set('BONDING_MASTER', 'yes', 'yesno');
     const p = i.bond?.params ?? {};

@@ -114,6 +114,7 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null, warn
   }
   if (i.bridgeMaster) f.set('BRIDGE', i.bridgeMaster, 'ifname');
   if (i.mtu !== undefined) f.set('MTU', i.mtu, 'int');
+  if (i.wakeOnLan) f.set('ETHTOOL_OPTS', 'wol g', 'words');
   const dhcp4 = has(i, 'dhcp4');
   f.set('BOOTPROTO', dhcp4 ? 'dhcp' : 'none', 'word');
   // One default route: DHCP elsewhere must not replace the static default gateway.
@@ -129,7 +130,10 @@ function ifcfg(state: NetworkState, i: Iface, defaultOwner4: string | null, warn
   const o4 = dhcpOverrides(i, 'dhcp4');
   const o6 = dhcpOverrides(i, 'dhcp6');
   for (const t of ['dhcp4', 'dhcp6'] as const) warnOverrides(warn, i, t, IFCFG_OVERRIDES, 'ifcfg has no key for it');
-  if (o4?.routeMetric !== undefined) f.set('IPV4_ROUTE_METRIC', o4.routeMetric, 'int');
+  // GATEWAY has no metric of its own: a default route's metric is the interface's IPv4
+  // route metric, as cloud-init writes it (else the metric would be lost).
+  const metric4 = o4?.routeMetric ?? gw4?.metric;
+  if (metric4 !== undefined) f.set('IPV4_ROUTE_METRIC', metric4, 'int');
   if (o4?.useDns === false) f.set('PEERDNS', 'no', 'yesno');
   if (o4?.useRoutes === false) f.set('PEERROUTES', 'no', 'yesno');
   if (o6?.routeMetric !== undefined) f.set('IPV6_ROUTE_METRIC', o6.routeMetric, 'int');

@@ -215,6 +215,11 @@ export function parseEni(file: string, text: string, reader: EniReader): Network
       case 'metric':
         if (subnet?.type === 'dhcp4') subnet.overrides = { ...subnet.overrides, routeMetric: int(w, [kw], args[0], 0, 4294967295, 'a route metric') };
         break;
+      case 'ethernet-wol':
+      case 'ethernet_wol':
+        // ethtool's hook: `g` is the magic packet; `d` (or anything else) is no wake-up.
+        iface.wakeOnLan = args[0] === 'g';
+        break;
       case 'hwaddress':
         iface.mac = mac(w, [kw], args[0] === 'ether' ? args[1] : args[0]);
         break;

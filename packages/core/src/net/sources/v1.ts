@@ -2,7 +2,7 @@
 // nameserver, route), each interface with a list of subnets.
 import { fail, type FieldPath, type Where } from '../errors.js';
 import { checkDefaults, finalizeState } from '../finalize.js';
-import { emptyDns, type Iface, type IfaceType, type NetworkState, type Subnet } from '../model.js';
+import { type Dns, emptyDns, type Iface, type IfaceType, type NetworkState, type Subnet } from '../model.js';
 import { bool, cidr, familyOf, ifName, int, ipAddr, list, mac, maskToPrefix, mtu, onOff, optionValue, record } from '../validate.js';
 import { parseDns, parseRoute, parseRoutes } from './subnets.js';
 
@@ -113,7 +113,7 @@ function subnet(w: Where, path: FieldPath, v: unknown): Subnet | null {
 }
 
 // Entry keys nimbus reads; others are reported and not carried over.
-const KNOWN = new Set(['type', 'name', 'mac_address', 'mtu', 'accept-ra', 'subnets', 'params', 'bond_interfaces', 'vlan_link', 'vlan_id', 'bridge_interfaces']);
+const KNOWN = new Set(['type', 'name', 'mac_address', 'mtu', 'accept-ra', 'subnets', 'params', 'bond_interfaces', 'vlan_link', 'vlan_id', 'bridge_interfaces', 'wakeonlan']);
 const SUBNET_KNOWN = new Set(['type', 'address', 'netmask', 'prefix', 'gateway', 'dns_nameservers', 'dns_search', 'routes', 'mtu', 'control']);
 
 function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: IfaceType, warnings: string[]): Iface {
@@ -127,6 +127,7 @@ function iface(w: Where, path: FieldPath, e: Record<string, unknown>, type: Ifac
   if (e.mac_address !== undefined && e.mac_address !== null) i.mac = mac(w, [...path, 'mac_address'], e.mac_address);
   if (e.mtu !== undefined && e.mtu !== null) i.mtu = mtu(w, [...path, 'mtu'], e.mtu);
   if (e['accept-ra'] !== undefined && e['accept-ra'] !== null) i.acceptRa = bool(w, [...path, 'accept-ra'], e['accept-ra']);
+  if (e.wakeonlan !== undefined && e.wakeonlan !== null) i.wakeOnLan = bool(w, [...path, 'wakeonlan'], e.wakeonlan);
   const raw = list(w, [...path, 'subnets'], e.subnets);
   const all = raw.map((s, k) => subnet(w, [...path, 'subnets', k], s));
   i.subnets = all.filter((s): s is Subnet => s !== null);
@@ -154,6 +155,9 @@ export function parseV1(w: Where, doc: Record<string, unknown>): NetworkState {
   const state: NetworkState = { interfaces: [], routes: [], dns: emptyDns(), warnings: [] };
   const warnings = state.warnings!;
   const entries = list(w, ['config'], doc.config);
+  // `type: nameserver` with `interface:` belongs to that interface (cloud-init 22.4 and
+  // later): applied after every interface is known, as it may come first.
+  const ifaceDns: { path: FieldPath; name: string; dns: Dns }[] = [];
   entries.forEach((raw, k) => {
     const path: FieldPath = ['config', k];
     const e = record(w, path, raw);
@@ -201,6 +205,10 @@ export function parseV1(w: Where, doc: Record<string, unknown>): NetworkState {
       }
       case 'nameserver': {
         const d = parseDns(w, path, e.address, e.search, 'address', 'search');
+        if (e.interface !== undefined) {
+          ifaceDns.push({ path: [...path, 'interface'], name: ifName(w, [...path, 'interface'], e.interface), dns: d });
+          break;
+        }
         state.dns.nameservers.push(...d.nameservers.filter((n) => !state.dns.nameservers.includes(n)));
         state.dns.search.push(...d.search.filter((n) => !state.dns.search.includes(n)));
         break;
@@ -208,9 +216,26 @@ export function parseV1(w: Where, doc: Record<string, unknown>): NetworkState {
       case 'route':
         state.routes.push(parseRoute(w, path, e));
         break;
+      case 'infiniband':
+      case 'loopback':
+        // cloud-init renders these; nimbus has no renderer support for them yet, and one
+        // such entry must not cost the machine the rest of its network.
+        warnings.push(`${w.source}: ${[...(w.base ?? []), ...path].join('.')}: type ${e.type} is not supported, ignored`);
+        break;
       default:
-        fail(w, [...path, 'type'], 'one of physical, bond, vlan, bridge, nameserver, route (not supported: infiniband, loopback)', e.type);
+        fail(w, [...path, 'type'], 'one of physical, bond, vlan, bridge, nameserver, route (not supported, ignored with a warning: infiniband, loopback)', e.type);
     }
   });
+  for (const { path, name, dns } of ifaceDns) {
+    const i = state.interfaces.find((x) => x.name === name);
+    if (i === undefined) fail(w, path, 'the name of an interface defined in config (as cloud-init requires)', name);
+    // Its servers come before those of the interface's subnets, as cloud-init writes them.
+    const s = i.subnets.find((x) => x.type === 'static') ?? i.subnets[0];
+    if (s === undefined) {
+      warnings.push(`${w.source}: ${[...(w.base ?? []), ...path].join('.')}: ${name} has no subnet for its nameservers, ignored`);
+      continue;
+    }
+    s.dns = { nameservers: [...dns.nameservers, ...s.dns.nameservers.filter((n) => !dns.nameservers.includes(n))], search: [...dns.search, ...s.dns.search.filter((n) => !dns.search.includes(n))] };
+  }
   return finalizeState(w, state);
 }

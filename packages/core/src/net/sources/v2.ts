@@ -84,6 +84,7 @@ const KNOWN = new Set([
   'dhcp6-overrides',
   'activation-mode',
   'ipv6-mtu',
+  'wakeonlan',
   'addresses',
   'interfaces',
   'parameters',
@@ -91,7 +92,14 @@ const KNOWN = new Set([
   'link',
 ]);
 
-function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown>, type: IfaceType, warnings: string[]): Iface {
+// A member, port or VLAN link names a device by its id (renamed by set-name), which
+// need not be a valid interface name itself (`provisioningport` is 16 characters);
+// only a reference that is no id must be one.
+function deviceRef(w: Where, path: FieldPath, ids: ReadonlyMap<string, string>, v: unknown): string {
+  return typeof v === 'string' && ids.has(v) ? (ids.get(v) as string) : ifName(w, path, v);
+}
+
+function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown>, type: IfaceType, warnings: string[], ids: ReadonlyMap<string, string>): Iface {
   for (const k of Object.keys(d)) if (!KNOWN.has(k)) warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, k].join('.')}: not supported, ignored`);
   let name = id;
   if (d['set-name'] !== undefined) name = d['set-name'] as string;
@@ -101,9 +109,17 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
     for (const k of Object.keys(m)) if (k !== 'macaddress') fail(w, [...path, 'match', k], 'match by macaddress (not supported: match by name or driver)');
     if (m.macaddress !== undefined) i.mac = mac(w, [...path, 'match', 'macaddress'], m.macaddress);
   }
-  if (d.macaddress !== undefined) i.mac = mac(w, [...path, 'macaddress'], d.macaddress);
+  if (d.macaddress !== undefined) {
+    const m = mac(w, [...path, 'macaddress'], d.macaddress);
+    // On an ethernet, `macaddress` sets the NIC's MAC (netplan); it is not what the NIC is
+    // matched by, and nimbus's model has no place for a new MAC of a NIC: told, not taken
+    // as a match (which would miss the NIC).
+    if (type === 'physical') warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'macaddress'].join('.')}: setting a NIC's MAC is not supported, ignored`);
+    else i.mac = m;
+  }
   if (d.mtu !== undefined) i.mtu = mtu(w, [...path, 'mtu'], d.mtu);
   if (d['accept-ra'] !== undefined) i.acceptRa = bool(w, [...path, 'accept-ra'], d['accept-ra']);
+  if (d.wakeonlan !== undefined) i.wakeOnLan = bool(w, [...path, 'wakeonlan'], d.wakeonlan);
   if (d['ipv6-mtu'] !== undefined) i.ipv6Mtu = mtu(w, [...path, 'ipv6-mtu'], d['ipv6-mtu']);
   if (d['activation-mode'] !== undefined) {
     if (d['activation-mode'] !== 'manual' && d['activation-mode'] !== 'off') fail(w, [...path, 'activation-mode'], 'manual or off', d['activation-mode']);
@@ -147,12 +163,15 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
   if (subnets.length > 0) {
     (subnets.find((s) => s.type === 'static') ?? subnets[0]!).dns = dns;
     subnets[0]!.routes = routes;
-  } else if (routes.length > 0 || dns.nameservers.length > 0 || dns.search.length > 0) {
-    fail(w, path, 'addresses, dhcp4 or dhcp6 for routes and nameservers to apply to');
+  } else if (routes.length > 0) {
+    fail(w, path, 'addresses, dhcp4 or dhcp6 for routes to apply to');
+  } else if (dns.nameservers.length > 0 || dns.search.length > 0) {
+    // cloud-init 25.1 accepts this and writes the device without them.
+    warnings.push(`${w.source}: ${[...(w.base ?? []), ...path, 'nameservers'].join('.')}: no addresses, dhcp4 or dhcp6 to apply them to, ignored`);
   }
   i.subnets = subnets;
   if (type === 'bond' || type === 'bridge') {
-    const members = list(w, [...path, 'interfaces'], d.interfaces).map((m, k) => ifName(w, [...path, 'interfaces', k], m));
+    const members = list(w, [...path, 'interfaces'], d.interfaces).map((m, k) => deviceRef(w, [...path, 'interfaces', k], ids, m));
     const p = d.parameters === undefined ? {} : record(w, [...path, 'parameters'], d.parameters);
     if (type === 'bond') {
       const params: Record<string, string> = {};
@@ -175,7 +194,7 @@ function device(w: Where, path: FieldPath, id: string, d: Record<string, unknown
     }
   }
   checkDefaults(w, i, path);
-  if (type === 'vlan') i.vlan = { link: ifName(w, [...path, 'link'], d.link), id: int(w, [...path, 'id'], d.id, 1, 4094, 'a VLAN id') };
+  if (type === 'vlan') i.vlan = { link: deviceRef(w, [...path, 'link'], ids, d.link), id: int(w, [...path, 'id'], d.id, 1, 4094, 'a VLAN id') };
   return i;
 }
 
@@ -224,12 +243,13 @@ export function parseV2(w: Where, doc: Record<string, unknown>): NetworkState {
     if (doc[section] === undefined || doc[section] === null) continue;
     const devs = record(w, [section], doc[section]);
     for (const [id, raw] of Object.entries(devs)) {
-      const i = device(w, [section, id], id, record(w, [section, id], raw ?? {}), type, state.warnings!);
+      const i = device(w, [section, id], id, record(w, [section, id], raw ?? {}), type, state.warnings!, ids);
       ids.set(id, i.name);
       state.interfaces.push(i);
     }
   }
-  // Bonds, bridges and vlans refer to devices by id; ids renamed with set-name resolve to the new name.
+  // Bonds, bridges and vlans refer to devices by id (resolved in deviceRef); a device of
+  // a later section (a bridge port that is a VLAN) resolves here.
   for (const i of state.interfaces) {
     if (i.bond) i.bond.members = i.bond.members.map((m) => ids.get(m) ?? m);
     if (i.bridge) i.bridge.ports = i.bridge.ports.map((m) => ids.get(m) ?? m);
