@@ -398,6 +398,7 @@ extract() {  # extract DISK DEST
 chain() {
   local v=$1 disk=$RUN/$1/disk.raw n=0 ok=1 word inst opts
   mkdir -p "$RUN/$v"
+  if ! wait_base "$v"; then echo "[$v] its base image could not be built" >> "$RUN/failed.txt"; return 1; fi
   image "$v"
   cp --sparse=always "$IMG_DIR/disk.raw" "$disk"
   for word in ${CHAINS[$v]}; do
@@ -419,30 +420,37 @@ chain() {
   if [[ $ok == 1 ]]; then log "[$v] passed"; else log "[$v] FAILED (artifacts: $RUN/$v)"; return 1; fi
 }
 
-# The base trees first, in parallel (debootstrap is mostly downloads and dpkg).
-t=$(now)
-pids=()
+# The base trees that are not cached are built in the background, in parallel (debootstrap
+# is mostly downloads and dpkg); a chain waits only for its own base (the marker
+# $RUN/base-VARIANT.rc), so a variant whose base is cached boots meanwhile.
 for v in "${variants[@]}"; do
   base=$CACHE/base-$v-$(base_key "$v")
   if base_ready "$base" "$v"; then
     log "[$v] base image cached: $base"
+    echo 0 > "$RUN/base-$v.rc"
   else
     for old in "$CACHE"/base-"$v"-*; do [[ -e $old ]] && rm -rf "$old"; done
-    build_variant_base "$v" "$base" &
-    pids+=($!)
+    { ( t=$(now); build_variant_base "$v" "$base"
+        timing "[$v] base image" "$(secs "$t" "$(now)")"; echo 0 > "$RUN/base-$v.rc" ) || echo 1 > "$RUN/base-$v.rc"; } &
   fi
 done
-for p in "${pids[@]}"; do wait "$p" || die "a base image could not be built"; done
-timing "base images (${variants[*]})" "$(secs "$t" "$(now)")"
+wait_base() {  # wait_base VARIANT: until its base is built; fails when the build failed
+  while [[ ! -s $RUN/base-$1.rc ]]; do sleep 5; done
+  [[ $(cat "$RUN/base-$1.rc") == 0 ]]
+}
 
 make_repo_iso
 if [[ $kvm == auto ]]; then
-  b0=$CACHE/base-${variants[0]}-$(base_key "${variants[0]}")
-  if kvm_works "$b0/vmlinuz"; then ACCEL=kvm; fi
+  # Any kernel will do for the probe: the first base that is ready.
+  until compgen -G "$RUN/base-*.rc" >/dev/null; do sleep 5; done
+  for v in "${variants[@]}"; do
+    b0=$CACHE/base-$v-$(base_key "$v")
+    if [[ -f $b0/vmlinuz ]]; then kvm_works "$b0/vmlinuz" && ACCEL=kvm; break; fi
+  done
 fi
 
 # The chains, VM_JOBS at a time (each VM has 2 vCPUs; on 2 cores, 1 is the default).
-: > "$RUN/failed.txt"
+: >> "$RUN/failed.txt"
 t=$(now)
 running=0
 for v in "${variants[@]}"; do
