@@ -353,9 +353,9 @@ if (inst === 'b') {
     const tz = read('/etc/timezone').trim();
     if (tz !== 'Europe/Berlin') return `/etc/timezone: ${tz}`;
   });
-  check('locale: /etc/default/locale sets LANG=C.UTF-8', () => {
+  check("locale: /etc/default/locale sets LANG=POSIX (B's, over the C.UTF-8 default A's first boot wrote)", () => {
     const t = read('/etc/default/locale');
-    if (!/^LANG=("?)C\.UTF-8\1$/m.test(t)) return `/etc/default/locale: ${JSON.stringify(t)}`;
+    if (!/^LANG=("?)POSIX\1$/m.test(t)) return `/etc/default/locale: ${JSON.stringify(t)}`;
   });
 }
 if (opts.includes('eph')) {
