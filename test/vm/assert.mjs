@@ -197,7 +197,11 @@ if (earlier.length) {
   const old = earlier.map((i) => INSTANCES[i].address.split('/')[0]);
   check(`no address of an earlier instance (${old.join(', ')}) on any interface`, () => {
     const links = json(`${saved}/ip-addr.json`);
-    const left = links.flatMap((l) => ipv4Of(l).filter((a) => old.includes(a.split('/')[0])).map((a) => `${a} on ${l.ifname}`));
+    const left = links.flatMap((l) =>
+      ipv4Of(l)
+        .filter((a) => old.includes(a.split('/')[0]))
+        .map((a) => `${a} on ${l.ifname}`),
+    );
     if (left.length) return `still there: ${left.join(', ')}`;
   });
   check(`no network configuration on the disk names an earlier instance's address (${old.join(', ')})`, () => {
@@ -238,25 +242,25 @@ function walk(d) {
 
 // --- the cloud-config: files, users and keys, scripts ---------------------------------------------
 if (inst === 'a') {
-check('write_files: /etc/nimbus-vm/from-base64.txt decoded', () => {
-  const t = read('/etc/nimbus-vm/from-base64.txt');
-  if (t !== 'decoded from base64\n') return `content ${JSON.stringify(t)}`;
-});
-check('write_files (defer: true): /etc/nimbus-vm/deferred.txt', () => {
-  const t = read('/etc/nimbus-vm/deferred.txt');
-  if (t !== 'written in the final stage\n') return `content ${JSON.stringify(t)}`;
-});
-if (instanceBoot === 1) {
-  check('write_files: /etc/nimbus-vm/hello.txt with its content and mode 0640', () => {
-    const t = read('/etc/nimbus-vm/hello.txt');
-    if (t !== 'hello from write_files\n') return `content ${JSON.stringify(t)}`;
-    if (mode('/etc/nimbus-vm/hello.txt') !== '0640') return `mode ${mode('/etc/nimbus-vm/hello.txt')}`;
+  check('write_files: /etc/nimbus-vm/from-base64.txt decoded', () => {
+    const t = read('/etc/nimbus-vm/from-base64.txt');
+    if (t !== 'decoded from base64\n') return `content ${JSON.stringify(t)}`;
   });
-} else {
-  check('write_files is once per instance: hello.txt, removed from the disk after boot 1, was not written again', () => {
-    if (exists('/etc/nimbus-vm/hello.txt')) return 'hello.txt is back: write_files ran again';
+  check('write_files (defer: true): /etc/nimbus-vm/deferred.txt', () => {
+    const t = read('/etc/nimbus-vm/deferred.txt');
+    if (t !== 'written in the final stage\n') return `content ${JSON.stringify(t)}`;
   });
-}
+  if (instanceBoot === 1) {
+    check('write_files: /etc/nimbus-vm/hello.txt with its content and mode 0640', () => {
+      const t = read('/etc/nimbus-vm/hello.txt');
+      if (t !== 'hello from write_files\n') return `content ${JSON.stringify(t)}`;
+      if (mode('/etc/nimbus-vm/hello.txt') !== '0640') return `mode ${mode('/etc/nimbus-vm/hello.txt')}`;
+    });
+  } else {
+    check('write_files is once per instance: hello.txt, removed from the disk after boot 1, was not written again', () => {
+      if (exists('/etc/nimbus-vm/hello.txt')) return 'hello.txt is back: write_files ran again';
+    });
+  }
 }
 function passwdEntry(user) {
   return read('/etc/passwd')
@@ -271,16 +275,16 @@ function authorizedKeys(user) {
   return { p, text: read(p) };
 }
 if (inst === 'a') {
-check('users: tester created, with its ssh_authorized_keys (0600)', () => {
-  const { p, text } = authorizedKeys('tester');
-  if (!text.includes(KEYS.tester)) return `${p} lacks tester's key:\n${text}`;
-  if (mode(p) !== '0600') return `${p} mode ${mode(p)}`;
-});
-check('users: the default user (debian) with ssh_authorized_keys and the metadata public key', () => {
-  const { p, text } = authorizedKeys('debian');
-  if (!text.includes(KEYS.default)) return `${p} lacks the cloud-config's ssh_authorized_keys key:\n${text}`;
-  if (!text.includes(KEYS.metadata)) return `${p} lacks meta_data.json's public key:\n${text}`;
-});
+  check('users: tester created, with its ssh_authorized_keys (0600)', () => {
+    const { p, text } = authorizedKeys('tester');
+    if (!text.includes(KEYS.tester)) return `${p} lacks tester's key:\n${text}`;
+    if (mode(p) !== '0600') return `${p} mode ${mode(p)}`;
+  });
+  check('users: the default user (debian) with ssh_authorized_keys and the metadata public key', () => {
+    const { p, text } = authorizedKeys('debian');
+    if (!text.includes(KEYS.default)) return `${p} lacks the cloud-config's ssh_authorized_keys key:\n${text}`;
+    if (!text.includes(KEYS.metadata)) return `${p} lacks meta_data.json's public key:\n${text}`;
+  });
 }
 
 function linesFor(p, tag) {
@@ -371,12 +375,10 @@ if (opts.includes('eph')) {
 }
 const ephBefore = chain.slice(0, n - 1).some((b) => b.opts.includes('eph'));
 if (ephBefore && !opts.includes('eph')) {
-  check("the ephemeral disk of an earlier boot is absent: its fstab line stays, the boot still reached multi-user.target without waiting for it", () => {
+  check('the ephemeral disk of an earlier boot is absent: its fstab line stays, the boot still reached multi-user.target without waiting for it', () => {
     const mu = Number(read(`${saved}/multi-user-usec`).trim());
     if (!(mu > 0)) return 'multi-user.target was never reached';
-    const waited = thisBoot
-      .filter((e) => typeof e.MESSAGE === 'string' && /(Timed out waiting for device|Dependency failed for).*(vdb|ephemeral)/.test(e.MESSAGE))
-      .map((e) => e.MESSAGE);
+    const waited = thisBoot.filter((e) => typeof e.MESSAGE === 'string' && /(Timed out waiting for device|Dependency failed for).*(vdb|ephemeral)/.test(e.MESSAGE)).map((e) => e.MESSAGE);
     if (waited.length) return waited.join('\n');
     const us = Number(read(`${saved}/userspace-usec`).trim());
     console.log(`    # multi-user.target reached ${((mu - us) / 1e6).toFixed(1)} s after systemd started`);
@@ -399,7 +401,10 @@ if (n === 1) {
     if (extra.length) return `made at boot beside the install-time caches: ${extra.join(', ')}`;
     for (const [sum, f] of want) {
       if (!now.includes(f)) return `${f} is gone`;
-      const got = crypto.createHash('sha256').update(fs.readFileSync(file(`${dir}/${f}`))).digest('hex');
+      const got = crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(file(`${dir}/${f}`)))
+        .digest('hex');
       if (got !== sum) return `${f} was rewritten at boot`;
     }
   });

@@ -145,11 +145,7 @@ function makeRun(boots: Boot[]): string {
       ]),
     );
     write(fsRoot, `${saved}/ip-route.json`, JSON.stringify([{ dst: 'default', gateway: '192.0.2.1', dev: b.ifname }]));
-    write(
-      fsRoot,
-      `${saved}/status.json`,
-      JSON.stringify({ status: 'done', extended_status: b.statusRc === 0 ? 'done' : 'degraded done', errors: [], recoverable_errors: {} }),
-    );
+    write(fsRoot, `${saved}/status.json`, JSON.stringify({ status: 'done', extended_status: b.statusRc === 0 ? 'done' : 'degraded done', errors: [], recoverable_errors: {} }));
     write(fsRoot, `${saved}/status.rc`, `${b.statusRc}\n`);
     write(fsRoot, `${saved}/nimbus-units.txt`, 'active\nactive\nactive\nactive\n');
     write(fsRoot, `${saved}/hostname`, `${b.hostname}\n`);
@@ -178,7 +174,11 @@ function makeRun(boots: Boot[]): string {
         .join(''),
     );
     for (const c of b.caches) write(fsRoot, CACHE_FILE(c), b.cacheBytes);
-    write(fsRoot, '/var/lib/nimbus-vm-image/code-cache.sha256', ['nimbus-local', 'nimbus-init', 'nimbus-config', 'nimbus-final'].map((c) => `${sha256('v8')}  ${path.basename(CACHE_FILE(c))}\n`).join(''));
+    write(
+      fsRoot,
+      '/var/lib/nimbus-vm-image/code-cache.sha256',
+      ['nimbus-local', 'nimbus-init', 'nimbus-config', 'nimbus-final'].map((c) => `${sha256('v8')}  ${path.basename(CACHE_FILE(c))}\n`).join(''),
+    );
     write(fsRoot, '/var/cache/nimbus/parsed-config.json', '{}', 0o600);
     for (const [f, t] of Object.entries(b.files)) write(fsRoot, f, t);
     const stage = { start: 1, finished: 2, errors: [] };
@@ -308,7 +308,8 @@ test('a good chain of four boots (A, A, B on the snapshot, C with DHCP) passes e
         assert.match(r.out, /all passed/);
       }
       const r3 = check(variant, 3, dir, CHAIN);
-      for (const name of ['resizefs grew', 'packages: nimbus-vm-hello installed', 'package_update', 'timezone', 'locale', 'mounts: the ephemeral disk', 'named eth0']) assert.ok(r3.out.includes(name), `${name} is checked in boot 3`);
+      for (const name of ['resizefs grew', 'packages: nimbus-vm-hello installed', 'package_update', 'timezone', 'locale', 'mounts: the ephemeral disk', 'named eth0'])
+        assert.ok(r3.out.includes(name), `${name} is checked in boot 3`);
       assert.match(check(variant, 4, dir, CHAIN).out, /the ephemeral disk of an earlier boot is absent/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -321,8 +322,14 @@ test("the snapshot's old address beside the new one, a wrong interface name and 
   boots[2] = { ...boots[2]!, ipv4: ['192.0.2.10/24', '192.0.2.20/24'] };
   let r = failuresAt(boots.slice(0, 3), 3);
   assert.equal(r.code, 1);
-  assert.ok(r.failed.some((f) => f.startsWith('the NIC 52:54:00:12:34:78 has the static address 192.0.2.20/24')), r.out);
-  assert.ok(r.failed.some((f) => f.startsWith('no address of an earlier instance (192.0.2.10)')), r.out);
+  assert.ok(
+    r.failed.some((f) => f.startsWith('the NIC 52:54:00:12:34:78 has the static address 192.0.2.20/24')),
+    r.out,
+  );
+  assert.ok(
+    r.failed.some((f) => f.startsWith('no address of an earlier instance (192.0.2.10)')),
+    r.out,
+  );
 
   boots[2] = { ...goodBoot('networking.service', 'b'), ifname: 'ens2', others: [['cirename0', []]] };
   r = failuresAt(boots.slice(0, 3), 3);
@@ -332,12 +339,18 @@ test("the snapshot's old address beside the new one, a wrong interface name and 
   assert.match(failuresAt(boots.slice(0, 3), 3).out, /left: cirename0/);
 });
 
-test("DHCP on the disk of a static instance: its address on the NIC or in a config file is caught (pitfall two), and so is a host name from DHCP", () => {
+test('DHCP on the disk of a static instance: its address on the NIC or in a config file is caught (pitfall two), and so is a host name from DHCP', () => {
   const boots = chainBoots('NetworkManager.service');
   boots[3] = { ...boots[3]!, ipv4: ['192.0.2.20/24', '192.0.2.105/24'] };
   let r = failuresAt(boots, 4, 'nm');
-  assert.ok(r.failed.some((f) => f.startsWith('the NIC 52:54:00:12:34:78 has one IPv4 address, from DHCP')), r.out);
-  assert.ok(r.failed.some((f) => f.startsWith('no address of an earlier instance (192.0.2.10, 192.0.2.20)')), r.out);
+  assert.ok(
+    r.failed.some((f) => f.startsWith('the NIC 52:54:00:12:34:78 has one IPv4 address, from DHCP')),
+    r.out,
+  );
+  assert.ok(
+    r.failed.some((f) => f.startsWith('no address of an earlier instance (192.0.2.10, 192.0.2.20)')),
+    r.out,
+  );
 
   boots[3] = { ...goodBoot('NetworkManager.service', 'c'), files: { '/etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection': '[ipv4]\naddress1=192.0.2.20/24\n' } };
   r = failuresAt(boots, 4, 'nm');
