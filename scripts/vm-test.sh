@@ -114,8 +114,10 @@ mkdir -p "$CACHE/runs"
 RUN=$CACHE/runs/$(date -u +%Y%m%dT%H%M%SZ)-$$
 mkdir -p "$RUN"
 log "artifacts: $RUN"
-# Keep the artifacts of the last 5 runs.
-ls -1d "$CACHE"/runs/*/ 2>/dev/null | sort | head -n -5 | while read -r old; do rm -rf "$old"; done
+# Keep the artifacts of the last 5 runs, and of any run still going (its name ends in its pid).
+ls -1d "$CACHE"/runs/*/ 2>/dev/null | sort | head -n -5 | while read -r old; do
+  old=${old%/}; kill -0 "${old##*-}" 2>/dev/null || rm -rf "$old"
+done
 
 # --- the .deb ----------------------------------------------------------------------------
 t0=$(now)
