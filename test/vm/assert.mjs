@@ -216,10 +216,11 @@ if (earlier.length) {
   });
 }
 if (me.ifname) {
-  check(`the NIC is named ${me.ifname}, as network_data.json says, and no cirename* interface remains`, () => {
+  // cloud-init's temporary names are cirename*, nimbus's nimbustmp*: neither may remain.
+  check(`the NIC is named ${me.ifname}, as network_data.json says, and no cirename* or nimbustmp* interface remains`, () => {
     const { links, nic } = theNic();
     if (nic.ifname !== me.ifname) return `the NIC ${MAC} is ${nic.ifname}`;
-    const stray = links.filter((l) => l.ifname.startsWith('cirename')).map((l) => l.ifname);
+    const stray = links.filter((l) => /^(cirename|nimbustmp)/.test(l.ifname)).map((l) => l.ifname);
     if (stray.length) return `left: ${stray.join(', ')}`;
   });
 }

@@ -333,10 +333,12 @@ test("the snapshot's old address beside the new one, a wrong interface name and 
 
   boots[2] = { ...goodBoot('networking.service', 'b'), ifname: 'ens2', others: [['cirename0', []]] };
   r = failuresAt(boots.slice(0, 3), 3);
-  assert.deepEqual(r.failed, ['the NIC is named eth0, as network_data.json says, and no cirename* interface remains']);
+  assert.deepEqual(r.failed, ['the NIC is named eth0, as network_data.json says, and no cirename* or nimbustmp* interface remains']);
   assert.match(r.out, /the NIC 52:54:00:12:34:78 is ens2/);
   boots[2] = { ...goodBoot('networking.service', 'b'), others: [['cirename0', []]] };
   assert.match(failuresAt(boots.slice(0, 3), 3).out, /left: cirename0/);
+  boots[2] = { ...goodBoot('networking.service', 'b'), others: [['nimbustmp0', []]] };
+  assert.match(failuresAt(boots.slice(0, 3), 3).out, /left: nimbustmp0/);
 });
 
 test('DHCP on the disk of a static instance: its address on the NIC or in a config file is caught (pitfall two), and so is a host name from DHCP', () => {
