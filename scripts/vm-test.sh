@@ -45,7 +45,8 @@ JOBS=${VM_JOBS:-1}
 SUITE=bookworm
 COMMON_PKGS=systemd,systemd-sysv,udev,dbus,kmod,iproute2,procps,openssh-server,nodejs,linux-image-amd64,initramfs-tools
 # debootstrap resolves no virtual packages: polkitd (for network-manager) needs default-logind, which libpam-systemd provides.
-declare -A VARIANT_PKGS=([ifupdown]=ifupdown [nm]="network-manager,libpam-systemd" [networkd]=libpam-systemd [netplan]="netplan.io,libpam-systemd")
+# ifupdown needs a DHCP client for instance C (`iface eth0 inet dhcp`), as a Debian cloud image has.
+declare -A VARIANT_PKGS=([ifupdown]="ifupdown,isc-dhcp-client" [nm]="network-manager,libpam-systemd" [networkd]=libpam-systemd [netplan]="netplan.io,libpam-systemd")
 
 # --- the scenarios -------------------------------------------------------------------------
 # Instances: a config drive each (test/vm/config-drive*), and the MAC its network_data.json
