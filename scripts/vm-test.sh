@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# `npm run test:vm`: a real boot of nimbus in a Debian 12 VM under qemu.
+# `npm run test:vm`: real boots of nimbus in Debian 12 VMs under qemu.
 #
-#   scripts/vm-test.sh [--variant ifupdown|nm|all] [--no-build] [--no-kvm] [--keep]
+#   scripts/vm-test.sh [--variant V[,V...]|all] [--no-build] [--no-kvm] [--keep]
 #
-# For each variant (default: all = ifupdown, then nm):
+# For each variant (default: all = ifupdown, nm, networkd, netplan; see CHAINS below):
 #   1. an image: a Debian 12 tree made by debootstrap (systemd, the network stack of
 #      the variant, Debian's nodejs, linux-image-amd64; no cloud-init), cached under
 #      /var/tmp/nimbus-vm keyed by its inputs; the .deb of `npm run package` installed
 #      into a copy of it with dpkg in a chroot, as an image maker does (never booted; the
 #      postinst trains each stage's code cache there); a raw ext4 disk made with `mkfs.ext4 -d`
 #      (no loop mount), cached too, keyed by the base and the .deb's contents;
-#   2. two boots of that disk under qemu-system-x86_64 (KVM when it works, else TCG),
-#      with a config-drive ISO (genisoimage -V config-2, test/vm/config-drive) on
-#      /dev/sr0 and qemu's user network with restrict=on; a test-only unit powers the VM
+#   2. the variant's chain of boots (CHAINS) on one copy of that disk under
+#      qemu-system-x86_64 (KVM when it works, else TCG), each with its instance's
+#      config-drive ISO (genisoimage -V config-2, test/vm/config-drive*) on /dev/sr0,
+#      and extra disks as the boot's options say, and qemu's user network with restrict=on; a test-only unit powers the VM
 #      off once nimbus-final is done;
 #   3. after each boot, the disk read with debugfs (journal, /var/lib/cloud, the files
 #      the cloud-config asked for, what the test unit saved) and checked by
@@ -21,7 +22,8 @@
 # /var/tmp/nimbus-vm/runs/<time>/ (the disks are removed unless --keep).
 #
 # Environment: VM_BOOT_TIMEOUT (seconds per boot, default 480), VM_MEM (MiB, 1024),
-# VM_CACHE (default /var/tmp/nimbus-vm), VM_MIRROR (default: this machine's Debian mirror).
+# VM_JOBS (chains at a time, default 1), VM_CACHE (default /var/tmp/nimbus-vm),
+# VM_MIRROR (default: this machine's Debian mirror).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) build=0; shift ;;
     --no-kvm) kvm=no; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "vm-test: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
