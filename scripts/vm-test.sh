@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# `npm run test:vm`: a real boot of nimbus in a Debian 12 VM under qemu.
+# `npm run test:vm`: real boots of nimbus in Debian 12 VMs under qemu.
 #
-#   scripts/vm-test.sh [--variant ifupdown|nm|sysv-ifupdown|sysv-nm|all] [--no-build] [--no-kvm] [--keep]
+#   scripts/vm-test.sh [--variant V[,V...]|all] [--no-build] [--no-kvm] [--keep]
 #
-# For each variant (default: all = ifupdown, nm, sysv-ifupdown, sysv-nm; the sysv-*
-# ones boot sysvinit-core instead of systemd, see test/vm/image/sysv/hooks.sh):
+# For each variant (default: all = ifupdown, nm, networkd, netplan, sysv-ifupdown,
+# sysv-nm; see CHAINS below; the sysv-* ones boot sysvinit-core instead of systemd, see
+# test/vm/image/sysv/hooks.sh):
 #   1. an image: a Debian 12 tree made by debootstrap (systemd, the network stack of
 #      the variant, Debian's nodejs, linux-image-amd64; no cloud-init), cached under
 #      /var/tmp/nimbus-vm keyed by its inputs; the .deb of `npm run package` installed
 #      into a copy of it with dpkg in a chroot, as an image maker does (never booted; the
 #      postinst trains each stage's code cache there); a raw ext4 disk made with `mkfs.ext4 -d`
 #      (no loop mount), cached too, keyed by the base and the .deb's contents;
-#   2. two boots of that disk under qemu-system-x86_64 (KVM when it works, else TCG),
-#      with a config-drive ISO (genisoimage -V config-2, test/vm/config-drive) on
-#      /dev/sr0 and qemu's user network with restrict=on; a test-only unit powers the VM
+#   2. the variant's chain of boots (CHAINS) on one copy of that disk under
+#      qemu-system-x86_64 (KVM when it works, else TCG), each with its instance's
+#      config-drive ISO (genisoimage -V config-2, test/vm/config-drive*) on /dev/sr0,
+#      and extra disks as the boot's options say, and qemu's user network with restrict=on; a test-only unit powers the VM
 #      off once nimbus-final is done;
 #   3. after each boot, the disk read with debugfs (journal, /var/lib/cloud, the files
 #      the cloud-config asked for, what the test unit saved) and checked by
@@ -22,51 +24,85 @@
 # /var/tmp/nimbus-vm/runs/<time>/ (the disks are removed unless --keep).
 #
 # Environment: VM_BOOT_TIMEOUT (seconds per boot, default 480), VM_MEM (MiB, 1024),
-# VM_CACHE (default /var/tmp/nimbus-vm), VM_MIRROR (default: this machine's Debian mirror).
+# VM_JOBS (chains at a time, default 1), VM_CACHE (default /var/tmp/nimbus-vm),
+# VM_MIRROR (default: this machine's Debian mirror).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 variant=all build=1 kvm=auto keep=0
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --variant) variant=${2:?--variant needs ifupdown, nm, sysv-ifupdown, sysv-nm or all}; shift 2 ;;
+    --variant) variant=${2:?--variant needs a variant name or all}; shift 2 ;;
     --variant=*) variant=${1#*=}; shift ;;
     --no-build) build=0; shift ;;
     --no-kvm) kvm=no; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "vm-test: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-case $variant in
-  all) variants=(ifupdown nm sysv-ifupdown sysv-nm) ;;
-  ifupdown|nm|sysv-ifupdown|sysv-nm) variants=("$variant") ;;
-  *) echo "vm-test: --variant must be ifupdown, nm, sysv-ifupdown, sysv-nm or all" >&2; exit 2 ;;
-esac
 
 CACHE=${VM_CACHE:-/var/tmp/nimbus-vm}
 TIMEOUT=${VM_BOOT_TIMEOUT:-480}
 MEM=${VM_MEM:-1024}
-MAC=52:54:00:12:34:56
+JOBS=${VM_JOBS:-1}
 SUITE=bookworm
 COMMON_PKGS=systemd,systemd-sysv,udev,dbus,kmod,iproute2,procps,openssh-server,nodejs,linux-image-amd64,initramfs-tools
 # debootstrap resolves no virtual packages: polkitd (for network-manager) needs default-logind, which libpam-systemd provides.
-declare -A VARIANT_PKGS=([ifupdown]=ifupdown [nm]="network-manager,libpam-systemd")
+# ifupdown needs a DHCP client for instance C (`iface eth0 inet dhcp`), as a Debian cloud image has.
+declare -A VARIANT_PKGS=([ifupdown]="ifupdown,isc-dhcp-client" [nm]="network-manager,libpam-systemd" [networkd]=libpam-systemd [netplan]="netplan.io,libpam-systemd")
 # The SysV variants: their packages and the hooks that make their images.
 source test/vm/image/sysv/hooks.sh
-# polkitd (for network-manager) needs default-logind: elogind provides it without systemd.
-# polkitd (for network-manager) needs default-logind | logind: libpam-systemd gives it with the systemd package, which sysvinit-core leaves installed but not running as PID 1 (elogind replaces libsystemd0 and breaks dbus-uuidgen in debootstrap).
+# polkitd (for network-manager) needs default-logind | logind: libpam-systemd gives it
+# with the systemd package, which sysvinit-core leaves installed but not running as PID 1
+# (elogind replaces libsystemd0 and breaks dbus-uuidgen in debootstrap).
 VARIANT_PKGS+=([sysv-ifupdown]=ifupdown [sysv-nm]="network-manager,libpam-systemd")
 base_pkgs() {  # base_pkgs VARIANT -> debootstrap's --include list
   if is_sysv_variant "$1"; then echo "$SYSV_COMMON_PKGS,${VARIANT_PKGS[$1]}"; else echo "$COMMON_PKGS,${VARIANT_PKGS[$1]}"; fi
 }
 
+# --- the scenarios -------------------------------------------------------------------------
+# Instances: a config drive each (test/vm/config-drive*), and the MAC its network_data.json
+# names.
+declare -A INSTANCE_DRIVE=([a]=test/vm/config-drive [b]=test/vm/config-drive-b [c]=test/vm/config-drive-c)
+declare -A INSTANCE_MAC=([a]=52:54:00:12:34:56 [b]=52:54:00:12:34:78 [c]=52:54:00:12:34:78)
+# A variant's boots, in a chain on one disk (a copy of the variant's image), one word a
+# boot: INSTANCE[+OPTION...]. Options:
+#   grow=SIZE   the disk grown by SIZE (truncate -s +SIZE) before this boot
+#   eph         an extra virtio disk (/dev/vdb, ext4, empty) for this boot only
+#   repo        the local apt repository ISO as a second CD-ROM (/dev/sr1)
+#   dhcpname    qemu's DHCP offers the host name "dhcp-given-name"
+# Boot 1 and 2: instance A twice (a second boot skips per-instance work). Boot 3:
+# instance B on the disk A left (a snapshot image), with a new MAC, on a grown disk,
+# with packages from the local repository and an ephemeral disk. Boot 4: instance C with
+# DHCP on the disk B left (B's static config, B's ephemeral disk in fstab, now absent).
+CHAIN_FULL="a a b+grow=1G+eph+repo c+dhcpname"
+declare -A CHAINS=(
+  [ifupdown]=$CHAIN_FULL
+  [nm]=$CHAIN_FULL
+  [networkd]="a a b+grow=1G+eph+repo"
+  [netplan]="a a b+grow=1G+eph+repo"
+  [sysv-ifupdown]="a a"
+  [sysv-nm]="a a"
+)
+ALL_VARIANTS=(ifupdown nm networkd netplan sysv-ifupdown sysv-nm)
+case $variant in
+  all) variants=("${ALL_VARIANTS[@]}") ;;
+  *)
+    variants=()
+    IFS=, read -ra want <<< "$variant"
+    for v in "${want[@]}"; do
+      [[ -n ${CHAINS[$v]+x} ]] || { echo "vm-test: --variant must be one of ${ALL_VARIANTS[*]} (comma-separated) or all" >&2; exit 2; }
+      variants+=("$v")
+    done ;;
+esac
+
 log() { printf 'vm-test: %s\n' "$*" >&2; }
 die() { printf 'vm-test: FAIL: %s\n' "$*" >&2; exit 1; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-TIMINGS=()
-timing() { TIMINGS+=("$(printf '%-34s %7ss' "$1" "$2")"); log "$1: $2 s"; }
+# Timings go to a file too: chains run in subshells when VM_JOBS > 1.
+timing() { printf '%-40s %7ss\n' "$1" "$2" >> "$RUN/timings.txt"; log "$1: $2 s"; }
 
 [[ $(id -u) == 0 ]] || die "needs root (debootstrap, chroot, dpkg in the image tree)"
 
@@ -94,8 +130,10 @@ mkdir -p "$CACHE/runs"
 RUN=$CACHE/runs/$(date -u +%Y%m%dT%H%M%SZ)-$$
 mkdir -p "$RUN"
 log "artifacts: $RUN"
-# Keep the artifacts of the last 5 runs.
-ls -1d "$CACHE"/runs/*/ 2>/dev/null | sort | head -n -5 | while read -r old; do rm -rf "$old"; done
+# Keep the artifacts of the last 5 runs, and of any run still going (its name ends in its pid).
+ls -1d "$CACHE"/runs/*/ 2>/dev/null | sort | head -n -5 | while read -r old; do
+  old=${old%/}; kill -0 "${old##*-}" 2>/dev/null || rm -rf "$old"
+done
 
 # --- the .deb ----------------------------------------------------------------------------
 t0=$(now)
@@ -141,15 +179,34 @@ configure_base() {  # configure_base ROOT VARIANT
   rm -f "$r"/var/cache/apt/archives/*.deb
 }
 
+# What a variant adds to configure_base, after it (a function per variant, in that
+# variant's key only: the other variants' cached bases stay valid).
+configure_variant_networkd() {  # ROOT: systemd-networkd alone manages the NIC
+  local r=$1
+  rm -f "$r/etc/network/interfaces"
+  chroot "$r" systemctl enable systemd-networkd.service >/dev/null 2>&1
+  [[ -L $r/etc/systemd/system/multi-user.target.wants/systemd-networkd.service ]]
+}
+configure_variant_netplan() {  # ROOT: netplan.io, rendering to systemd-networkd
+  local r=$1
+  rm -f "$r/etc/network/interfaces" "$r"/etc/netplan/*.yaml
+  chroot "$r" systemctl enable systemd-networkd.service >/dev/null 2>&1
+  [[ -L $r/etc/systemd/system/multi-user.target.wants/systemd-networkd.service && -x $r/usr/sbin/netplan ]]
+}
+variant_hook() { declare -F "configure_variant_$1" >/dev/null && echo "configure_variant_$1"; return 0; }
+
 base_key() {  # base_key VARIANT
-  { echo "$SUITE $(base_pkgs "$1")"; declare -f configure_base build_base; } | sha256sum | cut -c1-16
+  local hook
+  hook=$(variant_hook "$1")
+  { echo "$SUITE $(base_pkgs "$1")"; declare -f configure_base build_base ${hook:+"$hook"}; } | sha256sum | cut -c1-16
 }
 
 # The layer on top of the base: nimbus's .deb, and the test-only files of test/vm/image
 # (the unit that saves the results and powers the VM off; a per-boot script).
 install_layer() {  # install_layer ROOT LOG VARIANT
   local r=$1
-  if is_sysv_variant "$3"; then sysv_before_deb "$r" "$3" > "$2" 2>&1 || return 1; fi
+  : > "$2"
+  if is_sysv_variant "$3"; then sysv_before_deb "$r" "$3" >> "$2" 2>&1 || return 1; fi
   cp "$DEB" "$r/tmp/nimbus.deb"
   chroot "$r" dpkg -i /tmp/nimbus.deb >> "$2" 2>&1 || return 1
   rm -f "$r/tmp/nimbus.deb"
@@ -186,6 +243,17 @@ build_base() {  # build_base VARIANT DIR: debootstrap, configure, kernel and ini
   rm -rf "$dir"; mv "$tmp" "$dir"
 }
 
+build_variant_base() {  # build_variant_base VARIANT DIR: build_base, then the variant's own hook
+  local hook
+  hook=$(variant_hook "$1")
+  build_base "$1" "$2"
+  if [[ -n $hook ]]; then
+    "$hook" "$2/root" || { rm -rf "$2"; die "[$1] $hook failed"; }
+  fi
+  touch "$2/complete"
+}
+base_ready() { [[ -f $1/root/etc/os-release && -f $1/vmlinuz && ( -z $(variant_hook "$2") || -f $1/complete ) ]]; }
+
 # image VARIANT -> sets IMG_DIR (vmlinuz, initrd.img, disk.raw: the pristine disk)
 image() {
   local v=$1 bkey base ikey t
@@ -213,6 +281,9 @@ image() {
     done
     cached=("$tmp"/root/var/cache/nimbus/*.v8)
     log "[$v] code caches made at install time: ${cached[*]##*/}"
+    # Their names and bytes, for the check that the first boot reused them as they are.
+    mkdir -p "$tmp/root/var/lib/nimbus-vm-image"
+    (cd "$tmp/root/var/cache/nimbus" && sha256sum -- *.v8) > "$tmp/root/var/lib/nimbus-vm-image/code-cache.sha256"
     local mb
     mb=$(du -sm "$tmp/root" | cut -f1)
     mkfs.ext4 -q -F -L nimbus-root -d "$tmp/root" "$tmp/disk.raw" "$((mb * 2 + 1024))M" >/dev/null \
@@ -224,13 +295,42 @@ image() {
   timing "[$v] image with the .deb" "$(secs "$t" "$(now)")"
 }
 
-# --- the config drive ----------------------------------------------------------------------
-ISO=$RUN/config-2.iso
-drive=$RUN/config-drive
-cp -a test/vm/config-drive "$drive"
-# The same data under a dated version too, as OpenStack writes it.
-cp -a "$drive/openstack/latest" "$drive/openstack/2018-08-27"
-genisoimage -quiet -o "$ISO" -V config-2 -r -J "$drive" || die "genisoimage failed"
+# --- the config drives and the local apt repository ---------------------------------------
+iso_for() {  # iso_for INSTANCE -> path of its config-drive ISO (made once per run)
+  local iso=$RUN/config-2-$1.iso drive=$RUN/config-drive-$1
+  if [[ ! -f $iso ]]; then
+    rm -rf "$drive"; cp -a "${INSTANCE_DRIVE[$1]}" "$drive"
+    # The same data under a dated version too, as OpenStack writes it.
+    cp -a "$drive/openstack/latest" "$drive/openstack/2018-08-27"
+    genisoimage -quiet -o "$iso.tmp" -V config-2 -r -J "$drive" || die "genisoimage failed for instance $1"
+    mv "$iso.tmp" "$iso"
+  fi
+  echo "$iso"
+}
+
+# A flat apt repository (Packages, Release) with one tiny package, nimbus-vm-hello, on an
+# ISO labelled nimbus-repo: what instance B's `packages:` installs with no network.
+make_repo_iso() {
+  local d=$RUN/repo pkg=$RUN/repo-pkg
+  rm -rf "$d" "$pkg"; mkdir -p "$d" "$pkg/DEBIAN" "$pkg/usr/share/nimbus-vm-hello"
+  printf 'installed by packages: from the local repository\n' > "$pkg/usr/share/nimbus-vm-hello/hello.txt"
+  cat > "$pkg/DEBIAN/control" <<'CONTROL'
+Package: nimbus-vm-hello
+Version: 1.0
+Architecture: all
+Maintainer: nimbus VM test <nimbus@example.invalid>
+Description: test package of npm run test:vm
+ Installed from a local apt repository on an ISO by the packages module.
+CONTROL
+  dpkg-deb --root-owner-group -b "$pkg" "$d/nimbus-vm-hello_1.0_all.deb" >/dev/null || die "dpkg-deb -b failed"
+  local deb=$d/nimbus-vm-hello_1.0_all.deb size md5 sha
+  size=$(stat -c %s "$deb"); md5=$(md5sum "$deb" | cut -d' ' -f1); sha=$(sha256sum "$deb" | cut -d' ' -f1)
+  { dpkg-deb -f "$deb"; printf 'Filename: ./%s\nSize: %s\nMD5sum: %s\nSHA256: %s\n\n' "${deb##*/}" "$size" "$md5" "$sha"; } > "$d/Packages"
+  { printf 'Origin: nimbus-vm-test\nLabel: nimbus-vm-test\nSuite: local\nCodename: local\nArchitectures: all amd64\nDate: %s\nSHA256:\n' "$(date -u -R)"
+    printf ' %s %s Packages\n' "$(sha256sum "$d/Packages" | cut -d' ' -f1)" "$(stat -c %s "$d/Packages")"; } > "$d/Release"
+  genisoimage -quiet -o "$RUN/repo.iso" -V nimbus-repo -r -J "$d" || die "genisoimage failed for the repository"
+  rm -rf "$pkg"
+}
 
 # --- qemu ------------------------------------------------------------------------------------
 ACCEL=tcg
@@ -242,24 +342,43 @@ kvm_works() {  # a kernel with no root panics within seconds under KVM (TCG need
   grep -q 'Kernel panic' "$out" 2>/dev/null
 }
 
-boot() {  # boot VARIANT N DISK -> serial log in $RUN/$v/boot-N/serial.log
-  local v=$1 n=$2 disk=$3 out=$RUN/$1/boot-$2
+# boot VARIANT N DISK INSTANCE [OPTION...] (options as in CHAINS; IMG_DIR set by image).
+# Serial log and qemu's messages in $RUN/VARIANT/boot-N; BOOT_SECS set.
+boot() {
+  local v=$1 n=$2 disk=$3 inst=$4 out=$RUN/$1/boot-$2
+  shift 4
   mkdir -p "$out"
-  local t rc=0
+  local extra=() netopts="" o
+  for o in "$@"; do
+    case $o in
+      grow=*) truncate -s "+${o#grow=}" "$disk" ;;
+      eph)
+        local eph=$out/ephemeral.raw
+        truncate -s 64M "$eph"; mkfs.ext4 -q -F -L ephemeral0 "$eph" >/dev/null
+        extra+=(-drive "file=$eph,format=raw,if=virtio") ;;
+      repo) extra+=(-drive "file=$RUN/repo.iso,format=raw,if=ide,index=1,media=cdrom,readonly=on") ;;
+      dhcpname) netopts+=",hostname=dhcp-given-name" ;;
+      *) die "[$v] boot $n: unknown boot option $o" ;;
+    esac
+  done
+  local iso t rc=0
+  iso=$(iso_for "$inst")
   t=$(now)
-  log "[$v] boot $n ($ACCEL, timeout ${TIMEOUT}s)"
+  log "[$v] boot $n: instance $inst${*:+ ($*)} ($ACCEL, timeout ${TIMEOUT}s)"
   timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
     -accel "$ACCEL" -m "$MEM" -smp 2 -nodefaults -display none -monitor none -no-reboot \
     -serial "file:$out/serial.log" \
     -kernel "$IMG_DIR/vmlinuz" -initrd "$IMG_DIR/initrd.img" \
     -append "root=/dev/vda rw console=ttyS0,115200 panic=-1" \
     -drive "file=$disk,format=raw,if=virtio" \
-    -drive "file=$ISO,format=raw,if=ide,index=0,media=cdrom,readonly=on" \
-    -netdev user,id=n0,restrict=on,net=192.0.2.0/24,host=192.0.2.1,dns=192.0.2.3,dhcpstart=192.0.2.100 \
-    -device "virtio-net-pci,netdev=n0,mac=$MAC,romfile=" \
+    "${extra[@]}" \
+    -drive "file=$iso,format=raw,if=ide,index=0,media=cdrom,readonly=on" \
+    -netdev "user,id=n0,restrict=on,net=192.0.2.0/24,host=192.0.2.1,dns=192.0.2.3,dhcpstart=192.0.2.100$netopts" \
+    -device "virtio-net-pci,netdev=n0,mac=${INSTANCE_MAC[$inst]},romfile=" \
     > "$out/qemu.log" 2>&1 || rc=$?
   BOOT_SECS=$(secs "$t" "$(now)")
-  timing "[$v] boot $n" "$BOOT_SECS"
+  rm -f "$out/ephemeral.raw"
+  timing "[$v] boot $n (instance $inst)" "$BOOT_SECS"
   if [[ $rc == 124 || $rc == 137 ]]; then
     log "[$v] boot $n did not power off within ${TIMEOUT}s: qemu killed. Serial console:"
     tail -80 "$out/serial.log" >&2
@@ -277,12 +396,14 @@ extract() {  # extract DISK DEST
   local disk=$1 dest=$2/fs
   mkdir -p "$dest"
   local d
-  for d in /var/log/journal /var/lib/cloud /var/lib/nimbus-vm-test /var/lib/nimbus-vm /etc/nimbus-vm /var/cache/nimbus \
-           /home /root /etc/network /etc/NetworkManager /etc/cloud /etc/sudoers.d; do
+  for d in /var/log/journal /var/lib/cloud /var/lib/nimbus-vm-test /var/lib/nimbus-vm /var/lib/nimbus-vm-image /etc/nimbus-vm /var/cache/nimbus \
+           /home /root /etc/network /etc/NetworkManager /etc/systemd/network /etc/netplan /etc/cloud /etc/sudoers.d \
+           /etc/apt/sources.list.d /var/lib/apt/lists /usr/share/nimbus-vm-hello; do
     mkdir -p "$dest$(dirname "$d")"
     debugfs -R "rdump $d $dest$(dirname "$d")" "$disk" >/dev/null 2>>"$2/debugfs.err" || true
   done
-  for f in /etc/passwd /etc/group /etc/shadow /etc/hostname /etc/hosts /var/log/cloud-init.log /var/log/cloud-init-output.log; do
+  for f in /etc/passwd /etc/group /etc/shadow /etc/hostname /etc/hosts /etc/fstab /etc/timezone /etc/default/locale \
+           /etc/apt/sources.list /var/log/cloud-init.log /var/log/cloud-init-output.log; do
     mkdir -p "$dest$(dirname "$f")"
     debugfs -R "dump -p $f $dest$f" "$disk" >/dev/null 2>>"$2/debugfs.err" || true
   done
@@ -295,52 +416,89 @@ extract() {  # extract DISK DEST
 }
 
 # --- run -----------------------------------------------------------------------------------------
-# The base trees first, in parallel (debootstrap is mostly downloads and dpkg).
-t=$(now)
-pids=()
-for v in "${variants[@]}"; do
-  base=$CACHE/base-$v-$(base_key "$v")
-  if [[ -f $base/root/etc/os-release && -f $base/vmlinuz ]]; then
-    log "[$v] base image cached: $base"
-  else
-    for old in "$CACHE"/base-"$v"-*; do [[ -e $old ]] && rm -rf "$old"; done
-    build_base "$v" "$base" &
-    pids+=($!)
-  fi
-done
-for p in "${pids[@]}"; do wait "$p" || die "a base image could not be built"; done
-timing "base images (${variants[*]})" "$(secs "$t" "$(now)")"
-
-failed=()
-for v in "${variants[@]}"; do
-  image "$v"
-  if [[ $ACCEL == tcg && $kvm == auto ]] && kvm_works "$IMG_DIR/vmlinuz"; then ACCEL=kvm; fi
-  disk=$RUN/$v/disk.raw
+# chain VARIANT: the variant's boots (CHAINS) on one copy of its image, each read back and
+# checked. Its log in $RUN/VARIANT/chain.log; exit 1 when a boot or a check failed.
+chain() {
+  local v=$1 disk=$RUN/$1/disk.raw n=0 ok=1 word inst opts
   mkdir -p "$RUN/$v"
+  if ! wait_base "$v"; then echo "[$v] its base image could not be built" >> "$RUN/failed.txt"; return 1; fi
+  image "$v"
   cp --sparse=always "$IMG_DIR/disk.raw" "$disk"
-  ok=1
-  for n in 1 2; do
-    if ! boot "$v" "$n" "$disk"; then ok=0; failed+=("[$v] boot $n did not complete"); break; fi
+  for word in ${CHAINS[$v]}; do
+    n=$((n + 1))
+    IFS=+ read -ra opts <<< "$word"
+    inst=${opts[0]}; opts=("${opts[@]:1}")
+    if ! boot "$v" "$n" "$disk" "$inst" "${opts[@]}"; then ok=0; echo "[$v] boot $n did not complete" >> "$RUN/failed.txt"; break; fi
     extract "$disk" "$RUN/$v/boot-$n"
     if [[ $n == 1 ]]; then
       # Per-instance work must not come back: remove a file write_files made (a
       # once-per-instance module); the second boot must leave it absent.
       debugfs -w -R "rm /etc/nimbus-vm/hello.txt" "$disk" >/dev/null 2>&1 || true
     fi
-    if ! node test/vm/assert.mjs --variant "$v" --boot "$n" --dir "$RUN/$v"; then
-      ok=0; failed+=("[$v] boot $n: assertions failed")
+    if ! node test/vm/assert.mjs --variant "$v" --boot "$n" --chain "${CHAINS[$v]}" --dir "$RUN/$v"; then
+      ok=0; echo "[$v] boot $n: assertions failed" >> "$RUN/failed.txt"
     fi
   done
   [[ $keep == 1 ]] || rm -f "$disk"
-  [[ $ok == 1 ]] && log "[$v] passed" || log "[$v] FAILED (artifacts: $RUN/$v)"
+  if [[ $ok == 1 ]]; then log "[$v] passed"; else log "[$v] FAILED (artifacts: $RUN/$v)"; return 1; fi
+}
+
+# The base trees that are not cached are built in the background, in parallel (debootstrap
+# is mostly downloads and dpkg); a chain waits only for its own base (the marker
+# $RUN/base-VARIANT.rc), so a variant whose base is cached boots meanwhile.
+for v in "${variants[@]}"; do
+  base=$CACHE/base-$v-$(base_key "$v")
+  if base_ready "$base" "$v"; then
+    log "[$v] base image cached: $base"
+    echo 0 > "$RUN/base-$v.rc"
+  else
+    for old in "$CACHE"/base-"$v"-*; do [[ -e $old ]] && rm -rf "$old"; done
+    { ( t=$(now); build_variant_base "$v" "$base"
+        timing "[$v] base image" "$(secs "$t" "$(now)")"; echo 0 > "$RUN/base-$v.rc" ) || echo 1 > "$RUN/base-$v.rc"; } &
+  fi
 done
+wait_base() {  # wait_base VARIANT: until its base is built; fails when the build failed
+  while [[ ! -s $RUN/base-$1.rc ]]; do sleep 5; done
+  [[ $(cat "$RUN/base-$1.rc") == 0 ]]
+}
+
+make_repo_iso
+if [[ $kvm == auto ]]; then
+  # Any kernel will do for the probe: the first base that is ready.
+  until compgen -G "$RUN/base-*.rc" >/dev/null; do sleep 5; done
+  for v in "${variants[@]}"; do
+    b0=$CACHE/base-$v-$(base_key "$v")
+    if [[ -f $b0/vmlinuz ]]; then kvm_works "$b0/vmlinuz" && ACCEL=kvm; break; fi
+  done
+fi
+
+# The chains, VM_JOBS at a time (each VM has 2 vCPUs; on 2 cores, 1 is the default).
+: >> "$RUN/failed.txt"
+t=$(now)
+running=0
+for v in "${variants[@]}"; do
+  if [[ $JOBS -le 1 ]]; then
+    chain "$v" || true
+  else
+    if [[ $running -ge $JOBS ]]; then wait -n || true; running=$((running - 1)); fi
+    log "[$v] chain started (log: $RUN/$v/chain.log)"
+    mkdir -p "$RUN/$v"
+    ( chain "$v" > "$RUN/$v/chain.log" 2>&1 ) &
+    running=$((running + 1))
+  fi
+done
+wait || true
+if [[ $JOBS -gt 1 ]]; then
+  for v in "${variants[@]}"; do echo "--- [$v]"; cat "$RUN/$v/chain.log"; done
+fi
+timing "all chains (VM_JOBS=$JOBS)" "$(secs "$t" "$(now)")"
 
 echo
 echo "vm-test timings ($ACCEL):"
-printf '  %s\n' "${TIMINGS[@]}"
+sed 's/^/  /' "$RUN/timings.txt"
 echo "artifacts: $RUN"
-if [[ ${#failed[@]} -gt 0 ]]; then
-  printf 'vm-test: FAIL: %s\n' "${failed[@]}" >&2
+if [[ -s $RUN/failed.txt ]]; then
+  sed 's/^/vm-test: FAIL: /' "$RUN/failed.txt" >&2
   exit 1
 fi
 echo "vm-test: PASS (${variants[*]})"

@@ -3,25 +3,47 @@
 //   <dir>/boot-<n>/fs/...        files of the image (the journal, /var/lib/cloud, ...)
 //   <dir>/boot-<n>/journal.json  journalctl -D <the image's journal> -o json
 //
-//   node test/vm/assert.mjs --variant ifupdown|nm --boot N --dir RUN/VARIANT
+//   node test/vm/assert.mjs --variant V --boot N --dir RUN/VARIANT [--chain "a a b+... c+..."]
 //
+// --chain is the variant's boots as scripts/vm-test.sh's CHAINS lists them (default "a a"):
+// which instance boot N is (a, b or c), with which options, after which instances.
 // Prints one "ok"/"not ok" line per check and exits 1 when any fails.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSysvVariant, sysvChecks } from './sysv-checks.mjs';
 
-const { values: args } = parseArgs({ options: { variant: { type: 'string' }, boot: { type: 'string' }, dir: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { variant: { type: 'string' }, boot: { type: 'string' }, dir: { type: 'string' }, chain: { type: 'string' } } });
 const variant = args.variant;
 const n = Number(args.boot);
 const bootDir = path.join(args.dir, `boot-${n}`);
 const fsRoot = path.join(bootDir, 'fs');
+const chain = (args.chain ?? 'a a')
+  .trim()
+  .split(/\s+/)
+  .map((w) => {
+    const [inst, ...opts] = w.split('+');
+    return { inst, opts };
+  });
+if (!(n >= 1 && n <= chain.length)) throw new Error(`--boot ${n} is not in the chain "${args.chain}"`);
+const { inst, opts } = chain[n - 1];
+/** How many boots of this chain, up to and including this one, were of this instance. */
+const instanceBoot = chain.slice(0, n).filter((b) => b.inst === inst).length;
 
-const MAC = '52:54:00:12:34:56';
-const ADDRESS = '192.0.2.10/24';
+// What each instance's config drive (test/vm/config-drive*) says.
+const INSTANCES = {
+  a: { iid: '3f6c1e2a-9b7d-4c5e-8a1f-0d2b4c6e8f10', mac: '52:54:00:12:34:56', address: '192.0.2.10/24', hostname: 'nimbus-vm-test' },
+  b: { iid: 'b2e4c6a8-1d3f-4b5a-9c7e-0f2a4c6e8b20', mac: '52:54:00:12:34:78', address: '192.0.2.20/24', ifname: 'eth0', hostname: 'nimbus-vm-b' },
+  c: { iid: 'c7a9e1b3-5d2f-4c6a-8e0b-2f4a6c8e0c30', mac: '52:54:00:12:34:78', dhcp: true, ifname: 'eth0', hostname: 'nimbus-vm-c' },
+};
+const me = INSTANCES[inst];
+if (!me) throw new Error(`unknown instance ${inst} in the chain`);
+const MAC = me.mac;
 const GATEWAY = '192.0.2.1';
-const INSTANCE_ID = '3f6c1e2a-9b7d-4c5e-8a1f-0d2b4c6e8f10';
-const NET_SERVICE = variant === 'nm' ? 'NetworkManager.service' : 'networking.service';
+const INSTANCE_ID = me.iid;
+const NET_SERVICES = { ifupdown: 'networking.service', nm: 'NetworkManager.service', networkd: 'systemd-networkd.service', netplan: 'systemd-networkd.service' };
+const NET_SERVICE = NET_SERVICES[variant] ?? 'networking.service';
 const KEYS = {
   default: 'AAAAC3NzaC1lZDI1NTE5AAAAIB4NiEktmgudGs6A/kjaTKeTMbJmK54TeO1AGC3l1/ID',
   tester: 'AAAAC3NzaC1lZDI1NTE5AAAAIMQm9T2Xzj/WmCHL1UdW/pGgSY8xorbGnXXcJy5irAQc',
@@ -145,45 +167,108 @@ check('journal: the four stages ran, in order, and succeeded', () => {
 });
 
 // --- network -----------------------------------------------------------------------------------
-check(`the NIC ${MAC} has the static address ${ADDRESS} from network_data.json, and no other IPv4 address`, () => {
+const ipv4Of = (l) => (l.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
+function theNic() {
   const links = json(`${saved}/ip-addr.json`);
   const nic = links.find((l) => l.address === MAC);
-  if (!nic) return `no interface with MAC ${MAC} in ip -j addr: ${links.map((l) => `${l.ifname} ${l.address}`).join(', ')}`;
-  const v4 = (nic.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
-  if (v4.length !== 1 || v4[0] !== ADDRESS) return `${nic.ifname} has IPv4 [${v4.join(', ')}] (operstate ${nic.operstate})`;
-  if (!(nic.flags ?? []).includes('UP')) return `${nic.ifname} is not up: flags ${nic.flags}`;
-});
-
-check(`the default route is via ${GATEWAY} on that NIC`, () => {
-  const links = json(`${saved}/ip-addr.json`);
-  const nic = links.find((l) => l.address === MAC);
-  const routes = json(`${saved}/ip-route.json`);
-  const def = routes.find((r) => r.dst === 'default');
-  if (!def) return `no default route: ${JSON.stringify(routes)}`;
-  if (def.gateway !== GATEWAY || def.dev !== nic?.ifname) return `default route ${JSON.stringify(def)}`;
-});
-
-// --- the cloud-config: files, users and keys, scripts ---------------------------------------------
-check('write_files: /etc/nimbus-vm/from-base64.txt decoded', () => {
-  const t = read('/etc/nimbus-vm/from-base64.txt');
-  if (t !== 'decoded from base64\n') return `content ${JSON.stringify(t)}`;
-});
-check('write_files (defer: true): /etc/nimbus-vm/deferred.txt', () => {
-  const t = read('/etc/nimbus-vm/deferred.txt');
-  if (t !== 'written in the final stage\n') return `content ${JSON.stringify(t)}`;
-});
-if (n === 1) {
-  check('write_files: /etc/nimbus-vm/hello.txt with its content and mode 0640', () => {
-    const t = read('/etc/nimbus-vm/hello.txt');
-    if (t !== 'hello from write_files\n') return `content ${JSON.stringify(t)}`;
-    if (mode('/etc/nimbus-vm/hello.txt') !== '0640') return `mode ${mode('/etc/nimbus-vm/hello.txt')}`;
+  if (!nic) throw new Error(`no interface with MAC ${MAC} in ip -j addr: ${links.map((l) => `${l.ifname} ${l.address}`).join(', ')}`);
+  return { links, nic };
+}
+if (me.dhcp) {
+  check(`the NIC ${MAC} has one IPv4 address, from DHCP (192.0.2.100-199), and no static address of an earlier instance`, () => {
+    const { nic } = theNic();
+    const v4 = ipv4Of(nic);
+    if (v4.length !== 1 || !/^192\.0\.2\.1\d\d\/24$/.test(v4[0])) return `${nic.ifname} has IPv4 [${v4.join(', ')}] (operstate ${nic.operstate})`;
+    if (!(nic.flags ?? []).includes('UP')) return `${nic.ifname} is not up: flags ${nic.flags}`;
   });
 } else {
-  check('write_files is once per instance: hello.txt, removed from the disk after boot 1, was not written again', () => {
-    if (exists('/etc/nimbus-vm/hello.txt')) return 'hello.txt is back: write_files ran again';
+  check(`the NIC ${MAC} has the static address ${me.address} from network_data.json, and no other IPv4 address`, () => {
+    const { nic } = theNic();
+    const v4 = ipv4Of(nic);
+    if (v4.length !== 1 || v4[0] !== me.address) return `${nic.ifname} has IPv4 [${v4.join(', ')}] (operstate ${nic.operstate})`;
+    if (!(nic.flags ?? []).includes('UP')) return `${nic.ifname} is not up: flags ${nic.flags}`;
   });
 }
 
+check(`the default route is via ${GATEWAY} on that NIC`, () => {
+  const { nic } = theNic();
+  const routes = json(`${saved}/ip-route.json`);
+  const def = routes.find((r) => r.dst === 'default');
+  if (!def) return `no default route: ${JSON.stringify(routes)}`;
+  if (def.gateway !== GATEWAY || def.dev !== nic.ifname) return `default route ${JSON.stringify(def)}`;
+});
+
+const earlier = [...new Set(chain.slice(0, n - 1).map((b) => b.inst))].filter((i) => i !== inst && INSTANCES[i].address);
+if (earlier.length) {
+  const old = earlier.map((i) => INSTANCES[i].address.split('/')[0]);
+  check(`no address of an earlier instance (${old.join(', ')}) on any interface`, () => {
+    const links = json(`${saved}/ip-addr.json`);
+    const left = links.flatMap((l) =>
+      ipv4Of(l)
+        .filter((a) => old.includes(a.split('/')[0]))
+        .map((a) => `${a} on ${l.ifname}`),
+    );
+    if (left.length) return `still there: ${left.join(', ')}`;
+  });
+  check(`no network configuration on the disk names an earlier instance's address (${old.join(', ')})`, () => {
+    const found = [];
+    for (const d of ['/etc/network', '/etc/NetworkManager', '/etc/systemd/network', '/etc/netplan']) {
+      for (const f of walk(d)) {
+        const text = fs.readFileSync(file(f), 'utf8');
+        for (const a of old) if (new RegExp(`\\b${a.replace(/\./g, '\\.')}\\b`).test(text)) found.push(`${f} (${a})`);
+      }
+    }
+    if (found.length) return `left over: ${found.join(', ')}`;
+  });
+}
+if (me.ifname) {
+  // cloud-init's temporary names are cirename*, nimbus's nimbustmp*: neither may remain.
+  check(`the NIC is named ${me.ifname}, as network_data.json says, and no cirename* or nimbustmp* interface remains`, () => {
+    const { links, nic } = theNic();
+    if (nic.ifname !== me.ifname) return `the NIC ${MAC} is ${nic.ifname}`;
+    const stray = links.filter((l) => /^(cirename|nimbustmp)/.test(l.ifname)).map((l) => l.ifname);
+    if (stray.length) return `left: ${stray.join(', ')}`;
+  });
+}
+check(`the host name is the metadata's (${me.hostname})${opts.includes('dhcpname') ? ', not the one DHCP offered' : ''}`, () => {
+  const h = read(`${saved}/hostname`).trim();
+  if (h !== me.hostname) return `hostname ${JSON.stringify(h)}`;
+});
+
+/** Files under an extracted directory, as image paths (none when it is not on the disk). */
+function walk(d) {
+  if (!exists(d)) return [];
+  const out = [];
+  for (const e of fs.readdirSync(file(d), { withFileTypes: true })) {
+    const p = `${d}/${e.name}`;
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+// --- the cloud-config: files, users and keys, scripts ---------------------------------------------
+if (inst === 'a') {
+  check('write_files: /etc/nimbus-vm/from-base64.txt decoded', () => {
+    const t = read('/etc/nimbus-vm/from-base64.txt');
+    if (t !== 'decoded from base64\n') return `content ${JSON.stringify(t)}`;
+  });
+  check('write_files (defer: true): /etc/nimbus-vm/deferred.txt', () => {
+    const t = read('/etc/nimbus-vm/deferred.txt');
+    if (t !== 'written in the final stage\n') return `content ${JSON.stringify(t)}`;
+  });
+  if (instanceBoot === 1) {
+    check('write_files: /etc/nimbus-vm/hello.txt with its content and mode 0640', () => {
+      const t = read('/etc/nimbus-vm/hello.txt');
+      if (t !== 'hello from write_files\n') return `content ${JSON.stringify(t)}`;
+      if (mode('/etc/nimbus-vm/hello.txt') !== '0640') return `mode ${mode('/etc/nimbus-vm/hello.txt')}`;
+    });
+  } else {
+    check('write_files is once per instance: hello.txt, removed from the disk after boot 1, was not written again', () => {
+      if (exists('/etc/nimbus-vm/hello.txt')) return 'hello.txt is back: write_files ran again';
+    });
+  }
+}
 function passwdEntry(user) {
   return read('/etc/passwd')
     .split('\n')
@@ -196,16 +281,18 @@ function authorizedKeys(user) {
   const p = `${home}/.ssh/authorized_keys`;
   return { p, text: read(p) };
 }
-check('users: tester created, with its ssh_authorized_keys (0600)', () => {
-  const { p, text } = authorizedKeys('tester');
-  if (!text.includes(KEYS.tester)) return `${p} lacks tester's key:\n${text}`;
-  if (mode(p) !== '0600') return `${p} mode ${mode(p)}`;
-});
-check('users: the default user (debian) with ssh_authorized_keys and the metadata public key', () => {
-  const { p, text } = authorizedKeys('debian');
-  if (!text.includes(KEYS.default)) return `${p} lacks the cloud-config's ssh_authorized_keys key:\n${text}`;
-  if (!text.includes(KEYS.metadata)) return `${p} lacks meta_data.json's public key:\n${text}`;
-});
+if (inst === 'a') {
+  check('users: tester created, with its ssh_authorized_keys (0600)', () => {
+    const { p, text } = authorizedKeys('tester');
+    if (!text.includes(KEYS.tester)) return `${p} lacks tester's key:\n${text}`;
+    if (mode(p) !== '0600') return `${p} mode ${mode(p)}`;
+  });
+  check('users: the default user (debian) with ssh_authorized_keys and the metadata public key', () => {
+    const { p, text } = authorizedKeys('debian');
+    if (!text.includes(KEYS.default)) return `${p} lacks the cloud-config's ssh_authorized_keys key:\n${text}`;
+    if (!text.includes(KEYS.metadata)) return `${p} lacks meta_data.json's public key:\n${text}`;
+  });
+}
 
 function linesFor(p, tag) {
   return lines(p).map((l) => {
@@ -214,16 +301,27 @@ function linesFor(p, tag) {
     return m[1];
   });
 }
-check(n === 1 ? 'runcmd ran once' : 'runcmd did not run again (once per instance)', () => {
-  const runs = linesFor('/var/lib/nimbus-vm/runcmd.log', 'runcmd');
-  if (runs.length !== 1) return `/var/lib/nimbus-vm/runcmd.log has ${runs.length} runs: ${runs.join(', ')}`;
-  if (bootIds[0] && runs[0] !== bootIds[0]) return `runcmd ran in boot ${runs[0]}, not the first boot ${bootIds[0]}`;
-});
-check(n === 1 ? 'the user-data shell script part ran once' : 'the user-data shell script did not run again', () => {
-  const runs = linesFor('/var/lib/nimbus-vm/user-script.log', 'user-script');
-  if (runs.length !== 1) return `/var/lib/nimbus-vm/user-script.log has ${runs.length} runs: ${runs.join(', ')}`;
-  if (bootIds[0] && runs[0] !== bootIds[0]) return `it ran in boot ${runs[0]}, not the first boot ${bootIds[0]}`;
-});
+if (inst === 'a') {
+  check(instanceBoot === 1 ? 'runcmd ran once' : 'runcmd did not run again (once per instance)', () => {
+    const runs = linesFor('/var/lib/nimbus-vm/runcmd.log', 'runcmd');
+    if (runs.length !== 1) return `/var/lib/nimbus-vm/runcmd.log has ${runs.length} runs: ${runs.join(', ')}`;
+    if (bootIds[0] && runs[0] !== bootIds[0]) return `runcmd ran in boot ${runs[0]}, not the first boot ${bootIds[0]}`;
+  });
+  check(instanceBoot === 1 ? 'the user-data shell script part ran once' : 'the user-data shell script did not run again', () => {
+    const runs = linesFor('/var/lib/nimbus-vm/user-script.log', 'user-script');
+    if (runs.length !== 1) return `/var/lib/nimbus-vm/user-script.log has ${runs.length} runs: ${runs.join(', ')}`;
+    if (bootIds[0] && runs[0] !== bootIds[0]) return `it ran in boot ${runs[0]}, not the first boot ${bootIds[0]}`;
+  });
+} else {
+  // A new instance on an old disk: its own runcmd runs, once, in its first boot.
+  const first = chain.findIndex((b) => b.inst === inst);
+  check(`runcmd of instance ${inst.toUpperCase()} ran once, in its first boot`, () => {
+    const p = `/var/lib/nimbus-vm/runcmd-${inst}.log`;
+    const runs = linesFor(p, `runcmd-${inst}`);
+    if (runs.length !== 1) return `${p} has ${runs.length} runs: ${runs.join(', ')}`;
+    if (bootIds[first] && runs[0] !== bootIds[first]) return `it ran in boot ${runs[0]}, not boot ${first + 1} (${bootIds[first]})`;
+  });
+}
 check(`the per-boot script ran in each boot (${n} line${n > 1 ? 's' : ''})`, () => {
   const runs = linesFor('/var/lib/nimbus-vm/per-boot.log', 'per-boot');
   if (runs.length !== n) return `/var/lib/nimbus-vm/per-boot.log has ${runs.length} runs: ${runs.join(', ')}`;
@@ -232,9 +330,92 @@ check(`the per-boot script ran in each boot (${n} line${n > 1 ? 's' : ''})`, () 
 
 check('semaphores of the per-instance modules are in the instance directory', () => {
   const sem = `/var/lib/cloud/instances/${INSTANCE_ID}/sem`;
-  const missing = ['config_write_files', 'config_runcmd', 'config_scripts_user'].filter((s) => !exists(`${sem}/${s}`));
+  const want = inst === 'a' ? ['config_write_files', 'config_runcmd', 'config_scripts_user'] : ['config_runcmd', 'config_scripts_user'];
+  const missing = want.filter((s) => !exists(`${sem}/${s}`));
   if (missing.length) return `missing in ${sem}: ${missing.join(', ')} (there: ${exists(sem) ? fs.readdirSync(file(sem)).join(', ') : 'no sem directory'})`;
 });
+
+// --- real effects of system modules (instance B's cloud-config, the boot's options) -------------------
+if (opts.some((o) => o.startsWith('grow='))) {
+  check('resizefs grew the root filesystem to its disk (grown before this boot)', () => {
+    const fsBytes = Number(read(`${saved}/root-fs-bytes`).trim());
+    const devBytes = Number(read(`${saved}/root-dev-bytes`).trim());
+    if (!(fsBytes > 0 && devBytes > 0)) return `root filesystem ${fsBytes} bytes, device ${devBytes} bytes`;
+    // df counts the filesystem less its own metadata: within 5% of the device is "grown".
+    if (fsBytes < devBytes * 0.95) return `root filesystem ${fsBytes} bytes on a ${devBytes}-byte device`;
+  });
+}
+if (opts.includes('repo')) {
+  check('packages: nimbus-vm-hello installed from the local apt repository', () => {
+    const st = read(`${saved}/dpkg-hello.txt`).trim();
+    if (st !== 'install ok installed 1.0') return `dpkg-query: ${st}`;
+    const t = read('/usr/share/nimbus-vm-hello/hello.txt');
+    if (!t.startsWith('installed by packages:')) return `hello.txt: ${JSON.stringify(t)}`;
+  });
+  check("package_update: apt's lists hold the local repository's Packages", () => {
+    const lists = exists('/var/lib/apt/lists') ? fs.readdirSync(file('/var/lib/apt/lists')) : [];
+    if (!lists.some((f) => /nimbus-repo.*Packages$/.test(f))) return `in /var/lib/apt/lists: ${lists.join(', ') || 'nothing'}`;
+  });
+}
+if (inst === 'b') {
+  check('timezone: /etc/localtime links to Europe/Berlin and /etc/timezone says so', () => {
+    const link = read(`${saved}/localtime-link`).trim();
+    if (!/\/usr\/share\/zoneinfo\/Europe\/Berlin$/.test(link)) return `/etc/localtime -> ${link}`;
+    const tz = read('/etc/timezone').trim();
+    if (tz !== 'Europe/Berlin') return `/etc/timezone: ${tz}`;
+  });
+  check("locale: /etc/default/locale sets LANG=POSIX (B's, over the C.UTF-8 default A's first boot wrote)", () => {
+    const t = read('/etc/default/locale');
+    if (!/^LANG=("?)POSIX\1$/m.test(t)) return `/etc/default/locale: ${JSON.stringify(t)}`;
+  });
+}
+if (opts.includes('eph')) {
+  check('mounts: the ephemeral disk /dev/vdb is in fstab with nofail and mounted on /mnt/ephemeral', () => {
+    const line = read('/etc/fstab')
+      .split('\n')
+      .find((l) => /^\/dev\/vdb\s+\/mnt\/ephemeral\s/.test(l));
+    if (!line) return `no /dev/vdb line in /etc/fstab:\n${read('/etc/fstab')}`;
+    if (!line.split(/\s+/)[3].split(',').includes('nofail')) return `fstab line without nofail: ${line}`;
+    const mounts = JSON.stringify(json(`${saved}/findmnt.json`));
+    if (!/"target":"\/mnt\/ephemeral","source":"\/dev\/vdb"/.test(mounts)) return '/mnt/ephemeral is not mounted from /dev/vdb';
+  });
+}
+const ephBefore = chain.slice(0, n - 1).some((b) => b.opts.includes('eph'));
+if (ephBefore && !opts.includes('eph')) {
+  check('the ephemeral disk of an earlier boot is absent: its fstab line stays, the boot still reached multi-user.target without waiting for it', () => {
+    const mu = Number(read(`${saved}/multi-user-usec`).trim());
+    if (!(mu > 0)) return 'multi-user.target was never reached';
+    const waited = thisBoot.filter((e) => typeof e.MESSAGE === 'string' && /(Timed out waiting for device|Dependency failed for).*(vdb|ephemeral)/.test(e.MESSAGE)).map((e) => e.MESSAGE);
+    if (waited.length) return waited.join('\n');
+    const us = Number(read(`${saved}/userspace-usec`).trim());
+    console.log(`    # multi-user.target reached ${((mu - us) / 1e6).toFixed(1)} s after systemd started`);
+  });
+}
+if (n === 1) {
+  check('the first boot reused the code caches trained at install time: the same files, the same bytes', () => {
+    const want = read('/var/lib/nimbus-vm-image/code-cache.sha256')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(/\s+\*?/));
+    const dir = '/var/cache/nimbus';
+    const now = exists(dir) ? fs.readdirSync(file(dir)).filter((f) => f.endsWith('.v8')) : [];
+    const names = want.map(([, f]) => f);
+    // A program trained at install time has no other cache now (a second one would mean
+    // V8 rejected the first); programs not trained then (the CLI) may add theirs.
+    const program = (f) => /^(.*?)-[0-9a-f]{8,}-/.exec(f)?.[1] ?? f;
+    const trained = new Set(names.map(program));
+    const extra = now.filter((f) => trained.has(program(f)) && !names.includes(f));
+    if (extra.length) return `made at boot beside the install-time caches: ${extra.join(', ')}`;
+    for (const [sum, f] of want) {
+      if (!now.includes(f)) return `${f} is gone`;
+      const got = crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(file(`${dir}/${f}`)))
+        .digest('hex');
+      if (got !== sum) return `${f} was rewritten at boot`;
+    }
+  });
+}
 
 // --- status ---------------------------------------------------------------------------------------------
 check('`nimbus status` in the VM: done, exit 0', () => {

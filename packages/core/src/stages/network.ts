@@ -2,8 +2,8 @@
 // configuration before any network manager starts — on a new instance, when no
 // datasource was found (fallback: DHCP on the first connected NIC), or on every boot
 // when `updates: {network: {when: [boot]}}` asks — and leaves what it rendered in
-// /run/cloud-init/network-state.json. The init stage then renames interfaces and
-// brings them up (old addresses flushed first), or renders itself when a network
+// /run/cloud-init/network-state.json, and renames the NICs as it says. The init stage
+// renames what is still misnamed and brings them up (old addresses flushed first), or renders itself when a network
 // datasource brought a new instance the local stage could not see.
 import { writeAid, type StageEnv } from './env.js';
 import type { DatasourceResult } from '../datasources/types.js';
@@ -12,6 +12,8 @@ import { isDict } from '../config/merge.js';
 import { renderNetwork } from '../net/render-network.js';
 import { NetConfigError } from '../net/errors.js';
 import { applyNetwork } from '../net/activate.js';
+import { applyRenames, planRenames, wantedNames } from '../net/rename.js';
+import { readNics } from '../net/sysfs.js';
 import type { NetworkState } from '../net/model.js';
 import { RUN_DIR } from '../state/paths.js';
 
@@ -59,7 +61,15 @@ export function localNetwork(env: StageEnv, ds: DatasourceResult | null, isNew: 
     env.log.info('same instance: the network configuration written on its first boot stays (updates.network.when: [boot] renders it on every boot)');
     return;
   }
-  renderAndRecord(env, cfg, ds);
+  const rec = renderAndRecord(env, cfg, ds);
+  // NICs take the names the configuration gives them here, before any network manager
+  // starts and looks for them, as cloud-init's init-local does: a new NIC that udev
+  // named ens2 while the files say eth0 made ifupdown's networking.service fail
+  // ("Cannot find device eth0", found by the VM test's swapped-NIC boot).
+  if (rec !== null) {
+    const nics = readNics(env.host.sysfs);
+    applyRenames(env.host, planRenames(wantedNames(rec.state), nics), nics, env.log);
+  }
 }
 
 function readRendered(env: StageEnv): RenderedRecord | null {
