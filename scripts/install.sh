@@ -235,6 +235,10 @@ if [[ $package == 0 ]]; then
   fi
 fi
 
+# What both packages' maintainer scripts do after the files are in place (links,
+# default cloud.cfg, code caches).
+install -m 0755 packaging/post-install/post-install "$D/usr/lib/nimbus/post-install"
+
 # Network hotplug: the hook the udev rule of install_hotplug runs (it hands the event to
 # nimbus-hotplugd.socket, below).
 install -m 0755 packaging/hotplug/hook-hotplug "$D/usr/lib/nimbus/hook-hotplug"

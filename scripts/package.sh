@@ -89,29 +89,9 @@ uses_systemd() {
 
 case "$1" in
     configure)
-        if [ ! -e /usr/bin/cloud-init ] && [ ! -L /usr/bin/cloud-init ]; then
-            ln -s nimbus /usr/bin/cloud-init
-        fi
-        # cloud-init-per for bootcmd, while cloud-init's own is not installed.
-        if [ ! -e /usr/bin/cloud-init-per ] && [ ! -L /usr/bin/cloud-init-per ]; then
-            ln -s ../lib/nimbus/cloud-init-per /usr/bin/cloud-init-per
-        fi
-        # cloud-init's man page and bash completion names, while its command is ours.
-        if [ "$(readlink /usr/bin/cloud-init 2>/dev/null)" = nimbus ]; then
-            for link in /usr/share/man/man1/cloud-init.1:nimbus.1 /usr/share/bash-completion/completions/cloud-init:nimbus; do
-                if [ ! -e "${link%%:*}" ] && [ ! -L "${link%%:*}" ]; then ln -s "${link#*:}" "${link%%:*}"; fi
-            done
-        fi
-        # The default cloud.cfg names the default user of the distro it lands on
-        # (debian, ubuntu), unless a cloud.cfg is there.
-        /usr/lib/nimbus/default-cloud-cfg || echo "nimbus: no default /etc/cloud/cloud.cfg could be made" >&2
-        # Each stage's V8 code cache, as py3compile makes .pyc files: the stages run once
-        # on a scratch tree with the example seed (commands recorded, never run), so the
-        # first boot of an image never booted finds its caches. On an upgrade the old
-        # build's caches go and the new ones are made.
-        if ! /usr/lib/nimbus/train-code-cache; then
-            echo "nimbus: the code caches could not all be trained (see above); the first boot makes the missing ones" >&2
-        fi
+        # cloud-init's command names, the default cloud.cfg and the code caches: what
+        # the .rpm's %post does too (packaging/post-install/post-install).
+        /usr/lib/nimbus/post-install
         if uses_systemd; then
             systemctl enable $UNITS
             if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi

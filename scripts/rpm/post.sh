@@ -10,22 +10,9 @@ uses_systemd() {
     [ ! -e /sbin/init ] && command -v systemctl >/dev/null 2>&1 && return 0
     return 1
 }
-if [ ! -e /usr/bin/cloud-init ] && [ ! -L /usr/bin/cloud-init ]; then
-    ln -s nimbus /usr/bin/cloud-init
-fi
-if [ "$(readlink /usr/bin/cloud-init 2>/dev/null)" = nimbus ]; then
-    for link in /usr/share/man/man1/cloud-init.1:nimbus.1 /usr/share/bash-completion/completions/cloud-init:nimbus; do
-        if [ ! -e "${link%%:*}" ] && [ ! -L "${link%%:*}" ]; then ln -s "${link#*:}" "${link%%:*}"; fi
-    done
-fi
-# The default cloud.cfg with RHEL's module lists, naming the default user of the distro
-# it lands on (centos, rocky, almalinux, fedora, else cloud-user), unless one is there.
-/usr/lib/nimbus/default-cloud-cfg || echo "nimbus: no default /etc/cloud/cloud.cfg could be made" >&2
-# Each stage's V8 code cache, as py3compile makes .pyc files (docs/packaging.md); on an
-# upgrade the old build's caches go and the new ones are made.
-if ! /usr/lib/nimbus/train-code-cache; then
-    echo "nimbus: the code caches could not all be trained (see above); the first boot makes the missing ones" >&2
-fi
+# cloud-init's command names, the default cloud.cfg and the code caches: what the
+# .deb's postinst does too (packaging/post-install/post-install).
+/usr/lib/nimbus/post-install
 if uses_systemd; then
     systemctl enable $UNITS || true
     if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi

@@ -99,12 +99,14 @@ test("the .deb's postinst trains the caches; on the unpacked package the trainin
   const deb = p.stdout.trim();
   const ctl = tempRoot('deb-cc-ctl');
   assert.equal(spawnSync('dpkg-deb', ['-e', deb, ctl]).status, 0);
-  assert.match(fs.readFileSync(path.join(ctl, 'postinst'), 'utf8'), /^\s+if ! \/usr\/lib\/nimbus\/train-code-cache; then$/m);
+  // postinst runs the script both packages share, and that script trains.
+  assert.match(fs.readFileSync(path.join(ctl, 'postinst'), 'utf8'), /^\s+\/usr\/lib\/nimbus\/post-install$/m);
 
   // Unpacked as dpkg would lay it out: the package ships the trainer, the seed and an
   // empty cache directory (the caches belong to the system it lands on).
   const x = tempRoot('deb-cc-x');
   assert.equal(spawnSync('dpkg-deb', ['-x', deb, x]).status, 0);
+  assert.match(fs.readFileSync(path.join(x, 'usr/lib/nimbus/post-install'), 'utf8'), /^if ! \/usr\/lib\/nimbus\/train-code-cache; then$/m);
   assert.equal(fs.statSync(path.join(x, 'usr/lib/nimbus/train-code-cache')).mode & 0o777, 0o755);
   assert.deepEqual(caches(x), []);
   const tmp = tempRoot('deb-cc-tmp');

@@ -78,17 +78,17 @@ test('rpm -qp --scripts shows the chkconfig and systemctl scriptlets, the cloud.
   assert.match(post, /for s in local init config final/);
   assert.match(post, /systemctl enable \$UNITS/);
   assert.match(post, /\/usr\/bin\/nimbus sysvinit install/);
-  assert.match(post, /\/usr\/lib\/nimbus\/train-code-cache/);
-  assert.match(post, /\/usr\/lib\/nimbus\/default-cloud-cfg/);
-  assert.match(post, /ln -s nimbus \/usr\/bin\/cloud-init/);
-  // rpm expanded %% to % once: the shell sees its own ${link%%:*}.
-  assert.match(post, /"\$\{link%%:\*\}"/);
+  // The links, the default cloud.cfg and the code caches: the script the .deb's postinst runs too.
+  assert.match(post, /^\/usr\/lib\/nimbus\/post-install$/m);
   const preun = scripts.slice(scripts.indexOf('preuninstall scriptlet'), scripts.indexOf('postuninstall scriptlet'));
   assert.match(preun, /if \[ "\$1" -eq 0 \]/);
   assert.match(preun, /chkconfig --del "nimbus-\$s"/);
   assert.match(preun, /systemctl disable nimbus-local\.service/);
   const postun = scripts.slice(scripts.indexOf('postuninstall scriptlet'));
   assert.match(postun, /rm -rf \/var\/cache\/nimbus/);
+  assert.match(postun, /rm -f \/usr\/bin\/cloud-init-per/);
+  // rpm expanded %% to % once: the shell sees its own ${link%%:*}.
+  assert.match(postun, /"\$\{link%%:\*\}"/);
   for (const [name, body] of [
     ['post', post],
     ['preun', preun],

@@ -35,7 +35,7 @@ test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scrip
   const zod = programs.some((p) => p === 'nimbus-config.js' || p === 'nimbus-final.js') ? ['nimbus-zod.js'] : [];
   assert.deepEqual(
     ls(d, 'usr/lib/nimbus'),
-    ['cloud-init-per', 'default-cloud-cfg', 'hook-hotplug', 'modules', 'package.json', 'train-code-cache', ...zod, ...programs, ...programs.map((p) => p.replace(/\.js$/, '.bundle.js'))].sort(),
+    ['cloud-init-per', 'default-cloud-cfg', 'hook-hotplug', 'modules', 'package.json', 'post-install', 'train-code-cache', ...zod, ...programs, ...programs.map((p) => p.replace(/\.js$/, '.bundle.js'))].sort(),
   );
   assert.equal(fs.statSync(path.join(d, 'var/cache/nimbus')).mode & 0o777, 0o755);
   // The custom module directories exist, root-owned and writable by root only.
@@ -140,8 +140,11 @@ test('package.sh: a .deb that dpkg-deb reads, with the layout, maintainer script
   const postinst = fs.readFileSync(path.join(ctl, 'postinst'), 'utf8');
   assert.match(postinst, /systemctl enable \$UNITS/);
   assert.match(postinst, /\/usr\/bin\/nimbus sysvinit install/);
-  assert.match(postinst, /ln -s nimbus \/usr\/bin\/cloud-init/);
-  assert.match(postinst, /ln -s \.\.\/lib\/nimbus\/cloud-init-per \/usr\/bin\/cloud-init-per/);
+  // The links, the default cloud.cfg and the code caches: the script both packages run.
+  assert.match(postinst, /^\s+\/usr\/lib\/nimbus\/post-install$/m);
+  const post = fs.readFileSync(path.join(x, 'usr/lib/nimbus/post-install'), 'utf8');
+  assert.match(post, /ln -s nimbus \/usr\/bin\/cloud-init/);
+  assert.match(post, /ln -s \.\.\/lib\/nimbus\/cloud-init-per \/usr\/bin\/cloud-init-per/);
   assert.match(postinst, /^UNITS=".* nimbus-hotplugd\.socket"$/m);
   assert.match(fs.readFileSync(path.join(ctl, 'postrm'), 'utf8'), /rm -f \/usr\/bin\/cloud-init-per/);
 
