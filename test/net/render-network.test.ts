@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHost, renderNetwork, selectRenderer } from '../../packages/core/src/index.js';
 import { CENTOS, DEBIAN, fakeCommand, fakeSysfs, tempRoot, testLogger } from './helpers.js';
+import { recorded } from '../helpers/boot.js';
 
 const MAC0 = '52:54:00:00:00:10';
 
@@ -131,6 +132,21 @@ test('keyfiles and netplan are written 0600; warnings from the source reach the 
   // The keyfile from the first render is nimbus's and no longer rendered: it goes.
   assert.deepEqual(n.disabled === false && n.removed, ['/etc/NetworkManager/system-connections/cloud-init-eth0.nmconnection']);
   fs.rmSync(root, { recursive: true });
+});
+
+test('netplan: the local stage runs netplan generate after writing a changed YAML, so networkd finds its files when it starts; an unchanged YAML is left alone', () => {
+  const root = tempRoot();
+  fakeSysfs(root, [{ name: 'eth0', mac: MAC0 }]);
+  fakeCommand(root, 'netplan');
+  const src = { format: 'v2' as const, config: { ethernets: { eth0: { dhcp4: true } } }, source: '/seed/network-config' };
+  const generates = () => recorded(root).filter((a) => a.join(' ') === 'netplan generate').length;
+  const { log } = testLogger();
+  renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, src, log);
+  assert.equal(generates(), 1);
+  renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, src, log);
+  assert.equal(generates(), 1, 'the same YAML again: no second generate');
+  renderNetwork(createHost({ root, exec: 'record' }), DEBIAN, {}, { ...src, config: { ethernets: { eth0: { dhcp4: false, addresses: ['192.0.2.5/24'] } } } }, log);
+  assert.equal(generates(), 2);
 });
 
 test('an unreadable network config is an error in the log and the fallback keeps the instance reachable', () => {

@@ -10,7 +10,7 @@ import type { NetworkConfigSource } from '../datasources/types.js';
 import { NetConfigError } from './errors.js';
 import { YamlError } from '../yaml/load.js';
 import type { NetworkState } from './model.js';
-import { renderWithWarnings, RENDERERS, type NetRenderer } from './renderers/registry.js';
+import { rendererNamed, renderWithWarnings, RENDERERS, type NetRenderer } from './renderers/registry.js';
 import { selectRenderer } from './select.js';
 import { parseCmdlineNetworkConfig } from './sources/cmdline.js';
 import { parseNetworkConfigDoc } from './sources/config.js';
@@ -102,6 +102,14 @@ export function chooseNetworkConfig(host: Host, cfg: Record<string, unknown>, so
   return { disabled: false, state, source: 'fallback (DHCP on the first connected NIC)' };
 }
 
+/** The renderer's commands after its files changed (`netplan generate`); a failure is a warning, the files stay. */
+function runAfterWrite(host: Host, renderer: NetRenderer, log: Logger): void {
+  for (const argv of rendererNamed(renderer).afterWrite ?? []) {
+    const r = host.exec.run(argv);
+    if (r.code !== 0 || r.error) log.warn(`${argv.join(' ')} failed after writing the ${renderer} files: ${(r.error ?? r.stderr).trim()}`);
+  }
+}
+
 /** Local stage: choose, render with the image's renderer, write, remove stale files. */
 export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, unknown>, source: NetworkConfigSource | null, log: Logger): RenderNetworkResult {
   const chosen = chooseNetworkConfig(host, cfg, source, log);
@@ -114,9 +122,11 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
   const { files, messages } = renderWithWarnings(state, renderer, distro.family === 'suse' ? 'suse' : distro.id);
   // What the image's stack cannot write is said, so the boot ends "degraded", not silently different.
   for (const m of messages) log.warn(m);
+  const changed = [...files].some(([p, f]) => host.fs.readText(p) !== f.content);
   for (const [p, f] of files) host.fs.write(p, f.content, { mode: f.mode });
   const written = [...files.keys()];
   log.info(`network config from ${from} rendered with ${renderer}: ${written.join(', ')}`);
+  if (changed) runAfterWrite(host, renderer, log);
   const removed = removeStale(host, new Set(written), state, log);
   return { disabled: false, source: from, renderer, state, written, removed };
 }

@@ -143,4 +143,8 @@ export const netplan = defineRenderer({
   owned: [{ dir: '/etc/netplan', match: /^50-cloud-init\.yaml$/ }],
   alsoWrites: [],
   bringUp: [netplanApply],
+  // netplan's own systemd generator ran at early boot, before the local stage wrote the
+  // YAML: without this networkd starts with no file for the NIC (as cloud-init does on
+  // Debian and Ubuntu, whose renderer config sets postcmds).
+  afterWrite: [['netplan', 'generate']],
 });

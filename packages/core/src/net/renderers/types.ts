@@ -56,6 +56,12 @@ export interface Renderer<N extends string = string, T extends string = string> 
   readonly alsoWrites: readonly string[];
   /** Tools that raise its interfaces, in order of preference; none installed means the `ip` fallback. */
   readonly bringUp: readonly BringUp<T>[];
+  /**
+   * Commands the local stage runs when its files changed, before any network manager
+   * starts: for a stack whose daemon reads something else than the files written
+   * (netplan's YAML becomes networkd's files only through `netplan generate`).
+   */
+  readonly afterWrite?: readonly string[][];
 }
 
 // Identity functions whose `const` type parameters keep the literal name and tool, so
