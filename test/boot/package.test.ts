@@ -35,7 +35,18 @@ test('install.sh --destdir: bundles, wrapper, cloud-init link, units, SysV scrip
   const zod = programs.some((p) => p === 'nimbus-config.js' || p === 'nimbus-final.js') ? ['nimbus-zod.js'] : [];
   assert.deepEqual(
     ls(d, 'usr/lib/nimbus'),
-    ['cloud-init-per', 'default-cloud-cfg', 'hook-hotplug', 'modules', 'package.json', 'post-install', 'train-code-cache', ...zod, ...programs, ...programs.map((p) => p.replace(/\.js$/, '.bundle.js'))].sort(),
+    [
+      'cloud-init-per',
+      'default-cloud-cfg',
+      'hook-hotplug',
+      'modules',
+      'package.json',
+      'post-install',
+      'train-code-cache',
+      ...zod,
+      ...programs,
+      ...programs.map((p) => p.replace(/\.js$/, '.bundle.js')),
+    ].sort(),
   );
   assert.equal(fs.statSync(path.join(d, 'var/cache/nimbus')).mode & 0o777, 0o755);
   // The custom module directories exist, root-owned and writable by root only.
