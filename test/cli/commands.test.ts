@@ -81,12 +81,12 @@ test('devel render renders a jinja user-data file with the instance data and ref
   assert.equal(cli(root, 'devel', 'render').code, 2, 'the missing argument is a usage error');
 });
 
-test('schema --system checks user-data and vendor-data and names the part that is invalid', () => {
+test('schema --system checks user-data, vendor-data and vendor2-data and names the part that is invalid', () => {
   const root = tempDir('nimbus-sys-');
   fs.cpSync(booted(), root, { recursive: true, verbatimSymlinks: true });
   const ok = cli(root, 'schema', '--system');
   assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /^Found cloud-config data types: user-data, vendor-data\n\n1\. user-data at \/var\/lib\/cloud\/instance\/cloud-config\.txt:\n {2}Valid cloud-config: /);
+  assert.match(ok.stdout, /^Found cloud-config data types: user-data, vendor-data, vendor2-data\n\n1\. user-data at \/var\/lib\/cloud\/instance\/cloud-config\.txt:\n {2}Valid cloud-config: /);
   const link = fs.readlinkSync(path.join(root, 'var/lib/cloud/instance'));
   fs.writeFileSync(path.join(root, link, 'vendor-cloud-config.txt'), '#cloud-config\nruncmd: 5\n');
   const bad = cli(root, 'schema', '--system');

@@ -31,14 +31,14 @@ function bootedWith(userData: string, vendorData: string | null): string {
 /** The parts a run found ("user-data", "vendor-data", ...), from "Found cloud-config data types: ...". */
 const partsOf = (out: string) => /^Found cloud-config data types: (.*)$/m.exec(out)?.[1]?.split(', ') ?? [];
 
-test('schema --system finds user-data and vendor-data and agrees with cloud-init 25.1 when both are valid', { skip }, () => {
+test('schema --system finds user-data, vendor-data and vendor2-data and agrees with cloud-init 25.1 when both are valid', { skip }, () => {
   const root = bootedWith('#cloud-config\nruncmd: [echo hi]\n', '#cloud-config\npackages: [curl]\n');
   const ours = cli(root, 'schema', '--system');
   const theirs = refCli(REF!, root, 'schema', '--system');
   assert.equal(ours.code, theirs.code, `ours: ${ours.stdout}${ours.stderr}\ntheirs: ${theirs.stdout}${theirs.stderr}`);
   assert.equal(ours.code, 0);
   assert.deepEqual(partsOf(ours.stdout), partsOf(theirs.stdout));
-  assert.deepEqual(partsOf(ours.stdout), ['user-data', 'vendor-data']);
+  assert.deepEqual(partsOf(ours.stdout), ['user-data', 'vendor-data', 'vendor2-data']);
 });
 
 test('schema --system: an invalid user-data key fails both, naming the same key, and the valid vendor-data passes both', { skip }, (t) => {

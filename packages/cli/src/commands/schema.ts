@@ -19,7 +19,7 @@ interface Options {
 
 /** One document to check: what it is, where it is, and its text (null: unreadable, with why). */
 interface Part {
-  kind: 'user-data' | 'vendor-data' | 'network-config';
+  kind: 'user-data' | 'vendor-data' | 'vendor2-data' | 'network-config';
   type: SchemaType;
   file: string;
   text: string | null;
@@ -46,6 +46,9 @@ function readSystem(host: Host): Part[] | string {
   const parts: Part[] = [{ kind: 'user-data', type: 'cloud-config', file: `${link}/cloud-config.txt`, text: user.text }];
   const vendor = read(`${link}/vendor-cloud-config.txt`);
   if (vendor.text !== null || vendor.why !== undefined) parts.push({ kind: 'vendor-data', type: 'cloud-config', file: `${link}/vendor-cloud-config.txt`, ...vendor });
+  // The second vendor layer (vendor_data2), as cloud-init 25 lists it: stored whenever the instance was set up.
+  const vendor2 = read(`${link}/vendor2-cloud-config.txt`);
+  if (vendor2.text !== null || vendor2.why !== undefined) parts.push({ kind: 'vendor2-data', type: 'cloud-config', file: `${link}/vendor2-cloud-config.txt`, ...vendor2 });
   // nimbus keeps the datasource's network config in the instance cache (cloud-init in
   // network-config.json); v1 and v2 are what the network-config schema covers.
   let cached = null;
@@ -124,7 +127,7 @@ function define(cmd: Command, ctx: CliContext): void {
   cmd
     .description("validate a cloud-config or network-config file, or this instance's user-data, vendor-data and network-config: every error with its line, column and key path")
     .option('-c, --config-file <file>', 'path of the file to validate')
-    .option('--system', "validate this instance's user-data, vendor-data and network-config", false)
+    .option('--system', "validate this instance's user-data, vendor-data, vendor2-data and network-config", false)
     .addOption(new Option('-t, --schema-type <type>', 'what the --config-file is (default: cloud-config)').choices(SCHEMA_TYPES as string[]))
     .option('--annotate', 'print the file with the problems marked beside their lines', false)
     .option('-d, --docs <modules...>', "print the documentation of these modules (or all) from each module's own record")
