@@ -11,8 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { createHost } from '../../packages/core/src/host/host.js';
 import { Console } from '../../packages/core/src/host/console.js';
-import { parseDaemonArgs, runStage } from '../../packages/core/src/stages/daemon.js';
-import { STATUS_STAGE_OF, type BootStage } from '../../packages/core/src/stages/stage-names.js';
+import { runStage } from '../../packages/core/src/stages/daemon.js';
 import { WHOLE_BOOT } from '../../packages/core/src/stages/whole-boot.js';
 
 export interface StageRun {
@@ -53,23 +52,6 @@ export async function bootStages(root: string): Promise<StageRun[]> {
     runs.push({ code, stdout: out.stdoutText, stderr: out.stderrText });
   }
   return runs;
-}
-
-/** One stage, as its daemon runs it with ARGS (`nimbus-local --root R --exec chroot`). */
-export async function runStageHere(stage: BootStage, args: string[]): Promise<StageRun> {
-  const out = new Collected();
-  const parsed = parseDaemonArgs(stage, args);
-  if (typeof parsed === 'string') throw new Error(`nimbus-${stage}: ${parsed}`);
-  const entry = WHOLE_BOOT.find((b) => b.stage === stage);
-  if (entry === undefined) throw new Error(`no stage ${stage}`);
-  let code: number;
-  try {
-    code = await runStage(createHost({ ...parsed.opts, console: out }), STATUS_STAGE_OF[stage], parsed.debug, async (env) => (await entry.run(env)).code, `nimbus-${stage}`);
-  } catch (e) {
-    out.stderr(`nimbus-${stage}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    code = 1;
-  }
-  return { code, stdout: out.stdoutText, stderr: out.stderrText };
 }
 
 /** The CLI library (build/cli-worker/cli.cjs, from cli-entry.ts), loaded on the first command. */
@@ -116,8 +98,8 @@ export async function runCliHere(args: string[]): Promise<StageRun> {
   return { code, ...out };
 }
 
-/** What a test asks the worker: a whole boot of a root, one stage, or one CLI command. */
-export type WorkerRequest = { kind: 'boot'; root: string } | { kind: 'cli'; args: string[] } | { kind: 'stage'; stage: BootStage; args: string[] };
+/** What a test asks the worker: a whole boot of a root, or one CLI command. */
+export type WorkerRequest = { kind: 'boot'; root: string } | { kind: 'cli'; args: string[] };
 
 if (parentPort !== null) {
   const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
@@ -127,7 +109,7 @@ if (parentPort !== null) {
     Atomics.notify(signal, 0);
   };
   parentPort.on('message', (req: WorkerRequest) => {
-    const work = req.kind === 'boot' ? bootStages(req.root) : req.kind === 'stage' ? runStageHere(req.stage, req.args).then((r) => [r]) : runCliHere(req.args).then((r) => [r]);
+    const work = req.kind === 'boot' ? bootStages(req.root) : runCliHere(req.args).then((r) => [r]);
     work.then(
       (runs) => answer({ runs }),
       (e: unknown) => answer({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),

@@ -59,13 +59,12 @@ export function makeRoot(opts: { drive?: string | false; osRelease?: string; nic
   return root;
 }
 
-/** One stage as its daemon runs it (`nimbus-NAME --root ROOT EXTRA`), in this process's boot worker. */
+/**
+ * One stage by its daemon itself: the bundle in dist/ started as a process. (Run in the
+ * boot worker instead, one stage after another on different roots, a host name leaked
+ * from one root's boot into the next in test/state/local-hostname-reference.test.ts.)
+ */
 export function stage(root: string, name: BootStage, ...extra: string[]): Run {
-  return askWorker({ kind: 'stage', stage: name, args: ['--root', root, ...extra] })[0] as Run;
-}
-
-/** One stage by its daemon itself: the bundle in dist/ started as a process. */
-export function stageDaemon(root: string, name: BootStage, ...extra: string[]): Run {
   return runDist(`nimbus-${name}.js`, ['--root', root, ...extra]);
 }
 
@@ -87,7 +86,7 @@ export function command(...args: string[]): Run {
 /** A boot by the four daemons themselves, each its own process from its bundle in dist/. */
 export function bootDaemons(root: string): Run[] {
   fs.rmSync(path.join(root, 'run'), { recursive: true, force: true });
-  return BOOT_STAGES.map((s) => stageDaemon(root, s));
+  return BOOT_STAGES.map((s) => stage(root, s));
 }
 
 /** The worker the boots of this test process run in, started on the first boot. */
@@ -111,7 +110,7 @@ function bootWorker(): NonNullable<typeof worker> {
  * A boot: /run is emptied first, as a reboot empties the tmpfs. Returns each stage's run.
  * The four stages run one after another in this process's boot worker (boot-worker.ts),
  * as the daemons would; a test of the daemons themselves (their arguments, their
- * bundles, their code caches) boots with bootDaemons() or stageDaemon().
+ * bundles, their code caches) boots with bootDaemons() or stage().
  */
 export function boot(root: string): Run[] {
   fs.rmSync(path.join(root, 'run'), { recursive: true, force: true });
