@@ -1,3 +1,4 @@
+// test-lane: full (Debian's insserv and init scripts in a chroot of a temp tree)
 // `nimbus sysvinit install|remove` on a Debian 12 SysV tree with Debian's own insserv and
 // init scripts (test/helpers/debian-sysv.ts): insserv runs inside the tree (--exec
 // chroot), never on this machine.

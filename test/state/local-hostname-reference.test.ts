@@ -73,6 +73,8 @@ mount -t tmpfs tmpfs "$work"
 for seed in "$seeds"/*; do
   c=$work/\${seed##*/}; mkdir -p "$c/upper" "$c/work" "$c/m" "$c/run"
   mount -t overlay overlay -o "lowerdir=$root,upperdir=$c/upper,workdir=$c/work" "$c/m"
+  # Only this case's seed: the chroot may hold another's (npm run bench boots it with its own).
+  rm -rf "$c/m/var/lib/cloud"
   cp -a "$seed/." "$c/m/"
   REF_ROOT=$c/m bash "$harness" run "$c/run" chroot "$c/m" sh -c 'cloud-init init --local >/dev/null 2>&1; cloud-init init >/dev/null 2>&1; echo "$(cloud-init query v1.local_hostname)|$(cloud-init query local_hostname)|$(cat /etc/hostname)"' | sed "s/^/\${seed##*/}|/"
 done

@@ -1,3 +1,4 @@
+// test-lane: full (runs the VM checks' script, test/vm/assert.mjs, as a process per made-up boot: about 10 s of CPU)
 // The checks of `npm run test:vm` (test/vm/assert.mjs) on boot results made up here, so
 // that they are known to pass on a good boot and to catch each bad one without booting
 // a VM. The VM test itself runs with `npm run test:vm`.
