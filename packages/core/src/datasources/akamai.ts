@@ -8,8 +8,9 @@
 // instance: its id from DMI, no user-data, as under cloud-init.
 import { isDict } from '../config/merge.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, type MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
+import { metadataClient } from './cloud-meta.js';
 
 export const AKAMAI_BASE_URLS = { ipv4: 'http://169.254.169.254', ipv6: 'http://[fd00:a9fe:a9fe::1]' } as const;
 
@@ -112,12 +113,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   } else {
     const s = metadataSettings(ctx.dsCfg, { urls: [], ...METADATA_DEFAULTS });
     for (const p of s.problems) log.warn(`datasource Akamai: ${p}`);
-    const client = new MetadataClient(
-      s.budgetMs,
-      { timeoutMs: s.timeoutMs, retries: s.retries },
-      () => host.clock.monotonicMs(),
-      (m) => log.debug(m),
-    );
+    const client = metadataClient(ctx, s);
     for (const base of bases) {
       try {
         fetched = await fetchFrom(client, base, (m) => log.warn(m));

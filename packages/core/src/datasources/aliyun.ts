@@ -10,8 +10,9 @@ import { macToName, readNics } from '../net/sysfs.js';
 import { fallbackNic } from '../net/sources/fallback.js';
 import { decodeEc2Leaf } from './ec2.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, bodyText, metadataSettings, parseJsonBody } from './http.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
+import { metadataClient } from './cloud-meta.js';
 
 export const ALIYUN_PRODUCT = 'Alibaba Cloud ECS';
 export const ALIYUN_URL = 'http://100.100.100.200';
@@ -121,12 +122,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   }
   const s = metadataSettings(ctx.dsCfg, { urls: [ALIYUN_URL], ...METADATA_DEFAULTS });
   for (const p of s.problems) log.warn(`datasource AliYun: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => host.clock.monotonicMs(),
-    (m) => log.debug(m),
-  );
+  const client = metadataClient(ctx, s);
   let base: string | null = null;
   let token = '';
   const failures: string[] = [];

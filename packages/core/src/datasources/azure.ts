@@ -10,7 +10,7 @@ import { readNics } from '../net/sysfs.js';
 import { NIMBUS_VERSION_STRING } from '../version.js';
 import { listFilesystemsWithBlkid, withDeviceTree } from './blockdev.js';
 import { SEED_DIR } from './facts.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings, type MetadataSettings } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, metadataSettings, type MetadataSettings } from './http.js';
 import { dirTreeReader, type TreeReader } from './tree.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 import { AZURE_CHASSIS_ASSET_TAG, azureInstanceId, vmIdOf } from './azure/identity.js';
@@ -18,6 +18,7 @@ import { ImdsShapeError, computeString, fetchImds, imdsPublicKeys, networkConfig
 import { OvfError, ovfConfig, parseOvfEnv, type OvfEnv } from './azure/ovf.js';
 import { randomSalt, sha512Crypt } from './azure/sha512-crypt.js';
 import { WIRESERVER_ENDPOINT, encodeFailure, sendHealth } from './azure/wireserver.js';
+import { metadataClient } from './cloud-meta.js';
 
 export const AZURE_SEED = `${SEED_DIR}/azure`;
 export const AZURE_IMDS_URL = 'http://169.254.169.254';
@@ -78,15 +79,6 @@ function settings(ctx: DatasourceContext, quiet = false): MetadataSettings {
   return s;
 }
 
-function client(ctx: DatasourceContext, s: MetadataSettings): MetadataClient {
-  return new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => ctx.host.clock.monotonicMs(),
-    (m) => ctx.log.debug(m),
-  );
-}
-
 function flag(ctx: DatasourceContext, key: string, def: boolean): boolean {
   const v = ctx.dsCfg[key];
   if (v === undefined || v === null) return def;
@@ -132,7 +124,7 @@ async function report(ctx: DatasourceContext, iid: string | null, failure: strin
   }
   const endpoint = wireserverEndpoint(ctx);
   // The wireserver gets a budget of its own, as long as the IMDS one (the settings were already reported).
-  const c = client(ctx, settings(ctx, true));
+  const c = metadataClient(ctx, settings(ctx, true));
   try {
     if (failure !== null) {
       await sendHealth(c, endpoint, 'NotReady', failureDescription(failure, host, new Date(host.clock.now() * 1000), extra));
@@ -208,7 +200,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   let imdsError: unknown = null;
   const imdsStart = host.clock.monotonicMs();
   try {
-    imds = await fetchImds(client(ctx, s), base, (m) => log.debug(m), ctx.stage === 'local');
+    imds = await fetchImds(metadataClient(ctx, s), base, (m) => log.debug(m), ctx.stage === 'local');
   } catch (e) {
     if (!(e instanceof HttpError || e instanceof ImdsShapeError)) throw e;
     // nimbus has no ephemeral DHCP: before the network is up the init stage reads Azure.

@@ -10,8 +10,8 @@ import type { Host } from '../host/host.js';
 import { loadYaml, YamlError } from '../yaml/load.js';
 import { crawlEc2MetaData } from './ec2.js';
 import { SEED_DIR, readPlatformFacts, type PlatformFacts } from './facts.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
-import { normalizeKeys } from './cloud-meta.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, type MetadataClient, bodyText, metadataSettings } from './http.js';
+import { metadataClient, normalizeKeys } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
@@ -141,12 +141,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const base = `http://${vr.address}`;
   const s = metadataSettings(ctx.dsCfg, { urls: [base], ...METADATA_DEFAULTS });
   for (const p of s.problems) if (!p.startsWith('metadata_urls')) log.warn(`datasource CloudStack: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => host.clock.monotonicMs(),
-    (m) => log.debug(m),
-  );
+  const client = metadataClient(ctx, s);
   let tree: Record<string, unknown>;
   let userdata: Uint8Array | null;
   try {

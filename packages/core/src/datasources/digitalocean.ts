@@ -9,8 +9,8 @@ import { isDict } from '../config/merge.js';
 import type { Host } from '../host/host.js';
 import { macToName, readNics } from '../net/sysfs.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings, parseJsonBody } from './http.js';
-import { configuredUrl } from './cloud-meta.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, metadataSettings, parseJsonBody } from './http.js';
+import { configuredUrl, metadataClient } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 export const DO_METADATA_URL = 'http://169.254.169.254/metadata/v1.json';
@@ -91,12 +91,7 @@ function flag(ctx: DatasourceContext, key: string, def: boolean): boolean {
 async function readMetadata(ctx: DatasourceContext, url: string): Promise<unknown> {
   const s = metadataSettings(ctx.dsCfg, { urls: [url], ...METADATA_DEFAULTS });
   for (const p of s.problems) if (!p.startsWith('metadata_urls')) ctx.log.warn(`datasource DigitalOcean: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => ctx.host.clock.monotonicMs(),
-    (m) => ctx.log.debug(m),
-  );
+  const client = metadataClient(ctx, s);
   return parseJsonBody(url, await client.get(url));
 }
 

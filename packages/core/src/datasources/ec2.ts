@@ -5,12 +5,13 @@
 // the tree (security-credentials) go to the sensitive data only, never to metadata.
 import { hasKey, setKey } from '../util/object.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, type MetadataClient, bodyText, metadataSettings } from './http.js';
 import { jsonDepthProblem } from '../util/json.js';
 import { SEED_DIR, readPlatformFacts, type PlatformFacts } from './facts.js';
 import { Ec2NetworkShapeError, ec2NetworkConfig } from './ec2-network.js';
 import { macToName, readNics } from '../net/sysfs.js';
 import { fallbackNic } from '../net/sources/fallback.js';
+import { metadataClient } from './cloud-meta.js';
 
 export const EC2_DEFAULT_URL = 'http://169.254.169.254';
 /** The IPv6 endpoint (Nitro instances with the IPv6 IMDS endpoint turned on), asked after the IPv4 one. */
@@ -319,12 +320,7 @@ export const ec2Datasource: Datasource = {
     const v1 = ctx.dsCfg['allow_imdsv1'] === true;
     const s = metadataSettings(ctx.dsCfg, { urls: [EC2_DEFAULT_URL, EC2_DEFAULT_URL_V6], ...METADATA_DEFAULTS });
     for (const p of s.problems) log.warn(`datasource Ec2: ${p}`);
-    const client = new MetadataClient(
-      s.budgetMs,
-      { timeoutMs: s.timeoutMs, retries: s.retries },
-      () => ctx.host.clock.monotonicMs(),
-      (m) => log.debug(m),
-    );
+    const client = metadataClient(ctx, s);
     const failures: string[] = [];
     for (const base of s.urls) {
       try {

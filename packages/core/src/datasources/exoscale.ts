@@ -9,8 +9,8 @@ import { isDict } from '../config/merge.js';
 import { Paths } from '../state/paths.js';
 import { crawlEc2MetaData } from './ec2.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
-import { normalizeKeys } from './cloud-meta.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, type MetadataClient, bodyText, metadataSettings } from './http.js';
+import { metadataClient, normalizeKeys } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 export const EXOSCALE_URL = 'http://169.254.169.254';
@@ -64,12 +64,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const port = Number(option(ctx, 'password_server_port', String(EXOSCALE_PASSWORD_PORT), (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, 'a port number'));
   const s = metadataSettings(ctx.dsCfg, { urls: [base], ...METADATA_DEFAULTS });
   for (const p of s.problems) if (!p.startsWith('metadata_urls')) log.warn(`datasource Exoscale: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => host.clock.monotonicMs(),
-    (m) => log.debug(m),
-  );
+  const client = metadataClient(ctx, s);
   const mdBase = `${base}/${version}/meta-data/`;
   let tree: Record<string, unknown>;
   let userdata: Uint8Array | null;

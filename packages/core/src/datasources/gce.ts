@@ -5,9 +5,9 @@
 // the instance and project attributes (SSH keys, user-data), as cloud-init 25.x reads
 // them. SSH keys are those for `cloudinit` or the default user, unexpired.
 import { isDict } from '../config/merge.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, bodyText, metadataSettings, parseJsonBody } from './http.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
-import { configuredUrl } from './cloud-meta.js';
+import { configuredUrl, metadataClient } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 export const GCE_METADATA_URL = 'http://metadata.google.internal/computeMetadata/v1/';
@@ -89,12 +89,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const base = configured.endsWith('/') ? configured : `${configured}/`;
   const s = metadataSettings(ctx.dsCfg, { urls: [base], ...METADATA_DEFAULTS });
   for (const p of s.problems) if (!p.startsWith('metadata_urls')) log.warn(`datasource GCE: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => host.clock.monotonicMs(),
-    (m) => log.debug(m),
-  );
+  const client = metadataClient(ctx, s);
   const get = async (path: string): Promise<Uint8Array | null> => client.getOptional(`${base}${path}`, { ...GCE_HEADERS });
   const attributes = async (path: string): Promise<Record<string, unknown>> => {
     const url = `${base}${path}/?recursive=True`;

@@ -6,8 +6,8 @@
 import { isDict } from '../config/merge.js';
 import { loadYaml, YamlError } from '../yaml/load.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings } from './http.js';
-import { configuredUrl, normalizeKeys } from './cloud-meta.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, bodyText, metadataSettings } from './http.js';
+import { configuredUrl, metadataClient, normalizeKeys } from './cloud-meta.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
 
 const BASE_URL_V1 = 'http://169.254.169.254/hetzner/v1';
@@ -43,12 +43,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   const udUrl = configuredUrl(ctx, 'Hetzner', 'userdata_url', HETZNER_USERDATA_URL);
   const s = metadataSettings(ctx.dsCfg, { urls: [BASE_URL_V1], ...METADATA_DEFAULTS });
   for (const p of s.problems) if (!p.startsWith('metadata_urls')) log.warn(`datasource Hetzner: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => host.clock.monotonicMs(),
-    (m) => log.debug(m),
-  );
+  const client = metadataClient(ctx, s);
   let mdBody: Uint8Array;
   let udBody: Uint8Array;
   try {

@@ -7,10 +7,11 @@ import type { Datasource, DatasourceContext, DatasourceResult, NetworkConfigSour
 import { DatasourceError } from './types.js';
 import { dirTreeReader, textOf, type TreeReader } from './tree.js';
 import { findDevicesByLabel, withDeviceTree } from './blockdev.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, metadataSettings } from './http.js';
 import { SEED_DIR, cmdlineArgs, labelled } from './facts.js';
 import { isDict, type Dict } from '../config/merge.js';
 import { loadYaml, YamlError } from '../yaml/load.js';
+import { metadataClient } from './cloud-meta.js';
 
 export const NOCLOUD_SEED_DIRS = ['/var/lib/cloud/seed/nocloud', '/var/lib/cloud/seed/nocloud-net'];
 export const NOCLOUD_LABELS = ['cidata', 'CIDATA'];
@@ -56,12 +57,7 @@ export function noCloudArgs(ctx: DatasourceContext): NoCloudArgs | null {
 async function httpTree(ctx: DatasourceContext, base: string): Promise<TreeReader> {
   const s = metadataSettings(ctx.dsCfg, { urls: [base], ...METADATA_DEFAULTS });
   for (const p of s.problems) ctx.log.warn(`datasource NoCloud: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => ctx.host.clock.monotonicMs(),
-    (m) => ctx.log.debug(m),
-  );
+  const client = metadataClient(ctx, s);
   const files = new Map<string, Uint8Array>();
   const url = (f: string) => `${base.endsWith('/') ? base : `${base}/`}${f}`;
   try {

@@ -3,11 +3,12 @@
 // meta_data.json (required), and user_data, vendor_data.json and network_data.json
 // (each optional: 404 is fine). Everything runs under one time budget.
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, type MetadataClient, bodyText, metadataSettings, parseJsonBody } from './http.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
 import { configDriveSeen } from './configdrive.js';
 import { crawlEc2MetaData } from './ec2.js';
 import { chooseOpenStackVersion, parseOpenStackMetadata, vendordataBytes } from './openstack-format.js';
+import { metadataClient } from './cloud-meta.js';
 
 export { chooseOpenStackVersion, normalizePublicKeys, parseOpenStackMetadata, vendordataBytes, type OpenStackMeta } from './openstack-format.js';
 
@@ -143,12 +144,7 @@ export const openStackDatasource: Datasource = {
     }
     const s = metadataSettings(ctx.dsCfg, { urls: [OPENSTACK_DEFAULT_URL], ...METADATA_DEFAULTS });
     for (const p of s.problems) log.warn(`datasource OpenStack: ${p}`);
-    const client = new MetadataClient(
-      s.budgetMs,
-      { timeoutMs: s.timeoutMs, retries: s.retries },
-      () => ctx.host.clock.monotonicMs(),
-      (m) => log.debug(m),
-    );
+    const client = metadataClient(ctx, s);
     const failures: string[] = [];
     for (const base of s.urls) {
       try {

@@ -11,9 +11,10 @@
 import { isDict } from '../config/merge.js';
 import { macToName, readNics } from '../net/sysfs.js';
 import { oracleVnicConfig } from './oracle-vnics.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings, parseJsonBody } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, type MetadataClient, metadataSettings, parseJsonBody } from './http.js';
 import { readPlatformFacts, type PlatformFacts } from './facts.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
+import { metadataClient } from './cloud-meta.js';
 
 export const ORACLE_CHASSIS_ASSET_TAG = 'OracleCloud.com';
 export const ORACLE_V2_HEADERS = { Authorization: 'Bearer Oracle' } as const;
@@ -104,12 +105,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   }
   const s = metadataSettings(ctx.dsCfg, { urls: DEFAULT_URLS, ...METADATA_DEFAULTS });
   for (const p of s.problems) log.warn(`datasource Oracle: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => host.clock.monotonicMs(),
-    (m) => log.debug(m),
-  );
+  const client = metadataClient(ctx, s);
   let read: Awaited<ReturnType<typeof readInstance>>;
   try {
     read = await readInstance(client, s.urls, (m) => log.debug(m));

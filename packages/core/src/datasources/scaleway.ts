@@ -10,9 +10,10 @@ import { isDict } from '../config/merge.js';
 import { readNics } from '../net/sysfs.js';
 import { fallbackNic } from '../net/sources/fallback.js';
 import { cmdlineArgs, hasMarker, readMarkerFiles, readPlatformFacts, type DetectFacts } from './facts.js';
-import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, MetadataClient, metadataSettings, parseJsonBody } from './http.js';
+import { HttpError, METADATA_DEFAULTS, METADATA_SERVICE_OPTIONS, metadataSettings, parseJsonBody } from './http.js';
 import { privilegedGet } from './privileged-port.js';
 import { DatasourceError, type Datasource, type DatasourceContext, type DatasourceResult } from './types.js';
+import { metadataClient } from './cloud-meta.js';
 
 export const SCALEWAY_URLS = ['http://169.254.42.42', 'http://[fd00:42::42]'] as const;
 /** The gateway Scaleway routes its metadata address through, on the DHCP interface (cloud-init's constant). */
@@ -120,12 +121,7 @@ async function find(ctx: DatasourceContext): Promise<DatasourceResult | null> {
   log.debug(`Scaleway: ${why}`);
   const s = metadataSettings({ ...ctx.dsCfg, metadata_urls: undefined }, { urls: [], ...METADATA_DEFAULTS });
   for (const p of s.problems) log.warn(`datasource Scaleway: ${p}`);
-  const client = new MetadataClient(
-    s.budgetMs,
-    { timeoutMs: s.timeoutMs, retries: s.retries },
-    () => host.clock.monotonicMs(),
-    (m) => log.debug(m),
-  );
+  const client = metadataClient(ctx, s);
   let base: string | null = null;
   let doc: unknown;
   const failures: string[] = [];
