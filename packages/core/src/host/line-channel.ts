@@ -4,9 +4,9 @@
 // limit, so a silent or chattering host never holds a boot. Paths are real ones
 // (host.fs.real), so under --root a test's stand-in in the tree is what is opened;
 // opening or connecting runs nothing from the tree.
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { net, tty } from '../util/builtin.js';
-import { SerialError } from './serial.js';
+import { writeSync } from 'node:fs';
+import { net } from '../util/builtin.js';
+import { openRawSerial, SerialError } from './serial.js';
 
 export interface LineChannel {
   /** Writes text as it is (the caller adds the newline). */
@@ -109,20 +109,7 @@ class Lines implements LineChannel {
 
 /** Opens a serial port (raw mode, not the controlling terminal). Throws SerialError('open'). */
 export function openSerialChannel(realPath: string, label: string, maxLine: number): LineChannel {
-  let fd: number;
-  try {
-    fd = openSync(realPath, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
-  } catch (e) {
-    throw new SerialError('open', `${label}: cannot open: ${(e as Error).message}`);
-  }
-  let stream: import('node:tty').ReadStream;
-  try {
-    stream = new (tty().ReadStream)(fd);
-    stream.setRawMode(true);
-  } catch (e) {
-    closeSync(fd);
-    throw new SerialError('open', `${label}: not a terminal (${(e as Error).message})`);
-  }
+  const { fd, stream } = openRawSerial(realPath, label);
   return new Lines(
     {
       onData: (cb) => stream.on('data', cb),

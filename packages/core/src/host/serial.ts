@@ -27,21 +27,35 @@ export class SerialError extends Error {
   }
 }
 
-/** Writes `request` to the port at `realPath` and returns the complete answer. */
-export function serialExchange(realPath: string, request: Uint8Array, o: SerialExchangeOptions): Promise<Uint8Array> {
+/**
+ * Opens the port at `realPath` without becoming its controlling terminal, in raw mode.
+ * Throws SerialError('open') when it cannot be opened or is not a terminal.
+ */
+export function openRawSerial(realPath: string, label: string): { fd: number; stream: import('node:tty').ReadStream } {
   let fd: number;
   try {
     fd = openSync(realPath, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
   } catch (e) {
-    return Promise.reject(new SerialError('open', `${o.label}: cannot open: ${(e as Error).message}`));
+    throw new SerialError('open', `${label}: cannot open: ${(e as Error).message}`);
   }
-  let stream: import('node:tty').ReadStream;
   try {
-    stream = new (tty().ReadStream)(fd);
+    const stream = new (tty().ReadStream)(fd);
     stream.setRawMode(true);
+    return { fd, stream };
   } catch (e) {
     closeSync(fd);
-    return Promise.reject(new SerialError('open', `${o.label}: not a terminal (${(e as Error).message})`));
+    throw new SerialError('open', `${label}: not a terminal (${(e as Error).message})`);
+  }
+}
+
+/** Writes `request` to the port at `realPath` and returns the complete answer. */
+export function serialExchange(realPath: string, request: Uint8Array, o: SerialExchangeOptions): Promise<Uint8Array> {
+  let fd: number;
+  let stream: import('node:tty').ReadStream;
+  try {
+    ({ fd, stream } = openRawSerial(realPath, o.label));
+  } catch (e) {
+    return Promise.reject(e);
   }
   return new Promise<Uint8Array>((resolve, reject) => {
     const chunks: Buffer[] = [];
