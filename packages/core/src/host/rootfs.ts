@@ -374,7 +374,8 @@ export class RootFs {
     }
   }
 
-  write(path: string, data: string | Uint8Array, opts: WriteOptions = {}): void {
+  /** Writes atomically; false when the file already was exactly this (content, mode, owner) and was left alone. */
+  write(path: string, data: string | Uint8Array, opts: WriteOptions = {}): boolean {
     const mode = opts.mode ?? 0o644;
     const real = this.real(path);
     const dir = nodePath.dirname(real);
@@ -384,7 +385,7 @@ export class RootFs {
       const old = this.read(path);
       if (old !== null) body = Buffer.concat([old, body]);
     }
-    if (!opts.append && sameFile(real, body, mode, opts.owner)) return;
+    if (!opts.append && sameFile(real, body, mode, opts.owner)) return false;
     this.beforeTemp(dir);
     const tmp = nodePath.join(dir, `.${nodePath.basename(real)}.nimbus-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     // Created 0600 so the content is never readable by others before the final mode is set.
@@ -409,6 +410,7 @@ export class RootFs {
       throw e;
     }
     writeStep();
+    return true;
   }
 
   /**

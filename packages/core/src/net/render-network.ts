@@ -122,8 +122,8 @@ export function renderNetwork(host: Host, distro: Distro, cfg: Record<string, un
   const { files, messages } = renderWithWarnings(state, renderer, distro.family === 'suse' ? 'suse' : distro.id);
   // What the image's stack cannot write is said, so the boot ends "degraded", not silently different.
   for (const m of messages) log.warn(m);
-  const changed = [...files].some(([p, f]) => host.fs.readText(p) !== f.content);
-  for (const [p, f] of files) host.fs.write(p, f.content, { mode: f.mode });
+  let changed = false;
+  for (const [p, f] of files) if (host.fs.write(p, f.content, { mode: f.mode })) changed = true;
   const written = [...files.keys()];
   log.info(`network config from ${from} rendered with ${renderer}: ${written.join(', ')}`);
   if (changed) runAfterWrite(host, renderer, log);
