@@ -59,11 +59,7 @@ export function makeRoot(opts: { drive?: string | false; osRelease?: string; nic
   return root;
 }
 
-/**
- * One stage by its daemon itself: the bundle in dist/ started as a process. (Run in the
- * boot worker instead, one stage after another on different roots, a host name leaked
- * from one root's boot into the next in test/state/local-hostname-reference.test.ts.)
- */
+/** One stage by its daemon itself: the bundle in dist/ started as a process. */
 export function stage(root: string, name: BootStage, ...extra: string[]): Run {
   return runDist(`nimbus-${name}.js`, ['--root', root, ...extra]);
 }
